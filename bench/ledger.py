@@ -1,0 +1,613 @@
+"""Benchmark the ledger at scale: generate N problems, then time the ledger page, the list
+endpoint, the Excel export and the Excel import.
+
+    createdb -h 127.0.0.1 -U postgres bench_ledger      # or pass --create-db
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_ledger \\
+        .venv/bin/python bench/ledger.py --problems 1000000
+
+The generator is a *benchmark generator*: it bypasses the ledger services and writes problems
+and their events with COPY (PostgreSQL) or bulk_create (SQLite) in batches, because a million
+service calls would take hours. The rows it writes are still whole: every problem has the
+events that lead to its state, hash-chained like the services chain them, so
+``manage.py verify_ledger`` passes on the benchmark database too. It only ever runs against a
+database whose name contains "bench" (it adds a demo city and a million problems to it).
+
+Running it again reuses the problems already there and adds only the missing ones.
+Targets (issue 3): at 1M problems on PostgreSQL, page and endpoint p95 under 150 ms; a
+100,000-row export under 15 s with peak memory under 250 MB.
+"""
+
+import argparse
+import datetime
+import html
+import importlib
+import io
+import json
+import logging
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import types
+import warnings
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Production-like settings: DEBUG off (no query log, no debug templates); the test client's
+# host allowed; a throwaway key (the benchmark signs nothing that outlives it).
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijkl")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("SECURE_COOKIES", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# Requests reuse one database connection, as production does with CONN_MAX_AGE (the test
+# client would otherwise close it after every request and time the reconnection too).
+from django.core.signals import request_finished, request_started  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
+
+request_started.disconnect(close_old_connections)
+request_finished.disconnect(close_old_connections)
+logging.getLogger("axes").setLevel(logging.WARNING)
+warnings.filterwarnings("ignore", message="No directory at")
+
+# Pages render without a collectstatic manifest (as in the tests); static URLs cost the same.
+settings.STORAGES = {**settings.STORAGES,
+                     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from campaign.demo import demo_city_build  # noqa: E402
+from campaign.models import District, SamplePoint, User  # noqa: E402
+from ledger.choices import Action, Severity, Source, Status  # noqa: E402
+from ledger.demo import PHRASES, REJECTIONS, _rectification, _where  # noqa: E402
+from ledger.models import Problem, ProblemCounter, ProblemEvent  # noqa: E402
+
+SEED = 1_000_000
+BATCH = 20_000
+YEARS = 3  # the generated ledger spans the last three years
+TARGET_MS = 150
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# --- The database --------------------------------------------------------------------------------
+
+
+def database_name() -> str:
+    return str(settings.DATABASES["default"]["NAME"])
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def create_database() -> None:
+    """CREATE DATABASE the benchmark's database on the same server (PostgreSQL)."""
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    name = db["NAME"]
+    with psycopg.connect(host=db.get("HOST") or None, port=db.get("PORT") or None, user=db.get("USER") or None,
+                         password=db.get("PASSWORD") or None, dbname="postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            say(f"database {name} exists")
+        else:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            say(f"database {name} created")
+
+
+def prepare(create_db: bool) -> None:
+    from django.core.management import call_command
+
+    if "bench" not in database_name():
+        sys.exit(f"Refusing to run against {database_name()!r}: use a database whose name contains 'bench'.")
+    if create_db and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        create_database()
+    call_command("migrate", verbosity=0)
+    if not SamplePoint.objects.filter(code__startswith="SP-D0").exists():
+        started = time.perf_counter()
+        demo_city_build(password=os.environ.get("DEMO_PASSWORD", "demo"))
+        say(f"demo city built in {time.perf_counter() - started:.1f} s")
+
+
+# --- Generating ------------------------------------------------------------------------------------
+
+
+class Generator:
+    """Problems with a realistic spread: over three years, more on weekdays and inspection days,
+    most old ones closed, the recent ones open, a few long-open ones overdue; each with the
+    events that lead to its state."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.points = list(SamplePoint.objects.filter(code__startswith="SP-D0")
+                           .select_related("category", "district", "responsible_unit", "team"))
+        users = {u.username: u for u in User.objects.filter(username__in=["hq", "inspector", "district", "unit"])}
+        self.hq, self.inspector = users["hq"], users["inspector"]
+        self.district_lead, self.handler = users["district"], users["unit"]
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.days = YEARS * 365
+        self.counters = dict(ProblemCounter.objects.values_list("year", "last"))
+        weights = {"KP-MARKET": 3.0, "KP-OLDRES": 2.5, "KP-VILLAGE": 2.5, "KP-ALLEY": 2.0, "KP-TOILET": 1.5,
+                   "KP-SITE": 1.5, "KP-SIX": 1.0, "KP-CATER": 1.0}
+        self.point_weights = [weights.get(p.category.code, 1.0) * rng.uniform(0.3, 1.7) for p in self.points]
+        self.cum_weights = []
+        total = 0.0
+        for w in self.point_weights:
+            total += w
+            self.cum_weights.append(total)
+        self.fields = [f for f in Problem._meta.concrete_fields]
+        self.columns = [f.column for f in self.fields]
+        self.event_columns = ["problem_id", "seq", "action", "from_status", "to_status", "actor_id", "at", "note",
+                              "data", "prev_hash", "hash"]
+
+    def _found_at(self) -> datetime.datetime:
+        rng = self.rng
+        while True:
+            age = int(rng.random() ** 1.3 * self.days)  # a campaign finds more as it goes on
+            day = self.today - datetime.timedelta(days=age)
+            weekday = day.weekday()
+            keep = {1: 1.0, 3: 0.9, 5: 0.1, 6: 0.05}.get(weekday, 0.4)
+            if rng.random() < keep:
+                break
+        minute = rng.randint(8 * 60 + 30, 17 * 60 + 30)
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time()) + datetime.timedelta(minutes=minute))
+        return min(moment, self.now - datetime.timedelta(minutes=5))
+
+    def _status(self, age_days: int) -> str:
+        rng = self.rng
+        if age_days > 30:
+            weights = (0.5, 1, 3, 0.5, 92, 3)
+        else:
+            closed = 10 + age_days * 2.6
+            weights = (max(1, 14 - age_days * 0.4), 10, 25, 10, closed, 3)
+        return rng.choices(Status.values, weights=weights)[0]
+
+    def _code(self, year: int) -> str:
+        number = self.counters.get(year, 0) + 1
+        self.counters[year] = number
+        return f"{year}-{number:06d}"
+
+    def problem(self, pk: int) -> tuple[dict, list[dict]]:
+        rng = self.rng
+        point = self.points[self._pick_point()]
+        found_at = self._found_at()
+        age = (self.today - timezone.localdate(found_at)).days
+        status = self._status(age)
+        phrase, severity = rng.choice(PHRASES[point.category.code])
+        description = f"{_where(point.category.code, rng)}{phrase}"
+        found_by = self.inspector if point.district.code == "D01" and rng.random() < 0.4 else self.hq
+        row = {
+            "id": pk, "code": self._code(timezone.localtime(found_at).year), "description": description,
+            "category_id": point.category_id, "sample_point_id": point.pk, "district_id": point.district_id,
+            "address": point.address, "latitude": point.latitude, "longitude": point.longitude,
+            "source": rng.choice(Source.values), "source_ref": "", "found_at": found_at, "found_by_id": found_by.pk,
+            "severity": severity, "responsible_unit_id": point.responsible_unit_id, "team_id": point.team_id,
+            "deadline": None, "status": status, "problem_class_id": None, "rebound_of_id": None,
+            "duplicate_of_id": None, "assigned_at": None, "closing_applied_at": None,
+            "closing_applied_by_id": None, "closed_at": None, "rectification_note": "", "rejection_count": 0,
+            "last_rejection_reason": "", "invalid_reason": "", "version": 1, "last_event_hash": "",
+            "updated_at": found_at,
+        }
+        events = [self._event(row, Action.RECORD, "", Status.FOUND, found_by, found_at)]
+        t = found_at
+        if status == Status.INVALID:
+            t = self._later(t, 2, 48)
+            row["invalid_reason"] = "经核实，所述问题不存在"
+            events.append(self._event(row, Action.INVALIDATE, Status.FOUND, Status.INVALID, self.hq, t,
+                                      row["invalid_reason"]))
+        elif status != Status.FOUND:
+            t = self._later(t, 1, 30)
+            days = {Severity.GENERAL: 7, Severity.SERIOUS: 3, Severity.URGENT: 1}[severity]
+            row["assigned_at"], row["deadline"] = t, timezone.localdate(t) + datetime.timedelta(days=days)
+            events.append(self._event(row, Action.ASSIGN, Status.FOUND, Status.ASSIGNED, self.hq, t,
+                                      data={"unit": point.responsible_unit_id, "deadline": row["deadline"].isoformat()}))
+            if status != Status.ASSIGNED:
+                t = self._later(t, 1, 20)
+                events.append(self._event(row, Action.ACKNOWLEDGE, Status.ASSIGNED, Status.RECTIFYING, self.handler, t))
+            if status in (Status.CLOSING_APPLIED, Status.CLOSED):
+                note = _rectification(description)
+                if rng.random() < 0.1:
+                    t = self._later(t, 24, 24 * days)
+                    events.append(self._event(row, Action.APPLY_CLOSE, Status.RECTIFYING, Status.CLOSING_APPLIED,
+                                              self.handler, t, note))
+                    t = self._later(t, 4, 72)
+                    reason = rng.choice(REJECTIONS)
+                    events.append(self._event(row, Action.REJECT, Status.CLOSING_APPLIED, Status.RECTIFYING,
+                                              self.district_lead, t, reason))
+                    row["rejection_count"], row["last_rejection_reason"] = 1, reason
+                t = self._later(t, 24, 24 * days * 1.3)
+                events.append(self._event(row, Action.APPLY_CLOSE, Status.RECTIFYING, Status.CLOSING_APPLIED,
+                                          self.handler, t, note))
+                row["rectification_note"], row["closing_applied_at"] = note, t
+                row["closing_applied_by_id"] = self.handler.pk
+                if status == Status.CLOSED:
+                    t = self._later(t, 4, 72)
+                    events.append(self._event(row, Action.APPROVE, Status.CLOSING_APPLIED, Status.CLOSED,
+                                              self.district_lead, t, "复查合格，予以销号"))
+                    row["closed_at"] = t
+        row["version"] = len(events)
+        row["updated_at"] = t
+        return row, events
+
+    def _pick_point(self) -> int:
+        import bisect
+
+        return bisect.bisect_left(self.cum_weights, self.rng.random() * self.cum_weights[-1])
+
+    def _later(self, moment, low_hours, high_hours):
+        later = moment + datetime.timedelta(hours=self.rng.uniform(low_hours, high_hours))
+        return min(later, self.now - datetime.timedelta(minutes=1))
+
+    def _event(self, row, action, from_status, to_status, actor, at, note="", data=None) -> dict:
+        seq = getattr(self, "_seq", {}).get(row["id"], 0) + 1
+        self._seq = {row["id"]: seq}
+        event = types.SimpleNamespace(
+            problem_id=row["id"], seq=seq, action=str(action), from_status=str(from_status), to_status=str(to_status),
+            actor_id=actor.pk, at=at, note=note, data=data or {}, prev_hash=row["last_event_hash"],
+        )
+        event.hash = ProblemEvent.compute_hash(event)
+        row["last_event_hash"] = event.hash
+        return vars(event)
+
+    # Writing
+
+    def write(self, count: int) -> None:
+        first = (Problem.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        written, started = 0, time.perf_counter()
+        while written < count:
+            size = min(BATCH, count - written)
+            rows, events = [], []
+            for pk in range(first + written, first + written + size):
+                row, row_events = self.problem(pk)
+                rows.append(row)
+                events.extend(row_events)
+            with transaction.atomic():
+                (self._copy if is_postgres() else self._bulk)(rows, events)
+                self._save_counters()
+            written += size
+            rate = written / (time.perf_counter() - started)
+            say(f"  {written:,} / {count:,} problems ({rate:,.0f}/s)")
+        if is_postgres():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT setval(pg_get_serial_sequence('ledger_problem', 'id'), "
+                               "(SELECT max(id) FROM ledger_problem))")
+                cursor.execute("ANALYZE ledger_problem")
+                cursor.execute("ANALYZE ledger_problemevent")
+
+    def _copy(self, rows, events) -> None:
+        raw = connection.connection
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY ledger_problem ({', '.join(self.columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row.get(f.attname, f.get_default()) for f in self.fields])
+            with cursor.copy(f"COPY ledger_problemevent ({', '.join(self.event_columns)}) FROM STDIN") as copy:
+                for event in events:
+                    values = [event[c] for c in self.event_columns]
+                    values[8] = json.dumps(event["data"], ensure_ascii=False)
+                    copy.write_row(values)
+
+    def _bulk(self, rows, events) -> None:
+        Problem.objects.bulk_create([Problem(**row) for row in rows], batch_size=2000)
+        ProblemEvent.objects.bulk_create([ProblemEvent(**event) for event in events], batch_size=2000)
+
+    def _save_counters(self) -> None:
+        for year, last in self.counters.items():
+            ProblemCounter.objects.update_or_create(year=year, defaults={"last": last})
+
+
+# --- Measuring -------------------------------------------------------------------------------------
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Timings:
+    def __init__(self, runs: int, explain: bool):
+        self.runs, self.explain, self.rows = runs, explain, []
+
+    def measure(self, client: Client, label: str, url: str, *, json_api: bool = False) -> object:
+        response = client.get(url)  # warm-up; also checks the page works
+        if response.status_code != 200:
+            self.rows.append((label, None, None, None, f"HTTP {response.status_code}"))
+            return None
+        with CaptureQueriesContext(connection) as capture:
+            client.get(url)
+        queries = list(capture.captured_queries)  # read now: the next request clears the log
+        times = []
+        for _ in range(self.runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        p50, p95 = statistics.median(times), percentile(times, 0.95)
+        self.rows.append((label, p50, p95, len(queries), "" if p95 < TARGET_MS else "SLOW"))
+        if p95 >= TARGET_MS and self.explain and is_postgres():
+            self._explain(label, queries)
+        return response.json() if json_api else response.content.decode()
+
+    def _explain(self, label, queries) -> None:
+        if not queries:
+            return
+        slowest = max(queries, key=lambda q: float(q["time"]))
+        say(f"\n--- EXPLAIN ANALYZE, slowest query of {label} ({float(slowest['time']) * 1000:.0f} ms) ---")
+        say(re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", slowest["sql"], count=1))
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+            for (line,) in cursor.fetchall():
+                say(line)
+
+    def report(self, title: str) -> None:
+        say(f"\n{title}")
+        say(f"  {'case':<44} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+        for label, p50, p95, queries, note in self.rows:
+            if p50 is None:
+                say(f"  {label:<44} {'-':>8} {'-':>8} {'-':>8}  {note}")
+            else:
+                say(f"  {label:<44} {p50:8.1f} {p95:8.1f} {queries:8d}  {note}")
+        self.rows = []
+
+
+NEXT_LINK = re.compile(r'href="([^"]*[?&](?:amp;)?cursor=[^"]*)"')
+
+
+def next_page_url(page_html: str, base: str) -> str | None:
+    links = [html.unescape(m) for m in NEXT_LINK.findall(page_html or "")]
+    if not links:
+        return None
+    link = links[-1]  # on a first page, the only cursor link is "next"
+    return link if link.startswith("/") else base + link
+
+
+def filter_cases(district: District) -> list[tuple[str, dict]]:
+    return [
+        ("no filter", {}),
+        ("status=rectifying", {"status": Status.RECTIFYING}),
+        (f"district={district.code}", {"district": district.pk}),
+        ("overdue", {"overdue": "true"}),
+        ("search 捕蝇笼 (common)", {"q": "捕蝇笼"}),
+        ("search 垃圾分类亭 (no match)", {"q": "垃圾分类亭"}),
+        ("open + sort by deadline", {"open": "true", "sort": "deadline"}),
+    ]
+
+
+def bench_pages(timings: Timings, users: dict) -> None:
+    try:
+        base = reverse("ledger:problem_list")
+    except NoReverseMatch:
+        say("\nLedger page: not measurable yet (no ledger:problem_list route).")
+        return
+    district = District.objects.get(code="D02")
+    for who, user in users.items():
+        client = Client()
+        client.force_login(user)
+        first = None
+        for label, params in filter_cases(district if who == "HQ" else user.district):
+            url = base + ("?" + urlencode(params) if params else "")
+            body = timings.measure(client, f"{who}: {label}", url)
+            if label == "no filter":
+                first = body
+        following = next_page_url(first, base)
+        if following:
+            timings.measure(client, f"{who}: second page (next cursor)", following)
+        else:
+            timings.rows.append((f"{who}: second page (next cursor)", None, None, None, "no next link found"))
+    timings.report(f"Ledger page {base} ({timings.runs} requests per case)")
+
+
+def bench_api(timings: Timings, users: dict) -> None:
+    base = "/api/problems/"
+    probe = Client()
+    probe.force_login(users["HQ"])
+    if probe.get(base).status_code == 404:
+        say(f"\nList endpoint {base}: not measurable yet (404).")
+        return
+    district = District.objects.get(code="D02")
+    for who, user in users.items():
+        client = Client()
+        client.force_login(user)
+        first = None
+        for label, params in filter_cases(district if who == "HQ" else user.district):
+            params = {k: v for k, v in params.items() if k != "sort"}
+            url = base + ("?" + urlencode(params) if params else "")
+            body = timings.measure(client, f"{who}: {label}", url, json_api=True)
+            if label == "no filter":
+                first = body
+        following = (first or {}).get("next") if isinstance(first, dict) else None
+        if following:
+            timings.measure(client, f"{who}: second page (next link)", following.replace("http://testserver", ""),
+                            json_api=True)
+        else:
+            timings.rows.append((f"{who}: second page (next link)", None, None, None, "no next link"))
+    timings.report(f"List endpoint {base} ({timings.runs} requests per case)")
+
+
+class PeakRSS:
+    """The process's resident memory, sampled every 20 ms while the block runs."""
+
+    def __init__(self):
+        self.peak = self.start = self._rss()
+        self._stop = threading.Event()
+
+    @staticmethod
+    def _rss() -> int:
+        try:
+            with open("/proc/self/statm") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:  # not Linux
+            import resource
+
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    def _watch(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._rss())
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+
+def find_function(candidates):
+    for module_name, name in candidates:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        function = getattr(module, name, None)
+        if callable(function):
+            return f"{module_name}.{name}", function
+    return None, None
+
+
+EXPORTERS = (("ledger.excel", "write_ledger"), ("ledger.excel", "export_problems"),
+             ("ledger.transfer.export", "write_ledger"))
+
+
+def bench_export(rows: int, hq: User) -> Path | None:
+    name, export = find_function(EXPORTERS)
+    if export is None:
+        say("\nExport: not measurable yet (no public export function found).")
+        return None
+    queryset = Problem.objects.visible_to(hq).order_by("-found_at", "-id")[:rows]
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="bench-ledger-")
+    os.close(handle)
+    with PeakRSS() as memory:
+        started = time.perf_counter()
+        written = export(queryset, path, language="zh-hans")
+        seconds = time.perf_counter() - started
+    size = os.path.getsize(path)
+    mb = 1024 * 1024
+    say(f"\nExport ({name}, {written:,} rows, Chinese template)")
+    say(f"  {seconds:.1f} s, {written / seconds:,.0f} rows/s, file {size / mb:.1f} MB")
+    say(f"  peak RSS {memory.peak / mb:.0f} MB (process, {memory.start / mb:.0f} MB before: "
+        f"+{(memory.peak - memory.start) / mb:.0f} MB during the export)")
+    verdict = "meets" if seconds < 15 and memory.peak < 250 * mb else "MISSES"
+    say(f"  {verdict} the target (100,000 rows under 15 s, peak under 250 MB)" if rows == 100_000 else "")
+    return Path(path)
+
+
+def bench_import(rows: int, hq: User) -> None:
+    _plan_name, build_plan = find_function((("ledger.transfer.planning", "build_plan"),))
+    _write_name, write = find_function((("ledger.transfer.services", "ledger_import_write"),))
+    _export_name, export = find_function(EXPORTERS)
+    if build_plan is None or write is None or export is None:
+        say("\nImport: not measurable yet (no build_plan / ledger_import_write / export found).")
+        return
+    from openpyxl import Workbook, load_workbook
+
+    # A file in the template: exported rows with the code emptied, so each is a new problem.
+    buffer = io.BytesIO()
+    export(Problem.objects.visible_to(hq).order_by("-found_at", "-id")[:rows], buffer, language="zh-hans")
+    source = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
+    sheet = source.worksheets[0]
+    out = Workbook(write_only=True)
+    target = out.create_sheet(sheet.title)
+    code_column = None
+    for index, values in enumerate(sheet.iter_rows(values_only=True)):
+        values = list(values)
+        if index == 0:
+            code_column = values.index("编号") if "编号" in values else None
+        elif code_column is not None:
+            values[code_column] = None
+        target.append(values)
+    data = io.BytesIO()
+    out.save(data)
+    data = data.getvalue()
+
+    started = time.perf_counter()
+    plan = build_plan(data, user=hq)
+    plan_seconds = time.perf_counter() - started
+    if plan.errors:
+        say(f"\nImport: the planner refused the exported file ({len(plan.errors)} errors, first: {plan.errors[:2]}).")
+        return
+
+    class Rollback(Exception):
+        pass
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            count = write(plan=plan, by=hq, origin="bench.xlsx")
+            write_seconds = time.perf_counter() - started
+            raise Rollback  # keep the benchmark ledger at its size
+    except Rollback:
+        pass
+    say(f"\nImport ({rows:,} rows of the template; written then rolled back)")
+    say(f"  check and plan: {plan_seconds:.1f} s, {rows / plan_seconds:,.0f} rows/s")
+    say(f"  write:          {write_seconds:.1f} s, {count / write_seconds:,.0f} rows/s")
+    say(f"  together:       {count / (plan_seconds + write_seconds):,.0f} rows/s")
+
+
+# --- Main ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--problems", type=int, default=100_000, help="ledger size to generate up to")
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per case (after a warm-up)")
+    parser.add_argument("--export-rows", type=int, default=100_000)
+    parser.add_argument("--import-rows", type=int, default=2_000)
+    parser.add_argument("--create-db", action="store_true", help="CREATE DATABASE first (PostgreSQL)")
+    parser.add_argument("--no-explain", action="store_true", help="do not EXPLAIN ANALYZE slow cases")
+    parser.add_argument("--only", choices=("generate", "requests", "export", "import"), action="append",
+                        help="run only these parts (repeatable)")
+    args = parser.parse_args()
+    parts = set(args.only or ("generate", "requests", "export", "import"))
+
+    prepare(args.create_db)
+    say(f"database: {connection.vendor} {database_name()}")
+    existing = Problem.objects.count()
+    if "generate" in parts and existing < args.problems:
+        missing = args.problems - existing
+        say(f"generating {missing:,} problems (the ledger holds {existing:,}) — benchmark generator, "
+            "bypasses the services")
+        started = time.perf_counter()
+        Generator(random.Random(SEED + existing)).write(missing)
+        say(f"generated in {time.perf_counter() - started:.0f} s")
+    total = Problem.objects.count()
+    say(f"ledger: {total:,} problems, {Problem.objects.open().count():,} open, "
+        f"{Problem.objects.overdue().count():,} overdue")
+
+    users = {"HQ": User.objects.get(username="hq"), "district lead": User.objects.get(username="district")}
+    if "requests" in parts:
+        timings = Timings(args.runs, explain=not args.no_explain)
+        bench_pages(timings, users)
+        bench_api(timings, users)
+    if "export" in parts:
+        path = bench_export(args.export_rows, users["HQ"])
+        if path:
+            path.unlink(missing_ok=True)
+    if "import" in parts:
+        bench_import(args.import_rows, users["HQ"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignKind(models.TextChoices):
+    CREATING = "creating", _("Creating (first award)")
+    REVIEW = "review", _("Review (re-examination)")
+
+
+class DistrictKind(models.TextChoices):
+    DISTRICT = "district", _("District")
+    COUNTY = "county", _("County")
+    DEVELOPMENT_ZONE = "zone", _("Development zone")
+
+
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", _("City department")
+    DISTRICT_GOVERNMENT = "district_government", _("District government")
+    STREET_OFFICE = "street_office", _("Street office")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class CategoryKind(models.TextChoices):
+    STANDARD = "standard", _("National standard category")
+    KEY_PLACE = "key_place", _("Key-place category")
+
+
+class IndicatorDirection(models.TextChoices):
+    AT_LEAST = "at_least", _("At least the target")
+    AT_MOST = "at_most", _("At most the target")
+
+
+class Role(models.TextChoices):
+    HQ_STAFF = "hq", _("HQ staff")
+    LEADER = "leader", _("Leader")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    DISTRICT_LEAD = "district_lead", _("District lead")
+    UNIT_HANDLER = "unit_handler", _("Unit handler")
+    INSPECTOR = "inspector", _("Inspector")
+    PUBLIC = "public", _("Member of the public")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -1,0 +1,112 @@
+"""One FilterSet per model, used by both the HTML lists and the API.
+
+Choice fields are limited to what the user may see (``for_user``), so a filter can never be
+used to learn about another district.
+"""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, District, Grid, Indicator, Road, SamplePoint, Team, Unit
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Narrows every model-choice filter's choices to what ``request.user`` may see."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for flt in self.filters.values():
+            # self.filters are this instance's copies; the form field is built from flt.queryset.
+            model_qs = getattr(flt, "queryset", None)
+            if model_qs is not None and hasattr(model_qs, "visible_to"):
+                flt.queryset = model_qs.visible_to(user)
+
+
+class SamplePointFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Special team"))
+    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Responsible unit"))
+    grid = django_filters.ModelChoiceFilter(queryset=Grid.objects.all(), label=_("Grid"))
+    road = django_filters.ModelChoiceFilter(queryset=Road.objects.all(), label=_("Road"))
+    active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = SamplePoint
+        fields = ["q", "district", "category", "team", "responsible_unit", "grid", "road", "active"]
+
+    def search(self, queryset, name, value):
+        # icontains works for Chinese text on both SQLite and PostgreSQL (no word splitting).
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(address__icontains=value))
+
+
+class DistrictFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = District
+        fields = ["q", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value) | Q(code__icontains=value))
+
+
+class GridFilterSet(ScopedFilterSet):
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
+
+    class Meta:
+        model = Grid
+        fields = ["district"]
+
+
+class RoadFilterSet(ScopedFilterSet):
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
+
+    class Meta:
+        model = Road
+        fields = ["district"]
+
+
+class UnitFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), field_name="teams", label=_("Special team")
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["q", "kind", "district", "team"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value))
+
+
+class TeamFilterSet(ScopedFilterSet):
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), field_name="categories", label=_("Category")
+    )
+
+    class Meta:
+        model = Team
+        fields = ["category"]
+
+
+class CategoryFilterSet(ScopedFilterSet):
+    class Meta:
+        model = Category
+        fields = ["kind"]
+
+
+class IndicatorFilterSet(ScopedFilterSet):
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
+
+    class Meta:
+        model = Indicator
+        fields = ["category", "direction"]

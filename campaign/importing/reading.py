@@ -1,0 +1,102 @@
+"""Turn an uploaded file's bytes into sheets of cell values, judging the file by its content.
+
+An .xlsx is a zip holding a workbook; a CSV is text in UTF-8 (with or without BOM) or
+GB18030 (what Chinese Excel writes). The file name is never trusted.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+# A real sample-point workbook inflates to a few MB; refuse zip bombs before openpyxl reads.
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and other OLE files)
+
+
+class UnreadableFile(Exception):
+    """The file is not a spreadsheet we can read; the message says why, for the user."""
+
+
+@dataclass
+class Sheet:
+    title: str
+    # (spreadsheet row number as Excel shows it, cell values)
+    rows: list[tuple[int, list]] = field(default_factory=list)
+
+
+def read_sheets(data: bytes) -> list[Sheet]:
+    """Read every sheet of an .xlsx, or the one table of a CSV."""
+    if not data or not data.strip():
+        raise UnreadableFile(_("The file is empty."))
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data)
+    if data[:8] == OLE_MAGIC:
+        raise UnreadableFile(
+            _("This is an old Excel 97-2003 (.xls) file: open it in Excel and save it as .xlsx.")
+        )
+    return [_read_csv(data)]
+
+
+def _read_xlsx(data: bytes) -> list[Sheet]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" not in names:
+                raise UnreadableFile(_("This zip file is not an Excel workbook (.xlsx)."))
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise UnreadableFile(_("The workbook is too large once unpacked."))
+    except zipfile.BadZipFile:
+        raise UnreadableFile(_("The file is damaged: it is not a readable Excel workbook.")) from None
+    try:
+        # data_only: a formula cell gives the value Excel last computed, not "=SUM(…)".
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a broken workbook
+        raise UnreadableFile(_("The file is damaged: it is not a readable Excel workbook.")) from None
+    sheets = []
+    try:
+        for worksheet in workbook.worksheets:
+            sheet = Sheet(title=worksheet.title)
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                if any(_filled(v) for v in values):
+                    sheet.rows.append((number, list(values)))
+            sheets.append(sheet)
+    except Exception:
+        raise UnreadableFile(_("The file is damaged: it is not a readable Excel workbook.")) from None
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _read_csv(data: bytes) -> Sheet:
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile(_("This is not a spreadsheet: upload an Excel workbook (.xlsx) or a CSV file."))
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise UnreadableFile(_("The CSV file's text encoding is not UTF-8 or GB18030."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    sheet = Sheet(title="CSV")
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+            if any(_filled(v) for v in values):
+                sheet.rows.append((number, values))
+    except csv.Error:
+        raise UnreadableFile(_("The CSV file is malformed.")) from None
+    return sheet
+
+
+def _filled(value) -> bool:
+    return value is not None and str(value).strip() != ""

@@ -1,0 +1,509 @@
+"""The city's campaign structure: districts, grids, roads, units, teams, categories, sample
+points, indicators, and the people who work in it with their roles and scopes.
+
+Scoping: every model that a role may see only part of has a ``visible_to(user)`` queryset
+method. Pages, API endpoints and exports load through it; what it leaves out is a 404.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    CampaignKind,
+    CategoryKind,
+    DistrictKind,
+    ImportStatus,
+    IndicatorDirection,
+    Role,
+    UnitKind,
+)
+
+
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+class BilingualName(models.Model):
+    """A Chinese name (the official one) and an optional English name, shown by language."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name_en if (_english() and self.name_en) else self.name
+
+
+# --- Who sees what ------------------------------------------------------------------------------
+
+
+def _sees_whole_city(user) -> bool:
+    return user.is_superuser or user.role in (Role.HQ_STAFF, Role.LEADER)
+
+
+def _is_staff_member(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role != Role.PUBLIC) or (
+        bool(user and user.is_authenticated and user.is_superuser)
+    )
+
+
+def _area_district_id(user) -> int | None:
+    """The district a user's area is limited to, or None for the whole city."""
+    if user.role == Role.DISTRICT_LEAD:
+        return user.district_id or -1  # a district lead without a district sees nothing
+    if user.role == Role.INSPECTOR:
+        return user.district_id
+    if user.role == Role.UNIT_HANDLER:
+        return user.unit.district_id if user.unit_id else -1
+    return None
+
+
+class AreaQuerySet(models.QuerySet):
+    """Districts and what lies in them (grids, roads): limited to the user's district."""
+
+    district_field = "district"
+
+    def visible_to(self, user):
+        if not _is_staff_member(user):
+            return self.none()
+        if _sees_whole_city(user):
+            return self
+        district_id = _area_district_id(user)
+        if district_id is None:
+            return self
+        return self.filter(**{f"{self.district_field}_id": district_id})
+
+
+class DistrictQuerySet(AreaQuerySet):
+    district_field = "id"
+
+    def visible_to(self, user):
+        if not _is_staff_member(user):
+            return self.none()
+        if _sees_whole_city(user):
+            return self
+        district_id = _area_district_id(user)
+        return self if district_id is None else self.filter(pk=district_id)
+
+
+class CityWideQuerySet(models.QuerySet):
+    """Reference data that every signed-in member of staff may read (teams, categories, …)."""
+
+    def visible_to(self, user):
+        return self if _is_staff_member(user) else self.none()
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not _is_staff_member(user):
+            return self.none()
+        if _sees_whole_city(user):
+            return self
+        if user.role == Role.UNIT_HANDLER:
+            return self.filter(pk=user.unit_id or -1)
+        if user.role == Role.TEAM_LEAD:
+            if not user.team_id:
+                return self.none()
+            return self.filter(Q(teams=user.team_id) | Q(led_teams=user.team_id)).distinct()
+        district_id = _area_district_id(user)
+        if district_id is None:
+            return self
+        # City departments work in every district; street offices only in their own.
+        return self.filter(Q(district_id=district_id) | Q(district__isnull=True))
+
+
+class SamplePointQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not _is_staff_member(user):
+            return self.none()
+        if _sees_whole_city(user):
+            return self
+        if user.role == Role.TEAM_LEAD:
+            if not user.team_id:
+                return self.none()
+            team_units = Unit.objects.filter(Q(teams=user.team_id) | Q(led_teams=user.team_id))
+            return self.filter(Q(team_id=user.team_id) | Q(responsible_unit__in=team_units))
+        if user.role == Role.UNIT_HANDLER:
+            return self.filter(responsible_unit_id=user.unit_id or -1)
+        district_id = _area_district_id(user)
+        return self if district_id is None else self.filter(district_id=district_id)
+
+
+# --- The campaign and its structure -------------------------------------------------------------
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    city = models.CharField(_("city"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=CampaignKind.choices)
+    assessment_date = models.DateField(_("target assessment date"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    is_current = models.BooleanField(_("current campaign"), default=True)
+
+    objects = CityWideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-is_current", "-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_campaign"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def days_to_assessment(self) -> int | None:
+        if not self.assessment_date:
+            return None
+        return (self.assessment_date - timezone.localdate()).days
+
+
+class District(BilingualName):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=DistrictKind.choices, default=DistrictKind.DISTRICT)
+    chief_name = models.CharField(_("area chief"), max_length=100, blank=True)
+    chief_phone = models.CharField(_("chief's phone"), max_length=40, blank=True)
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["code"]
+
+
+class Grid(models.Model):
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="grids", verbose_name=_("district"))
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    chief_name = models.CharField(_("grid chief"), max_length=100, blank=True)
+    chief_phone = models.CharField(_("chief's phone"), max_length=40, blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["district__code", "code"]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="grid_name_unique_in_district")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Road(models.Model):
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="roads", verbose_name=_("district"))
+    name = models.CharField(_("name"), max_length=200)
+    section = models.CharField(_("section"), max_length=200, blank=True, help_text=_("e.g. from X Road to Y Road"))
+    chief_name = models.CharField(_("road chief"), max_length=100, blank=True)
+    chief_phone = models.CharField(_("chief's phone"), max_length=40, blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("road")
+        verbose_name_plural = _("roads")
+        ordering = ["district__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name", "section"], name="road_unique_in_district")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.section}".strip()
+
+
+class Unit(BilingualName):
+    """A responsible unit (责任单位): a department, district government, street office or enterprise."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("district"),
+        help_text=_("Empty for a city-level unit."),
+    )
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="unit_name_unique")]
+
+
+class Category(models.Model):
+    """A category: one of the 8 of the national standard, or a key-place category."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CategoryKind.choices)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = CityWideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["kind", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["name_zh"], name="category_name_zh_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name_en if _english() else self.name_zh
+
+
+class Team(BilingualName):
+    """A special team (专项工作组), headed by a leader, with a lead unit and member units."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    leader_name = models.CharField(_("leader"), max_length=100)
+    leader_title = models.CharField(_("leader's post"), max_length=100, blank=True)
+    lead_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="led_teams", verbose_name=_("lead unit")
+    )
+    member_units = models.ManyToManyField(Unit, blank=True, related_name="teams", verbose_name=_("member units"))
+    categories = models.ManyToManyField(Category, blank=True, related_name="teams", verbose_name=_("categories covered"))
+
+    objects = CityWideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("special team")
+        verbose_name_plural = _("special teams")
+        ordering = ["code"]
+
+
+class SamplePoint(models.Model):
+    """A concrete place the assessors may visit (样本点)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="sample_points", verbose_name=_("category")
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="sample_points", verbose_name=_("district")
+    )
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="sample_points", verbose_name=_("grid")
+    )
+    road = models.ForeignKey(
+        Road, on_delete=models.PROTECT, null=True, blank=True, related_name="sample_points", verbose_name=_("road")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+    )
+    responsible_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="sample_points",
+        verbose_name=_("responsible unit"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="sample_points", verbose_name=_("special team")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SamplePointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sample point")
+        verbose_name_plural = _("sample points")
+        ordering = ["code"]
+        constraints = [
+            # The same place is listed once per district and category; imports report repeats.
+            models.UniqueConstraint(fields=["district", "category", "name"], name="sample_point_once_per_place"),
+        ]
+        indexes = [
+            models.Index(fields=["district", "category"]),
+            models.Index(fields=["responsible_unit"]),
+            models.Index(fields=["team"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        for field in ("grid", "road"):
+            area = getattr(self, field)
+            if area is not None and self.district_id and area.district_id != self.district_id:
+                raise ValidationError({field: _("It lies in another district.")})
+
+
+class Indicator(BilingualName):
+    """A core indicator with its target (e.g. household garbage harmless treatment ≥ 100 %)."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators",
+        limit_choices_to={"kind": CategoryKind.STANDARD}, verbose_name=_("standard category"),
+    )
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=30, default="%")
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=IndicatorDirection.choices, default=IndicatorDirection.AT_LEAST
+    )
+
+    objects = CityWideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("core indicator")
+        verbose_name_plural = _("core indicators")
+        ordering = ["code"]
+
+    def is_met(self, value: Decimal | None) -> bool | None:
+        if value is None:
+            return None
+        if self.direction == IndicatorDirection.AT_LEAST:
+            return value >= self.target
+        return value <= self.target
+
+
+class IndicatorValue(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = CityWideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly value")
+        verbose_name_plural = _("monthly values")
+        ordering = ["indicator", "month"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "month"], name="one_value_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.month:%Y-%m}"
+
+    def clean(self):
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("Give the first day of the month.")})
+
+
+# --- People --------------------------------------------------------------------------------------
+
+SCOPE_FIELD_BY_ROLE = {
+    Role.TEAM_LEAD: "team",
+    Role.DISTRICT_LEAD: "district",
+    Role.UNIT_HANDLER: "unit",
+}
+
+
+class User(AbstractUser):
+    """A person with one role and, for scoped roles, the team, district or unit it covers."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    post = models.CharField(_("post"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.INSPECTOR)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("special team"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("district")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("unit"))
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        required = SCOPE_FIELD_BY_ROLE.get(self.role)
+        if required and not getattr(self, f"{required}_id"):
+            raise ValidationError({required: _("This role needs a scope: choose one.")})
+
+    @property
+    def sees_whole_city(self) -> bool:
+        return _sees_whole_city(self)
+
+    @property
+    def can_manage_structure(self) -> bool:
+        """HQ staff set up the structure and manage people; nobody else writes it."""
+        return self.is_active and (self.is_superuser or self.role == Role.HQ_STAFF)
+
+    @property
+    def scope_label(self) -> str:
+        field = SCOPE_FIELD_BY_ROLE.get(self.role)
+        if field is None and self.role == Role.INSPECTOR and self.district_id:
+            field = "district"
+        target = getattr(self, field) if field else None
+        return str(target) if target else str(_("Whole city"))
+
+
+# --- Imports -------------------------------------------------------------------------------------
+
+
+class SamplePointImport(models.Model):
+    """One upload of a sample-point list: previewed, then written all or nothing."""
+
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file = models.FileField(_("file"), upload_to="imports/sample_points/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    defaults = models.JSONField(_("values for the whole file"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("sample points created"), default=0)
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sample point import")
+        verbose_name_plural = _("sample point imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))

@@ -1,0 +1,26 @@
+"""Celery tasks of the campaign app: thin wrappers that take an id and call a service."""
+
+import logging
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+
+from campaign.services import imports
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=15)
+def sample_point_import_run(self, import_id: int) -> str:
+    """Write a queued sample-point import. Safe to deliver twice: the service claims the row
+    (queued → running) and leaves a running, done or failed import alone."""
+    try:
+        record = imports.sample_point_import_run(import_id=import_id)
+    except imports.TransientImportError as exc:
+        if self.request.retries >= self.max_retries:
+            imports.sample_point_import_fail(
+                import_id=import_id, reason=_("The database could not be reached: nothing was written.")
+            )
+            return "failed"
+        raise self.retry(exc=exc) from exc
+    return record.status

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from .views import imports, people, structure
+
+app_name = "campaign"
+
+urlpatterns = [
+    path("", structure.overview, name="overview"),
+    path("sample-points/", structure.sample_point_list, name="sample_point_list"),
+    path("sample-points/<int:pk>/", structure.sample_point_detail, name="sample_point_detail"),
+    path("sample-points/import/", imports.import_upload, name="sample_point_import"),
+    path("sample-points/import/template.xlsx", imports.import_template, name="sample_point_import_template"),
+    path("sample-points/import/<int:pk>/", imports.import_detail, name="sample_point_import_detail"),
+    path("sample-points/import/<int:pk>/progress/", imports.import_progress, name="sample_point_import_progress"),
+    path("people/", people.person_list, name="person_list"),
+    path("people/new/", people.person_create, name="person_create"),
+    path("people/<int:pk>/", people.person_update, name="person_update"),
+]

@@ -1,0 +1,88 @@
+"""Test-wide set-up: which real services the run uses, and the standing test actors.
+
+PostgreSQL, Redis and Chromium are used when configured (DATABASE_URL, REDIS_URL, a Chromium
+on the PATH or in CHROMIUM). With REQUIRE_SERVICES=1 a missing one fails the run at start.
+"""
+
+import os
+import shutil
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def chromium_path() -> str | None:
+    explicit = os.environ.get("CHROMIUM")
+    if explicit:
+        return explicit if os.path.exists(explicit) else None
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests render templates without a collectstatic manifest, and the live server speaks
+    # plain HTTP, so secure-only cookies would never come back from the browser.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SESSION_COOKIE_SECURE = False
+    # Hashing a password costs ~0.3 s by design; tests create many people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle and lock-out counters must not leak between tests or runs through a shared cache.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CSRF_COOKIE_SECURE = False
+
+    if REQUIRE_SERVICES:
+        missing = []
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            missing.append("PostgreSQL (set DATABASE_URL=postgres://…)")
+        if not settings.REDIS_URL:
+            missing.append("Redis (set REDIS_URL=redis://…)")
+        if not chromium_path():
+            missing.append("Chromium (install Debian's chromium or set CHROMIUM)")
+        if missing:
+            raise pytest.UsageError("REQUIRE_SERVICES=1 but missing: " + "; ".join(missing))
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    skips = {}
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skips["postgres"] = "needs PostgreSQL: set DATABASE_URL"
+    if not settings.REDIS_URL:
+        skips["redis"] = "needs Redis: set REDIS_URL"
+    if not chromium_path():
+        skips["browser"] = "needs Chromium: install it or set CHROMIUM"
+    for item in items:
+        for marker, reason in skips.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def city(db):
+    """A small city with two districts and a person in every role (see campaign/tests/factories.py)."""
+    from campaign.tests.factories import build_city
+
+    return build_city()
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client signed in as that user (None: anonymous)."""
+
+    def _login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _login

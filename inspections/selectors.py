@@ -1,0 +1,101 @@
+"""Reads for the inspection pages, API and reports: scores and a round's progress.
+Every function takes the user and reads through the scoping querysets."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from campaign.models import SamplePoint
+from ledger.models import Problem
+
+from .choices import InspectionStatus
+from .models import Inspection, Round
+
+
+def submitted_inspections(*, user, start: date | None = None, end: date | None = None, kind: str | None = None):
+    qs = Inspection.objects.visible_to(user).filter(status=InspectionStatus.SUBMITTED)
+    if start:
+        qs = qs.filter(submitted_at__date__gte=start)
+    if end:
+        qs = qs.filter(submitted_at__date__lte=end)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def point_scores(*, user, start=None, end=None, kind=None):
+    """Each visible sample point's latest score, average score and number of inspections."""
+    inspections = submitted_inspections(user=user, start=start, end=end, kind=kind)
+    latest = inspections.filter(sample_point=OuterRef("pk")).order_by("-submitted_at", "-id").values("score")[:1]
+    return (
+        SamplePoint.objects.visible_to(user)
+        .filter(inspections__in=inspections)
+        .annotate(
+            latest_score=Subquery(latest),
+            average_score=Avg("inspections__score", filter=Q(inspections__in=inspections)),
+            inspection_count=Count("inspections", filter=Q(inspections__in=inspections), distinct=True),
+            last_inspected=Max("inspections__submitted_at", filter=Q(inspections__in=inspections)),
+        )
+        .select_related("district", "category")
+    )
+
+
+def average_scores(*, user, by: str, start=None, end=None, kind=None) -> list[dict]:
+    """Average score and count per district or category ("district" / "category")."""
+    field = {"district": "sample_point__district", "category": "sample_point__category"}[by]
+    rows = (
+        submitted_inspections(user=user, start=start, end=end, kind=kind)
+        .values(f"{field}_id", f"{field}__name" if by == "district" else f"{field}__name_zh")
+        .annotate(average=Avg("score"), inspections=Count("id"))
+        .order_by(f"{field}_id")
+    )
+    return [
+        {"id": row[f"{field}_id"], "name": row.get(f"{field}__name") or row.get(f"{field}__name_zh"),
+         "average": row["average"], "inspections": row["inspections"]}
+        for row in rows
+    ]
+
+
+def score_trend(*, user, by: str, period: str = "month", start=None, end=None) -> dict:
+    """Average score per district or category per week or month: {name: [(period, avg), …]}."""
+    field = {"district": "sample_point__district__name", "category": "sample_point__category__name_zh"}[by]
+    trunc = {"week": TruncWeek, "month": TruncMonth}[period]
+    rows = (
+        submitted_inspections(user=user, start=start, end=end)
+        .annotate(period=trunc("submitted_at"))
+        .values(field, "period")
+        .annotate(average=Avg("score"))
+        .order_by(field, "period")
+    )
+    trend = defaultdict(list)
+    for row in rows:
+        trend[row[field]].append((row["period"], row["average"]))
+    return dict(trend)
+
+
+def worst_points(*, user, limit: int = 10, start=None, end=None):
+    return point_scores(user=user, start=start, end=end).order_by("latest_score", "average_score")[:limit]
+
+
+def round_progress(*, inspection_round: Round) -> dict:
+    """Done and to-do per inspector and per category."""
+    board = {"inspectors": defaultdict(lambda: {"done": 0, "todo": 0}),
+             "categories": defaultdict(lambda: {"done": 0, "todo": 0})}
+    points = inspection_round.points.select_related("inspector", "category", "inspection")
+    for point in points:
+        inspection = getattr(point, "inspection", None)
+        done = inspection is not None and inspection.status == InspectionStatus.SUBMITTED
+        key = "done" if done else "todo"
+        board["inspectors"][str(point.inspector) if point.inspector else ""][key] += 1
+        board["categories"][str(point.category)][key] += 1
+    return {"inspectors": dict(board["inspectors"]), "categories": dict(board["categories"])}
+
+
+def round_problems(*, inspection_round: Round, user):
+    refs = [f"inspection:{pk}" for pk in Inspection.objects.filter(round_point__round=inspection_round)
+            .values_list("pk", flat=True)]
+    return Problem.objects.visible_to(user).filter(
+        Q(source_ref__in=refs) | Q(events__data__source_ref__in=refs)
+    ).distinct()

@@ -1,0 +1,46 @@
+"""How a refused ledger action reads over the API: always ``{"detail": message}``.
+
+LedgerConflict (an illegal or stale move) is 409, LedgerForbidden 403, LedgerInvalid and a
+rejected photo 400. The message is the service's own, for the user.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from ledger.photos import PhotoError
+from ledger.services import LedgerConflict, LedgerForbidden, LedgerInvalid
+
+
+class ConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The problem changed meanwhile or cannot take this action now.")
+    default_code = "conflict"
+
+
+class ForbiddenError(APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = _("You may not do this.")
+    default_code = "permission_denied"
+
+
+class InvalidError(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("The request is incomplete or wrong.")
+    default_code = "invalid"
+
+
+@contextmanager
+def ledger_errors() -> Iterator[None]:
+    """Turn the ledger's domain errors raised inside the block into API answers."""
+    try:
+        yield
+    except LedgerConflict as error:
+        raise ConflictError(str(error)) from error
+    except LedgerForbidden as error:
+        raise ForbiddenError(str(error)) from error
+    except (LedgerInvalid, PhotoError) as error:
+        raise InvalidError(str(error)) from error

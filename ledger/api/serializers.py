@@ -1,0 +1,317 @@
+"""Serializers of the ledger API. They shape answers and validate input only; every change goes
+through ledger/services.py.
+
+Every related field accepts only what the requesting user may see (``visible_to``), so an id
+from another district is "does not exist", as in the pages.
+"""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from campaign.api.serializers import VisibleRelatedField
+from campaign.models import Category, District, SamplePoint, Team, Unit
+from ledger.choices import Severity, Source
+from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemEvent
+from ledger.rules import PAGE_ACTIONS, allowed_actions
+
+
+def _label(source: str) -> serializers.CharField:
+    """A read-only, human-readable name of a related object (null when there is none)."""
+    return serializers.CharField(source=source, read_only=True, allow_null=True)
+
+
+def _page_url(name: str, pk: int, fallback: str, request) -> str:
+    # The photo views belong to the ledger pages; until they are wired, their paths are fixed.
+    try:
+        path = reverse(name, args=[pk])
+    except NoReverseMatch:
+        path = fallback
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True, help_text=_("Why the request was refused, for the user."))
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidencePhoto
+        fields = ["id", "kind", "url", "thumbnail_url", "width", "height", "uploaded_at"]
+        read_only_fields = fields
+
+    def get_url(self, photo: EvidencePhoto) -> str:
+        return _page_url("ledger:photo", photo.pk, f"/ledger/photos/{photo.pk}/", self.context.get("request"))
+
+    def get_thumbnail_url(self, photo: EvidencePhoto) -> str:
+        return _page_url(
+            "ledger:photo_thumbnail", photo.pk, f"/ledger/photos/{photo.pk}/thumb/", self.context.get("request")
+        )
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.get_full_name", read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    # ``from`` is a Python keyword, so it cannot be written as an attribute.
+    locals()["from"] = serializers.CharField(source="from_status", read_only=True)
+    to = serializers.CharField(source="to_status", read_only=True)
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProblemEvent
+        fields = ["seq", "actor", "at", "action", "action_label", "from", "to", "note", "data", "photos"]
+        read_only_fields = fields
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, event: ProblemEvent) -> list[dict]:
+        # The problem's photos are loaded once and grouped by event (see ProblemDetailSerializer).
+        photos = self.context.get("photos_by_event", {}).get(event.pk, [])
+        return PhotoSerializer(photos, many=True, context=self.context).data
+
+
+class ProblemListSerializer(serializers.ModelSerializer):
+    """One row of the ledger: what the list shows, with names, at bounded query cost."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    severity_label = serializers.CharField(source="get_severity_display", read_only=True)
+    source_label = serializers.CharField(source="get_source_display", read_only=True)
+    category_label = _label("category.label")
+    district_label = _label("district.label")
+    sample_point_label = _label("sample_point.name")
+    responsible_unit_label = _label("responsible_unit.label")
+    team_label = _label("team.label")
+    days_overdue = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id", "code", "description", "status", "status_label", "severity", "severity_label",
+            "source", "source_label", "category", "category_label", "district", "district_label",
+            "sample_point", "sample_point_label", "address", "responsible_unit", "responsible_unit_label",
+            "team", "team_label", "found_at", "deadline", "days_overdue", "closed_at", "problem_class",
+            "rebound_of", "version",
+        ]
+        read_only_fields = fields
+
+
+class ProblemRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Problem
+        fields = ["id", "code", "status"]
+        read_only_fields = fields
+
+
+class ProblemDetailSerializer(ProblemListSerializer):
+    """A problem with its whole history, its photos and what the requesting user may do now."""
+
+    found_by = serializers.CharField(source="found_by.get_full_name", read_only=True)
+    problem_class_label = serializers.SerializerMethodField()
+    rebound_of_code = _label("rebound_of.code")
+    duplicate_of_code = _label("duplicate_of.code")
+    closing_applied_by = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_(
+            "Actions the requesting user may take now: assign and reassign (assign/), acknowledge, "
+            "apply_close (apply-close/), approve and reject (verify/), invalidate, rebound."
+        )
+    )
+
+    class Meta(ProblemListSerializer.Meta):
+        fields = [
+            *ProblemListSerializer.Meta.fields,
+            "latitude", "longitude", "source_ref", "found_by", "problem_class_label", "rebound_of_code",
+            "duplicate_of", "duplicate_of_code", "assigned_at", "closing_applied_at", "closing_applied_by",
+            "rectification_note", "rejection_count", "last_rejection_reason", "invalid_reason",
+            "updated_at", "events", "photos", "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, problem: Problem) -> dict:
+        photos = list(problem.photos.all())
+        by_event: dict[int, list] = {}
+        for photo in photos:
+            by_event.setdefault(photo.event_id, []).append(photo)
+        self.context["photos_by_event"] = by_event
+        self.context["photos"] = photos
+        return super().to_representation(problem)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_problem_class_label(self, problem: Problem) -> str | None:
+        return str(problem.problem_class) if problem.problem_class_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_closing_applied_by(self, problem: Problem) -> str | None:
+        return problem.closing_applied_by.get_full_name() if problem.closing_applied_by_id else None
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, problem: Problem) -> list[dict]:
+        return EventSerializer(problem.events.all(), many=True, context=self.context).data
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, problem: Problem) -> list[dict]:
+        return PhotoSerializer(self.context["photos"], many=True, context=self.context).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PAGE_ACTIONS)))
+    def get_allowed_actions(self, problem: Problem) -> list[str]:
+        request = self.context.get("request")
+        return [str(a) for a in allowed_actions(problem, request.user)] if request else []
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+class PhotoListField(serializers.ListField):
+    """Uploaded files sent as repeated ``photos`` (or ``photos[]``) parts of a multipart body."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.FileField(allow_empty_file=True))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_empty", True)
+        super().__init__(**kwargs)
+
+    def get_value(self, dictionary):
+        if hasattr(dictionary, "getlist"):
+            files = [*dictionary.getlist(self.field_name, []), *dictionary.getlist(f"{self.field_name}[]", [])]
+            return files if files else serializers.empty
+        return super().get_value(dictionary)
+
+
+class VersionMixin(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text=_("The version of the problem you saw; a stale version is refused with 409."),
+    )
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ProblemReferenceField(serializers.Field):
+    """A visible problem given by its id or its code (2026-000123)."""
+
+    default_error_messages = {"does_not_exist": _("No problem %(value)s that you may see.")}
+
+    def to_internal_value(self, data):
+        user = self.context["request"].user
+        visible = Problem.objects.visible_to(user)
+        value = str(data).strip()
+        found = visible.filter(pk=int(value)).first() if value.isdigit() else visible.filter(code=value).first()
+        if found is None:
+            self.fail("does_not_exist", value=value)
+        return found
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class ProblemCreateSerializer(serializers.Serializer):
+    description = serializers.CharField(label=_("Description"))
+    category = VisibleRelatedField(queryset=Category.objects.all(), label=_("Category"))
+    sample_point = VisibleRelatedField(queryset=SamplePoint.objects.all(), required=False, allow_null=True)
+    district = VisibleRelatedField(
+        queryset=District.objects.all(), required=False, allow_null=True,
+        help_text=_("Needed when there is no sample point; otherwise taken from it."),
+    )
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                        min_value=-90, max_value=90)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,
+                                         min_value=-180, max_value=180)
+    source = serializers.ChoiceField(choices=Source.choices)
+    source_ref = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    found_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False, default=Severity.GENERAL)
+    responsible_unit = VisibleRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    team = VisibleRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    problem_class = serializers.PrimaryKeyRelatedField(
+        queryset=ProblemClass.objects.all(), required=False, allow_null=True
+    )
+    photos = PhotoListField(help_text=_("Before-photos (multipart only), optional."))
+
+    def validate_found_at(self, value):
+        if value > timezone.now():
+            raise serializers.ValidationError(_("A problem cannot be found in the future."))
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("district") and not attrs.get("sample_point"):
+            raise serializers.ValidationError({"district": _("Give the district or a sample point.")})
+        point, district = attrs.get("sample_point"), attrs.get("district")
+        if point is not None and district is not None and point.district_id != district.pk:
+            raise serializers.ValidationError({"district": _("The sample point lies in another district.")})
+        return attrs
+
+
+class AssignSerializer(VersionMixin):
+    unit = VisibleRelatedField(queryset=Unit.objects.all(), help_text=_("The responsible unit."))
+    deadline = serializers.DateField(required=False, allow_null=True,
+                                     help_text=_("Default: from the problem's severity."))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcknowledgeSerializer(VersionMixin):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApplyCloseSerializer(VersionMixin):
+    note = serializers.CharField(help_text=_("What was done to rectify the problem."))
+    photos = PhotoListField(help_text=_("One or more after-photos."))
+
+
+class VerifySerializer(VersionMixin):
+    approved = serializers.BooleanField(help_text=_("True closes the problem; false sends it back with the note."))
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text=_("Required when rejecting: the reason."))
+
+
+class InvalidateSerializer(VersionMixin):
+    reason = serializers.CharField()
+    duplicate_of = ProblemReferenceField(
+        required=False, allow_null=True, help_text=_("The original problem (id or code) when this is a duplicate."),
+    )
+
+
+class ReboundSerializer(serializers.Serializer):
+    description = serializers.CharField(required=False, allow_blank=True, default="",
+                                        help_text=_("Default: the closed problem's description."))
+    photos = PhotoListField(help_text=_("Before-photos of the rebound (multipart only), optional."))
+
+
+class ClassifySerializer(VersionMixin):
+    problem_class = serializers.PrimaryKeyRelatedField(
+        queryset=ProblemClass.objects.all(), allow_null=True, help_text=_("null takes the problem out of its class."),
+    )
+
+
+# --- Problem classes -----------------------------------------------------------------------------
+
+
+class ProblemClassSerializer(serializers.ModelSerializer):
+    category = VisibleRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
+    category_label = _label("category.label")
+    created_by = serializers.CharField(source="created_by.get_full_name", read_only=True)
+    problem_count = serializers.IntegerField(read_only=True, help_text=_("Problems in the class that you may see."))
+    open_count = serializers.IntegerField(read_only=True, help_text=_("Of those, still open."))
+
+    class Meta:
+        model = ProblemClass
+        fields = [
+            "id", "code", "name", "description", "category", "category_label", "created_by", "created_at",
+            "problem_count", "open_count",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+        # Uniqueness is the service's rule (a clear 400), not the serializer's.
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class ProblemClassDetailSerializer(ProblemClassSerializer):
+    problems = ProblemRefSerializer(source="visible_problems", many=True, read_only=True)
+
+    class Meta(ProblemClassSerializer.Meta):
+        fields = [*ProblemClassSerializer.Meta.fields, "problems"]

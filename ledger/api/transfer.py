@@ -1,0 +1,230 @@
+"""The ledger in Excel through the API.
+
+- ``GET /api/problems/export/``: the list's filters → the template as .xlsx (200), or for a
+  large export 202 with the job's ``status_url``; ``GET /api/problems/exports/{id}/`` tells
+  its progress and ``…/file/`` downloads it (the requester or HQ staff only).
+- ``POST /api/problems/import/`` (HQ staff): multipart ``file``; ``dry_run=1`` answers the
+  preview (200); otherwise all or nothing: 201, 400 with every row error, or 202 when queued.
+"""
+
+import io
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaign.choices import ImportStatus, Role
+
+from ..models import LedgerExport, LedgerImport
+from ..transfer import services as transfer
+from ..transfer.export import write_ledger
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class IsCampaignStaff(BasePermission):
+    message = gettext_lazy("Members of the public have no access to the ledger.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_superuser or user.role != Role.PUBLIC))
+
+
+class MayImport(BasePermission):
+    message = gettext_lazy("Only HQ staff import a ledger.")
+
+    def has_permission(self, request, view) -> bool:
+        return transfer.may_import(request.user)
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LedgerExport
+        fields = ["id", "status", "total_rows", "processed_rows", "progress_percent", "failure", "created_at",
+                  "finished_at", "file_url"]
+
+    def get_file_url(self, record) -> str | None:
+        if record.status != ImportStatus.DONE:
+            return None
+        return self.context["request"].build_absolute_uri(reverse("api-problem-export-file", args=[record.pk]))
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, help_text=gettext_lazy(
+        "An .xlsx workbook in the ledger template (headers in Chinese or English)."
+    ))
+    dry_run = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy(
+        "Only check the file and answer the preview; nothing is written."
+    ))
+
+    def validate_file(self, upload):
+        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+            raise serializers.ValidationError(_("The file is larger than %(size)s MB.") % {"size": settings.MAX_UPLOAD_MB})
+        return upload
+
+
+class ImportIssueSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("The row as Excel shows it."))
+    column = serializers.CharField(help_text=gettext_lazy("The column header as written in the file."))
+    value = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ImportStatus.choices)
+    total_rows = serializers.IntegerField()
+    to_create = serializers.IntegerField(required=False)
+    created = serializers.IntegerField(required=False)
+    already_present = serializers.IntegerField(required=False)
+    errors = ImportIssueSerializer(many=True)
+    warnings = ImportIssueSerializer(many=True)
+    failure = serializers.CharField(required=False)
+    status_url = serializers.CharField(required=False)
+
+
+class ProblemExportView(APIView):
+    permission_classes = [IsAuthenticated, IsCampaignStaff]
+
+    @extend_schema(
+        operation_id="problems_export",
+        summary="Export the filtered ledger as Excel (the ledger template)",
+        responses={
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The .xlsx file."),
+            202: OpenApiResponse(ExportJobSerializer, description="A large export, written by the worker."),
+            400: OpenApiResponse(description="A filter is malformed."),
+        },
+        tags=["problems"],
+    )
+    def get(self, request):
+        filters = transfer.filters_to_dict(request.query_params)
+        try:
+            problems = transfer.problems_for_export(user=request.user, filters=filters)
+        except ValueError as exc:
+            return Response({"detail": _("Some filters are not valid."), "errors": str(exc)},
+                            status=status.HTTP_400_BAD_REQUEST)
+        language = translation.get_language()
+        threshold = transfer.export_threshold()
+        if len(problems.values_list("pk", flat=True)[: threshold + 1]) <= threshold:
+            buffer = io.BytesIO()
+            write_ledger(problems, buffer, language=language)
+            buffer.seek(0)
+            return FileResponse(buffer, as_attachment=True, filename="ledger.xlsx", content_type=XLSX)
+        record = transfer.ledger_export_request(user=request.user, filters=filters, language=language)
+        data = ExportJobSerializer(record, context={"request": request}).data
+        data["status_url"] = request.build_absolute_uri(reverse("api-problem-export-detail", args=[record.pk]))
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+
+
+def _own_export(request, pk) -> LedgerExport:
+    record = get_object_or_404(LedgerExport, pk=pk)
+    if not transfer.may_fetch_export(request.user, record):
+        raise Http404
+    return record
+
+
+class ProblemExportDetailView(APIView):
+    permission_classes = [IsAuthenticated, IsCampaignStaff]
+
+    @extend_schema(operation_id="problems_export_status", responses={200: ExportJobSerializer}, tags=["problems"])
+    def get(self, request, pk: int):
+        return Response(ExportJobSerializer(_own_export(request, pk), context={"request": request}).data)
+
+
+class ProblemExportFileView(APIView):
+    permission_classes = [IsAuthenticated, IsCampaignStaff]
+
+    @extend_schema(operation_id="problems_export_file",
+                   responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY)}, tags=["problems"])
+    def get(self, request, pk: int):
+        record = _own_export(request, pk)
+        if record.status != ImportStatus.DONE or not record.file:
+            raise Http404
+        return FileResponse(record.file.open("rb"), as_attachment=True, filename=f"ledger-{record.pk}.xlsx",
+                            content_type=XLSX)
+
+
+class ProblemImportView(APIView):
+    permission_classes = [IsAuthenticated, MayImport]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="problems_import",
+        summary="Import a ledger from Excel (the ledger template)",
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: OpenApiResponse(ImportResultSerializer, description="dry_run=1: the preview; nothing written."),
+            201: OpenApiResponse(ImportResultSerializer, description="Written: the problems created."),
+            202: OpenApiResponse(ImportResultSerializer, description="A large file, queued for the worker."),
+            400: OpenApiResponse(ImportResultSerializer, description="Row errors; nothing written."),
+            403: OpenApiResponse(description="Not HQ staff."),
+        },
+        tags=["problems"],
+    )
+    def post(self, request):
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        record, plan = transfer.ledger_import_preview(user=request.user, file_name=upload.name, data=upload.read())
+        if serializer.validated_data["dry_run"]:
+            summary = plan.summary()
+            return Response({"id": record.pk, "status": record.status, "total_rows": plan.total_rows,
+                             "to_create": summary["to_create"], "already_present": summary["already_present"],
+                             "errors": plan.errors, "warnings": plan.warnings})
+        if plan.errors:
+            return self._rejected(record)
+        try:
+            record = transfer.ledger_import_confirm(user=request.user, record=record)
+        except transfer.ImportStateError:
+            return self._rejected(record)
+        if record.status == ImportStatus.DONE:
+            return Response({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
+                             "created": record.created_count, "errors": [], "warnings": record.warnings},
+                            status=status.HTTP_201_CREATED)
+        if record.status == ImportStatus.FAILED:
+            return self._rejected(record)
+        return Response({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
+                         "errors": [], "warnings": record.warnings,
+                         "status_url": request.build_absolute_uri(reverse("api-problem-import-detail", args=[record.pk]))},
+                        status=status.HTTP_202_ACCEPTED)
+
+    @staticmethod
+    def _rejected(record):
+        return Response({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
+                         "errors": record.errors, "warnings": record.warnings, "failure": record.failure},
+                        status=status.HTTP_400_BAD_REQUEST)
+
+
+class ProblemImportDetailView(APIView):
+    permission_classes = [IsAuthenticated, MayImport]
+
+    @extend_schema(operation_id="problems_import_status", responses={200: ImportResultSerializer}, tags=["problems"])
+    def get(self, request, pk: int):
+        record = get_object_or_404(LedgerImport, pk=pk)
+        return Response({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
+                         "processed_rows": record.processed_rows, "progress_percent": record.progress_percent,
+                         "created": record.created_count, "errors": record.errors, "warnings": record.warnings,
+                         "failure": record.failure})
+
+
+routes = [
+    path("problems/export/", ProblemExportView.as_view(), name="api-problem-export"),
+    path("problems/exports/<int:pk>/", ProblemExportDetailView.as_view(), name="api-problem-export-detail"),
+    path("problems/exports/<int:pk>/file/", ProblemExportFileView.as_view(), name="api-problem-export-file"),
+    path("problems/import/", ProblemImportView.as_view(), name="api-problem-import"),
+    path("problems/import/<int:pk>/", ProblemImportDetailView.as_view(), name="api-problem-import-detail"),
+]

@@ -1,0 +1,65 @@
+"""The ledger's one FilterSet, used by the ledger page, the API and the Excel export."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaign.filters import ScopedFilterSet
+from campaign.models import Category, District, SamplePoint, Team, Unit
+
+from .choices import OPEN_STATUSES, Severity, Source, Status
+from .models import Problem, ProblemClass
+
+
+class ProblemFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    # distinct=False: the filter joins nothing, and DISTINCT would defeat LIMIT on a large ledger.
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False, label=_("Status"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("Open"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
+    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Responsible unit"))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Special team"))
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
+    sample_point = django_filters.ModelChoiceFilter(queryset=SamplePoint.objects.all(), label=_("Sample point"))
+    source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    problem_class = django_filters.ModelChoiceFilter(queryset=ProblemClass.objects.all(), label=_("Problem class"))
+    rebound = django_filters.BooleanFilter(field_name="rebound_of", lookup_expr="isnull", exclude=True, label=_("Rebound"))
+    found_from = django_filters.DateFilter(field_name="found_at", lookup_expr="date__gte", label=_("Found from"))
+    found_to = django_filters.DateFilter(field_name="found_at", lookup_expr="date__lte", label=_("Found to"))
+    deadline_from = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("Deadline from"))
+    deadline_to = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", label=_("Deadline to"))
+    closed_from = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__gte", label=_("Closed from"))
+    closed_to = django_filters.DateFilter(field_name="closed_at", lookup_expr="date__lte", label=_("Closed to"))
+
+    class Meta:
+        model = Problem
+        fields = [
+            "q", "status", "open", "overdue", "district", "responsible_unit", "team", "category", "sample_point",
+            "source", "severity", "problem_class", "rebound", "found_from", "found_to", "deadline_from",
+            "deadline_to", "closed_from", "closed_to",
+        ]
+
+    def search(self, queryset, name, value):
+        # Substring match works for Chinese text (no word boundaries needed) on both databases.
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value) | Q(description__icontains=value) | Q(address__icontains=value)
+            | Q(sample_point__name__icontains=value)
+        )
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        overdue = Q(status__in=OPEN_STATUSES, deadline__lt=today)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

@@ -1,0 +1,362 @@
+"""The problem ledger (问题台账): problems, their append-only history, evidence photos,
+problem classes and assignment sheets.
+
+Nothing here is deleted: a problem that is not one is closed as invalid with a reason. Every
+state change is a ``ProblemEvent`` written by a service in ledger/services.py in the same
+transaction as the change; events form a hash chain per problem (``manage.py verify_ledger``)
+and the database refuses to update them (and, on PostgreSQL, to delete them).
+"""
+
+import hashlib
+import json
+from datetime import UTC
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaign.choices import ImportStatus, Role
+from campaign.models import Category, District, SamplePoint, Team, Unit
+
+from .choices import OPEN_STATUSES, Action, PhotoKind, Severity, Source, Status
+
+
+class ProblemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one scoping rule for problems, used by every page, endpoint, export and report."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser or user.role in (Role.HQ_STAFF, Role.LEADER):
+            return self
+        if user.role == Role.TEAM_LEAD:
+            if not user.team_id:
+                return self.none()
+            team_units = Unit.objects.filter(Q(teams=user.team_id) | Q(led_teams=user.team_id))
+            return self.filter(Q(team_id=user.team_id) | Q(responsible_unit__in=team_units))
+        if user.role == Role.DISTRICT_LEAD:
+            return self.filter(district_id=user.district_id or -1)
+        if user.role == Role.UNIT_HANDLER:
+            return self.filter(responsible_unit_id=user.unit_id or -1)
+        if user.role == Role.INSPECTOR:
+            if user.district_id:
+                return self.filter(Q(district_id=user.district_id) | Q(found_by=user))
+            return self
+        return self.none()
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        """Past the deadline and not closed (nor invalid)."""
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__lt=today)
+
+
+class ProblemClass(models.Model):
+    """A class of problems with one systemic cause ("rectify one problem, solve a class")."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("cause and measure"), blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="problem_classes",
+        verbose_name=_("category"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("problem class")
+        verbose_name_plural = _("problem classes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ProblemCounter(models.Model):
+    """The last problem number handed out in a year (codes read 2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Problem(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="problems", verbose_name=_("category"))
+    sample_point = models.ForeignKey(
+        SamplePoint, on_delete=models.PROTECT, null=True, blank=True, related_name="problems",
+        verbose_name=_("sample point"),
+    )
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="problems", verbose_name=_("district"))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    found_at = models.DateTimeField(_("found at"))
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="problems_found", verbose_name=_("found by")
+    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL)
+    responsible_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="problems",
+        verbose_name=_("responsible unit"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="problems", verbose_name=_("special team")
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FOUND)
+    problem_class = models.ForeignKey(
+        ProblemClass, on_delete=models.PROTECT, null=True, blank=True, related_name="problems",
+        verbose_name=_("problem class"),
+    )
+    # What was found, as a stable key (e.g. a checklist item "MKT-03"): with the sample point it
+    # tells a repeat finding of an open problem, or a rebound of a closed one, from a new problem.
+    finding_key = models.CharField(_("finding"), max_length=100, blank=True)
+    rebound_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rebounds",
+        verbose_name=_("rebound of"),
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    closing_applied_at = models.DateTimeField(_("closing applied at"), null=True, blank=True)
+    closing_applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    rectification_note = models.TextField(_("rectification"), blank=True)
+    rejection_count = models.PositiveSmallIntegerField(_("times rejected"), default=0)
+    last_rejection_reason = models.TextField(_("last rejection reason"), blank=True)
+    invalid_reason = models.TextField(_("reason invalid"), blank=True)
+    # Bumped by every transition; a service refuses to act on a stale version.
+    version = models.PositiveIntegerField(default=1)
+    last_event_hash = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["-found_at", "-id"]
+        indexes = [
+            models.Index(fields=["-found_at", "-id"], name="problem_found_order"),
+            models.Index(fields=["status", "deadline"], name="problem_status_deadline"),
+            models.Index(fields=["district", "status"], name="problem_district_status"),
+            models.Index(fields=["responsible_unit", "status"], name="problem_unit_status"),
+            models.Index(fields=["team", "status"], name="problem_team_status"),
+            models.Index(fields=["sample_point", "category"], name="problem_point_category"),
+            models.Index(fields=["sample_point", "finding_key", "status"], name="problem_point_finding"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def days_overdue(self) -> int:
+        if not self.is_open or not self.deadline:
+            return 0
+        return max(0, (timezone.localdate() - self.deadline).days)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+class ProblemEvent(models.Model):
+    """One change of a problem: append-only, chained by hash to the one before it."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("problem event")
+        verbose_name_plural = _("problem events")
+        ordering = ["problem", "seq"]
+        constraints = [models.UniqueConstraint(fields=["problem", "seq"], name="one_event_per_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}#{self.seq} {self.action}"
+
+    def compute_hash(self) -> str:
+        """The digest of this event's content and the previous event's digest."""
+        payload = {
+            "problem": self.problem_id,
+            "seq": self.seq,
+            "action": self.action,
+            "from": self.from_status,
+            "to": self.to_status,
+            "actor": self.actor_id,
+            "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "note": self.note,
+            "data": self.data,
+            "prev": self.prev_hash,
+        }
+        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def photo_path(instance, filename):
+    return f"ledger/photos/{instance.problem_id}/{filename}"
+
+
+class EvidencePhoto(models.Model):
+    """A before- or after-photo, validated by content and re-encoded as JPEG on upload."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="photos")
+    event = models.ForeignKey(ProblemEvent, on_delete=models.PROTECT, related_name="photos")
+    kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
+    image = models.ImageField(_("photo"), upload_to=photo_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence photo")
+        verbose_name_plural = _("evidence photos")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.kind} {self.pk}"
+
+
+class AssignmentSheet(models.Model):
+    """A numbered assignment sheet (交办单) issued to a unit, listing its newly assigned problems."""
+
+    number = models.CharField(_("number"), max_length=60, unique=True)
+    year = models.PositiveSmallIntegerField()
+    batch = models.PositiveIntegerField(_("batch"))
+    seq = models.PositiveIntegerField(_("sheet in batch"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignment_sheets", verbose_name=_("unit"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="assignment_sheets",
+        verbose_name=_("issued for district"),
+    )
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    note = models.TextField(_("requirements"), blank=True)
+    problems = models.ManyToManyField(Problem, through="AssignmentSheetItem", related_name="assignment_sheets")
+
+    class Meta:
+        verbose_name = _("assignment sheet")
+        verbose_name_plural = _("assignment sheets")
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["year", "batch", "seq"], name="sheet_number_parts_unique")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AssignmentSheetItem(models.Model):
+    sheet = models.ForeignKey(AssignmentSheet, on_delete=models.PROTECT, related_name="items")
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="sheet_items")
+    line = models.PositiveIntegerField()
+    deadline = models.DateField(_("deadline"))
+
+    class Meta:
+        ordering = ["sheet", "line"]
+        constraints = [models.UniqueConstraint(fields=["sheet", "problem"], name="problem_once_per_sheet")]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id}/{self.line}"
+
+
+# --- Excel import and export jobs ------------------------------------------------------------
+
+
+class LedgerImport(models.Model):
+    """One upload of a ledger in the template: previewed, then written all or nothing."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file = models.FileField(_("file"), upload_to="imports/ledger/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("problems created"), default=0)
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+
+class LedgerExport(models.Model):
+    """A large export of the ledger, written by the worker for the person who asked for it.
+
+    The filters are kept as given and applied again, through the requester's scope, when
+    the worker writes the file: the file never holds what the requester may not see."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/ledger/%Y/%m/", blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger export")
+        verbose_name_plural = _("ledger exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export #{self.pk}"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))

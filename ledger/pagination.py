@@ -1,0 +1,190 @@
+"""Keyset (seek) pagination for the ledger's pages.
+
+An OFFSET page costs as much as every row before it, and a page count needs a COUNT of the
+whole filtered ledger; at a million problems both are too slow. A keyset page instead starts
+*after* the last row of the page before: ``WHERE (found_at, id) < (:found_at, :id) ORDER BY
+found_at DESC, id DESC LIMIT 51``, which an index answers directly whatever the page.
+
+The cursor (the sort values of the row to start after, and the direction) travels in the
+``cursor`` query parameter, signed so it is opaque and cannot be forged into something we
+never issued; a cursor that does not verify is ignored (the first page is shown).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core import signing
+from django.db.models import F, Q
+from django.utils.dateparse import parse_date, parse_datetime
+
+CURSOR_SALT = "ledger.keyset-cursor"
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a sort order; ``nullable`` columns keep their empty values last."""
+
+    field: str  # a model field or an annotation on the queryset
+    descending: bool = False
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A total order: the keys, then the primary key to break ties."""
+
+    keys: tuple[SortKey, ...]
+
+    @property
+    def descending_id(self) -> bool:
+        return self.keys[0].descending if self.keys else True
+
+    def all_keys(self) -> tuple[SortKey, ...]:
+        return (*self.keys, SortKey("pk", descending=self.descending_id))
+
+
+def _order_by(keys, *, reverse: bool) -> list:
+    terms = []
+    for key in keys:
+        descending = key.descending != reverse
+        # Forward, empty values come last in both directions; walking backwards, first.
+        nulls_last = not reverse
+        expression = F(key.field)
+        method = expression.desc if descending else expression.asc
+        if key.nullable:
+            terms.append(method(nulls_last=True) if nulls_last else method(nulls_first=True))
+        else:
+            terms.append(method())
+    return terms
+
+
+def _after(keys, values, *, reverse: bool) -> Q:
+    """Rows strictly after ``values`` in the order of ``keys`` (walked backwards if ``reverse``)."""
+    key, value = keys[0], values[0]
+    descending = key.descending != reverse
+    nulls_last = not reverse
+    if value is None:
+        beyond = Q(pk__in=[]) if nulls_last else Q(**{f"{key.field}__isnull": False})
+        same = Q(**{f"{key.field}__isnull": True})
+    else:
+        beyond = Q(**{f"{key.field}__{'lt' if descending else 'gt'}": value})
+        if key.nullable and nulls_last:
+            beyond |= Q(**{f"{key.field}__isnull": True})
+        same = Q(**{key.field: value})
+    if len(keys) == 1:
+        return beyond
+    return beyond | (same & _after(keys[1:], values[1:], reverse=reverse))
+
+
+def _bound(key: SortKey, value, *, reverse: bool) -> Q:
+    """A redundant range on the first key (``found_at <= v``) that an index can start from:
+    the OR-form of ``_after`` alone would make PostgreSQL scan the index from its beginning."""
+    if value is None:
+        return Q()
+    descending = key.descending != reverse
+    bound = Q(**{f"{key.field}__{'lte' if descending else 'gte'}": value})
+    if key.nullable and not reverse:
+        bound |= Q(**{f"{key.field}__isnull": True})
+    return bound
+
+
+def _dump(value):
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _load(value):
+    if isinstance(value, dict):
+        if "dt" in value:
+            return parse_datetime(value["dt"])
+        if "d" in value:
+            return parse_date(value["d"])
+        raise ValueError("unknown cursor value")
+    return value
+
+
+def encode_cursor(values, *, backwards: bool) -> str:
+    return signing.dumps({"v": [_dump(v) for v in values], "b": backwards}, salt=CURSOR_SALT, compress=True)
+
+
+def decode_cursor(token: str, size: int):
+    """(values, backwards) of a cursor we issued, or None for a missing or forged one."""
+    if not token:
+        return None
+    try:
+        payload = signing.loads(token, salt=CURSOR_SALT)
+        values = [_load(v) for v in payload["v"]]
+        backwards = bool(payload["b"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if len(values) != size:
+        return None
+    return values, backwards
+
+
+@dataclass
+class KeysetPage:
+    object_list: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def keyset_page(queryset, ordering: Ordering, cursor: str | None, *, per_page: int) -> KeysetPage:
+    """One page of ``queryset`` in ``ordering``, starting after (or, backwards, before) ``cursor``.
+
+    Runs exactly one query (plus whatever the queryset's prefetches add)."""
+    keys = ordering.all_keys()
+    decoded = decode_cursor(cursor or "", len(keys))
+    backwards = bool(decoded and decoded[1])
+    rows = queryset.order_by(*_order_by(keys, reverse=backwards))
+    if decoded:
+        rows = rows.filter(_bound(keys[0], decoded[0][0], reverse=backwards),
+                           _after(keys, decoded[0], reverse=backwards))
+    rows = list(rows[: per_page + 1])
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+
+    def values(row):
+        return [getattr(row, key.field) for key in keys]
+
+    next_cursor = previous_cursor = None
+    if rows:
+        # Forwards, there is a next page when we fetched one row too many; we came from the
+        # previous one if we had a cursor. Backwards, the other way round.
+        if (more and not backwards) or (backwards and decoded):
+            next_cursor = encode_cursor(values(rows[-1]), backwards=False)
+        if (more and backwards) or (decoded and not backwards):
+            previous_cursor = encode_cursor(values(rows[0]), backwards=True)
+    return KeysetPage(object_list=rows, next_cursor=next_cursor, previous_cursor=previous_cursor)
+
+
+def bounded_count(queryset, limit: int) -> tuple[int, bool]:
+    """How many rows match, counting no further than ``limit``: (count, there are more).
+
+    ``SELECT COUNT(*) FROM (… LIMIT limit+1)`` stops scanning at limit+1 matches, so it stays
+    cheap on a large ledger where an exact count would read every matching row."""
+    n = queryset.order_by().values("pk")[: limit + 1].count()
+    return min(n, limit), n > limit

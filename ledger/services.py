@@ -1,0 +1,396 @@
+"""Every change to the ledger. Pages, the API, importers and tasks call these and nothing else.
+
+Each transition runs in one transaction: it locks the problem row, checks the transition table
+and the actor (ledger/rules.py), refuses a stale or illegal move with a ``LedgerConflict``
+(HTTP 409) or ``LedgerForbidden`` (403), updates the problem with a conditional
+``UPDATE … WHERE version = v``, and appends its hash-chained event in the same transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign.models import Unit
+
+from .choices import Action, PhotoKind, Severity, Status
+from .models import EvidencePhoto, Problem, ProblemEvent
+from .photos import StoredPhoto
+from .rules import TRANSITIONS, refusal
+
+
+class LedgerError(Exception):
+    """A refused ledger action; str(error) is the message for the user."""
+
+
+class LedgerConflict(LedgerError):
+    """The move is illegal from the problem's current state, or the problem changed meanwhile."""
+
+
+class LedgerForbidden(LedgerError):
+    """The user may see the problem but not take this action."""
+
+
+class LedgerInvalid(LedgerError):
+    """The action's input is incomplete or wrong (e.g. closing without an after-photo)."""
+
+
+def default_deadline(severity: str, start: date | None = None) -> date:
+    start = start or timezone.localdate()
+    return start + timedelta(days=settings.LEDGER_DEADLINE_DAYS[severity])
+
+
+def _next_code(year: int) -> str:
+    # One atomic statement on both PostgreSQL and SQLite: concurrent recorders never share a number.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_problemcounter (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = ledger_problemcounter.last + 1 RETURNING last",
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"{year}-{number:06d}"
+
+
+def _append_event(problem: Problem, *, action: str, from_status: str, by, note: str = "",
+                  data: dict | None = None, at: datetime | None = None) -> ProblemEvent:
+    last_seq = problem.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    event = ProblemEvent(
+        problem=problem,
+        seq=last_seq + 1,
+        action=action,
+        from_status=from_status,
+        to_status=problem.status,
+        actor=by,
+        at=at or timezone.now(),
+        note=note,
+        data=data or {},
+        prev_hash=problem.last_event_hash,
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    Problem.objects.filter(pk=problem.pk).update(last_event_hash=event.hash)
+    problem.last_event_hash = event.hash
+    return event
+
+
+def _attach_photos(problem: Problem, event: ProblemEvent, photos: list[StoredPhoto], kind: str, by) -> None:
+    EvidencePhoto.objects.bulk_create(
+        EvidencePhoto(
+            problem=problem, event=event, kind=kind, image=photo.image_name, thumbnail=photo.thumbnail_name,
+            width=photo.width, height=photo.height, sha256=photo.sha256, uploaded_by=by, uploaded_at=event.at,
+        )
+        for photo in photos
+    )
+
+
+@dataclass
+class _Locked:
+    problem: Problem
+    from_status: str
+
+
+def _lock(problem_id: int, *, action: str, by, expected_version: int | None, by_rule: bool = False) -> _Locked:
+    """Load the problem for update and check that ``by`` may take ``action`` on it now.
+    ``by_rule``: the move is the ledger's own rule (e.g. assignment on an inspection's
+    submission), so only the state is checked, not the person's role."""
+    problem = Problem.objects.select_for_update().get(pk=problem_id)
+    if expected_version is not None and problem.version != expected_version:
+        raise LedgerConflict(_("Someone else changed problem %(code)s since you opened it; reload and try again.")
+                             % {"code": problem.code})
+    if by_rule:
+        allowed_from = TRANSITIONS[action][0]
+        if problem.status not in allowed_from:
+            raise LedgerConflict(_("Problem %(code)s is %(status)s.")
+                                 % {"code": problem.code, "status": problem.get_status_display()})
+        return _Locked(problem=problem, from_status=problem.status)
+    reason = refusal(action, problem, by)
+    if reason is not None:
+        allowed_from = TRANSITIONS.get(action, (None,))[0]
+        if allowed_from is not None and problem.status not in allowed_from:
+            raise LedgerConflict(reason)
+        raise LedgerForbidden(reason)
+    return _Locked(problem=problem, from_status=problem.status)
+
+
+def _save(problem: Problem, old_version: int, **changes) -> None:
+    changes["version"] = old_version + 1
+    changes["updated_at"] = timezone.now()
+    updated = Problem.objects.filter(pk=problem.pk, version=old_version).update(**changes)
+    if updated != 1:
+        raise LedgerConflict(_("Problem %(code)s changed meanwhile; reload and try again.") % {"code": problem.code})
+    for field, value in changes.items():
+        setattr(problem, field, value)
+
+
+def _transition(problem: Problem, *, action: str, by, expected_version: int | None, note: str = "",
+                data: dict | None = None, changes=None,
+                photos: list[StoredPhoto] = (), photo_kind: str = PhotoKind.AFTER,
+                at: datetime | None = None, by_rule: bool = False) -> Problem:
+    with transaction.atomic():
+        locked = _lock(problem.pk, action=action, by=by, expected_version=expected_version, by_rule=by_rule)
+        current = locked.problem
+        to_status = TRANSITIONS[action][1] or current.status
+        if callable(changes):  # changes computed from the locked row (e.g. a counter)
+            changes = changes(current)
+        _save(current, current.version, status=to_status, **(changes or {}))
+        event = _append_event(current, action=action, from_status=locked.from_status, by=by, note=note, data=data,
+                              at=at)
+        if photos:
+            _attach_photos(current, event, list(photos), photo_kind, by)
+    return current
+
+
+# --- Recording -----------------------------------------------------------------------------------
+
+
+def problem_record(*, by, category, district=None, description: str, source: str, found_at: datetime | None = None,
+                   severity: str = Severity.GENERAL, sample_point=None, address: str = "", latitude=None,
+                   longitude=None, source_ref: str = "", responsible_unit=None, team=None, problem_class=None,
+                   photos: list[StoredPhoto] = (), rebound_of: Problem | None = None,
+                   finding_key: str = "") -> Problem:
+    """Record a newly found problem (status found). A sample point gives its district,
+    address, coordinates, unit and team unless they are given. Before-photos are attached to
+    the recording event."""
+    role_check = Problem(status=Status.FOUND, district=district or getattr(sample_point, "district", None))
+    reason = refusal(Action.RECORD, role_check, by)
+    if reason is not None:
+        raise LedgerForbidden(reason)
+    if sample_point is not None:
+        district = district or sample_point.district
+        address = address or sample_point.address
+        latitude = latitude if latitude is not None else sample_point.latitude
+        longitude = longitude if longitude is not None else sample_point.longitude
+        responsible_unit = responsible_unit or sample_point.responsible_unit
+        team = team or sample_point.team
+    if district is None:
+        raise LedgerInvalid(_("Give the district or a sample point."))
+    if not description.strip():
+        raise LedgerInvalid(_("Describe the problem."))
+    found_at = found_at or timezone.now()
+    with transaction.atomic():
+        problem = Problem.objects.create(
+            code=_next_code(timezone.localtime(found_at).year),
+            description=description.strip(), category=category, sample_point=sample_point, district=district,
+            address=address, latitude=latitude, longitude=longitude, source=source, source_ref=source_ref,
+            found_at=found_at, found_by=by, severity=severity, responsible_unit=responsible_unit, team=team,
+            problem_class=problem_class, rebound_of=rebound_of, status=Status.FOUND, finding_key=finding_key,
+        )
+        data = {"rebound_of": rebound_of.code} if rebound_of else {}
+        event = _append_event(problem, action=Action.RECORD, from_status="", by=by, data=data, at=found_at)
+        if photos:
+            _attach_photos(problem, event, list(photos), PhotoKind.BEFORE, by)
+    return problem
+
+
+def problem_record_rebound(*, original: Problem, by, description: str = "", found_at: datetime | None = None,
+                           source: str | None = None, photos: list[StoredPhoto] = (),
+                           at: datetime | None = None, source_ref: str = "") -> Problem:
+    """A closed problem found again at the same place and kind (反弹): a new problem linked to
+    the closed one, which stays closed and gets a rebound event naming the new one.
+    ``at`` (default now) dates the rebound event on the closed problem."""
+    with transaction.atomic():
+        reason = refusal(Action.REBOUND, Problem.objects.select_for_update().get(pk=original.pk), by)
+        if reason is not None:
+            raise (LedgerConflict if original.status != Status.CLOSED else LedgerForbidden)(reason)
+        rebound = problem_record(
+            by=by, category=original.category, district=original.district, sample_point=original.sample_point,
+            description=description or original.description, source=source or original.source,
+            found_at=found_at, severity=original.severity, address=original.address,
+            latitude=original.latitude, longitude=original.longitude,
+            responsible_unit=original.responsible_unit, team=original.team,
+            problem_class=original.problem_class, photos=photos, rebound_of=original,
+            finding_key=original.finding_key, source_ref=source_ref,
+        )
+        _transition(original, action=Action.REBOUND, by=by, expected_version=None,
+                    note=description, data={"rebound": rebound.code}, at=at)
+    return rebound
+
+
+# --- The workflow --------------------------------------------------------------------------------
+
+
+def _check_unit(unit: Unit, by) -> None:
+    if not Unit.objects.visible_to(by).filter(pk=unit.pk).exists():
+        raise LedgerForbidden(_("You may not assign to %(unit)s.") % {"unit": unit})
+
+
+def problem_assign(*, problem: Problem, unit: Unit, deadline: date | None = None, by,
+                   expected_version: int | None = None, note: str = "", at: datetime | None = None) -> Problem:
+    """Assign (交办) a found problem to a unit with a deadline (default: from its severity).
+    An assigned or rectifying problem is reassigned instead. ``at`` (default now) is when."""
+    _check_unit(unit, by)
+    action = Action.REASSIGN if problem.status in (Status.ASSIGNED, Status.RECTIFYING) else Action.ASSIGN
+    at = at or timezone.now()
+    deadline = deadline or default_deadline(problem.severity, timezone.localdate(at))
+    if deadline < timezone.localdate(at):
+        raise LedgerInvalid(_("The deadline %(date)s has already passed.") % {"date": deadline})
+    changes = {"responsible_unit": unit, "deadline": deadline, "assigned_at": at}
+    data = {"unit": unit.pk, "unit_name": unit.name, "deadline": deadline.isoformat()}
+    if action == Action.REASSIGN:
+        data["previous_unit"] = problem.responsible_unit.name if problem.responsible_unit_id else ""
+    return _transition(problem, action=action, by=by, expected_version=expected_version, note=note,
+                       data=data, changes=changes, at=at)
+
+
+def problem_assign_many(*, problems, unit: Unit, deadline: date | None, by, note: str = "",
+                        versions: dict[int, int] | None = None) -> list[tuple[Problem, str]]:
+    """Assign many problems to one unit with one deadline, all or nothing: each goes through
+    problem_assign (its own checks and event); if any is refused, none is assigned. Returns the
+    refusals with their reasons, or [] when all were assigned."""
+    versions = versions or {}
+    refused = []
+    with transaction.atomic():
+        for problem in problems:
+            try:
+                problem_assign(problem=problem, unit=unit, deadline=deadline, by=by, note=note,
+                               expected_version=versions.get(problem.pk))
+            except LedgerError as error:
+                refused.append((problem, str(error)))
+        if refused:
+            transaction.set_rollback(True)
+    return refused
+
+
+def problem_acknowledge(*, problem: Problem, by, expected_version: int | None = None, note: str = "",
+                        at: datetime | None = None) -> Problem:
+    """The responsible unit takes the problem on: it is now in rectification."""
+    return _transition(problem, action=Action.ACKNOWLEDGE, by=by, expected_version=expected_version, note=note,
+                       at=at)
+
+
+def problem_apply_close(*, problem: Problem, note: str, photos: list[StoredPhoto], by,
+                        expected_version: int | None = None, at: datetime | None = None) -> Problem:
+    """The unit applies to close (申请销号): a rectification note and at least one after-photo."""
+    if not note.strip():
+        raise LedgerInvalid(_("Say what was done to rectify the problem."))
+    if not photos:
+        raise LedgerInvalid(_("Add at least one photo taken after the rectification."))
+    at = at or timezone.now()
+    changes = {"rectification_note": note.strip(), "closing_applied_at": at, "closing_applied_by": by}
+    return _transition(problem, action=Action.APPLY_CLOSE, by=by, expected_version=expected_version,
+                       note=note.strip(), changes=changes, photos=photos, photo_kind=PhotoKind.AFTER, at=at)
+
+
+def problem_verify(*, problem: Problem, approved: bool, note: str = "", by,
+                   expected_version: int | None = None, at: datetime | None = None) -> Problem:
+    """Verify a closing application on the spot (对账销号): approve closes the problem; reject sends
+    it back to rectification with the reason. Never by the applicant, never by a unit."""
+    if approved:
+        at = at or timezone.now()
+        return _transition(problem, action=Action.APPROVE, by=by, expected_version=expected_version,
+                           note=note.strip(), changes={"closed_at": at}, at=at)
+    if not note.strip():
+        raise LedgerInvalid(_("Give the reason for rejecting the closing."))
+    reason = note.strip()
+
+    def changes(current: Problem) -> dict:
+        return {"rejection_count": current.rejection_count + 1, "last_rejection_reason": reason,
+                "closing_applied_at": None, "closing_applied_by": None}
+
+    return _transition(problem, action=Action.REJECT, by=by, expected_version=expected_version,
+                       note=reason, changes=changes, at=at)
+
+
+def problem_invalidate(*, problem: Problem, reason: str, by, duplicate_of: Problem | None = None,
+                       expected_version: int | None = None, at: datetime | None = None) -> Problem:
+    """Close a report that is not a problem, or a duplicate (linked to its original), with a reason."""
+    if not reason.strip():
+        raise LedgerInvalid(_("Give the reason."))
+    if duplicate_of is not None and duplicate_of.pk == problem.pk:
+        raise LedgerInvalid(_("A problem cannot duplicate itself."))
+    data = {"duplicate_of": duplicate_of.code} if duplicate_of else {}
+    return _transition(problem, action=Action.INVALIDATE, by=by, expected_version=expected_version,
+                       note=reason.strip(), data=data,
+                       changes={"invalid_reason": reason.strip(), "duplicate_of": duplicate_of}, at=at)
+
+
+def problem_found_again(*, problem: Problem, by, note: str, source_ref: str = "",
+                        photos: list[StoredPhoto] = ()) -> Problem:
+    """An open problem found again (e.g. by a later inspection): added to its history, not duplicated."""
+    return _transition(problem, action=Action.FOUND_AGAIN, by=by, expected_version=None, note=note,
+                       data={"source_ref": source_ref} if source_ref else {}, photos=photos,
+                       photo_kind=PhotoKind.BEFORE)
+
+
+def problem_classify(*, problem: Problem, problem_class, by, expected_version: int | None = None) -> Problem:
+    """Put a problem in a problem class (or take it out with None)."""
+    data = {"class": problem_class.code if problem_class else ""}
+    return _transition(problem, action=Action.CLASSIFY, by=by, expected_version=expected_version, data=data,
+                       changes={"problem_class": problem_class})
+
+
+# --- Problem classes -----------------------------------------------------------------------------
+
+
+def problem_class_create(*, code: str, name: str, description: str = "", category=None, by):
+    """Open a problem class ("rectify one problem, solve a class"). Only the roles that may put
+    problems in a class (HQ staff, district leads, team leads) may open one; codes are unique."""
+    from django.db import IntegrityError
+
+    from .models import ProblemClass
+    from .rules import ROLES, role_of
+
+    if not by.is_active or role_of(by) not in ROLES[Action.CLASSIFY]:
+        raise LedgerForbidden(_("Your role may not open a problem class."))
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise LedgerInvalid(_("Give the class a code and a name."))
+    taken = LedgerInvalid(_("A problem class with code %(code)s exists already.") % {"code": code})
+    if ProblemClass.objects.filter(code=code).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return ProblemClass.objects.create(code=code, name=name, description=description.strip(),
+                                               category=category, created_by=by)
+    except IntegrityError:  # the same code opened at the same moment
+        raise taken from None
+
+
+# --- Findings from inspections ---------------------------------------------------------------------
+
+
+def problem_record_finding(*, by, sample_point, category, finding_key: str, description: str, source: str,
+                           severity: str, source_ref: str = "", photos: list[StoredPhoto] = (),
+                           found_at: datetime | None = None) -> tuple[Problem, str]:
+    """One failure found at a sample point (e.g. a failed checklist item) into the ledger:
+
+    - an open problem for the same point and finding gets a "found again" event: no duplicate;
+    - a problem for the same point and finding closed within REBOUND_WINDOW_DAYS makes the new
+      one a rebound (反弹) linked to it;
+    - otherwise a new problem.
+    A new or rebound problem is assigned at once to the point's responsible unit with the
+    deadline of its severity: the inspection's rule, recorded as such in its history.
+    Returns the problem and what happened: "found_again", "rebound" or "new"."""
+    found_at = found_at or timezone.now()
+    with transaction.atomic():
+        same = Problem.objects.select_for_update().filter(sample_point=sample_point, finding_key=finding_key)
+        open_one = same.open().order_by("-found_at").first()
+        if open_one is not None:
+            note = _("Found again: %(what)s") % {"what": description}
+            return problem_found_again(problem=open_one, by=by, note=note, source_ref=source_ref,
+                                       photos=photos), "found_again"
+        window_start = found_at - timedelta(days=settings.REBOUND_WINDOW_DAYS)
+        closed_one = same.filter(status=Status.CLOSED, closed_at__gte=window_start).order_by("-closed_at").first()
+        if closed_one is not None:
+            problem = problem_record_rebound(original=closed_one, by=by, description=description, source=source,
+                                             found_at=found_at, photos=photos, source_ref=source_ref)
+            outcome = "rebound"
+        else:
+            problem = problem_record(by=by, category=category, sample_point=sample_point, description=description,
+                                     source=source, severity=severity, source_ref=source_ref, photos=photos,
+                                     found_at=found_at, finding_key=finding_key)
+            outcome = "new"
+        if sample_point.responsible_unit_id:
+            unit = sample_point.responsible_unit
+            deadline = default_deadline(severity, timezone.localdate())
+            _transition(problem, action=Action.ASSIGN, by=by, expected_version=None, by_rule=True,
+                        note=_("Assigned on submission of the inspection."),
+                        data={"unit": unit.pk, "unit_name": unit.name, "deadline": deadline.isoformat()},
+                        changes={"responsible_unit": unit, "deadline": deadline, "assigned_at": timezone.now(),
+                                 "severity": severity})
+            problem.refresh_from_db()
+    return problem, outcome

@@ -1,0 +1,34 @@
+"""Celery tasks of the ledger: thin wrappers that take an id and call a service."""
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+
+from .transfer import services as transfer
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=15)
+def ledger_import_run(self, import_id: int) -> str:
+    """Write a queued ledger import. Safe to deliver twice: the service claims the row."""
+    try:
+        record = transfer.ledger_import_run(import_id=import_id)
+    except transfer.TransientJobError as exc:
+        if self.request.retries >= self.max_retries:
+            transfer.ledger_import_fail(
+                import_id=import_id, reason=_("The database could not be reached: nothing was written.")
+            )
+            return "failed"
+        raise self.retry(exc=exc) from exc
+    return record.status
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=15)
+def ledger_export_run(self, export_id: int) -> str:
+    """Write a queued ledger export to a file. Safe to deliver twice: the service claims the row."""
+    try:
+        record = transfer.ledger_export_run(export_id=export_id)
+    except transfer.TransientJobError as exc:
+        if self.request.retries >= self.max_retries:
+            transfer.ledger_export_fail(export_id=export_id, reason=_("The database could not be reached."))
+            return "failed"
+        raise self.retry(exc=exc) from exc
+    return record.status

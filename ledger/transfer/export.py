@@ -1,0 +1,108 @@
+"""Write problems as the ledger template, streaming: memory stays flat however many rows.
+
+openpyxl's write-only workbook streams rows to a temporary file; the rows come from the
+database in chunks (``.values()`` over the joined names, ``iterator(chunk_size=…)``), so
+neither model instances nor the whole sheet are ever held in memory.
+"""
+
+from collections.abc import Callable
+from typing import BinaryIO
+
+from django.utils import timezone, translation
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..choices import Severity, Source, Status
+from . import columns
+
+CHUNK_SIZE = 2000
+PROGRESS_EVERY = 2000
+
+VALUES = (
+    "code", "found_at", "district__name", "district__name_en", "category__name_zh", "category__name_en",
+    "sample_point__name", "address", "description", "source", "severity", "responsible_unit__name",
+    "responsible_unit__name_en", "deadline", "status", "rectification_note", "invalid_reason", "closed_at",
+)
+# Widths in Excel's units (about one Latin character; a Chinese character takes two).
+WIDTHS = {
+    "no": 7, "code": 14, "found_on": 12, "district": 12, "category": 16, "sample_point": 24, "address": 30,
+    "description": 50, "source": 14, "severity": 8, "responsible_unit": 24, "deadline": 12, "status": 12,
+    "rectification": 40, "closed_on": 12,
+}
+
+
+def display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+
+
+def _local_date(moment):
+    return timezone.localtime(moment).date() if moment else None
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Status, source and severity labels in the active language, looked up once per export."""
+    return {name: {value: str(label) for value, label in choices.choices}
+            for name, choices in (("status", Status), ("source", Source), ("severity", Severity))}
+
+
+def problem_cells(number: int, row: dict, english: bool, names: dict[str, dict[str, str]]) -> list:
+    """One problem as the template's cells, in the order of ``columns.FIELDS``."""
+
+    def bilingual(zh, en):
+        return (row[en] or row[zh]) if english else row[zh]
+
+    status = row["status"]
+    rectification = row["rectification_note"] or (row["invalid_reason"] if status == Status.INVALID else "")
+    return [
+        number,
+        row["code"],
+        _local_date(row["found_at"]),
+        bilingual("district__name", "district__name_en"),
+        bilingual("category__name_zh", "category__name_en"),
+        row["sample_point__name"] or "",
+        row["address"],
+        row["description"],
+        names["source"].get(row["source"], row["source"]),
+        names["severity"].get(row["severity"], row["severity"]),
+        bilingual("responsible_unit__name", "responsible_unit__name_en") if row["responsible_unit__name"] else "",
+        row["deadline"],
+        names["status"].get(status, status),
+        rectification,
+        _local_date(row["closed_at"]),
+    ]
+
+
+def write_ledger(queryset, out: BinaryIO | str, *, language: str,
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Write ``queryset`` (problems, already scoped and filtered) to ``out`` as the template
+    with headers and values in ``language``; returns the number of rows written."""
+    english = not columns.is_chinese(language)
+    workbook = Workbook(write_only=True)
+    with translation.override(language):
+        sheet = workbook.create_sheet(title="问题台账" if not english else "Problem ledger")
+        sheet.freeze_panes = "A2"
+        titles = columns.headers(language)
+        for index, field in enumerate(columns.FIELDS, start=1):
+            width = max(WIDTHS[field], display_width(titles[index - 1]) + 2)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+        header_cells = []
+        for title in titles:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font, cell.fill = bold, fill
+            cell.alignment = Alignment(vertical="center")
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        names = labels()
+        written = 0
+        rows = queryset.values(*VALUES).iterator(chunk_size=CHUNK_SIZE)
+        for written, row in enumerate(rows, start=1):
+            sheet.append(problem_cells(written, row, english, names))
+            if progress and written % PROGRESS_EVERY == 0:
+                progress(written)
+    workbook.save(out)
+    if progress:
+        progress(written)
+    return written

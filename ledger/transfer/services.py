@@ -1,0 +1,331 @@
+"""Writing imported ledgers, and the import and export jobs.
+
+The HQ pages, the API, the management commands and the Celery tasks all go through these
+functions. Reading and checking a file lives in ``planning``; this module writes.
+
+How imported history works: a problem brought from an old Excel ledger is recorded with the
+state it had there, by ``problem_import``. Its history starts with one ``record`` event, at
+the date it was found, by the person who imported the file, that leads straight to that state
+(for example found → closed) and says so: the note reads "Imported from <file>, row <n>" and
+the event's data keep what the old ledger said (status, unit, deadline, closing date, the
+file and row). The old ledger is the evidence for what happened before the import (its
+after-photos, if any, are in the old files), so no assign, apply-close or verify events are
+invented: the hash chain is whole and ``verify_ledger`` passes, and every later step (assign,
+verify, rebound…) is an ordinary service call with its own event.
+"""
+
+import logging
+import re
+import tempfile
+import uuid
+from datetime import datetime, time
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from campaign.choices import ImportStatus
+
+from ..choices import Action, Status
+from ..filters import ProblemFilterSet
+from ..models import LedgerExport, LedgerImport, Problem, ProblemCounter
+from ..rules import refusal
+from ..services import LedgerForbidden, _append_event, _next_code
+from . import export as exporting
+from .planning import Plan, PlannedProblem, build_plan
+
+logger = logging.getLogger(__name__)
+
+GENERATED_CODE = re.compile(r"(\d{4})-(\d{6})")
+FINISHED = (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class ImportStateError(Exception):
+    """The import cannot make this move (it has errors, or it was already started)."""
+
+
+class TransientJobError(Exception):
+    """The database was unreachable; the job was put back in the queue to be retried."""
+
+
+def may_import(user) -> bool:
+    """Importing a ledger is HQ's: it writes problems of every district at once."""
+    return bool(user and user.is_authenticated and user.can_manage_structure)
+
+
+def _aware(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _reserve_code(code: str) -> None:
+    """Keep the generated numbering clear of a kept code that looks like one (2026-000123)."""
+    found = GENERATED_CODE.fullmatch(code)
+    if not found:
+        return
+    year, number = int(found.group(1)), int(found.group(2))
+    ProblemCounter.objects.get_or_create(year=year)
+    ProblemCounter.objects.filter(year=year, last__lt=number).update(last=number)
+
+
+def problem_import(*, planned: PlannedProblem, by, origin: str) -> Problem:
+    """Record one problem of an imported ledger in the state the old ledger gives it.
+
+    Only HQ staff import. The history is one ``record`` event at the found date leading to
+    that state, with the note "Imported from <origin>, row <n>" (see the module docstring).
+    The code of the old ledger is kept; an empty one is generated."""
+    if not may_import(by) or refusal(Action.RECORD, Problem(status=Status.FOUND, district=planned.district), by):
+        raise LedgerForbidden(_("Only HQ staff import a ledger."))
+    found_at = _aware(planned.found_on)
+    closed_at = _aware(planned.closed_on) if planned.closed_on else None
+    past_found = planned.status in (Status.ASSIGNED, Status.RECTIFYING, Status.CLOSING_APPLIED, Status.CLOSED)
+    with transaction.atomic():
+        if planned.code:
+            _reserve_code(planned.code)
+        code = planned.code or _next_code(planned.found_on.year)
+        point = planned.sample_point
+        problem = Problem.objects.create(
+            code=code, description=planned.description, category=planned.category, sample_point=point,
+            district=planned.district, address=planned.address or (point.address if point else ""),
+            latitude=point.latitude if point else None, longitude=point.longitude if point else None,
+            source=planned.source, found_at=found_at, found_by=by, severity=planned.severity,
+            responsible_unit=planned.responsible_unit or (point.responsible_unit if point else None),
+            team=point.team if point else None, deadline=planned.deadline, status=planned.status,
+            assigned_at=found_at if past_found and planned.responsible_unit else None,
+            closing_applied_at=(closed_at or timezone.now())
+            if planned.status in (Status.CLOSING_APPLIED, Status.CLOSED) else None,
+            closed_at=closed_at,
+            rectification_note=planned.rectification if planned.status != Status.INVALID else "",
+            invalid_reason=(planned.rectification or _("Invalid in the imported ledger."))
+            if planned.status == Status.INVALID else "",
+        )
+        data = {"imported": {
+            "file": origin, "row": planned.row, "status": planned.status,
+            "unit": planned.responsible_unit.name if planned.responsible_unit else "",
+            "deadline": planned.deadline.isoformat() if planned.deadline else "",
+            "closed_on": planned.closed_on.isoformat() if planned.closed_on else "",
+            "imported_at": timezone.now().isoformat(timespec="seconds"),
+        }}
+        note = _("Imported from %(file)s, row %(row)s.") % {"file": origin, "row": planned.row}
+        _append_event(problem, action=Action.RECORD, from_status="", by=by, note=note, data=data, at=found_at)
+    return problem
+
+
+def ledger_import_write(*, plan: Plan, by, origin: str) -> int:
+    """Write every problem of a checked plan in one transaction: all or nothing."""
+    if plan.errors:
+        raise ImportStateError(_("The file has errors: correct them and upload it again."))
+    with transaction.atomic():
+        for planned in plan.problems:
+            problem_import(planned=planned, by=by, origin=origin)
+    return len(plan.problems)
+
+
+def _stored_name(data: bytes) -> str:
+    # The stored name never comes from the user; the content decides the extension.
+    extension = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
+    return f"{uuid.uuid4().hex}.{extension}"
+
+
+def ledger_import_preview(*, user, file_name: str, data: bytes) -> tuple[LedgerImport, Plan]:
+    """Check a ledger file and keep it as an import in status 'previewed'; writes no problem."""
+    if not may_import(user):
+        raise LedgerForbidden(_("Only HQ staff import a ledger."))
+    plan = build_plan(data, user=user)
+    record = LedgerImport(
+        created_by=user, original_name=(file_name or "upload")[:255], status=ImportStatus.PREVIEWED,
+        total_rows=plan.total_rows, errors=plan.errors, warnings=plan.warnings,
+    )
+    # The file is stored before the row is inserted: no file I/O inside a transaction.
+    record.file.save(_stored_name(data), ContentFile(data), save=False)
+    record.save()
+    return record, plan
+
+
+def ledger_import_confirm(*, user, record: LedgerImport, run_now: bool = False) -> LedgerImport:
+    """Start writing a previewed import without errors, once (a conditional update decides).
+
+    Up to IMPORT_BACKGROUND_ROWS rows (or any number with ``run_now``) are written at once;
+    a larger file is handed to the worker when this transaction commits."""
+    if not may_import(user):
+        raise LedgerForbidden(_("Only HQ staff import a ledger."))
+    if record.errors:
+        raise ImportStateError(_("The file has errors: correct them and upload it again."))
+    started = LedgerImport.objects.filter(pk=record.pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.QUEUED
+    )
+    if not started:
+        raise ImportStateError(_("This import has already been started."))
+    if not run_now and record.total_rows > settings.IMPORT_BACKGROUND_ROWS:
+        from .. import tasks
+
+        transaction.on_commit(lambda: tasks.ledger_import_run.delay(record.pk))
+        record.refresh_from_db()
+        return record
+    return ledger_import_run(import_id=record.pk)
+
+
+def ledger_import_run(*, import_id: int) -> LedgerImport:
+    """Write a queued import, all or nothing, and mark it done or failed with the reason.
+
+    Claims the row (queued → running) by a conditional update, so it runs once however often
+    it is delivered. The file is checked again first (the city may have changed since the
+    preview), with progress; then every problem is written in one transaction with 'done'."""
+    claimed = LedgerImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, processed_rows=0
+    )
+    record = LedgerImport.objects.select_related("created_by").get(pk=import_id)
+    if not claimed:
+        return record
+    try:
+        with record.file.open("rb") as stored:
+            data = stored.read()
+
+        def progress(done: int) -> None:
+            LedgerImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(processed_rows=done)
+
+        plan = build_plan(data, user=record.created_by, progress=progress)
+        if plan.errors:
+            return _fail_import(import_id, _("The file has errors: nothing was written."), plan)
+        with transaction.atomic():
+            created = ledger_import_write(plan=plan, by=record.created_by, origin=record.original_name)
+            LedgerImport.objects.filter(pk=import_id).update(
+                status=ImportStatus.DONE, total_rows=plan.total_rows, processed_rows=plan.total_rows,
+                created_count=created, errors=[], warnings=plan.warnings, failure="", finished_at=timezone.now(),
+            )
+    except IntegrityError:
+        logger.warning("Ledger import %s conflicted with a concurrent change", import_id)
+        return _fail_import(import_id, _(
+            "Problems changed while importing (a code was taken meanwhile): nothing was written. Upload the file again."
+        ))
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("Ledger import %s: database unavailable, back to the queue", import_id)
+        try:
+            LedgerImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.QUEUED, processed_rows=0
+            )
+        except DatabaseError:
+            logger.exception("Could not put ledger import %s back in the queue", import_id)
+        raise TransientJobError(str(exc)) from exc
+    except Exception:
+        logger.exception("Ledger import %s failed", import_id)
+        return _fail_import(import_id, _("An unexpected error stopped the import: nothing was written."))
+    record.refresh_from_db()
+    return record
+
+
+def ledger_import_fail(*, import_id: int, reason: str) -> LedgerImport:
+    """Give up on a queued or running import (e.g. retries exhausted); a done one stays done."""
+    return _fail_import(import_id, reason)
+
+
+def _fail_import(import_id: int, reason: str, plan: Plan | None = None) -> LedgerImport:
+    changes = {"status": ImportStatus.FAILED, "failure": str(reason), "finished_at": timezone.now()}
+    if plan is not None:
+        changes.update(errors=plan.errors, warnings=plan.warnings, total_rows=plan.total_rows)
+    LedgerImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(**changes)
+    return LedgerImport.objects.get(pk=import_id)
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+class _AsUser:
+    """What the FilterSet needs of a request (its user) when there is no request."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def filters_to_dict(query: QueryDict) -> dict[str, list[str]]:
+    """The list's filters as kept on an export (only the FilterSet's own, no paging or format)."""
+    names = set(ProblemFilterSet.base_filters)
+    return {key: query.getlist(key) for key in query if key in names and any(query.getlist(key))}
+
+
+def problems_for_export(*, user, filters: dict[str, list[str]]):
+    """The problems ``user`` may see that the list's filters select, in the list's order.
+
+    Raises ValueError with the filter errors when a filter is malformed."""
+    data = QueryDict(mutable=True)
+    for key, values in filters.items():
+        data.setlist(key, values)
+    filterset = ProblemFilterSet(data, queryset=Problem.objects.visible_to(user), request=_AsUser(user))
+    if not filterset.is_valid():
+        raise ValueError(filterset.errors.as_json())
+    return filterset.qs.order_by("-found_at", "-id")
+
+
+def export_threshold() -> int:
+    return settings.LEDGER_EXPORT_BACKGROUND_ROWS
+
+
+def may_fetch_export(user, export: LedgerExport) -> bool:
+    """Only the person who asked for an export (or HQ staff) may see and download it."""
+    return bool(user and user.is_authenticated and (export.requested_by_id == user.pk or user.can_manage_structure))
+
+
+def ledger_export_request(*, user, filters: dict[str, list[str]], language: str) -> LedgerExport:
+    """Queue an export of what the list shows ``user``; the worker writes it after commit."""
+    problems_for_export(user=user, filters=filters)  # refuse malformed filters now, not in the worker
+    record = LedgerExport.objects.create(requested_by=user, filters=filters, language=language,
+                                         status=ImportStatus.QUEUED)
+    from .. import tasks
+
+    transaction.on_commit(lambda: tasks.ledger_export_run.delay(record.pk))
+    return record
+
+
+def ledger_export_run(*, export_id: int) -> LedgerExport:
+    """Write a queued export to a file, once (claimed queued → running), with progress.
+
+    The rows are selected again through the requester's scope at the time of writing."""
+    claimed = LedgerExport.objects.filter(pk=export_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, processed_rows=0
+    )
+    record = LedgerExport.objects.select_related("requested_by").get(pk=export_id)
+    if not claimed:
+        return record
+    try:
+        queryset = problems_for_export(user=record.requested_by, filters=record.filters)
+        total = queryset.count()
+        LedgerExport.objects.filter(pk=export_id).update(total_rows=total)
+
+        def progress(done: int) -> None:
+            LedgerExport.objects.filter(pk=export_id, status=ImportStatus.RUNNING).update(processed_rows=done)
+
+        with tempfile.TemporaryFile() as scratch:
+            with translation.override(record.language):
+                written = exporting.write_ledger(queryset, scratch, language=record.language, progress=progress)
+            scratch.seek(0)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            record.file.save(f"ledger-{stamp}-{uuid.uuid4().hex[:8]}.xlsx", File(scratch), save=False)
+        LedgerExport.objects.filter(pk=export_id).update(
+            status=ImportStatus.DONE, file=record.file.name, total_rows=written, processed_rows=written,
+            failure="", finished_at=timezone.now(),
+        )
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("Ledger export %s: database unavailable, back to the queue", export_id)
+        try:
+            LedgerExport.objects.filter(pk=export_id, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.QUEUED, processed_rows=0
+            )
+        except DatabaseError:
+            logger.exception("Could not put ledger export %s back in the queue", export_id)
+        raise TransientJobError(str(exc)) from exc
+    except Exception:
+        logger.exception("Ledger export %s failed", export_id)
+        return ledger_export_fail(export_id=export_id, reason=_("An unexpected error stopped the export."))
+    record.refresh_from_db()
+    return record
+
+
+def ledger_export_fail(*, export_id: int, reason: str) -> LedgerExport:
+    """Give up on a queued or running export; a done one stays done."""
+    LedgerExport.objects.filter(pk=export_id).exclude(status=ImportStatus.DONE).update(
+        status=ImportStatus.FAILED, failure=str(reason), finished_at=timezone.now()
+    )
+    return LedgerExport.objects.get(pk=export_id)

@@ -1,0 +1,536 @@
+"""The ledger's pages: the list, a problem and its actions, recording, photos, my tasks, bulk
+assignment and problem classes.
+
+Everything is loaded through ``Problem.objects.visible_to(request.user)`` (out of scope is a
+404); the buttons shown are ``rules.allowed_actions``; every change goes through one service
+in ledger/services.py, with the version the user saw, so a stale move is refused.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Case, Count, DateField, F, Prefetch, Q, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from campaign.forms import bootstrap_form
+from campaign.views.structure import campaign_staff_required
+
+from .. import services
+from ..choices import OPEN_STATUSES, Action, PhotoKind, Status
+from ..filters import ProblemFilterSet
+from ..forms import (
+    ACTION_FORMS,
+    BulkAssignForm,
+    ClassAddProblemsForm,
+    ProblemClassForm,
+    ProblemRecordForm,
+)
+from ..models import EvidencePhoto, Problem, ProblemClass
+from ..pagination import Ordering, SortKey, bounded_count, keyset_page
+from ..photos import PhotoError, photo_store
+from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
+from ..services import LedgerConflict, LedgerError, LedgerForbidden, LedgerInvalid
+
+PER_PAGE = 50
+COUNT_LIMIT = 500  # the list counts matches up to here and then says "500+"
+TASKS_PER_GROUP = 30
+DUE_SOON_DAYS = 3
+LIST_RELATED = ("district", "category", "responsible_unit", "sample_point", "team")
+
+# The list's sort orders: each is a total order that a keyset page can seek in.
+SORTS = {
+    "-found": (gettext_lazy("Newest found first"), Ordering((SortKey("found_at", descending=True),))),
+    "found": (gettext_lazy("Oldest found first"), Ordering((SortKey("found_at"),))),
+    "deadline": (gettext_lazy("Deadline, soonest first"), Ordering((SortKey("deadline", nullable=True),))),
+    "-deadline": (gettext_lazy("Deadline, latest first"),
+                  Ordering((SortKey("deadline", descending=True, nullable=True),))),
+    "overdue": (gettext_lazy("Most days overdue first"), Ordering((SortKey("overdue_since", nullable=True),))),
+}
+DEFAULT_SORT = "-found"
+
+ACTION_SLUGS = {action: action.replace("_", "-") for action in ACTION_FORMS}
+
+
+def _problem_url(problem) -> str:
+    return reverse("ledger:problem_detail", args=[problem.pk])
+
+
+def _with_overdue_since(queryset):
+    """Annotate the deadline of overdue problems (None for the others): sorting on it puts the
+    most days overdue first."""
+    today = timezone.localdate()
+    return queryset.annotate(
+        overdue_since=Case(
+            When(Q(status__in=OPEN_STATUSES, deadline__lt=today), then=F("deadline")),
+            default=Value(None), output_field=DateField(),
+        )
+    )
+
+
+def _scope_choices(filterset, user):
+    # django-filter builds a model-choice field from ``filter.queryset``: narrow that too, so
+    # a filter never lists another district's units or points.
+    for flt in filterset.filters.values():
+        queryset = getattr(flt, "queryset", None)
+        if queryset is not None and hasattr(queryset, "visible_to"):
+            flt.queryset = queryset.visible_to(user)
+
+
+def _filter_form(filterset):
+    form = bootstrap_form(filterset.form)
+    either = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
+    for name in ("open", "overdue", "rebound"):
+        if name in form.fields:
+            form.fields[name].widget.choices = either
+    status = form.fields["status"]
+    status.widget = forms.CheckboxSelectMultiple(choices=status.choices, attrs={"class": "form-check-input"})
+    for name in ("found_from", "found_to", "deadline_from", "deadline_to", "closed_from", "closed_to"):
+        form.fields[name].widget.input_type = "date"
+    return form
+
+
+def _can(action: str, user) -> bool:
+    return user.is_active and role_of(user) in ROLES[action]
+
+
+# --- The ledger ----------------------------------------------------------------------------------
+
+
+@campaign_staff_required
+def problem_list(request):
+    user = request.user
+    visible = Problem.objects.visible_to(user)
+    filterset = ProblemFilterSet(request.GET or None, queryset=visible, request=request)
+    _scope_choices(filterset, user)
+    form = _filter_form(filterset)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
+    matches = filterset.qs
+    rows = matches.select_related(*LIST_RELATED)
+    if sort == "overdue":
+        rows = _with_overdue_since(rows)
+    page = keyset_page(rows, SORTS[sort][1], request.GET.get("cursor"), per_page=PER_PAGE)
+    count, more = bounded_count(matches, COUNT_LIMIT)
+    filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort"))
+    context = {
+        "form": form,
+        "page": page,
+        "count": count,
+        "more": more,
+        "filtered": filtered,
+        "sort": sort,
+        "sorts": [(key, label) for key, (label, _o) in SORTS.items()],
+        "can_assign": _can(Action.ASSIGN, user),
+        "can_record": _can(Action.RECORD, user),
+    }
+    return render(request, "ledger/problem_list.html", context)
+
+
+# --- A problem -----------------------------------------------------------------------------------
+
+
+def _load(request, pk: int) -> Problem:
+    return get_object_or_404(
+        Problem.objects.visible_to(request.user).select_related(
+            "district", "category", "responsible_unit", "sample_point", "team", "found_by",
+            "problem_class", "rebound_of", "duplicate_of", "closing_applied_by",
+        ),
+        pk=pk,
+    )
+
+
+def _action_forms(problem, user, failed=None) -> list[dict]:
+    """The forms of the actions ``user`` may take on ``problem`` now, in workflow order."""
+    actions = list(allowed_actions(problem, user))
+    if refusal(Action.CLASSIFY, problem, user) is None:
+        actions.append(Action.CLASSIFY)
+    forms = []
+    for action in actions:
+        if failed and failed[0] == action:
+            form = failed[1]
+        else:
+            form = ACTION_FORMS[action](user=user, problem=problem, prefix=action)
+        forms.append({
+            "action": action,
+            "slug": ACTION_SLUGS[action],
+            "label": ACTION_LABELS[action],
+            "form": form,
+            "failed": bool(failed and failed[0] == action),
+            "multipart": "photos" in form.fields,
+            "style": ACTION_STYLES.get(action, "btn-outline-secondary"),
+        })
+    return forms
+
+
+ACTION_LABELS = {
+    Action.ASSIGN: gettext_lazy("Assign to a unit"),
+    Action.REASSIGN: gettext_lazy("Reassign to another unit"),
+    Action.ACKNOWLEDGE: gettext_lazy("Acknowledge and start rectifying"),
+    Action.APPLY_CLOSE: gettext_lazy("Apply to close"),
+    Action.APPROVE: gettext_lazy("Verify and close"),
+    Action.REJECT: gettext_lazy("Reject the closing"),
+    Action.INVALIDATE: gettext_lazy("Mark invalid"),
+    Action.REBOUND: gettext_lazy("Record a rebound"),
+    Action.CLASSIFY: gettext_lazy("Put in a problem class"),
+}
+ACTION_STYLES = {
+    Action.ASSIGN: "btn-success",
+    Action.ACKNOWLEDGE: "btn-success",
+    Action.APPLY_CLOSE: "btn-success",
+    Action.APPROVE: "btn-success",
+    Action.REJECT: "btn-outline-danger",
+    Action.INVALIDATE: "btn-outline-danger",
+}
+ACTION_DONE = {
+    Action.ASSIGN: gettext_lazy("Problem %(code)s was assigned."),
+    Action.REASSIGN: gettext_lazy("Problem %(code)s was reassigned."),
+    Action.ACKNOWLEDGE: gettext_lazy("Problem %(code)s is now in rectification."),
+    Action.APPLY_CLOSE: gettext_lazy("The closing of problem %(code)s was applied for; it awaits verification."),
+    Action.APPROVE: gettext_lazy("Problem %(code)s was verified and closed."),
+    Action.REJECT: gettext_lazy("The closing of problem %(code)s was rejected; it is back in rectification."),
+    Action.INVALIDATE: gettext_lazy("Problem %(code)s was marked invalid."),
+    Action.REBOUND: gettext_lazy("The rebound was recorded as problem %(code)s."),
+    Action.CLASSIFY: gettext_lazy("The problem class of %(code)s was changed."),
+}
+
+
+def _render_detail(request, problem, *, failed=None, status=200):
+    user = request.user
+    events = list(
+        problem.events.select_related("actor").prefetch_related(
+            Prefetch("photos", queryset=EvidencePhoto.objects.order_by("id"))
+        ).order_by("seq")
+    )
+    photos = [photo for event in events for photo in event.photos.all()]
+    visible = Problem.objects.visible_to(user)
+    context = {
+        "problem": problem,
+        "events": events,
+        "before_photos": [p for p in photos if p.kind == PhotoKind.BEFORE],
+        "after_photos": [p for p in photos if p.kind == PhotoKind.AFTER],
+        "rebounds": list(visible.filter(rebound_of=problem).only("pk", "code", "status", "found_at")),
+        "duplicates": list(visible.filter(duplicate_of=problem).only("pk", "code", "status")),
+        "rebound_of_visible": problem.rebound_of_id and visible.filter(pk=problem.rebound_of_id).exists(),
+        "duplicate_of_visible": problem.duplicate_of_id and visible.filter(pk=problem.duplicate_of_id).exists(),
+        "actions": _action_forms(problem, user, failed),
+    }
+    return render(request, "ledger/problem_detail.html", context, status=status)
+
+
+@campaign_staff_required
+def problem_detail(request, pk: int):
+    return _render_detail(request, _load(request, pk))
+
+
+def _precheck(action: str, problem, user, version: int) -> None:
+    """Refuse before storing any photo: the services check again under the row lock."""
+    if version != problem.version:
+        raise LedgerConflict(
+            _("Someone else changed problem %(code)s since you opened it; reload and try again.")
+            % {"code": problem.code}
+        )
+    reason = refusal(action, problem, user)
+    if reason is not None:
+        allowed_from = TRANSITIONS.get(action, (None,))[0]
+        if allowed_from is not None and problem.status not in allowed_from:
+            raise LedgerConflict(reason)
+        raise LedgerForbidden(reason)
+
+
+def _perform(action: str, problem, data: dict, photos, user) -> Problem:
+    version = data["version"]
+    if action in (Action.ASSIGN, Action.REASSIGN):
+        return services.problem_assign(problem=problem, unit=data["unit"], deadline=data["deadline"], by=user,
+                                       expected_version=version, note=data["note"])
+    if action == Action.ACKNOWLEDGE:
+        return services.problem_acknowledge(problem=problem, by=user, expected_version=version, note=data["note"])
+    if action == Action.APPLY_CLOSE:
+        return services.problem_apply_close(problem=problem, note=data["note"], photos=photos, by=user,
+                                            expected_version=version)
+    if action in (Action.APPROVE, Action.REJECT):
+        return services.problem_verify(problem=problem, approved=action == Action.APPROVE, note=data["note"],
+                                       by=user, expected_version=version)
+    if action == Action.INVALIDATE:
+        return services.problem_invalidate(problem=problem, reason=data["reason"], by=user,
+                                           duplicate_of=data["duplicate_of"], expected_version=version)
+    if action == Action.REBOUND:
+        return services.problem_record_rebound(original=problem, by=user, description=data["description"],
+                                               photos=photos)
+    if action == Action.CLASSIFY:
+        return services.problem_classify(problem=problem, problem_class=data["problem_class"], by=user,
+                                         expected_version=version)
+    raise Http404
+
+
+@require_POST
+@campaign_staff_required
+def problem_act(request, pk: int, action: str):
+    """Take one action on a problem. A stale or illegal move: a message and back to the page
+    (nothing changed). Not allowed: 403. Bad input or a bad photo: the page with the error."""
+    action = action.replace("-", "_")
+    if action not in ACTION_FORMS:
+        raise Http404
+    user = request.user
+    problem = _load(request, pk)
+    raw_version = request.POST.get(f"{action}-version", "")
+    if not raw_version.isdigit():
+        messages.error(request, _("The form was incomplete; please try again."))
+        return redirect(_problem_url(problem))
+    form = ACTION_FORMS[action](request.POST, request.FILES, user=user, problem=problem, prefix=action)
+    try:
+        _precheck(action, problem, user, int(raw_version))
+        if not form.is_valid():
+            return _render_detail(request, problem, failed=(action, form), status=400)
+        photos = [photo_store(upload, problem_id=problem.pk) for upload in form.cleaned_data.get("photos", [])]
+        result = _perform(action, problem, form.cleaned_data, photos, user)
+    except LedgerConflict as error:
+        messages.error(request, str(error))
+        return redirect(_problem_url(problem))
+    except LedgerForbidden as error:
+        raise PermissionDenied(str(error)) from None
+    except PhotoError as error:
+        form.add_error("photos", str(error))
+        return _render_detail(request, problem, failed=(action, form), status=400)
+    except LedgerInvalid as error:
+        form.add_error(None, str(error))
+        return _render_detail(request, problem, failed=(action, form), status=400)
+    messages.success(request, ACTION_DONE[action] % {"code": result.code})
+    return redirect(_problem_url(result))
+
+
+# --- Recording -----------------------------------------------------------------------------------
+
+
+@campaign_staff_required
+def problem_record(request):
+    user = request.user
+    if not _can(Action.RECORD, user):
+        raise PermissionDenied
+    form = ProblemRecordForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # Not recorded yet: its photos go to a shared folder (ledger.photos names them uniquely).
+            photos = [photo_store(upload, problem_id=0) for upload in data["photos"]]
+            problem = services.problem_record(
+                by=user, category=data["category"], sample_point=data["sample_point"], district=data["district"],
+                description=data["description"], source=data["source"], source_ref=data["source_ref"],
+                severity=data["severity"], address=data["address"], latitude=data["latitude"],
+                longitude=data["longitude"], photos=photos,
+            )
+        except LedgerForbidden as error:
+            raise PermissionDenied(str(error)) from None
+        except PhotoError as error:
+            form.add_error("photos", str(error))
+        except LedgerInvalid as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Problem %(code)s was recorded.") % {"code": problem.code})
+            return redirect(_problem_url(problem))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "ledger/problem_record.html", {"form": form}, status=status)
+
+
+# --- Photos --------------------------------------------------------------------------------------
+
+
+@login_required
+def photo(request, pk: int, thumbnail: bool = False):
+    """A photo, only for someone who may see its problem (404 otherwise), never cached publicly."""
+    item = get_object_or_404(
+        EvidencePhoto.objects.filter(problem__in=Problem.objects.visible_to(request.user).values("pk")), pk=pk
+    )
+    name = (item.thumbnail if thumbnail else item.image).name
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+# --- My tasks ------------------------------------------------------------------------------------
+
+
+def _task_groups(user):
+    """Open problems in groups, most urgent first; each problem is in the first group it fits."""
+    today = timezone.localdate()
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    groups = [
+        ("overdue", _("Overdue"), Q(deadline__lt=today)),
+        ("due_soon", _("Due within %(days)s days") % {"days": DUE_SOON_DAYS},
+         Q(deadline__gte=today, deadline__lte=soon)),
+        ("rejected", _("Closing rejected: rectify again"), Q(status=Status.RECTIFYING, rejection_count__gt=0)),
+        ("to_acknowledge", _("Newly assigned: acknowledge"), Q(status=Status.ASSIGNED)),
+    ]
+    role = role_of(user)
+    if role in ROLES[Action.APPROVE]:
+        groups.append(("to_verify", _("Closing applied: verify"), Q(status=Status.CLOSING_APPLIED)))
+    if role in ROLES[Action.ASSIGN]:
+        groups.append(("to_assign", _("Found: assign to a unit"), Q(status=Status.FOUND)))
+    groups.append(("others", _("Other open problems"), Q()))
+
+    base = Problem.objects.visible_to(user).open().select_related(*LIST_RELATED)
+    taken = Q(pk__in=[])
+    result = []
+    for key, title, condition in groups:
+        rows = base.filter(condition).exclude(taken).order_by(
+            F("deadline").asc(nulls_last=True), "found_at", "id"
+        )
+        taken |= condition
+        items = list(rows[: TASKS_PER_GROUP + 1])
+        result.append({"key": key, "title": title, "problems": items[:TASKS_PER_GROUP],
+                       "more": len(items) > TASKS_PER_GROUP})
+    return result
+
+
+@campaign_staff_required
+def my_tasks(request):
+    groups = _task_groups(request.user)
+    return render(request, "ledger/my_tasks.html", {
+        "groups": groups,
+        "empty": not any(group["problems"] for group in groups),
+    })
+
+
+# --- Bulk assignment -----------------------------------------------------------------------------
+
+
+@campaign_staff_required
+def bulk_assign(request):
+    user = request.user
+    if not _can(Action.ASSIGN, user):
+        raise PermissionDenied
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [int(v) for v in source.getlist("problems") if v.isdigit()]
+    candidates = Problem.objects.visible_to(user).filter(pk__in=ids).select_related(*LIST_RELATED)
+    if request.method == "POST":
+        form = BulkAssignForm(request.POST, user=user, problems=candidates)
+    else:
+        form = BulkAssignForm(initial={"problems": ids}, user=user, problems=candidates)
+    refused = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        versions = {}
+        for pk in ids:
+            raw = request.POST.get(f"version-{pk}", "")
+            if raw.isdigit():
+                versions[pk] = int(raw)
+        chosen = list(data["problems"].order_by("found_at", "id"))
+        refused = services.problem_assign_many(problems=chosen, unit=data["unit"], deadline=data["deadline"],
+                                                note=data["note"], versions=versions, by=user)
+        if not refused:
+            messages.success(request, _("%(count)s problems were assigned to %(unit)s.")
+                             % {"count": len(chosen), "unit": data["unit"]})
+            return redirect("ledger:problem_list")
+        messages.error(request, _("Nothing was assigned: %(count)s of the problems were refused.")
+                       % {"count": len(refused)})
+    return render(request, "ledger/bulk_assign.html", {
+        "form": form,
+        "problems": list(candidates.order_by("found_at", "id")),
+        "refused": refused,
+        "selected": set(ids),
+    }, status=400 if request.method == "POST" else 200)
+
+
+# --- Problem classes -----------------------------------------------------------------------------
+
+
+@campaign_staff_required
+def class_list(request):
+    user = request.user
+    counts = {
+        row["problem_class"]: row
+        for row in Problem.objects.visible_to(user).filter(problem_class__isnull=False)
+        .values("problem_class").annotate(total=Count("id"), open=Count("id", filter=Q(status__in=OPEN_STATUSES)))
+        .order_by()
+    }
+    classes = list(ProblemClass.objects.select_related("category"))
+    for item in classes:
+        row = counts.get(item.pk, {})
+        item.total, item.still_open = row.get("total", 0), row.get("open", 0)
+    return render(request, "ledger/class_list.html", {
+        "classes": classes, "can_create": _can(Action.CLASSIFY, user),
+    })
+
+
+@campaign_staff_required
+def class_create(request):
+    user = request.user
+    if not _can(Action.CLASSIFY, user):
+        raise PermissionDenied
+    form = ProblemClassForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.problem_class_create(by=user, **form.cleaned_data)
+        except LedgerForbidden as error:
+            raise PermissionDenied(str(error)) from None
+        except LedgerInvalid as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Problem class %(code)s was opened.") % {"code": item.code})
+            return redirect("ledger:class_detail", pk=item.pk)
+    return render(request, "ledger/class_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@campaign_staff_required
+def class_detail(request, pk: int):
+    user = request.user
+    item = get_object_or_404(ProblemClass.objects.select_related("category", "created_by"), pk=pk)
+    members = Problem.objects.visible_to(user).filter(problem_class=item)
+    form = ClassAddProblemsForm(request.POST or None, user=user) if _can(Action.CLASSIFY, user) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            problems = form.cleaned_data["codes"]
+            refused = []
+            with transaction.atomic():
+                for problem in problems:
+                    try:
+                        services.problem_classify(problem=problem, problem_class=item, by=user)
+                    except LedgerError as error:
+                        refused.append(f"{problem.code}: {error}")
+                if refused:
+                    transaction.set_rollback(True)
+            if not refused:
+                messages.success(request, _("%(count)s problems were put in this class.") % {"count": len(problems)})
+                return redirect("ledger:class_detail", pk=item.pk)
+            for line in refused:
+                form.add_error("codes", line)
+    page = keyset_page(members.select_related(*LIST_RELATED), SORTS[DEFAULT_SORT][1], request.GET.get("cursor"),
+                       per_page=PER_PAGE)
+    total, more = bounded_count(members, COUNT_LIMIT)
+    still_open, more_open = bounded_count(members.open(), COUNT_LIMIT)
+    return render(request, "ledger/class_detail.html", {
+        "item": item, "page": page, "total": total, "more": more, "still_open": still_open,
+        "more_open": more_open, "form": form,
+    }, status=400 if request.method == "POST" else 200)
+
+
+routes = [
+    path("problems/", problem_list, name="problem_list"),
+    path("problems/new/", problem_record, name="problem_record"),
+    path("problems/bulk-assign/", bulk_assign, name="bulk_assign"),
+    path("problems/<int:pk>/", problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/<slug:action>/", problem_act, name="problem_act"),
+    path("photos/<int:pk>/", photo, name="photo"),
+    path("photos/<int:pk>/thumb/", photo, {"thumbnail": True}, name="photo_thumbnail"),
+    path("my-tasks/", my_tasks, name="my_tasks"),
+    path("classes/", class_list, name="class_list"),
+    path("classes/new/", class_create, name="class_create"),
+    path("classes/<int:pk>/", class_detail, name="class_detail"),
+]

@@ -1,0 +1,91 @@
+"""Assignment sheets (交办单): the list (scoped), a printable sheet, its Excel, and issuing.
+
+Who sees which sheets is ``sheets.sheets_visible_to``; out of scope is a 404. Issuing is for
+HQ staff and district leads (others get 404 on the issue page) and goes through
+``sheets.assignment_sheet_issue``.
+"""
+
+import io
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from campaign.models import Unit
+from campaign.views.structure import campaign_staff_required
+
+from .. import sheets as sheet_service
+from ..services import LedgerError
+
+PER_PAGE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@campaign_staff_required
+@require_GET
+def sheet_list(request):
+    visible = sheet_service.sheets_visible_to(request.user)
+    sheets = list(sheet_service.sheets_with_counts(visible).order_by("-issued_at", "-id")[:PER_PAGE])
+    return render(request, "ledger/sheet_list.html", {
+        "sheets": sheets, "may_issue": sheet_service.may_issue(request.user), "limit": PER_PAGE,
+    })
+
+
+def _visible_sheet(request, pk):
+    queryset = sheet_service.sheets_visible_to(request.user).select_related("unit", "district", "issued_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@campaign_staff_required
+@require_GET
+def sheet_detail(request, pk):
+    sheet = _visible_sheet(request, pk)
+    items = list(sheet_service.sheet_items(sheet, request.user))
+    return render(request, "ledger/sheet_detail.html", {"sheet": sheet, "items": items})
+
+
+@campaign_staff_required
+@require_GET
+def sheet_excel(request, pk):
+    sheet = _visible_sheet(request, pk)
+    items = sheet_service.sheet_items(sheet, request.user)
+    data = sheet_service.sheet_workbook(sheet, items, language=translation.get_language())
+    return FileResponse(io.BytesIO(data), as_attachment=True, content_type=XLSX,
+                        filename=f"assignment-sheet-{sheet.year}-{sheet.batch}-{sheet.seq:02d}.xlsx")
+
+
+@campaign_staff_required
+@require_http_methods(["GET", "POST"])
+def sheet_issue(request):
+    """Proposes one sheet per unit for the assigned problems not yet on a sheet; issues one."""
+    if not sheet_service.may_issue(request.user):
+        raise Http404
+    if request.method == "POST":
+        unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=request.POST.get("unit") or 0)
+        try:
+            problem_ids = [int(value) for value in request.POST.getlist("problems")]
+        except ValueError:
+            problem_ids = []
+        try:
+            sheet = sheet_service.assignment_sheet_issue(
+                unit=unit, problems=problem_ids, by=request.user, note=request.POST.get("note", "")[:2000],
+            )
+        except LedgerError as exc:
+            messages.error(request, str(exc))
+            return redirect("ledger:sheet_issue")
+        messages.success(request, _("Sheet %(number)s issued to %(unit)s.") % {"number": sheet.number, "unit": unit})
+        return redirect("ledger:sheet_detail", pk=sheet.pk)
+    proposals = sheet_service.sheet_proposals(request.user)
+    return render(request, "ledger/sheet_issue.html", {"proposals": proposals})
+
+
+routes = [
+    path("sheets/", sheet_list, name="sheet_list"),
+    path("sheets/issue/", sheet_issue, name="sheet_issue"),
+    path("sheets/<int:pk>/", sheet_detail, name="sheet_detail"),
+    path("sheets/<int:pk>/sheet.xlsx", sheet_excel, name="sheet_excel"),
+]

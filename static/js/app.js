@@ -1,0 +1,47 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // A <select data-autosubmit> submits its form when changed (the language switch).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("select[data-autosubmit]") && target.form) {
+      target.form.requestSubmit ? target.form.requestSubmit() : target.form.submit();
+    }
+  });
+
+  // Person form: show only the scope field the chosen role needs. The form carries the map
+  // role -> field in data-scope-fields, and each scope field's wrapper has data-scope-field.
+  function syncScopeFields(form) {
+    var map = JSON.parse(form.getAttribute("data-scope-fields") || "{}");
+    var role = form.querySelector("[name=role]");
+    if (!role) { return; }
+    var wanted = map[role.value] || [];
+    form.querySelectorAll("[data-scope-field]").forEach(function (wrapper) {
+      var field = wrapper.getAttribute("data-scope-field");
+      wrapper.hidden = wanted.indexOf(field) === -1;
+    });
+  }
+  function initScopeForms(root) {
+    root.querySelectorAll("form[data-scope-fields]").forEach(function (form) {
+      syncScopeFields(form);
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "role") { syncScopeFields(form); }
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { initScopeForms(document); });
+
+  // Filter forms marked data-drop-empty leave unset fields out of the request, so the URL that
+  // htmx pushes stays short and readable (?category=3 rather than ?q=&district=&…).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-drop-empty]");
+    var data = event.detail.formData;
+    if (!form || !data || event.detail.verb !== "get") { return; }
+    Array.from(data.keys()).forEach(function (key) {
+      var values = data.getAll(key);
+      if (values.every(function (v) { return v === "" || v === "unknown"; })) { data.delete(key); }
+    });
+  });
+})();

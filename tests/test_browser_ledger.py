@@ -1,0 +1,92 @@
+"""A unit handler's day on a phone, then the district lead verifying at a desk, in Chromium."""
+
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from campaign.tests.factories import PASSWORD
+from ledger.choices import Status
+from ledger.models import Problem
+from ledger.tests.factories import problem_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def after_photo(tmp_path):
+    path = tmp_path / "after.jpg"
+    Image.new("RGB", (800, 600), (40, 140, 70)).save(path, format="JPEG")
+    return path
+
+
+def sign_in(page, base_url, username):
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def submit(page, action):
+    page.locator(f"form[data-action={action}] button[type=submit]").click()
+    page.wait_for_load_state("load")
+
+
+def test_unit_handler_rectifies_on_a_phone_and_the_district_lead_verifies(
+    live_server, phone_page, desk_page, city, after_photo
+):
+    problem = problem_in(city, Status.ASSIGNED)
+    page = phone_page
+
+    # Morning: the unit handler opens their tasks and finds the newly assigned problem.
+    sign_in(page, live_server.url, "unit_handler")
+    page.goto(f"{live_server.url}/ledger/my-tasks/")
+    card = page.locator(f"#tasks-to_acknowledge [data-problem='{problem.code}']")
+    expect(card).to_be_visible()
+    card.click()
+    page.wait_for_url(f"**/ledger/problems/{problem.pk}/")
+    expect(page.locator("#problem-status .status-badge")).to_have_attribute("data-status", "assigned")
+
+    # Acknowledge: the only thing to do now.
+    expect(page.locator("form.action-form")).to_have_count(1)
+    submit(page, "acknowledge")
+    expect(page.locator("#problem-status .status-badge")).to_have_attribute("data-status", "rectifying")
+
+    # After the work: a note and an after-photo from the camera, then apply to close.
+    form = page.locator("form[data-action=apply_close]")
+    photo_input = form.locator("input[type=file]")
+    expect(photo_input).to_have_attribute("capture", "environment")
+    form.locator("textarea").fill("活禽宰杀区已封闭，地面已冲洗")
+    photo_input.set_input_files(str(after_photo))
+    submit(page, "apply_close")
+    expect(page.locator("#problem-status .status-badge")).to_have_attribute("data-status", "closing_applied")
+    thumbnail = page.locator("#timeline img").first
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The unit cannot verify its own closing: no action is offered any more.
+    expect(page.locator("form.action-form")).to_have_count(0)
+
+    # Afternoon: the district lead verifies at a desk.
+    desk = desk_page
+    sign_in(desk, live_server.url, "district_lead")
+    desk.goto(f"{live_server.url}/ledger/problems/{problem.pk}/")
+    expect(desk.locator("#problem-status .status-badge")).to_have_attribute("data-status", "closing_applied")
+    expect(desk.locator("#timeline")).to_contain_text("活禽宰杀区已封闭")
+    submit(desk, "approve")
+    expect(desk.locator("#problem-status .status-badge")).to_have_attribute("data-status", "closed")
+
+    steps = desk.locator("#timeline [data-event]").evaluate_all("items => items.map(i => i.dataset.event)")
+    assert steps == ["record", "assign", "acknowledge", "apply_close", "approve"]
+    problem.refresh_from_db()
+    assert problem.status == Status.CLOSED
+    assert problem.photos.filter(kind="after").count() == 1
+    assert list(Problem.objects.get(pk=problem.pk).events.values_list("actor__username", flat=True).order_by("seq")) == [
+        "inspector", "district_lead", "unit_handler", "unit_handler", "district_lead",
+    ]

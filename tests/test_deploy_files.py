@@ -1,0 +1,39 @@
+"""The production files describe web, worker, beat, PostgreSQL, Redis and an uploads volume."""
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.helpers import ROOT
+
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_web_worker_beat_postgres_and_redis():
+    services = compose()["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert "gunicorn" in (ROOT / "Dockerfile").read_text()
+    assert "worker" in services["worker"]["command"]
+    assert "beat" in services["beat"]["command"]
+
+
+def test_compose_keeps_uploaded_files_in_a_volume():
+    data = compose()
+    assert "media" in data["volumes"]
+    assert any(volume.startswith("media:") for volume in data["services"]["web"]["volumes"])
+
+
+def test_compose_config_is_valid_when_a_docker_client_is_present():
+    docker = shutil.which("docker")
+    if docker is None or subprocess.run([docker, "compose", "version"], capture_output=True).returncode != 0:
+        pytest.skip("no docker compose client on this machine")
+    result = subprocess.run(
+        [docker, "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
+        capture_output=True, text=True,
+        env={"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr

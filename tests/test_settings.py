@@ -1,0 +1,84 @@
+"""Settings come from the environment and a bad value stops start-up naming the variable."""
+
+import pytest
+
+from tests.helpers import project_env, run_python
+
+LOAD_SETTINGS = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+
+def load(**env):
+    return run_python(LOAD_SETTINGS, project_env(DJANGO_SETTINGS_MODULE="config.settings", **env))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("DATABASE_URL", "not a url"),
+        ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("ALLOWED_HOSTS", " , "),
+        ("AXES_FAILURE_LIMIT", "five"),
+        ("MAX_UPLOAD_MB", "0"),
+        ("SECURE_COOKIES", "sometimes"),
+    ],
+)
+def test_bad_value_stops_start_up_naming_the_variable(variable, value):
+    result = load(**{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.strip().splitlines()[-1]
+
+
+def test_production_requires_a_secret_key():
+    result = load(DEBUG=None, SECRET_KEY=None)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = load(DEBUG=None, SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 32 characters" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key_and_defaults_to_sqlite_under_var(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'], "
+        "settings.CELERY_BROKER_URL)"
+    )
+    result = run_python(code, project_env(DEBUG="1", SECRET_KEY=None, DATABASE_URL=None, REDIS_URL=None, VAR_DIR=tmp_path))
+    assert result.returncode == 0, result.stderr
+    engine, name, broker = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert name == str(tmp_path / "healthcity.sqlite3")
+    assert broker == "filesystem://"
+
+
+def test_production_settings_are_secure_by_default():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.TIME_ZONE, s.LANGUAGE_CODE, s.USE_TZ)"
+    )
+    result = run_python(code, project_env(DEBUG=None, DJANGO_SETTINGS_MODULE="config.settings"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "31536000", "Asia/Shanghai", "zh-hans", "True"]
+
+
+def test_redis_url_switches_broker_and_cache_to_redis():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])"
+    )
+    result = run_python(code, project_env(REDIS_URL="redis://127.0.0.1:6379/3"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache"]
+
+
+def test_large_request_bodies_are_refused(client, settings, db):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post("/login/", {"username": "x" * 5000, "password": "y"})
+    assert response.status_code == 400
