@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "campaign",
     "ledger",
     "inspections",
+    "reports",
 ]
 
 MIDDLEWARE = [
