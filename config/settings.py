@@ -281,6 +281,26 @@ PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 15, minimum=1)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000, minimum=1_000_000)
 PHOTO_STORED_MAX_SIDE = 2560
 PHOTO_THUMBNAIL_SIDE = 320
+# Weekly exposure (周曝光): how many problems each "worst" list shows, and the red and black
+# lists' published rule: units and districts with at least REPORT_EXPOSURE_MIN_DUE problems
+# due in the week are ordered by 按期结案率 (on-time closure rate), then by fewer overdue at
+# week end; the first N are the red list, the last N of the others the black list.
+REPORT_EXPOSURE_PROBLEMS = env_int("REPORT_EXPOSURE_PROBLEMS", 10, minimum=1)
+REPORT_EXPOSURE_UNITS = env_int("REPORT_EXPOSURE_UNITS", 5, minimum=1)
+REPORT_EXPOSURE_DISTRICTS = env_int("REPORT_EXPOSURE_DISTRICTS", 2, minimum=1)
+REPORT_EXPOSURE_MIN_DUE = env_int("REPORT_EXPOSURE_MIN_DUE", 3, minimum=1)
+# Monthly comparison (月比拼): the published formula's weights (points out of their sum) over
+# the standard indicators, and how many problems must fall due in the month to be ranked.
+REPORT_COMPARISON_WEIGHTS = {
+    "inspection_score": env_int("REPORT_WEIGHT_INSPECTION_SCORE", 30, minimum=0),
+    "closure_rate": env_int("REPORT_WEIGHT_CLOSURE_RATE", 20, minimum=0),
+    "on_time_rate": env_int("REPORT_WEIGHT_ON_TIME_RATE", 30, minimum=0),
+    "rebound_rate": env_int("REPORT_WEIGHT_REBOUND_RATE", 10, minimum=0),
+    "rejection_rate": env_int("REPORT_WEIGHT_REJECTION_RATE", 10, minimum=0),
+}
+if not any(REPORT_COMPARISON_WEIGHTS.values()):
+    raise ImproperlyConfigured("REPORT_WEIGHT_*: at least one weight of the monthly comparison must be above 0.")
+REPORT_COMPARISON_MIN_DUE = env_int("REPORT_COMPARISON_MIN_DUE", 5, minimum=1)
 
 LOGGING = {
     "version": 1,
