@@ -1,0 +1,249 @@
+"""The published figure rules (README, "Reports"), as ORM aggregates shared by every report kind.
+
+Each figure is counted in SQL with conditional aggregates, grouped once by the problem's
+current (team, district, responsible unit); the per-team, per-district, per-unit and city-wide
+figures are sums over those few grouped rows, so nothing loops over problems in Python. Two
+queries cover all the figures of a period: one over problems, one over the period's events.
+
+Rules, for a period P = dates [start, end], instants [starts_at, ends_at) in Asia/Shanghai:
+
+- found: found_at in P.
+- assigned: distinct problems with an ``assign`` or ``reassign`` event in P.
+- closed: closed_at in P.
+- rejected: ``reject`` events in P (events, not problems).
+- due: deadline within [start, end], not invalidated before ends_at.
+- closed of due: due and closed_at < ends_at.  Closure rate = closed of due / due.
+- closed on time: due and the local date of closed_at <= deadline.  On-time rate = that / due.
+- overdue at period end: found_at < ends_at, deadline <= end, not closed before ends_at,
+  not invalidated before ends_at.
+- carried over: found_at < ends_at, not closed before ends_at, not invalidated before ends_at.
+- rebound rate: found in P with ``rebound_of`` set / found in P.
+- rejection rate: ``reject`` events in P / ``apply_close`` events in P.
+
+A closed problem is never invalid (only found, assigned and rectifying ones can be marked
+invalid, and invalid is final), so "not invalidated" only has to be checked for problems whose
+status is invalid: the subquery on their history runs for those rows alone.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from campaign.models import District, Team, Unit
+from ledger.choices import Action, Status
+from ledger.models import Problem, ProblemEvent
+
+from .periods import Period
+
+# The counted figures, in the order reports show them.
+COUNTS = (
+    "found", "assigned", "closed", "rejected", "due", "closed_of_due", "closed_on_time", "overdue",
+    "carried_over", "rebounds", "closing_applications",
+)
+# rate name -> (numerator, denominator)
+RATES = {
+    "closure_rate": ("closed_of_due", "due"),
+    "on_time_rate": ("closed_on_time", "due"),
+    "rebound_rate": ("rebounds", "found"),
+    "rejection_rate": ("rejected", "closing_applications"),
+}
+# A breakdown's name -> the problem field it groups by.
+DIMENSIONS = {"team": "team_id", "district": "district_id", "unit": "responsible_unit_id"}
+_CELL = ("team_id", "district_id", "responsible_unit_id")
+
+ASSIGN_ACTIONS = (Action.ASSIGN, Action.REASSIGN)
+
+
+def district_id_of(district) -> int | None:
+    """A district scope given as a District, an id or None (the whole city)."""
+    if district is None:
+        return None
+    return district if isinstance(district, int) else district.pk
+
+
+def rate(numerator: int, denominator: int) -> dict:
+    """A rate kept exactly (numerator and denominator) with its float; null when nothing to divide."""
+    value = None if not denominator else float(Fraction(numerator, denominator))
+    return {"numerator": numerator, "denominator": denominator, "value": value}
+
+
+def with_rates(counts: dict) -> dict:
+    row = dict(counts)
+    for name, (numerator, denominator) in RATES.items():
+        row[name] = rate(counts[numerator], counts[denominator])
+    return row
+
+
+def zero_counts() -> dict:
+    return dict.fromkeys(COUNTS, 0)
+
+
+def invalidated_before(moment):
+    """True for a problem marked invalid before ``moment`` (its history says when)."""
+    before = ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.INVALIDATE, at__lt=moment)
+    return Q(status=Status.INVALID) & Q(Exists(before))
+
+
+def open_at(moment) -> Q:
+    """Found before ``moment``, not closed before it, not invalidated before it."""
+    not_closed = Q(closed_at__isnull=True) | Q(closed_at__gte=moment)
+    return Q(found_at__lt=moment) & not_closed & ~invalidated_before(moment)
+
+
+def scoped_problems(district=None):
+    problems = Problem.objects.order_by()
+    district_id = district_id_of(district)
+    return problems if district_id is None else problems.filter(district_id=district_id)
+
+
+def problem_count_expressions(period: Period) -> dict:
+    """The problem-based figures of ``period`` as named conditional counts."""
+    starts, ends = period.starts_at, period.ends_at
+    due = Q(deadline__gte=period.start, deadline__lte=period.end) & ~invalidated_before(ends)
+    closed_on_or_before_deadline = LessThanOrEqual(
+        TruncDate("closed_at", tzinfo=timezone.get_default_timezone()), F("deadline"))
+    return {
+        "found": Count("id", filter=Q(found_at__gte=starts, found_at__lt=ends)),
+        "closed": Count("id", filter=Q(closed_at__gte=starts, closed_at__lt=ends)),
+        "due": Count("id", filter=due),
+        # A closed problem is never invalid, so these need no invalidation check.
+        "closed_of_due": Count("id", filter=Q(deadline__gte=period.start, deadline__lte=period.end,
+                                              closed_at__lt=ends)),
+        "closed_on_time": Count("id", filter=Q(closed_on_or_before_deadline, deadline__gte=period.start,
+                                               deadline__lte=period.end)),
+        "overdue": Count("id", filter=open_at(ends) & Q(deadline__lte=period.end)),
+        "carried_over": Count("id", filter=open_at(ends)),
+        "rebounds": Count("id", filter=Q(found_at__gte=starts, found_at__lt=ends, rebound_of__isnull=False)),
+    }
+
+
+def event_count_expressions() -> dict:
+    return {
+        "assigned": Count("problem_id", distinct=True, filter=Q(action__in=ASSIGN_ACTIONS)),
+        "rejected": Count("id", filter=Q(action=Action.REJECT)),
+        "closing_applications": Count("id", filter=Q(action=Action.APPLY_CLOSE)),
+    }
+
+
+def cell_counts(*, period: Period, district=None) -> dict[tuple, dict]:
+    """Every figure of ``period`` per (team_id, district_id, unit_id) of the problems' current
+    responsibility: two grouped queries. Cells without any figure are left out."""
+    counts = problem_count_expressions(period)
+    cells: dict[tuple, dict] = {}
+    problem_rows = (
+        scoped_problems(district)
+        .filter(Q(found_at__lt=period.ends_at) | Q(deadline__gte=period.start, deadline__lte=period.end))
+        .values(*_CELL)
+        .annotate(**counts)
+    )
+    for row in problem_rows:
+        key = tuple(row[field] for field in _CELL)
+        cell = cells.setdefault(key, zero_counts())
+        for name in counts:
+            cell[name] += row[name]
+    events = ProblemEvent.objects.order_by().filter(
+        at__gte=period.starts_at, at__lt=period.ends_at,
+        action__in=(*ASSIGN_ACTIONS, Action.REJECT, Action.APPLY_CLOSE),
+    )
+    district_id = district_id_of(district)
+    if district_id is not None:
+        events = events.filter(problem__district_id=district_id)
+    event_counts = event_count_expressions()
+    fields = [f"problem__{field}" for field in _CELL]
+    for row in events.values(*fields).annotate(**event_counts):
+        key = tuple(row[field] for field in fields)
+        cell = cells.setdefault(key, zero_counts())
+        for name in event_counts:
+            cell[name] += row[name]
+    return {key: cell for key, cell in cells.items() if any(cell.values())}
+
+
+def rollup(cells: dict[tuple, dict], dimension: str | None) -> dict:
+    """Sum the cells by one dimension ("team", "district", "unit"), or all of them (None)."""
+    index = None if dimension is None else _CELL.index(DIMENSIONS[dimension])
+    totals: dict = {}
+    for key, cell in cells.items():
+        group = totals.setdefault(None if index is None else key[index], zero_counts())
+        for name, value in cell.items():
+            group[name] += value
+    return totals
+
+
+@dataclass
+class Breakdowns:
+    """A period's figures: city-wide and per team, district and unit (rows with ids and names)."""
+
+    city: dict
+    teams: list[dict]
+    districts: list[dict]
+    units: list[dict]
+
+    def as_dict(self) -> dict:
+        return {"city": self.city, "teams": self.teams, "districts": self.districts, "units": self.units}
+
+
+def _names(model, ids: Iterable[int | None], *fields: str) -> dict[int, dict]:
+    wanted = [pk for pk in ids if pk is not None]
+    return {row["id"]: row for row in model.objects.filter(pk__in=wanted).values("id", *fields)}
+
+
+def unit_team_ids(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The teams each unit leads or belongs to, so team leads can narrow unit rows."""
+    wanted = [pk for pk in unit_ids if pk is not None]
+    teams: dict[int, set[int]] = {pk: set() for pk in wanted}
+    for unit_id, team_id in Team.member_units.through.objects.filter(unit_id__in=wanted).values_list(
+            "unit_id", "team_id"):
+        teams[unit_id].add(team_id)
+    for team_id, unit_id in Team.objects.filter(lead_unit_id__in=wanted).values_list("id", "lead_unit_id"):
+        teams[unit_id].add(team_id)
+    return {pk: sorted(ids) for pk, ids in teams.items()}
+
+
+def breakdowns(*, period: Period, district=None, cells: dict[tuple, dict] | None = None) -> Breakdowns:
+    """The period's figures city-wide (or for ``district``) and per team, district and unit.
+
+    Rows are ordered by name; the row for problems without a team or unit has id None."""
+    cells = cell_counts(period=period, district=district) if cells is None else cells
+    city = with_rates(rollup(cells, None).get(None, zero_counts()))
+
+    team_totals = rollup(cells, "team")
+    team_names = _names(Team, team_totals, "code", "name", "name_en")
+    teams = [
+        {"team_id": pk, "code": team_names.get(pk, {}).get("code", ""),
+         "name": team_names.get(pk, {}).get("name", ""), "name_en": team_names.get(pk, {}).get("name_en", ""),
+         **with_rates(counts)}
+        for pk, counts in team_totals.items()
+    ]
+    teams.sort(key=lambda row: (row["team_id"] is None, row["code"]))
+
+    district_totals = rollup(cells, "district")
+    district_names = _names(District, district_totals, "code", "name", "name_en")
+    districts = [
+        {"district_id": pk, "code": district_names[pk]["code"], "name": district_names[pk]["name"],
+         "name_en": district_names[pk]["name_en"], **with_rates(counts)}
+        for pk, counts in district_totals.items()
+    ]
+    districts.sort(key=lambda row: row["code"])
+
+    unit_totals = rollup(cells, "unit")
+    unit_names = _names(Unit, unit_totals, "name", "name_en", "district_id")
+    unit_teams = unit_team_ids(unit_totals)
+    units = [
+        {"unit_id": pk, "name": unit_names.get(pk, {}).get("name", ""),
+         "name_en": unit_names.get(pk, {}).get("name_en", ""),
+         "district_id": unit_names.get(pk, {}).get("district_id"), "team_ids": unit_teams.get(pk, []),
+         **with_rates(counts)}
+        for pk, counts in unit_totals.items()
+    ]
+    units.sort(key=lambda row: (row["unit_id"] is None, row["name"]))
+    return Breakdowns(city=city, teams=teams, districts=districts, units=units)
+
+
+def city_figures(*, period: Period, district=None) -> dict:
+    """The period's city-wide (or one district's) figures with their rates."""
+    return with_rates(rollup(cell_counts(period=period, district=district), None).get(None, zero_counts()))
