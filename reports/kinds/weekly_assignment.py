@@ -1,0 +1,338 @@
+"""The weekly assignment report (每周交办) for Monday's meeting, for the ISO week P just ended:
+
+(a) progress: the published figures (reports/figures.py) city-wide and per team, district
+    and unit;
+(b) the assignment sheets (交办单) issued in P, with their problems, units and deadlines;
+(c) matters assigned before P and still open at P's end: open, overdue, rejected;
+(d) this week's tasks: what falls due per unit in the week after P (problems open at P's end
+    with a deadline in it), and the free-text tasks HQ entered for that week.
+
+Everything is as of P's end (ends_at), so a report computed again later shows the same
+figures. Lists hold at most LIST_LIMIT items and always say how many there are in all.
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ledger.choices import Action
+from ledger.models import AssignmentSheet, AssignmentSheetItem, Problem, ProblemEvent
+
+from .. import figures
+from ..excel import add_chart, sheet_title, write_table
+from ..models import Report, WeeklyTask
+from ..periods import Period
+
+TEMPLATE = "reports/kinds/weekly_assignment.html"
+LIST_LIMIT = 5000
+
+PROBLEM_VALUES = (
+    "id", "code", "description", "address", "severity", "deadline", "district_id", "district__name",
+    "district__name_en", "responsible_unit_id", "responsible_unit__name", "responsible_unit__name_en", "team_id",
+    "team__name", "category__name_zh", "category__name_en", "sample_point__name",
+)
+
+
+def compute(*, period: Period, district=None, progress: Callable[[int], None] = lambda percent: None) -> dict:
+    breakdown = figures.breakdowns(period=period, district=district)
+    progress(40)
+    sheets = assignment_sheets(period=period, district=district)
+    progress(55)
+    earlier = earlier_matters(period=period, district=district)
+    progress(75)
+    coming = coming_week(period=period, district=district)
+    progress(95)
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
+        "district_id": figures.district_id_of(district),
+        "progress": breakdown.as_dict(),
+        "sheets": sheets,
+        "earlier": earlier,
+        "coming": coming,
+        "list_limit": LIST_LIMIT,
+    }
+
+
+# --- Lists ------------------------------------------------------------------------------------
+
+
+def _scoped(queryset, district, field: str = "district_id"):
+    district_id = figures.district_id_of(district)
+    return queryset if district_id is None else queryset.filter(**{field: district_id})
+
+
+def _problem_item(row: dict, unit_teams: dict[int, list[int]]) -> dict:
+    return {
+        "problem_id": row["id"],
+        "code": row["code"],
+        "description": row["description"],
+        "place": row["sample_point__name"] or row["address"],
+        "severity": row["severity"],
+        "category": row["category__name_zh"],
+        "category_en": row["category__name_en"],
+        "deadline": row["deadline"].isoformat() if row["deadline"] else None,
+        "district_id": row["district_id"],
+        "district": row["district__name"],
+        "district_en": row["district__name_en"],
+        "unit_id": row["responsible_unit_id"],
+        "unit": row["responsible_unit__name"] or "",
+        "unit_en": row["responsible_unit__name_en"] or "",
+        "team_id": row["team_id"],
+        "team": row["team__name"] or "",
+        "team_ids": unit_teams.get(row["responsible_unit_id"], []),
+    }
+
+
+def _local_iso(moment) -> str:
+    return timezone.localtime(moment).isoformat(timespec="minutes")
+
+
+def assignment_sheets(*, period: Period, district=None) -> dict:
+    """The sheets issued in P with their lines (for a district: the lines of its problems)."""
+    items = _scoped(
+        AssignmentSheetItem.objects.order_by("sheet__issued_at", "sheet_id", "line")
+        .filter(sheet__issued_at__gte=period.starts_at, sheet__issued_at__lt=period.ends_at),
+        district, "problem__district_id",
+    )
+    closed_by_end = ExpressionWrapper(Q(problem__closed_at__lt=period.ends_at), output_field=BooleanField())
+    rows = list(items.annotate(closed=closed_by_end).values("sheet_id", "line", "deadline", "closed", *(f"problem__{field}" for field in PROBLEM_VALUES))
+        [:LIST_LIMIT])
+    total_items = items.count()
+    sheet_ids = sorted({row["sheet_id"] for row in rows})
+    sheets = {
+        row["id"]: row for row in AssignmentSheet.objects.filter(pk__in=sheet_ids).values(
+            "id", "number", "unit_id", "unit__name", "unit__name_en", "unit__district_id", "district_id",
+            "issued_at", "note")
+    }
+    unit_teams = figures.unit_team_ids({row["problem__responsible_unit_id"] for row in rows}
+                                       | {sheet["unit_id"] for sheet in sheets.values()})
+    listed: dict[int, dict] = {}
+    for row in rows:
+        sheet = sheets[row["sheet_id"]]
+        entry = listed.get(row["sheet_id"])
+        if entry is None:
+            entry = listed[row["sheet_id"]] = {
+                "sheet_id": sheet["id"], "number": sheet["number"], "unit_id": sheet["unit_id"],
+                "unit": sheet["unit__name"], "unit_en": sheet["unit__name_en"],
+                "district_id": sheet["district_id"] or sheet["unit__district_id"],
+                "team_ids": unit_teams.get(sheet["unit_id"], []),
+                "issued_at": _local_iso(sheet["issued_at"]), "note": sheet["note"], "items": [],
+            }
+        problem = {key.removeprefix("problem__"): value for key, value in row.items() if key.startswith("problem__")}
+        item = _problem_item(problem, unit_teams)
+        item.update(line=row["line"], deadline=row["deadline"].isoformat(), closed=bool(row["closed"]))
+        entry["items"].append(item)
+    return {"total_sheets": _scoped(
+        AssignmentSheet.objects.filter(issued_at__gte=period.starts_at, issued_at__lt=period.ends_at,
+                                       items__isnull=False), district, "items__problem__district_id",
+    ).distinct().count(), "total_items": total_items, "list": list(listed.values())}
+
+
+def earlier_matters(*, period: Period, district=None) -> dict:
+    """Problems assigned before P (an assign or reassign event before P's start) and still open
+    at P's end (published "carried over" rule); each says whether it is overdue at P's end and
+    how often its closing was rejected before then."""
+    ends = period.ends_at
+    assigned_before = ProblemEvent.objects.filter(problem=OuterRef("pk"), action__in=figures.ASSIGN_ACTIONS,
+                                                  at__lt=period.starts_at)
+    matters = _scoped(Problem.objects.order_by(), district).filter(
+        Exists(assigned_before), figures.open_at(ends))
+    overdue = Q(deadline__lte=period.end)
+    rejections = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
+                  .order_by().values("problem").annotate(n=Count("id")).values("n"))
+    last_rejection = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
+                      .order_by("-at", "-seq").values("note")[:1])
+    status_at_end = (ProblemEvent.objects.filter(problem=OuterRef("pk"), at__lt=ends)
+                     .order_by("-at", "-seq").values("to_status")[:1])
+    first_assigned = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action__in=figures.ASSIGN_ACTIONS)
+                      .order_by("at", "seq").values("at")[:1])
+    annotated = matters.annotate(
+        rejections=Subquery(rejections, output_field=IntegerField()),
+        last_rejection=Subquery(last_rejection, output_field=CharField()),
+        status_at_end=Subquery(status_at_end, output_field=CharField()),
+        first_assigned_at=Subquery(first_assigned),
+    )
+    counts = matters.aggregate(
+        total=Count("id"), overdue=Count("id", filter=overdue),
+        rejected=Count("id", filter=Q(Exists(ProblemEvent.objects.filter(
+            problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)))),
+    )
+    # By deadline: the longest overdue first, then what falls due soonest.
+    rows = list(annotated.order_by("deadline", "code").values(
+        *PROBLEM_VALUES, "rejections", "last_rejection", "status_at_end", "first_assigned_at")[:LIST_LIMIT])
+    unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in rows})
+    items = []
+    for row in rows:
+        item = _problem_item(row, unit_teams)
+        deadline: date | None = row["deadline"]
+        days = (period.end - deadline).days + 1 if deadline and deadline <= period.end else 0
+        item.update(
+            overdue=days > 0, days_overdue=days, rejections=row["rejections"] or 0,
+            last_rejection=row["last_rejection"] or "", status=row["status_at_end"],
+            assigned_on=timezone.localdate(row["first_assigned_at"]).isoformat(),
+        )
+        items.append(item)
+    return {**counts, "list": items}
+
+
+def next_week(period: Period) -> Period:
+    return Period(period.end + timedelta(days=1), period.end + timedelta(days=7))
+
+
+def coming_week(*, period: Period, district=None) -> dict:
+    """What falls due in the week after P: problems open at P's end with a deadline in it, per
+    unit and listed; and HQ's free-text tasks for that week."""
+    week = next_week(period)
+    due = _scoped(Problem.objects.order_by(), district).filter(
+        figures.open_at(period.ends_at), deadline__gte=week.start, deadline__lte=week.end)
+    per_unit = list(due.values("responsible_unit_id", "responsible_unit__name", "responsible_unit__name_en",
+                               "responsible_unit__district_id").annotate(due=Count("id")))
+    rows = list(due.order_by("deadline", "code").values(*PROBLEM_VALUES)[:LIST_LIMIT])
+    unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in per_unit})
+    units = sorted(
+        ({"unit_id": row["responsible_unit_id"], "name": row["responsible_unit__name"] or "",
+          "name_en": row["responsible_unit__name_en"] or "", "district_id": row["responsible_unit__district_id"],
+          "team_ids": unit_teams.get(row["responsible_unit_id"], []), "due": row["due"]} for row in per_unit),
+        key=lambda row: (-row["due"], row["name"]),
+    )
+    tasks = WeeklyTask.objects.filter(week_start=week.start).order_by("id")
+    district_id = figures.district_id_of(district)
+    if district_id is not None:
+        tasks = tasks.filter(Q(unit__isnull=True) | Q(unit__district_id=district_id) | Q(unit__district__isnull=True))
+    task_rows = tasks.values("id", "text", "unit_id", "unit__name", "unit__name_en", "unit__district_id", "due_on")
+    task_teams = figures.unit_team_ids({row["unit_id"] for row in task_rows})
+    return {
+        "start": week.start.isoformat(), "end": week.end.isoformat(), "label": week.label,
+        "total": sum(row["due"] for row in units),
+        "units": units,
+        "list": [_problem_item(row, unit_teams) for row in rows],
+        "tasks": [
+            {"task_id": row["id"], "text": row["text"], "unit_id": row["unit_id"], "unit": row["unit__name"] or "",
+             "unit_en": row["unit__name_en"] or "", "district_id": row["unit__district_id"],
+             "team_ids": task_teams.get(row["unit_id"], []),
+             "due_on": row["due_on"].isoformat() if row["due_on"] else None}
+            for row in task_rows
+        ],
+    }
+
+
+# --- Workbook -----------------------------------------------------------------------------------
+
+PERCENT = "0.0%"
+
+
+def _rate_cell(value: dict):
+    return value["value"]
+
+
+def _figure_headers() -> list[str]:
+    return [_("Found"), _("Assigned"), _("Closed"), _("Rejected"), _("Due"), _("Closed of due"),
+            _("Closed on time"), _("Overdue"), _("Carried over"), _("Closure rate"), _("On-time closure rate")]
+
+
+def _figure_cells(row: dict) -> list:
+    return [row["found"], row["assigned"], row["closed"], row["rejected"], row["due"], row["closed_of_due"],
+            row["closed_on_time"], row["overdue"], row["carried_over"], _rate_cell(row["closure_rate"]),
+            _rate_cell(row["on_time_rate"])]
+
+
+def _progress_sheet(workbook: Workbook, *, title: str, label: str, rows: list[dict], city: dict,
+                    name_of: Callable[[dict], str], chart_title: str) -> None:
+    ws = workbook.create_sheet(sheet_title(title))
+    headers = [label, *_figure_headers()]
+    body = [[name_of(row), *_figure_cells(row)] for row in rows]
+    header_row, last = write_table(ws, title=title, headers=headers, rows=body,
+                                   number_formats={len(headers) - 1: PERCENT, len(headers): PERCENT})
+    # Totals under the table: the whole scope, which the rows add up to.
+    ws.cell(row=last + 1, column=1, value=_("Total")).font = Font(bold=True)
+    for column, value in enumerate(_figure_cells(city), start=2):
+        cell = ws.cell(row=last + 1, column=column, value=value)
+        if column >= len(headers) - 1:
+            cell.number_format = PERCENT
+    add_chart(ws, title=chart_title, header_row=header_row, last_row=last, category_column=1,
+              value_columns=[2, 4, 9], anchor=f"A{last + 4}", y_title=_("Problems"))
+
+
+def _unnamed(name: str, fallback: str) -> str:
+    return name or fallback
+
+
+def write_workbook(*, workbook: Workbook, report: Report) -> None:
+    data = report.data
+    progress = data["progress"]
+    city = progress["city"]
+    no_team, no_unit = _("(no team)"), _("(no unit)")
+    _progress_sheet(workbook, title=_("Progress by district"), label=_("District"), rows=progress["districts"],
+                    city=city, name_of=lambda row: row["name"], chart_title=_("Found, closed and overdue by district"))
+    _progress_sheet(workbook, title=_("Progress by team"), label=_("Special team"), rows=progress["teams"],
+                    city=city, name_of=lambda row: _unnamed(row["name"], no_team),
+                    chart_title=_("Found, closed and overdue by team"))
+    _progress_sheet(workbook, title=_("Progress by unit"), label=_("Unit"), rows=progress["units"], city=city,
+                    name_of=lambda row: _unnamed(row["name"], no_unit),
+                    chart_title=_("Found, closed and overdue by unit"))
+
+    ws = workbook.create_sheet(sheet_title(_("Assignment sheets")))
+    rows = [
+        [sheet["number"], sheet["unit"], sheet["issued_at"][:10], item["line"], item["code"], item["district"],
+         item["category"], item["place"], item["description"], item["deadline"],
+         _("Closed") if item["closed"] else _("Open")]
+        for sheet in data["sheets"]["list"] for item in sheet["items"]
+    ]
+    write_table(ws, title=_("Assignment sheets issued in %(week)s") % {"week": data["period"]["label"]}, headers=[
+        _("Sheet"), _("Unit"), _("Issued on"), _("Line"), _("Code"), _("District"), _("Category"), _("Place"),
+        _("Description"), _("Deadline"), _("At the week's end"),
+    ], rows=rows)
+
+    ws = workbook.create_sheet(sheet_title(_("Earlier matters")))
+    earlier = data["earlier"]
+    write_table(ws, title=_("Assigned before %(week)s and still open: %(total)s, overdue %(overdue)s, "
+                            "rejected %(rejected)s") % {"week": data["period"]["label"], **earlier}, headers=[
+        _("Code"), _("District"), _("Unit"), _("Category"), _("Place"), _("Description"), _("Assigned on"),
+        _("Deadline"), _("Days overdue"), _("Times rejected"), _("Last rejection reason"),
+    ], rows=[
+        [item["code"], item["district"], item["unit"], item["category"], item["place"], item["description"],
+         item["assigned_on"], item["deadline"], item["days_overdue"], item["rejections"], item["last_rejection"]]
+        for item in earlier["list"]
+    ])
+
+    coming = data["coming"]
+    ws = workbook.create_sheet(sheet_title(_("Due this week")))
+    header_row, last = write_table(
+        ws, title=_("Falling due %(start)s – %(end)s, per unit") % coming,
+        headers=[_("Unit"), _("Problems due")],
+        rows=[[_unnamed(row["name"], no_unit), row["due"]] for row in coming["units"]],
+    )
+    add_chart(ws, title=_("Problems falling due this week"), header_row=header_row, last_row=last,
+              category_column=1, value_columns=[2], anchor="D3", y_title=_("Problems"))
+
+    ws = workbook.create_sheet(sheet_title(_("Due this week, listed")))
+    write_table(ws, title=_("Problems falling due %(start)s – %(end)s") % coming, headers=[
+        _("Deadline"), _("Code"), _("District"), _("Unit"), _("Category"), _("Place"), _("Description"),
+    ], rows=[
+        [item["deadline"], item["code"], item["district"], item["unit"], item["category"], item["place"],
+         item["description"]]
+        for item in coming["list"]
+    ])
+
+    ws = workbook.create_sheet(sheet_title(_("This week's tasks")))
+    write_table(ws, title=_("Tasks for the week of %(start)s") % coming, headers=[
+        _("No."), _("Task"), _("Unit"), _("Due on"),
+    ], rows=[
+        [number, task["text"], task["unit"] or _("All units"), task["due_on"] or ""]
+        for number, task in enumerate(coming["tasks"], start=1)
+    ])
