@@ -1,0 +1,245 @@
+"""Reads of the leaders' dashboard: weekly trends, key counts and the latest published rankings.
+
+The figures are the published ones (reports/figures.py): the week trends count, per finished
+ISO week, problems found, closed and overdue at the week's end with the very expressions the
+reports use, so a week on the dashboard equals the same week in the weekly assignment report.
+Everything is counted over ``Problem.objects.visible_to(user)``: HQ and leaders see the whole
+city, a team lead, district lead or unit handler their own scope. The rankings (the latest
+published weekly exposure and the latest monthly comparison) are city-wide reports, read
+through ``Report.objects.visible_to(user)``.
+
+All of the trends come from one grouped query (per district and category, with a conditional
+count per week and figure), the key counts from one aggregate.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from campaign.models import Category, District
+from ledger.choices import OPEN_STATUSES
+from ledger.models import Problem
+
+from .choices import ReportKind, ReportStatus
+from .figures import problem_count_expressions, rate
+from .models import Report
+from .periods import Period, last_finished, week_of
+
+TREND_WEEKS = 12
+TREND_FIGURES = ("found", "closed", "overdue")
+RANKING_ROWS = 5  # rows of each red, black and ranking list shown on the dashboard
+
+
+@dataclass
+class TrendSeries:
+    """One line of the trends: a district, a category or the whole scope, with its counts per
+    week (oldest first) for each of TREND_FIGURES."""
+
+    id: int | None
+    label: str
+    weeks: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def found_total(self) -> int:
+        return sum(self.weeks["found"])
+
+    @property
+    def closed_total(self) -> int:
+        return sum(self.weeks["closed"])
+
+    @property
+    def overdue_at_end(self) -> int:
+        """Overdue at the end of the last week shown."""
+        return self.weeks["overdue"][-1] if self.weeks["overdue"] else 0
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, **self.weeks}
+
+
+@dataclass
+class Trends:
+    periods: list[Period]
+    scope: TrendSeries
+    districts: list[TrendSeries]
+    categories: list[TrendSeries]
+
+    @property
+    def labels(self) -> list[str]:
+        return [period.label for period in self.periods]
+
+    @property
+    def first_label(self) -> str:
+        return self.periods[0].label
+
+    @property
+    def last_label(self) -> str:
+        return self.periods[-1].label
+
+    @property
+    def week_rows(self) -> list[dict]:
+        """The scope's figures week by week, newest first (the table under the chart)."""
+        rows = [
+            {"label": period.label, **{figure: self.scope.weeks[figure][index] for figure in TREND_FIGURES}}
+            for index, period in enumerate(self.periods)
+        ]
+        return rows[::-1]
+
+    def as_chart_data(self) -> dict:
+        """What the page's charts draw (json_script)."""
+        return {
+            "labels": self.labels,
+            "figures": list(TREND_FIGURES),
+            "scope": self.scope.as_dict(),
+            "districts": [series.as_dict() for series in self.districts],
+            "categories": [series.as_dict() for series in self.categories],
+        }
+
+
+def trend_periods(*, weeks: int = TREND_WEEKS, now: dt.datetime | None = None) -> list[Period]:
+    """The last ``weeks`` finished ISO weeks, oldest first (the week under way is not finished:
+    its "overdue at the week's end" is not known yet)."""
+    last = last_finished(ReportKind.WEEKLY_ASSIGNMENT, now)
+    return [week_of(last.start - dt.timedelta(weeks=back)) for back in range(weeks - 1, -1, -1)]
+
+
+def dashboard_trends(*, user, weeks: int = TREND_WEEKS, now: dt.datetime | None = None) -> Trends:
+    """Found, closed and overdue at the week's end, per finished week, for the user's scope,
+    per district and per category. Three queries (the counts, district and category names)."""
+    periods = trend_periods(weeks=weeks, now=now)
+    counts = {}
+    for index, period in enumerate(periods):
+        expressions = problem_count_expressions(period)
+        for figure in TREND_FIGURES:
+            counts[f"{figure}_{index}"] = expressions[figure]
+    first, last = periods[0], periods[-1]
+    # Only problems that can count in the window: found before its end and not closed before
+    # its start (found, closed or open at a week's end in it).
+    window = Q(found_at__lt=last.ends_at) & (Q(closed_at__isnull=True) | Q(closed_at__gte=first.starts_at))
+    rows = list(
+        Problem.objects.visible_to(user).order_by().filter(window).values("district_id", "category_id").annotate(**counts)
+    )
+
+    def series_of(key, label) -> TrendSeries:
+        return TrendSeries(id=key, label=label, weeks={f: [0] * len(periods) for f in TREND_FIGURES})
+
+    scope = series_of(None, "")
+    by_district: dict[int, TrendSeries] = {}
+    by_category: dict[int, TrendSeries] = {}
+    for row in rows:
+        targets = (
+            scope,
+            by_district.setdefault(row["district_id"], series_of(row["district_id"], "")),
+            by_category.setdefault(row["category_id"], series_of(row["category_id"], "")),
+        )
+        for figure in TREND_FIGURES:
+            for index in range(len(periods)):
+                value = row[f"{figure}_{index}"]
+                for series in targets:
+                    series.weeks[figure][index] += value
+
+    districts = District.objects.filter(pk__in=by_district).order_by("code")
+    categories = Category.objects.filter(pk__in=by_category).order_by("order", "code")
+    district_series = []
+    for district in districts:
+        by_district[district.pk].label = district.label
+        district_series.append(by_district[district.pk])
+    category_series = []
+    for category in categories:
+        by_category[category.pk].label = category.label
+        category_series.append(by_category[category.pk])
+    return Trends(periods=periods, scope=scope, districts=district_series, categories=category_series)
+
+
+@dataclass
+class KeyCounts:
+    open: int
+    overdue: int
+    closed_this_week: int
+    this_week: Period
+    last_week: Period
+    closure_rate: dict  # last finished week, published rule: closed of due ÷ due
+    on_time_rate: dict
+
+
+def dashboard_counts(*, user, now: dt.datetime | None = None) -> KeyCounts:
+    """Open and overdue now (as the ledger shows them), closed in the week under way, and last
+    week's closure and on-time rates (as the weekly assignment report has them). One query."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    this_week = week_of(today)
+    last_week = last_finished(ReportKind.WEEKLY_ASSIGNMENT, now)
+    published = problem_count_expressions(last_week)
+    figures = Problem.objects.visible_to(user).order_by().aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+        closed_this_week=Count("id", filter=Q(closed_at__gte=this_week.starts_at, closed_at__lt=this_week.ends_at)),
+        due=published["due"],
+        closed_of_due=published["closed_of_due"],
+        closed_on_time=published["closed_on_time"],
+    )
+    return KeyCounts(
+        open=figures["open"],
+        overdue=figures["overdue"],
+        closed_this_week=figures["closed_this_week"],
+        this_week=this_week,
+        last_week=last_week,
+        closure_rate=rate(figures["closed_of_due"], figures["due"]),
+        on_time_rate=rate(figures["closed_on_time"], figures["due"]),
+    )
+
+
+def latest_report(*, user, kind: str) -> Report | None:
+    """The latest finished city-wide report of ``kind`` the user may open (a weekly exposure
+    only once published): the newest period, its newest version."""
+    reports = Report.objects.visible_to(user).filter(kind=kind, status=ReportStatus.DONE, district__isnull=True)
+    if kind == ReportKind.WEEKLY_EXPOSURE:
+        reports = reports.filter(published_at__isnull=False)
+    return reports.order_by("-period_start", "-version").first()
+
+
+def sees_whole_city(user) -> bool:
+    from campaign.choices import Role
+
+    return user.is_superuser or user.role in (Role.HQ_STAFF, Role.LEADER)
+
+
+def exposure_lists(report: Report | None, *, rows: int = RANKING_ROWS) -> list[dict]:
+    """The red and black lists of a published weekly exposure, districts then units, each cut
+    to its first ``rows`` (the report page has them whole)."""
+    if report is None:
+        return []
+    data = report.data or {}
+    lists = []
+    for colour in ("red", "black"):
+        for group in ("districts", "units"):
+            entries = (data.get(f"{colour}_list") or {}).get(group) or []
+            lists.append({"colour": colour, "group": group, "rows": entries[:rows], "total": len(entries)})
+    return lists
+
+
+def comparison_lists(report: Report | None, *, rows: int = RANKING_ROWS) -> list[dict]:
+    """The first ``rows`` ranked districts and units of a monthly comparison, with score, rank
+    and the change since last month (positive: moved up)."""
+    if report is None:
+        return []
+    data = report.data or {}
+    rankings = data.get("rankings") or data
+    lists = []
+    for group in ("districts", "units"):
+        section = rankings.get(group) or []
+        if isinstance(section, dict):
+            section = section.get("ranked") or section.get("rows") or []
+        ranked = [row for row in section if row.get("rank") is not None]
+        ranked.sort(key=lambda row: row["rank"])
+        lists.append({"group": group, "rows": [_ranking_row(row) for row in ranked[:rows]], "total": len(ranked)})
+    return lists
+
+
+def _ranking_row(row: dict) -> dict:
+    score = row.get("score")
+    if isinstance(score, dict):
+        score = score.get("value")
+    change = row.get("rank_change", row.get("change"))
+    return {**row, "score": score, "change": change}

@@ -1,0 +1,35 @@
+"""The leaders' dashboard (领导驾驶舱): the week trends, the key counts and the latest published
+rankings, for any member of staff in their own scope (reports/dashboard.py)."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from campaign.views.structure import campaign_staff_required
+
+from . import dashboard
+from .choices import ReportKind
+
+
+@campaign_staff_required
+@require_GET
+def dashboard_view(request):
+    user = request.user
+    now = timezone.now()
+    trends = dashboard.dashboard_trends(user=user, now=now)
+    exposure = dashboard.latest_report(user=user, kind=ReportKind.WEEKLY_EXPOSURE)
+    comparison = dashboard.latest_report(user=user, kind=ReportKind.MONTHLY_COMPARISON)
+    return render(request, "reports/dashboard.html", {
+        "now": now,
+        "counts": dashboard.dashboard_counts(user=user, now=now),
+        "trends": trends,
+        "chart_data": trends.as_chart_data(),
+        "breakdowns": [("districts", trends.districts, _("By district")),
+                       ("categories", trends.categories, _("By category"))],
+        "exposure": exposure,
+        "exposure_lists": dashboard.exposure_lists(exposure),
+        "comparison": comparison,
+        "comparison_lists": dashboard.comparison_lists(comparison),
+        "whole_city": dashboard.sees_whole_city(user),
+    })
