@@ -8,7 +8,14 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from campaign.choices import Role
+
+from ..services import INSPECTING_ROLES
+
 register = template.Library()
+
+# Roles that have rounds to see (Round.objects.visible_to is empty for the others).
+ROUND_ROLES = frozenset({Role.HQ_STAFF, Role.LEADER, Role.DISTRICT_LEAD, Role.INSPECTOR})
 
 # The sparkline's drawing box, in SVG user units (the same size as campaign_ui's trend).
 _WIDTH, _HEIGHT, _PAD = 120, 32, 3
@@ -22,6 +29,21 @@ def _url(name: str, fallback: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return fallback
+
+
+@register.simple_tag(takes_context=True)
+def inspections_menu(context) -> dict:
+    """What the Inspections menu (and the "Inspect this point" button) offers this user: the
+    same roles the views accept, so nobody is shown a link that answers 403."""
+    user = context.get("user")
+    if not (user and user.is_authenticated and user.is_active):
+        return {"shown": False, "can_start": False, "can_see_rounds": False}
+    role = Role.HQ_STAFF if user.is_superuser else user.role
+    return {
+        "shown": role != Role.PUBLIC,
+        "can_start": role in INSPECTING_ROLES,
+        "can_see_rounds": role in ROUND_ROLES,
+    }
 
 
 @register.simple_tag
