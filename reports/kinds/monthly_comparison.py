@@ -1,0 +1,247 @@
+"""The monthly comparison (月比拼): districts and units ranked by the published formula over the
+standard indicators of the month, each component shown, beside last month's rank.
+
+The formula (settings REPORT_COMPARISON_WEIGHTS, REPORT_COMPARISON_MIN_DUE). Each indicator is
+turned into points out of 100:
+- inspection score average: the mean score (already out of 100);
+- 结案率 (closure rate) and 按期结案率 (on-time closure rate): the rate × 100;
+- rebound rate and rejection rate (lower is better): (1 − the rate, at least 0) × 100.
+The weighted score is Σ weight × points ÷ Σ weight over the indicators that have a value (a rate
+with nothing to divide by is left out, not counted as 0). Places with fewer than the minimum
+number of problems due in the month are not ranked and are listed with the reason. Equal scores
+share a rank (1, 2, 2, 4). Last month's rank is computed afresh from the ledger by the same
+formula, so the report is the same whenever it is produced.
+"""
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+
+from campaign.models import District, Unit
+
+from ..excel import add_chart, sheet_title, write_table
+from ..figures import breakdowns, district_id_of, unit_team_ids, with_rates, zero_counts
+from ..periods import Period
+from .standings import average, inspection_scores
+
+TEMPLATE = "reports/kinds/monthly_comparison.html"
+
+COMPONENTS = ("inspection_score", "closure_rate", "on_time_rate", "rebound_rate", "rejection_rate")
+LOWER_IS_BETTER = ("rebound_rate", "rejection_rate")
+
+
+def formula() -> dict:
+    weights = {name: settings.REPORT_COMPARISON_WEIGHTS.get(name, 0) for name in COMPONENTS}
+    published = {"weights": weights, "min_due": settings.REPORT_COMPARISON_MIN_DUE}
+    published["text"] = formula_text(published)
+    return published
+
+
+def component_label(name: str) -> str:
+    return {
+        "inspection_score": _("Inspection score average"),
+        "closure_rate": _("Closure rate (结案率)"),
+        "on_time_rate": _("On-time closure rate (按期结案率)"),
+        "rebound_rate": _("Rebound rate"),
+        "rejection_rate": _("Rejection rate"),
+    }[name]
+
+
+def formula_text(published: dict) -> str:
+    weights = ", ".join(f"{component_label(name)} {weight}" for name, weight in published["weights"].items())
+    return _(
+        "Weighted score = Σ weight × points ÷ Σ weight, over the indicators that have a value. Points "
+        "out of 100: the inspection score average as it is; the closure and on-time closure rates × 100; "
+        "(1 − rate) × 100 for the rebound and rejection rates, where lower is better. Weights: %(weights)s. "
+        "Ranked: districts and units with at least %(min_due)s problems due in the month; equal scores "
+        "share a rank."
+    ) % {"weights": weights, "min_due": published["min_due"]}
+
+
+# --- Figures ---------------------------------------------------------------------------------------
+
+
+def _points(name: str, component: dict) -> Fraction | None:
+    if component["value"] is None:
+        return None
+    value = Fraction(str(component["numerator"])) / Fraction(component["denominator"])
+    if name == "inspection_score":
+        return value
+    if name in LOWER_IS_BETTER:
+        return max(Fraction(0), 1 - value) * 100
+    return value * 100
+
+
+def weighted_score(components: dict, weights: dict) -> tuple[dict, Fraction | None]:
+    """Each indicator's points and the weighted score, exactly (None when no weighted indicator has a value)."""
+    points = {name: _points(name, components[name]) for name in COMPONENTS}
+    used = [name for name in COMPONENTS if points[name] is not None and weights[name] > 0]
+    total_weight = sum(weights[name] for name in used)
+    if not total_weight:
+        return points, None
+    return points, sum(weights[name] * points[name] for name in used) / total_weight
+
+
+def _row(group: str, pk: int, names: dict, counts: dict, scores: dict, weights: dict) -> dict:
+    figures = with_rates(counts)
+    score = scores.get(pk, {"total": 0, "count": 0})
+    components = {name: figures[name] for name in COMPONENTS if name != "inspection_score"}
+    components["inspection_score"] = average(score["total"], score["count"])
+    points, total = weighted_score(components, weights)
+    return {
+        "id": pk,
+        "name": names.get("name", ""),
+        "name_en": names.get("name_en", ""),
+        "district_id": names.get("district_id"),
+        "unit_id": pk if group == "unit" else None,
+        "team_ids": names.get("team_ids", []),
+        "due": figures["due"],
+        "found": figures["found"],
+        "inspections": score["count"],
+        "components": {name: components[name] for name in COMPONENTS},
+        "points": {name: None if value is None else float(value) for name, value in points.items()},
+        "score": None if total is None else float(total),
+        "score_exact": None if total is None else [total.numerator, total.denominator],
+        "_score": total,
+    }
+
+
+def standings(*, period: Period, district=None, weights: dict) -> dict[str, list[dict]]:
+    """Every district (or the one in scope) and every unit with something in the period, with
+    their components and weighted scores (unranked yet)."""
+    figures = breakdowns(period=period, district=district)
+    district_id = district_id_of(district)
+    result = {}
+    for group, rows, model in (("district", figures.districts, District), ("unit", figures.units, Unit)):
+        counts = {row[f"{group}_id"]: row for row in rows if row[f"{group}_id"] is not None}
+        scores = inspection_scores(period=period, group=group, district=district)
+        if group == "district":
+            places = District.objects.all() if district_id is None else District.objects.filter(pk=district_id)
+            names = {row["id"]: row for row in places.values("id", "name", "name_en")}
+            for row in names.values():
+                row["district_id"] = row["id"]
+        else:
+            wanted = {pk for pk in [*counts, *scores] if pk is not None}
+            names = {row["id"]: row for row in model.objects.filter(pk__in=wanted).values(
+                "id", "name", "name_en", "district_id")}
+            for pk, teams in unit_team_ids(names).items():
+                names[pk]["team_ids"] = teams
+        result[group] = [
+            _row(group, pk, names[pk], _counts_of(counts.get(pk)), scores, weights) for pk in names
+        ]
+    return result
+
+
+def _counts_of(row: dict | None) -> dict:
+    counts = zero_counts()
+    if row:
+        counts.update({name: row[name] for name in counts})
+    return counts
+
+
+def rank(rows: list[dict], *, min_due: int) -> tuple[list[dict], list[dict]]:
+    """(ranked best first with competition ranks, unranked with the reason)."""
+    ranked = [row for row in rows if row["due"] >= min_due and row["_score"] is not None]
+    ranked_ids = {row["id"] for row in ranked}
+    unranked = [row for row in rows if row["id"] not in ranked_ids]
+    ranked.sort(key=lambda row: (-row["_score"], row["name"], row["id"]))
+    previous_score, previous_rank = None, 0
+    for position, row in enumerate(ranked, start=1):
+        if row["_score"] != previous_score:
+            previous_score, previous_rank = row["_score"], position
+        row["rank"] = previous_rank
+    for row in unranked:
+        row["rank"] = None
+        row["reason"] = "few_due" if row["due"] < min_due else "no_figures"
+    unranked.sort(key=lambda row: (-row["due"], row["name"], row["id"]))
+    return ranked, unranked
+
+
+def compute(*, period: Period, district: District | None, progress: Callable[[int], None]) -> dict:
+    published = formula()
+    weights, min_due = published["weights"], published["min_due"]
+    current = standings(period=period, district=district, weights=weights)
+    progress(50)
+    previous_period = period.previous()
+    before = standings(period=previous_period, district=district, weights=weights)
+    progress(90)
+    data = {
+        "kind": "monthly_comparison",
+        "period": _period(period),
+        "previous_period": _period(previous_period),
+        "scope": {"district_id": district.pk if district else None, "district": district.name if district else None},
+        "formula": published,
+    }
+    for group, key in (("district", "districts"), ("unit", "units")):
+        last_ranked, _unranked = rank(before[group], min_due=min_due)
+        last_rank = {row["id"]: row["rank"] for row in last_ranked}
+        ranked, unranked = rank(current[group], min_due=min_due)
+        for row in ranked + unranked:
+            row["previous_rank"] = last_rank.get(row["id"])
+            row["change"] = (
+                row["previous_rank"] - row["rank"] if row["rank"] and row["previous_rank"] else None
+            )
+            del row["_score"]
+        data[key] = {"ranked": ranked, "unranked": unranked}
+    return data
+
+
+def _period(period: Period) -> dict:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
+
+
+# --- Workbook --------------------------------------------------------------------------------------
+
+
+def reason_text(row: dict, min_due: int) -> str:
+    if row["reason"] == "few_due":
+        return _("%(due)s problems due; at least %(min_due)s needed to be ranked") % {
+            "due": row["due"], "min_due": min_due}
+    return _("no indicator with a value")
+
+
+def _change(row: dict) -> str:
+    if row["change"] is None:
+        return _("new") if row["rank"] and row["previous_rank"] is None else ""
+    return f"{row['change']:+d}" if row["change"] else "0"
+
+
+def write_workbook(*, workbook: Workbook, report) -> None:
+    data = report.data
+    label = data["period"]["label"]
+    headers = [
+        _("Rank"), _("Name"), *[component_label(name) for name in COMPONENTS], _("Weighted score"),
+        _("Last month's rank"), _("Change"), _("Due"), _("Inspections"),
+    ]
+    percent_columns = {3 + COMPONENTS.index(name): "0.0%" for name in COMPONENTS if name != "inspection_score"}
+    formats = {**percent_columns, 3: "0.0", 8: "0.00"}
+    for key, title in (("districts", _("Districts")), ("units", _("Units"))):
+        ws = workbook.create_sheet(sheet_title(title))
+        rows = [
+            [row["rank"], row["name"], *[row["components"][name]["value"] for name in COMPONENTS], row["score"],
+             row["previous_rank"], _change(row), row["due"], row["inspections"]]
+            for row in data[key]["ranked"]
+        ]
+        header_row, last_row = write_table(ws, headers=headers, rows=rows, title=f"{label} {title}",
+                                           number_formats=formats)
+        add_chart(ws, title=_("Weighted score"), header_row=header_row, last_row=last_row, category_column=2,
+                  value_columns=[8], anchor=f"B{last_row + 3}")
+    ws = workbook.create_sheet(sheet_title(_("Not ranked")))
+    min_due = data["formula"]["min_due"]
+    write_table(ws, headers=[_("Kind"), _("Name"), _("Due"), _("Reason")], title=f"{label} {_('Not ranked')}", rows=[
+        [kind, row["name"], row["due"], reason_text(row, min_due)]
+        for key, kind in (("districts", _("District")), ("units", _("Unit")))
+        for row in data[key]["unranked"]
+    ])
+    ws = workbook.create_sheet(sheet_title(_("Formula")))
+    write_table(ws, headers=[_("Indicator"), _("Weight")], title=_("Published formula"), rows=[
+        [component_label(name), weight] for name, weight in data["formula"]["weights"].items()
+    ])
+    ws.cell(row=len(COMPONENTS) + 5, column=1, value=data["formula"]["text"]).alignment = Alignment(
+        wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=len(COMPONENTS) + 5, start_column=1, end_row=len(COMPONENTS) + 5, end_column=6)
+    ws.row_dimensions[len(COMPONENTS) + 5].height = 90
