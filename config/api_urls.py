@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("ledger.api.urls")),
     path("", include("inspections.api.urls")),
     path("", include("campaign.api.urls")),
+    path("", include("reports.api.urls")),
 ]

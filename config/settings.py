@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -191,7 +192,15 @@ REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A job taken by a worker that died comes back to the queue after this many seconds
+        # (tasks are acknowledged late). Longer than the longest report.
+        "visibility_timeout": env_int("REDIS_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        # A web request that enqueues while Redis is unreachable gives up quickly (the report
+        # stays in the outbox and is sent later) instead of hanging.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+    }
 else:
     CACHES = {
         "default": {
@@ -221,10 +230,29 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Report jobs go to this queue (a dedicated worker may serve it: `celery worker -Q reports`).
+REPORTS_QUEUE = env_str("REPORTS_QUEUE", "celery")
+CELERY_TASK_ROUTES = {"reports.*": {"queue": REPORTS_QUEUE}}
+# Times in CELERY_TIMEZONE (Asia/Shanghai): Monday 07:00 is Monday 07:00 in the city.
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.heartbeat", "schedule": 60.0},
+    "reports-weekly-assignment": {
+        "task": "reports.weekly_assignment_scheduled",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "reports-weekly-exposure": {
+        "task": "reports.weekly_exposure_scheduled",
+        "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
+    },
+    "reports-monthly-comparison": {
+        "task": "reports.monthly_comparison_scheduled",
+        "schedule": crontab(minute=0, hour=7, day_of_month="1"),
+    },
+    "reports-overdue-sweep": {"task": "reports.overdue_sweep", "schedule": crontab(minute=5, hour=0)},
+    "reports-relay": {"task": "reports.relay", "schedule": 60.0},
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -260,6 +288,8 @@ SPECTACULAR_SETTINGS = {
         "ProblemStatusEnum": "ledger.choices.Status",
         "ImportStatusEnum": "campaign.choices.ImportStatus",
         "ProblemActionEnum": "ledger.choices.Action",
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "ReportStatusEnum": "reports.choices.ReportStatus",
     },
 }
 
@@ -301,6 +331,20 @@ REPORT_COMPARISON_WEIGHTS = {
 if not any(REPORT_COMPARISON_WEIGHTS.values()):
     raise ImproperlyConfigured("REPORT_WEIGHT_*: at least one weight of the monthly comparison must be above 0.")
 REPORT_COMPARISON_MIN_DUE = env_int("REPORT_COMPARISON_MIN_DUE", 5, minimum=1)
+
+# Reports (reports/): a worker holds a report for REPORT_LEASE_SECONDS, extended while it
+# makes progress; after that another worker may take it over. A report whose worker died
+# REPORT_MAX_ATTEMPTS times is failed. Soft limit: the report fails with a reason; hard limit:
+# the worker process is killed.
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 300, minimum=2)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 1800, minimum=10)
+REPORT_TIME_LIMIT = REPORT_SOFT_TIME_LIMIT + 120
+# A report sent to the broker but still queued after this long is sent again (a lost message).
+REPORT_RESEND_AFTER_SECONDS = env_int("REPORT_RESEND_AFTER_SECONDS", 600, minimum=10)
+# When a worker starts and every morning: request the last finished period's reports that do
+# not exist yet (`make run` started mid-week still shows last week's reports).
+REPORTS_CATCH_UP = env_bool("REPORTS_CATCH_UP", True)
 
 LOGGING = {
     "version": 1,

@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("ledger/", include("ledger.urls")),
     path("inspections/", include("inspections.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("campaign.urls")),
 ]

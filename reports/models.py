@@ -121,5 +121,29 @@ class WeeklyTask(models.Model):
         return self.text[:60]
 
 
+class OverdueSnapshot(models.Model):
+    """How many problems were open past their deadline at the start of ``day`` (Asia/Shanghai),
+    per district and responsible unit: written each morning by the daily overdue sweep, so the
+    dashboard shows the overdue trend without replaying the ledger's history."""
+
+    day = models.DateField(_("day"))
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", verbose_name=_("district"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
+    overdue = models.PositiveIntegerField(_("overdue problems"))
+    # The earliest deadline among them: how long the oldest one has been waiting.
+    oldest_deadline = models.DateField(_("oldest deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("overdue snapshot")
+        verbose_name_plural = _("overdue snapshots")
+        ordering = ["-day", "district_id", "unit_id"]
+        indexes = [models.Index(fields=["day", "district"], name="overdue_snapshot_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.district_id}/{self.unit_id}: {self.overdue}"
+
+
 def new_claim() -> uuid.UUID:
     return uuid.uuid4()

@@ -1,0 +1,65 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from campaign.models import District
+from ledger.api.serializers import ErrorSerializer  # noqa: F401 - one error shape for the whole API
+
+from ..choices import ReportKind
+from ..models import Report
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    period_label = serializers.SerializerMethodField(help_text=_("2026-W47 for a week, 2026-11 for a month."))
+    url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField(help_text=_("The Excel workbook, once the report is done."))
+
+    class Meta:
+        model = Report
+        fields = [
+            "id", "kind", "period_start", "period_end", "period_label", "district", "version", "status",
+            "progress", "failure", "scheduled", "requested_at", "sent_at", "started_at", "finished_at",
+            "attempts", "published_at", "url", "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_period_label(self, report) -> str:
+        return report.period.label
+
+    def get_url(self, report) -> str:
+        return self._absolute(reverse("report-detail", args=[report.pk]))
+
+    def get_download_url(self, report) -> str | None:
+        if report.status != "done" or not report.workbook:
+            return None
+        return self._absolute(reverse("report-download", args=[report.pk]) + "?format=xlsx")
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ReportDetailSerializer(ReportSerializer):
+    data = serializers.JSONField(read_only=True, help_text=_("The figures, as the kind computed them (empty until done)."))
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "data"]
+        read_only_fields = fields
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    period_start = serializers.DateField(
+        help_text=_("Any day of the period: the report covers the ISO week or the month holding it.")
+    )
+    district = serializers.PrimaryKeyRelatedField(
+        queryset=District.objects.all(), required=False, allow_null=True,
+        help_text=_("Empty: the whole city."),
+    )
+
+
+class ReportQueuedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+    url = serializers.CharField()

@@ -1,0 +1,28 @@
+"""The reports' one FilterSet, used by the reports page and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from campaign.filters import ScopedFilterSet
+from campaign.models import District
+
+from .choices import ReportKind, ReportStatus
+from .models import Report
+
+
+class ReportFilterSet(ScopedFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
+    # Any day of the period: 2026-11-18 finds the week of 16-22 November and November's month.
+    period = django_filters.DateFilter(method="filter_period", label=_("Period holding the day"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
+    city_wide = django_filters.BooleanFilter(field_name="district", lookup_expr="isnull", label=_("Whole city"))
+
+    class Meta:
+        model = Report
+        fields = ["kind", "status", "period", "district", "city_wide"]
+
+    def filter_period(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(period_start__lte=value, period_end__gte=value)

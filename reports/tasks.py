@@ -1,0 +1,104 @@
+"""Celery tasks of the reports: a thin interface that takes ids or periods, calls a service and
+owns the retry policy. Acknowledged late and rejected when the worker is lost, so a job whose
+worker died goes back to the queue; the service's claim makes a second delivery harmless."""
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import services
+from .choices import ReportKind
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="reports.run",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(services.TransientReportError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORT_TIME_LIMIT,
+)
+def report_run(self, report_id: int) -> str:
+    """Produce one report. Transient database errors are retried with exponential backoff;
+    after the last retry the report fails with the reason."""
+    try:
+        report = services.report_run(report_id=report_id)
+    except services.TransientReportError:
+        if self.request.retries >= self.max_retries:
+            services.report_fail(report_id=report_id,
+                                 reason=_("The database could not be reached: the report was not produced."))
+            return "failed"
+        raise
+    return report.status
+
+
+def _scheduled(kind: str) -> str:
+    report = services.report_request_last_finished(kind=kind, now=timezone.now())
+    return f"{report.pk} {report.period.label} v{report.version} {report.status}"
+
+
+# Scheduled by beat (settings.CELERY_BEAT_SCHEDULE, Asia/Shanghai): the city-wide report of the
+# period just ended, once: a second firing finds it and queues nothing.
+_SCHEDULED = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": 10,
+              "max_retries": 5}
+
+
+@shared_task(name="reports.weekly_assignment_scheduled", **_SCHEDULED)
+def reports_weekly_assignment_scheduled() -> str:
+    return _scheduled(ReportKind.WEEKLY_ASSIGNMENT)
+
+
+@shared_task(name="reports.weekly_exposure_scheduled", **_SCHEDULED)
+def reports_weekly_exposure_scheduled() -> str:
+    return _scheduled(ReportKind.WEEKLY_EXPOSURE)
+
+
+@shared_task(name="reports.monthly_comparison_scheduled", **_SCHEDULED)
+def reports_monthly_comparison_scheduled() -> str:
+    return _scheduled(ReportKind.MONTHLY_COMPARISON)
+
+
+@shared_task(name="reports.overdue_sweep", **_SCHEDULED)
+def reports_overdue_sweep() -> str:
+    """Every morning: today's overdue snapshot per district and unit (the dashboard's trend),
+    and the last finished periods' reports if any is missing (a worker that was down on
+    Monday morning catches up)."""
+    rows = services.overdue_snapshot_take()
+    caught_up = services.reports_catch_up() if settings.REPORTS_CATCH_UP else []
+    return f"{rows} snapshot rows; reports {[r.pk for r in caught_up]}"
+
+
+@shared_task(name="reports.catch_up", **_SCHEDULED)
+def reports_catch_up() -> str:
+    reports = services.reports_catch_up()
+    return " ".join(f"{r.kind}:{r.period.label}:v{r.version}" for r in reports)
+
+
+@shared_task(name="reports.relay", acks_late=True, ignore_result=True)
+def reports_relay() -> int:
+    """The outbox: send reports the broker never got, and jobs of workers that died."""
+    return services.report_relay()
+
+
+@worker_ready.connect
+def _on_worker_ready(sender=None, **kwargs) -> None:
+    """A worker that starts sends the outbox and, unless switched off, requests the last
+    finished periods' reports, through the queue, so it starts by doing what was missed."""
+    try:
+        services._publish(reports_relay)
+        if settings.REPORTS_CATCH_UP:
+            services._publish(reports_catch_up)
+    except services.BROKER_ERRORS:
+        logger.exception("Could not queue the reports relay at worker start")
