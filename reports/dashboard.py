@@ -220,26 +220,14 @@ def exposure_lists(report: Report | None, *, rows: int = RANKING_ROWS) -> list[d
 
 
 def comparison_lists(report: Report | None, *, rows: int = RANKING_ROWS) -> list[dict]:
-    """The first ``rows`` ranked districts and units of a monthly comparison, with score, rank
-    and the change since last month (positive: moved up)."""
+    """The first ``rows`` ranked districts and units of a monthly comparison
+    (reports/kinds/monthly_comparison.py), each with its rank, weighted score and ``change``
+    since last month (positive: moved up; None: not ranked last month)."""
     if report is None:
         return []
     data = report.data or {}
-    rankings = data.get("rankings") or data
     lists = []
     for group in ("districts", "units"):
-        section = rankings.get(group) or []
-        if isinstance(section, dict):
-            section = section.get("ranked") or section.get("rows") or []
-        ranked = [row for row in section if row.get("rank") is not None]
-        ranked.sort(key=lambda row: row["rank"])
-        lists.append({"group": group, "rows": [_ranking_row(row) for row in ranked[:rows]], "total": len(ranked)})
+        ranked = (data.get(group) or {}).get("ranked") or []
+        lists.append({"group": group, "rows": ranked[:rows], "total": len(ranked)})
     return lists
-
-
-def _ranking_row(row: dict) -> dict:
-    score = row.get("score")
-    if isinstance(score, dict):
-        score = score.get("value")
-    change = row.get("rank_change", row.get("change"))
-    return {**row, "score": score, "change": change}

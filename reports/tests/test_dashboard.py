@@ -149,6 +149,29 @@ def test_the_latest_exposure_is_the_newest_published_version(city):
         ("red", "districts", 1), ("red", "units", 0), ("black", "districts", 1), ("black", "units", 0)]
 
 
+def comparison_row(pk, name, rank, score, previous_rank):
+    return {"id": pk, "name": name, "name_en": "", "rank": rank, "score": score, "previous_rank": previous_rank,
+            "change": previous_rank - rank if previous_rank else None}
+
+
+def test_the_monthly_ranking_shows_its_first_rows_with_the_change_since_last_month(city, login):
+    month = last_finished(ReportKind.MONTHLY_COMPARISON)
+    units = [comparison_row(pk, f"单位{pk}", pk, 90.0 - pk, pk + 1) for pk in range(1, 8)]
+    report = make_report(ReportKind.MONTHLY_COMPARISON, month, data={
+        "districts": {"ranked": [comparison_row(1, "乙区", 1, 88.25, 2), comparison_row(2, "甲区", 2, 71.5, 1)],
+                      "unranked": []},
+        "units": {"ranked": units, "unranked": []},
+    })
+
+    lists = dashboard.comparison_lists(report)
+    assert [(e["group"], len(e["rows"]), e["total"]) for e in lists] == [("districts", 2, 2), ("units", 5, 7)]
+    page = login(city.team_lead).get(URL).content.decode()
+    assert reverse("reports:report_detail", args=[report.pk]) in page
+    assert "88.2" in page or "88.3" in page
+    assert "▲1" in page and "▼1" in page
+    assert "单位5" in page and "单位6" not in page
+
+
 def test_a_district_report_is_not_the_citys_latest(city):
     month = last_finished(ReportKind.MONTHLY_COMPARISON)
     city_wide = make_report(ReportKind.MONTHLY_COMPARISON, month_of(month.start - dt.timedelta(days=1)))
