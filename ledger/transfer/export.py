@@ -5,8 +5,9 @@ database in chunks (``.values()`` over the joined names, ``iterator(chunk_size=â
 neither model instances nor the whole sheet are ever held in memory.
 """
 
+import csv
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from django.utils import timezone, translation
 from openpyxl import Workbook
@@ -15,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..choices import Severity, Source, Status
+from ..models import ProblemEvent
 from . import columns
 
 CHUNK_SIZE = 2000
@@ -105,4 +107,41 @@ def write_ledger(queryset, out: BinaryIO | str, *, language: str,
     workbook.save(out)
     if progress:
         progress(written)
+    return written
+
+
+# --- History (opt-in) ------------------------------------------------------------------------
+
+HISTORY_COLUMNS = (
+    "code", "seq", "at", "action", "from_status", "to_status", "unit", "deadline", "sheet", "team",
+    "rebound_of", "note",
+)
+
+
+def write_history(queryset, out: TextIO, *, progress: Callable[[int], None] | None = None) -> int:
+    """Write the history of ``queryset``'s problems (already scoped and filtered) as CSV, one row
+    per event in chain order: when (ISO 8601 with the campaign's offset), the action and the
+    move, the unit and deadline an assignment gave, the assignment sheet an event listed the
+    problem on, and on each problem's first row its special team and the problem it rebounds.
+    The ledger template leaves these out; with them the ledger can be re-counted period by
+    period. Returns the number of events written."""
+    writer = csv.writer(out)
+    writer.writerow(HISTORY_COLUMNS)
+    events = (
+        ProblemEvent.objects.filter(problem__in=queryset.order_by().values("pk"))
+        .order_by("problem_id", "seq")
+        .values_list("problem__code", "seq", "at", "action", "from_status", "to_status", "data", "note",
+                     "problem__team__name", "problem__rebound_of__code")
+    )
+    written = 0
+    for written, (code, seq, at, action, from_status, to_status, data, note, team, rebound_of) in enumerate(
+            events.iterator(chunk_size=CHUNK_SIZE), start=1):
+        first = seq == 1
+        writer.writerow([
+            code, seq, timezone.localtime(at).isoformat(), action, from_status, to_status,
+            data.get("unit_name", ""), data.get("deadline", ""), data.get("sheet", ""),
+            (team or "") if first else "", (rebound_of or "") if first else "", note,
+        ])
+        if progress and written % PROGRESS_EVERY == 0:
+            progress(written)
     return written
