@@ -194,7 +194,7 @@ WITH alive AS (
            (a.closed_at IS NULL OR a.closed_at >= %(e)s) AS open_at_end
     FROM alive a LEFT JOIN ev ON ev.problem_id = a.id
 )
-SELECT {groups},
+SELECT {groups}
        count(*) FILTER (WHERE found_at >= %(s)s AND found_at < %(e)s) AS found,
        count(*) FILTER (WHERE assigned) AS assigned,
        count(*) FILTER (WHERE closed_at >= %(s)s AND closed_at < %(e)s) AS closed,
@@ -216,54 +216,97 @@ GROUP BY GROUPING SETS ({sets})
 def progress_sql(groupings: list[str]) -> str:
     columns = sorted({c for g in groupings for c in g.split(", ") if c})
     sets = ", ".join(f"({g})" for g in groupings)
-    return PROGRESS_SQL.replace("{groups}", ", ".join(columns)).replace("{sets}", sets)
+    return PROGRESS_SQL.replace("{groups}", "".join(f"{c}, " for c in columns)).replace("{sets}", sets)
 
 
+LIST_LIMIT = 5000  # the weekly assignment's lists, as reports/kinds/weekly_assignment.py keeps them
+
+# (b) the sheets issued in the week with their lines and whether each was closed by the end.
 SHEETS_OF_PERIOD_SQL = """
-SELECT s.id, s.number, s.unit_id, s.district_id, s.issued_at, i.line, i.deadline,
-       p.id, p.code, p.description, p.team_id, p.status
+SELECT s.id, s.number, s.unit_id, s.district_id, s.issued_at, s.note, i.line, i.deadline,
+       p.id, p.code, p.description, p.address, p.severity, p.deadline, p.district_id, p.responsible_unit_id,
+       p.team_id, p.category_id, p.sample_point_id, p.closed_at < %(e)s AS closed,
+       count(*) OVER () AS total_items, count(DISTINCT s.id) OVER () AS total_sheets
 FROM ledger_assignmentsheet s
 JOIN ledger_assignmentsheetitem i ON i.sheet_id = s.id
 JOIN ledger_problem p ON p.id = i.problem_id
 WHERE s.issued_at >= %(s)s AND s.issued_at < %(e)s
-ORDER BY s.number, i.line
+ORDER BY s.issued_at, s.id, i.line
+LIMIT %(limit)s
 """
 
-# Assigned before the week, still open at its end (not invalidated): open, overdue or rejected.
+# (c) assigned before the week (first assign event before its start) and open at its end (not
+# closed, not invalidated before it): with the rejections before the end, the last rejection's
+# reason, the status at the end; the totals of all of them, the first LIST_LIMIT listed.
 EARLIER_MATTERS_SQL = """
-SELECT p.id, p.code, p.description, p.responsible_unit_id, p.district_id, p.team_id, p.deadline,
-       p.status, p.rejection_count, p.deadline <= %(end)s AS overdue
-FROM ledger_problem p
-WHERE p.assigned_at < %(s)s AND (p.closed_at IS NULL OR p.closed_at >= %(e)s)
-  AND NOT EXISTS (SELECT 1 FROM ledger_problemevent e
-                  WHERE e.problem_id = p.id AND e.action = 'invalidate' AND e.at < %(e)s)
-ORDER BY p.deadline, p.id
+WITH matters AS (
+    SELECT p.id, p.code, p.description, p.address, p.severity, p.deadline, p.district_id,
+           p.responsible_unit_id, p.team_id, p.category_id, p.sample_point_id,
+           min(e.at) FILTER (WHERE e.action IN ('assign', 'reassign')) AS first_assigned_at,
+           count(*) FILTER (WHERE e.action = 'reject' AND e.at < %(e)s) AS rejections,
+           (array_agg(e.note ORDER BY e.at DESC, e.seq DESC)
+               FILTER (WHERE e.action = 'reject' AND e.at < %(e)s))[1] AS last_rejection,
+           (array_agg(e.to_status ORDER BY e.at DESC, e.seq DESC) FILTER (WHERE e.at < %(e)s))[1] AS status_at_end
+    FROM ledger_problem p JOIN ledger_problemevent e ON e.problem_id = p.id
+    WHERE p.found_at < %(e)s AND (p.closed_at IS NULL OR p.closed_at >= %(e)s) AND p.assigned_at IS NOT NULL
+    GROUP BY p.id
+    HAVING min(e.at) FILTER (WHERE e.action IN ('assign', 'reassign')) < %(s)s
+       AND NOT bool_or(e.action = 'invalidate' AND e.at < %(e)s)
+)
+SELECT m.*, count(*) OVER () AS total, count(*) FILTER (WHERE m.deadline <= %(end)s) OVER () AS overdue,
+       count(*) FILTER (WHERE m.rejections > 0) OVER () AS rejected
+FROM matters m
+ORDER BY m.deadline, m.code
+LIMIT %(limit)s
 """
 
+# (d) open at the week's end and due in the next week: per unit, and listed.
 DUE_NEXT_WEEK_SQL = """
-SELECT p.responsible_unit_id, p.district_id, p.team_id, count(*) AS due
-FROM ledger_problem p
-WHERE p.deadline BETWEEN %(next_start)s AND %(next_end)s AND p.status IN ('found', 'assigned', 'rectifying', 'closing_applied')
-GROUP BY GROUPING SETS ((p.responsible_unit_id, p.district_id, p.team_id))
+WITH due AS (
+    SELECT p.id, p.code, p.description, p.deadline, p.responsible_unit_id, p.district_id, p.team_id
+    FROM ledger_problem p
+    WHERE p.deadline BETWEEN %(next_start)s AND %(next_end)s AND p.found_at < %(e)s
+      AND (p.closed_at IS NULL OR p.closed_at >= %(e)s)
+      AND NOT (p.status = 'invalid' AND EXISTS (SELECT 1 FROM ledger_problemevent e WHERE e.problem_id = p.id
+                                                AND e.action = 'invalidate' AND e.at < %(e)s))
+)
+SELECT 'unit' AS row_kind, responsible_unit_id, NULL AS code, count(*) FROM due GROUP BY responsible_unit_id
+UNION ALL
+(SELECT 'problem', responsible_unit_id, code, id FROM due ORDER BY deadline, code LIMIT %(limit)s)
 """
 
 WEEKLY_TASKS_SQL = "SELECT id, text, unit_id, due_on FROM reports_weeklytask WHERE week_start = %(next_start)s"
 
-# The week's worst problems: serious or urgent, overdue at its end, rebounds, found by
-# unannounced visits; each with its first before-photo.
-WORST_PROBLEMS_SQL = """
-SELECT p.id, p.code, p.description, p.severity, p.source, p.responsible_unit_id, p.district_id, p.team_id,
-       p.deadline, p.rebound_of_id, photo.id
-FROM ledger_problem p
-LEFT JOIN LATERAL (SELECT ph.id FROM ledger_evidencephoto ph
-                   WHERE ph.problem_id = p.id AND ph.kind = 'before' ORDER BY ph.uploaded_at, ph.id LIMIT 1) photo
-       ON true
-WHERE (p.found_at >= %(s)s AND p.found_at < %(e)s
-       AND (p.severity IN ('serious', 'urgent') OR p.rebound_of_id IS NOT NULL OR p.source = 'unannounced'))
-   OR (p.found_at < %(e)s AND p.deadline <= %(end)s AND (p.closed_at IS NULL OR p.closed_at >= %(e)s)
-       AND p.status <> 'invalid' AND p.deadline >= %(start)s - 28)
-ORDER BY p.deadline NULLS LAST, p.id
-"""
+# The exposure's four lists (serious or urgent found in the week; overdue at its end; rebounds
+# found in it; found by unannounced visits in it; never a problem invalid before the end):
+# their totals, their first few, and the listed problems' before-photos.
+_EXPOSABLE = """p.found_at >= %(s)s AND p.found_at < %(e)s AND NOT (p.status = 'invalid' AND EXISTS (
+    SELECT 1 FROM ledger_problemevent e WHERE e.problem_id = p.id AND e.action = 'invalidate' AND e.at < %(e)s))"""
+_OVERDUE = """p.found_at < %(e)s AND p.deadline <= %(end)s AND (p.closed_at IS NULL OR p.closed_at >= %(e)s)
+    AND NOT (p.status = 'invalid' AND EXISTS (SELECT 1 FROM ledger_problemevent e WHERE e.problem_id = p.id
+                                              AND e.action = 'invalidate' AND e.at < %(e)s))"""
+_SEVERITY = "CASE p.severity WHEN 'urgent' THEN 0 WHEN 'serious' THEN 1 ELSE 2 END"
+EXPOSURE_LISTS = {
+    "serious": (f"{_EXPOSABLE} AND p.severity IN ('serious', 'urgent')", f"{_SEVERITY}, p.found_at, p.id"),
+    "overdue": (_OVERDUE, f"p.deadline, {_SEVERITY}, p.found_at, p.id"),
+    "rebounds": (f"{_EXPOSABLE} AND p.rebound_of_id IS NOT NULL", "p.found_at, p.id"),
+    "unannounced": (f"{_EXPOSABLE} AND p.source = 'unannounced'", f"{_SEVERITY}, p.found_at, p.id"),
+}
+# Built from the constants above only (no input reaches these strings).
+EXPOSURE_TOTALS_SQL = "SELECT " + ", ".join(  # noqa: S608
+    f"count(*) FILTER (WHERE {condition}) AS {key}" for key, (condition, _order) in EXPOSURE_LISTS.items()
+) + " FROM ledger_problem p WHERE (" + ") OR (".join(c for c, _o in EXPOSURE_LISTS.values()) + ")"
+EXPOSURE_ITEMS_SQL = "\nUNION ALL\n".join(
+    f"(SELECT '{key}' AS list, p.id, p.code, p.description, p.address, p.severity, p.source, p.status, "  # noqa: S608
+    "p.found_at, "
+    "p.deadline, p.closed_at, p.rebound_of_id, p.district_id, p.responsible_unit_id, p.team_id, p.category_id "
+    f"FROM ledger_problem p WHERE {condition} ORDER BY {order} LIMIT %(problems)s)"
+    for key, (condition, order) in EXPOSURE_LISTS.items()
+)
+EXPOSURE_PHOTOS_SQL = (
+    "SELECT ph.id, ph.problem_id FROM ledger_evidencephoto ph WHERE ph.kind = 'before' AND ph.problem_id IN "  # noqa: S608
+    "(SELECT id FROM (" + EXPOSURE_ITEMS_SQL + ") listed) ORDER BY ph.problem_id, ph.uploaded_at, ph.id"
+)
 
 SCORES_SQL = """
 SELECT sp.district_id, sp.responsible_unit_id, avg(i.score), count(*)
@@ -276,10 +319,12 @@ GROUP BY GROUPING SETS ((sp.district_id), (sp.responsible_unit_id))
 def period_params(period: Period) -> dict:
     following = Period(period.end + datetime.timedelta(days=1), period.end + datetime.timedelta(days=7))
     return {"s": period.starts_at, "e": period.ends_at, "start": period.start, "end": period.end,
-            "next_start": following.start, "next_end": following.end}
+            "next_start": following.start, "next_end": following.end, "limit": LIST_LIMIT,
+            "problems": settings.REPORT_EXPOSURE_PROBLEMS}
 
 
 def floor_statements(kind: str, period: Period) -> list[tuple[str, dict]]:
+    """The hand-written SQL that computes a kind's figures and lists (its data, not its names)."""
     params = period_params(period)
     if kind == ReportKind.WEEKLY_ASSIGNMENT:
         return [
@@ -291,12 +336,14 @@ def floor_statements(kind: str, period: Period) -> list[tuple[str, dict]]:
         ]
     if kind == ReportKind.WEEKLY_EXPOSURE:
         return [
-            (WORST_PROBLEMS_SQL, params),
+            (EXPOSURE_TOTALS_SQL, params),
+            (EXPOSURE_ITEMS_SQL, params),
+            (EXPOSURE_PHOTOS_SQL, params),
             (progress_sql(["district_id", "responsible_unit_id"]), params),
         ]
     previous = period_params(period.previous())
     return [
-        (progress_sql(["", "district_id", "responsible_unit_id"]), params),
+        (progress_sql(["district_id", "responsible_unit_id"]), params),
         (progress_sql(["district_id", "responsible_unit_id"]), previous),
         (SCORES_SQL, params),
         (SCORES_SQL, previous),
