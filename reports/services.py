@@ -40,7 +40,7 @@ BROKER_ERRORS = (BrokerOperationalError, RedisError, ConnectionError, OSError, T
 # Publishing from a web request: a couple of quick tries, then leave the job in the outbox.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # The relay leaves alone what was requested this recently: its own on_commit is sending it.
-RELAY_GRACE = dt.timedelta(seconds=10)
+RELAY_GRACE = dt.timedelta(seconds=2)
 
 
 class ReportError(Exception):
