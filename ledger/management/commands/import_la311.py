@@ -19,16 +19,20 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="The HQ person the import is recorded under (default: the first "
                                            "superuser, else the first HQ staff member).")
         parser.add_argument("--limit", type=int, help="Import only the first N requests (in the order made).")
+        parser.add_argument("--every", type=int, default=1,
+                            help="Import every N-th request in the order made (a sample over the whole file).")
 
-    def handle(self, *args, file: Path, user: str | None, limit: int | None, **options):
+    def handle(self, *args, file: Path, user: str | None, limit: int | None, every: int, **options):
         if not file.exists():
             raise CommandError(f"Cannot read {file}: no such file.")
+        if every < 1:
+            raise CommandError("--every must be 1 or more.")
         person = self._person(user)
 
         def progress(done, total):
             self.stdout.write(f"  {done}/{total} requests")
 
-        result = la311.import_la311(by=person, path=file, limit=limit, progress=progress)
+        result = la311.import_la311(by=person, path=file, limit=limit, every=every, progress=progress)
         for line in result.skipped:
             self.stdout.write(f"skipped {line}")
         states = ", ".join(f"{n} {status}" for status, n in sorted(result.by_status.items()))
