@@ -209,7 +209,9 @@ def test_with_redis_down_the_request_succeeds_and_the_report_comes_when_redis_is
     status, location, seconds = result.stdout.split()
     report = Report.objects.get()
     assert (status, location) == ("302", f"/reports/{report.pk}/")  # to the report's page, no error
-    assert float(seconds) < 5
+    # No hang on the dead broker: a refused connection is retried once, quickly. (Generous bound:
+    # the time also includes the database work on a machine that may be busy.)
+    assert float(seconds) < 15, result.stderr[-2000:]
     assert (report.status, report.sent_at) == (ReportStatus.QUEUED, None)
     assert "broker unreachable" in result.stderr
 
