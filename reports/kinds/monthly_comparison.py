@@ -161,7 +161,8 @@ def rank(rows: list[dict], *, min_due: int) -> tuple[list[dict], list[dict]]:
     return ranked, unranked
 
 
-def compute(*, period: Period, district: District | None, progress: Callable[[int], None]) -> dict:
+def compute(*, period: Period, district: District | None = None,
+            progress: Callable[[int], None] = lambda percent: None) -> dict:
     published = formula()
     weights, min_due = published["weights"], published["min_due"]
     current = standings(period=period, district=district, weights=weights)

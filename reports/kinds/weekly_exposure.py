@@ -211,7 +211,8 @@ def red_and_black(rows: list[dict], *, size: int, min_due: int) -> tuple[list, l
     return red, black, below
 
 
-def compute(*, period: Period, district: District | None, progress: Callable[[int], None]) -> dict:
+def compute(*, period: Period, district: District | None = None,
+            progress: Callable[[int], None] = lambda percent: None) -> dict:
     published = rule()
     lists = worst_problems(period=period, district=district)
     progress(40)
