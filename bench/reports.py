@@ -223,15 +223,19 @@ LIST_LIMIT = 5000  # the weekly assignment's lists, as reports/kinds/weekly_assi
 
 # (b) the sheets issued in the week with their lines and whether each was closed by the end.
 SHEETS_OF_PERIOD_SQL = """
-SELECT s.id, s.number, s.unit_id, s.district_id, s.issued_at, s.note, i.line, i.deadline,
-       p.id, p.code, p.description, p.address, p.severity, p.deadline, p.district_id, p.responsible_unit_id,
-       p.team_id, p.category_id, p.sample_point_id, p.closed_at < %(e)s AS closed,
-       count(*) OVER () AS total_items, count(DISTINCT s.id) OVER () AS total_sheets
-FROM ledger_assignmentsheet s
-JOIN ledger_assignmentsheetitem i ON i.sheet_id = s.id
-JOIN ledger_problem p ON p.id = i.problem_id
-WHERE s.issued_at >= %(s)s AND s.issued_at < %(e)s
-ORDER BY s.issued_at, s.id, i.line
+WITH lines AS (
+    SELECT s.id AS sheet_id, s.number, s.unit_id, s.district_id AS sheet_district_id, s.issued_at, s.note, i.line,
+           i.deadline AS line_deadline, p.id, p.code, p.description, p.address, p.severity, p.deadline,
+           p.district_id, p.responsible_unit_id, p.team_id, p.category_id, p.sample_point_id,
+           p.closed_at < %(e)s AS closed
+    FROM ledger_assignmentsheet s
+    JOIN ledger_assignmentsheetitem i ON i.sheet_id = s.id
+    JOIN ledger_problem p ON p.id = i.problem_id
+    WHERE s.issued_at >= %(s)s AND s.issued_at < %(e)s
+)
+SELECT l.*, count(*) OVER () AS total_items, (SELECT count(DISTINCT sheet_id) FROM lines) AS total_sheets
+FROM lines l
+ORDER BY l.issued_at, l.sheet_id, l.line
 LIMIT %(limit)s
 """
 
@@ -449,6 +453,16 @@ def bench_kind(kind: str, runs: int) -> dict:
     return row
 
 
+def bench_dashboard(runs: int) -> None:
+    """The leaders' dashboard's reads for HQ (the whole city): 12 weeks of trends and the key counts."""
+    from reports import dashboard
+
+    hq = User.objects.get(username="hq")
+    trends_s, _trends = timed(lambda: dashboard.dashboard_trends(user=hq), runs)
+    counts_s, _counts = timed(lambda: dashboard.dashboard_counts(user=hq), runs)
+    say(f"  dashboard (HQ): trends of {dashboard.TREND_WEEKS} weeks {trends_s:.3f} s, key counts {counts_s:.3f} s")
+
+
 def print_table(rows: list[dict]) -> None:
     say(f"\n{'problems':>10} {'kind':<20} {'period':<9} {'compute s':>10} {'floor s':>8} {'ratio':>6} "
         f"{'xlsx s':>7} {'xlsx KB':>8}  verdict")
@@ -486,6 +500,8 @@ def main() -> None:
     parser.add_argument("--create-db", action="store_true", help="CREATE DATABASE first")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--drop-db", action="store_true", help="drop the database at the end (frees the disk)")
+    parser.add_argument("--no-jit", action="store_true",
+                        help="SET jit = off for the session (PostgreSQL compiles these aggregates for up to 1.5 s)")
     args = parser.parse_args()
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
@@ -499,6 +515,12 @@ def main() -> None:
     ledger_bench.prepare(args.create_db or args.fresh)
     say(f"database: {connection.vendor} {ledger_bench.database_name()}")
 
+    if args.no_jit:
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        say(f"jit: {cursor.fetchone()[0]}")
     rows = []
     for size in sizes:
         existing = Problem.objects.count()
@@ -514,6 +536,7 @@ def main() -> None:
             row["size"] = size
             rows.append(row)
             print_table([row])
+        bench_dashboard(args.runs)
     say(f"\nSummary (median of {args.runs} runs; ratio = compute ÷ floor, target ≤ {TARGET_RATIO:.0f}x)")
     print_table(rows)
     if args.drop_db:

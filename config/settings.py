@@ -331,6 +331,8 @@ REPORT_COMPARISON_WEIGHTS = {
 if not any(REPORT_COMPARISON_WEIGHTS.values()):
     raise ImproperlyConfigured("REPORT_WEIGHT_*: at least one weight of the monthly comparison must be above 0.")
 REPORT_COMPARISON_MIN_DUE = env_int("REPORT_COMPARISON_MIN_DUE", 5, minimum=1)
+# The leaders' dashboard keeps its figures this long per scope (0: computed on every view).
+REPORT_DASHBOARD_CACHE_SECONDS = env_int("REPORT_DASHBOARD_CACHE_SECONDS", 300, minimum=0)
 
 # Reports (reports/): a worker holds a report for REPORT_LEASE_SECONDS, extended while it
 # makes progress; after that another worker may take it over. A report whose worker died

@@ -231,3 +231,42 @@ def comparison_lists(report: Report | None, *, rows: int = RANKING_ROWS) -> list
         ranked = (data.get(group) or {}).get("ranked") or []
         lists.append({"group": group, "rows": ranked[:rows], "total": len(ranked)})
     return lists
+
+
+@dataclass
+class DashboardFigures:
+    computed_at: dt.datetime
+    counts: KeyCounts
+    trends: Trends
+
+
+def cache_scope(user) -> str:
+    """Who sees the same figures: the whole city for HQ and leaders, else this user's scope."""
+    return "city" if sees_whole_city(user) else f"user-{user.pk}"
+
+
+def dashboard_figures(*, user, now: dt.datetime | None = None) -> DashboardFigures:
+    """The key counts and the trends for ``user``, kept in the cache for
+    REPORT_DASHBOARD_CACHE_SECONDS (0: always computed) so a dashboard opened by many leaders at
+    once, on a ledger of a million problems, costs one computation; the page says when it was."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import translation
+
+    now = now or timezone.now()
+    seconds = settings.REPORT_DASHBOARD_CACHE_SECONDS
+
+    def compute() -> DashboardFigures:
+        return DashboardFigures(computed_at=now, counts=dashboard_counts(user=user, now=now),
+                                trends=dashboard_trends(user=user, now=now))
+
+    if not seconds:
+        return compute()
+    # The week under way is part of the key, so Monday's figures never come from Sunday.
+    key = ":".join(("reports-dashboard", cache_scope(user), translation.get_language() or "",
+                    week_of(timezone.localdate(now)).label))
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute()
+        cache.set(key, figures, seconds)
+    return figures

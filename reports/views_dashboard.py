@@ -16,13 +16,13 @@ from .choices import ReportKind
 @require_GET
 def dashboard_view(request):
     user = request.user
-    now = timezone.now()
-    trends = dashboard.dashboard_trends(user=user, now=now)
+    figures = dashboard.dashboard_figures(user=user, now=timezone.now())
+    trends = figures.trends
     exposure = dashboard.latest_report(user=user, kind=ReportKind.WEEKLY_EXPOSURE)
     comparison = dashboard.latest_report(user=user, kind=ReportKind.MONTHLY_COMPARISON)
     return render(request, "reports/dashboard.html", {
-        "now": now,
-        "counts": dashboard.dashboard_counts(user=user, now=now),
+        "computed_at": figures.computed_at,
+        "counts": figures.counts,
         "trends": trends,
         "chart_data": trends.as_chart_data(),
         "breakdowns": [("districts", trends.districts, _("By district")),
