@@ -1,36 +1,17 @@
-"""Forms of the inspection pages: the list's filters, starting an inspection, one answer in
+"""Forms of the inspection pages: starting an inspection, one answer in
 the field and the submission. They validate input only; the services do the writing."""
 
 from decimal import Decimal
 
-import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaign.filters import ScopedFilterSet
-from campaign.models import Category, District, SamplePoint
+from campaign.models import Category, SamplePoint
 from ledger.forms import PhotosField
 
-from .choices import InspectionKind, InspectionStatus, Outcome
-from .models import Inspection, RoundPoint
-
-
-class InspectionFilterSet(ScopedFilterSet):
-    """The inspection list's filters; district and category choices are narrowed to the user's scope."""
-
-    kind = django_filters.ChoiceFilter(choices=InspectionKind.choices, label=_("Kind"))
-    status = django_filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("Status"))
-    district = django_filters.ModelChoiceFilter(
-        field_name="sample_point__district", queryset=District.objects.all(), label=_("District")
-    )
-    category = django_filters.ModelChoiceFilter(
-        field_name="sample_point__category", queryset=Category.objects.all(), label=_("Category")
-    )
-
-    class Meta:
-        model = Inspection
-        fields = ["kind", "status", "district", "category"]
+from .choices import InspectionKind, Outcome
+from .models import RoundPoint
 
 
 class PointSearchForm(forms.Form):

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
-import django_filters
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -39,10 +38,10 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from campaign.choices import Role
-from campaign.filters import ScopedFilterSet
-from campaign.models import Category, District, SamplePoint
+from campaign.models import Category, SamplePoint
 from inspections import selectors, services
-from inspections.choices import InspectionKind, InspectionStatus, RoundStatus
+from inspections.choices import InspectionStatus
+from inspections.filters import InspectionFilterSet, RoundFilterSet
 from inspections.models import (
     Checklist,
     ChecklistItem,
@@ -222,24 +221,6 @@ class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 INSPECTION_REFUSALS = _refusals(_("No such inspection that you may see."))
 
 
-class InspectionFilterSet(ScopedFilterSet):
-    kind = django_filters.ChoiceFilter(choices=InspectionKind.choices, label=_("Kind"))
-    status = django_filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("Status"))
-    sample_point = django_filters.ModelChoiceFilter(queryset=SamplePoint.objects.all(), label=_("Sample point"))
-    district = django_filters.ModelChoiceFilter(field_name="sample_point__district", queryset=District.objects.all(),
-                                                label=_("District"))
-    category = django_filters.ModelChoiceFilter(field_name="sample_point__category", queryset=Category.objects.all(),
-                                                label=_("Category"))
-    round = django_filters.ModelChoiceFilter(field_name="round_point__round", queryset=Round.objects.all(),
-                                             label=_("Round"))
-    start = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte", label=_("Started from"))
-    end = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("Started until"))
-
-    class Meta:
-        model = Inspection
-        fields = ["kind", "status", "sample_point", "district", "category", "round", "start", "end"]
-
-
 class InspectionPagination(CursorPagination):
     """Keyset pagination, newest first: no COUNT, constant cost on any page."""
 
@@ -386,16 +367,6 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 # --- Rounds ----------------------------------------------------------------------------------------
 
 ROUND_REFUSALS = _refusals(_("No such round that you may see."))
-
-
-class RoundFilterSet(ScopedFilterSet):
-    kind = django_filters.ChoiceFilter(choices=InspectionKind.choices, label=_("Kind"))
-    status = django_filters.ChoiceFilter(choices=RoundStatus.choices, label=_("Status"))
-    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
-
-    class Meta:
-        model = Round
-        fields = ["kind", "status", "district"]
 
 
 class RoundPagination(CursorPagination):

@@ -136,6 +136,22 @@ def test_the_list_filters_by_kind_status_district_and_category(city, login, chec
     assert routine.pk in all_listed(client.get(f"/inspections/?category={city.market.pk}"))
 
 
+def test_the_list_filters_by_point_and_start_date_and_keeps_the_point_when_refiltered(city, login, checklist):
+    old, _ = inspect(city, outcomes={}, by=city.hq)
+    Inspection.objects.filter(pk=old.pk).update(started_at=old.started_at - timedelta(days=30))
+    recent, _ = inspect(city, outcomes={}, by=city.hq)
+    in_b, _ = inspect(city, outcomes={}, point=city.points_b[0], by=city.hq)
+    client = login(city.hq)
+    response = client.get(f"/inspections/?sample_point={city.points_a[0].pk}")
+    assert set(all_listed(response)) == {old.pk, recent.pk}
+    # The point travels as a hidden value, not as a list of every point.
+    html = response.content.decode()
+    assert f'type="hidden" name="sample_point" value="{city.points_a[0].pk}"' in html
+    assert '<select name="sample_point"' not in html and '<select name="round"' not in html
+    since = (date.today() - timedelta(days=7)).isoformat()
+    assert set(all_listed(client.get(f"/inspections/?start={since}"))) == {recent.pk, in_b.pk}
+
+
 def test_the_district_filter_offers_only_the_users_district(city, login, checklist):
     html = login(city.district_lead).get("/inspections/").content.decode()
     assert "District A" in html or "甲区" in html

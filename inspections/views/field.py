@@ -7,6 +7,7 @@ a 404); every change goes through inspections.services. Errors: a locked inspect
 (InspectionForbidden) a 403, a bad answer or photo a message (400 on the item endpoint).
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,8 +32,8 @@ from ledger.photos import PhotoError, photo_store
 
 from .. import services
 from ..choices import InspectionKind, InspectionStatus, Outcome, RoundStatus
+from ..filters import InspectionFilterSet
 from ..forms import (
-    InspectionFilterSet,
     InspectionStartForm,
     InspectionSubmitForm,
     ItemResultForm,
@@ -42,6 +43,7 @@ from ..models import ChecklistItem, Inspection, ItemResult, ResultPhoto, Round, 
 from ..services import INSPECTING_ROLES, InspectionConflict, InspectionError, InspectionForbidden
 
 PER_PAGE = 30
+LIST_HIDDEN_FILTERS = ("sample_point", "round")
 COUNT_LIMIT = 500
 MY_DRAFTS = 20
 MY_ROUND_POINTS = 30
@@ -110,6 +112,17 @@ def _rows(inspection: Inspection):
 # --- The list ------------------------------------------------------------------------------------
 
 
+def _filter_form(filterset):
+    """The FilterSet's form as the page shows it: a point or a round (followed from their
+    pages) is kept as a hidden value rather than offered as a long list."""
+    form = bootstrap_form(filterset.form)
+    for name in LIST_HIDDEN_FILTERS:
+        form.fields[name].widget = forms.HiddenInput()
+    for name in ("start", "end"):
+        form.fields[name].widget.input_type = "date"
+    return form
+
+
 @campaign_staff_required
 def inspection_list(request):
     """Inspections in the user's scope, newest first, filtered; an inspector's own drafts and
@@ -117,7 +130,7 @@ def inspection_list(request):
     user = request.user
     visible = Inspection.objects.visible_to(user)
     filterset = InspectionFilterSet(request.GET or None, queryset=visible, request=request)
-    form = bootstrap_form(filterset.form)
+    form = _filter_form(filterset)
     matches = filterset.qs
     page = keyset_page(matches.select_related(*LIST_RELATED), LIST_ORDER, request.GET.get("cursor"),
                        per_page=PER_PAGE)
