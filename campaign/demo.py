@@ -692,6 +692,23 @@ def build_indicators(demo: DemoCity, *, today: datetime.date) -> None:
         demo.indicators.append(indicator)
 
 
+def demo_person(*, username: str, role: str, full_name: str, post: str, **scope) -> User:
+    """A person who appears in another app's demo history (a district lead who verified, a
+    unit's handler who rectified), created here so that only the campaign app writes people.
+
+    They get no usable password (HQ gives one if someone wants to sign in as them; the six
+    demo logins are build_users'); a person already there is returned unchanged, so seeding
+    twice is harmless. The scope is checked like any person's (``User.clean``)."""
+    person = User.objects.filter(username=username).first()
+    if person is not None:
+        return person
+    person = User(username=username, role=role, full_name=full_name, post=post, is_active=True, **scope)
+    person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    return person
+
+
 def build_users(demo: DemoCity, *, password: str) -> None:
     """The six demo logins.
 

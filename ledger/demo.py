@@ -23,7 +23,6 @@ import io
 import random
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count
@@ -186,26 +185,15 @@ def _handler_username(unit_name: str) -> str | None:
     return None
 
 
-def _person(username: str, role: str, full_name: str, post: str, **scope) -> User:
-    """A person who appears in the demo history. They have no usable password: HQ gives one if
-    someone wants to sign in as them (the six demo logins are built by campaign/demo.py)."""
-    person, created = User.objects.get_or_create(
-        username=username,
-        defaults={"role": role, "full_name": full_name, "post": post, "is_active": True,
-                  "password": make_password(None), **scope},
-    )
-    return person
-
-
 def build_people(units: list[Unit], districts: dict) -> People:
     rng = random.Random(SEED + 1)
     users = {u.username: u for u in User.objects.filter(username__in=["hq", "inspector", "district", "unit"])}
     leads = {city.DEMO_DISTRICT: users["district"]}
     for row in city.DISTRICTS:
         if row["code"] != city.DEMO_DISTRICT:
-            leads[row["code"]] = _person(
-                f"district-{row['code'].lower()}", Role.DISTRICT_LEAD, city._person(rng),
-                f"{row['name']}创卫办主任", district=districts[row["code"]],
+            leads[row["code"]] = city.demo_person(
+                username=f"district-{row['code'].lower()}", role=Role.DISTRICT_LEAD, full_name=city._person(rng),
+                post=f"{row['name']}创卫办主任", district=districts[row["code"]],
             )
     handlers = {}
     for unit in sorted(units, key=lambda u: u.name):
@@ -215,7 +203,8 @@ def build_people(units: list[Unit], districts: dict) -> People:
         if username == "unit":
             handlers[unit.pk] = users["unit"]
             continue
-        handlers[unit.pk] = _person(username, Role.UNIT_HANDLER, city._person(rng), f"{unit.name}创卫专干", unit=unit)
+        handlers[unit.pk] = city.demo_person(username=username, role=Role.UNIT_HANDLER, full_name=city._person(rng),
+                                             post=f"{unit.name}创卫专干", unit=unit)
     return People(hq=users["hq"], inspector=users["inspector"], district_leads=leads, handlers=handlers)
 
 
