@@ -25,7 +25,8 @@ def point_url(point) -> str:
 
 @pytest.fixture(autouse=True)
 def english(client):
-    client.cookies["django_language"] = "en"
+    # A header, not the language cookie: signing in through login() clears the cookies.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 @pytest.mark.parametrize(("actor", "starts", "rounds"), [
