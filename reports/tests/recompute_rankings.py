@@ -98,7 +98,7 @@ def standings(ledger: recompute.Ledger, inspections: pd.DataFrame, start: dt.dat
     """{"districts"|"units": one row per place with each component's numerator, denominator,
     points and the weighted score (NaN when no weighted component has a value)}."""
     figures = recompute.progress(ledger, start, end, district=district)
-    month = inspections[inspections["on"].map(lambda day: start <= day <= end)]
+    month = inspections[inspections["on"].map(lambda day: start <= day <= end).astype(bool)]
     if district is not None:
         month = month[month["district"] == district]
     result = {}

@@ -232,3 +232,25 @@ def test_the_workbook_has_a_sheet_per_section_with_frozen_headers_and_a_chart(we
     assert len(red._charts) == 1
     assert {"Serious and urgent problems fou", "Rebounds", "Found by unannounced visits", "Black list",
             "Rule"} <= set(workbook.sheetnames)
+
+
+# --- Through the report page ---------------------------------------------------------------------
+
+
+def test_hq_reviews_the_draft_on_the_report_page_and_staff_see_it_only_once_published(week, city, login):
+    report = exposure_report(compute())
+    url = reverse("reports:report_detail", args=[report.pk])
+    page = login(city.hq).get(url)
+    assert page.status_code == 200
+    assert 'data-test="draft"' in page.content.decode() and week["urgent"].code in page.content.decode()
+    assert login(city.unit_handler).get(url).status_code == 404
+    Report.objects.filter(pk=report.pk).update(published_at=timezone.now(), published_by=city.hq)
+    page = login(city.unit_handler).get(url).content.decode()
+    assert 'data-test="draft"' not in page
+    assert week["a_after"].code in page and week["b_old"].code not in page
+
+
+def test_the_before_photo_in_the_exposure_opens_for_staff_who_may_see_the_problem(week, city, login):
+    photo = week["urgent"].photos.get()
+    assert login(city.unit_handler).get(reverse("ledger:photo_thumbnail", args=[photo.pk])).status_code == 200
+    assert login(city.other_district_lead).get(reverse("ledger:photo_thumbnail", args=[photo.pk])).status_code == 404
