@@ -15,6 +15,14 @@ from reports.tests.weeks import assigned, at, found
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The dashboard keeps its figures in the cache; figures of an earlier test must not show."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def sign_in(page, base_url, username):
     page.goto(f"{base_url}/login/")
     page.fill("#id_username", username)
