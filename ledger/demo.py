@@ -37,6 +37,7 @@ from . import services
 from .choices import Severity, Source, Status
 from .models import Problem
 from .photos import StoredPhoto, photo_store
+from .sheets import SHEETABLE, assignment_sheet_issue
 
 SEED = 2022_13989  # Kaifeng's year and ledger size; any fixed number keeps the history the same
 WEEKS = 12
@@ -606,19 +607,33 @@ def demo_ledger_build(*, today: datetime.date | None = None) -> DemoLedger:
             planner.lifecycle(plan)
         plans += planner.duplicates(plans)
         plans += planner.rebounds(plans)
-        photos = _replay(plans, now=now, rng=random.Random(SEED + 2))
+        photos = _replay(plans, now=now, rng=random.Random(SEED + 2), issuer=people.hq)
     return DemoLedger(created=True, by_status=ledger_by_status(), problems=Problem.objects.count(), photos=photos)
 
 
-def _replay(plans: list[Plan], *, now: datetime.datetime, rng: random.Random) -> int:
-    """Run every step whose time has come, in time order across all problems."""
+SHEET_MONDAY = -1  # queue entries of the weekly sheet issue, beside the problems' indexes
+
+
+def _replay(plans: list[Plan], *, now: datetime.datetime, rng: random.Random, issuer: User) -> int:
+    """Run every step whose time has come, in time order across all problems. Every Monday
+    at 09:00 HQ issues each unit an assignment sheet of its problems assigned the week
+    before, as the Monday meeting does."""
     queue = []
     for index, plan in enumerate(plans):
         if plan.found_at <= now:
             heapq.heappush(queue, (plan.found_at, index, -1))
+    if queue:
+        first = timezone.localdate(min(at for at, _i, _s in queue))
+        monday = first + datetime.timedelta(days=7 - first.weekday())
+        while (moment := _at(monday, 9 * 60)) <= now:
+            heapq.heappush(queue, (moment, SHEET_MONDAY, 0))
+            monday += datetime.timedelta(days=7)
     photos = 0
     while queue:
         at, index, step = heapq.heappop(queue)
+        if index == SHEET_MONDAY:
+            _issue_week_sheets(at=at, by=issuer)
+            continue
         plan = plans[index]
         if step == -1:
             plan.problem = _record(plan)
@@ -629,3 +644,22 @@ def _replay(plans: list[Plan], *, now: datetime.datetime, rng: random.Random) ->
         if following < len(plan.steps) and plan.steps[following][0] <= now:
             heapq.heappush(queue, (plan.steps[following][0], index, following))
     return photos
+
+
+def _issue_week_sheets(*, at: datetime.datetime, by: User) -> None:
+    """One sheet per unit listing its problems assigned in the seven days before ``at`` that
+    are still assigned or in rectification and on no sheet yet."""
+    fresh = (
+        Problem.objects.filter(status__in=SHEETABLE, responsible_unit__isnull=False, deadline__isnull=False,
+                               assigned_at__gte=at - datetime.timedelta(days=7), assigned_at__lt=at)
+        .exclude(sheet_items__isnull=False)
+        .order_by("responsible_unit_id", "id")
+        .values_list("responsible_unit_id", "id")
+    )
+    by_unit: dict[int, list[int]] = {}
+    for unit_id, problem_id in fresh:
+        by_unit.setdefault(unit_id, []).append(problem_id)
+    units = Unit.objects.in_bulk(list(by_unit))
+    for unit_id, problem_ids in by_unit.items():
+        assignment_sheet_issue(unit=units[unit_id], problems=problem_ids, by=by, at=at,
+                               note="请按交办时限完成整改并上传整改后照片。")

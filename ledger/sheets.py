@@ -7,6 +7,7 @@ third sheet issued in week 47 of 2026. The database's unique (year, batch, seq) 
 two people issuing at the same moment; the loser takes the next number.
 """
 
+import datetime
 import io
 
 from django.db import IntegrityError, transaction
@@ -94,13 +95,15 @@ def _next_seq(year: int, batch: int) -> int:
     return last + 1
 
 
-def assignment_sheet_issue(*, unit: Unit, problems, by, note: str = "") -> AssignmentSheet:
+def assignment_sheet_issue(*, unit: Unit, problems, by, note: str = "",
+                           at: datetime.datetime | None = None) -> AssignmentSheet:
     """Issue a numbered assignment sheet (交办单) to ``unit`` listing its newly assigned problems.
 
     HQ staff, or a district lead for problems of their district. Every problem must be
     visible to the issuer, assigned to ``unit`` and assigned or in rectification, and not
     already on a sheet to that unit; otherwise nothing is issued. Each problem gets an
-    ``issue_sheet`` event naming the sheet, in the same transaction."""
+    ``issue_sheet`` event naming the sheet, in the same transaction. ``at`` backdates the
+    sheet and its events (imports and the demo's history); the number follows its ISO week."""
     if not may_issue(by):
         raise LedgerForbidden(_("Your role may not issue assignment sheets."))
     ids = sorted({p.pk if isinstance(p, Problem) else int(p) for p in problems})
@@ -125,7 +128,7 @@ def assignment_sheet_issue(*, unit: Unit, problems, by, note: str = "") -> Assig
         district_id = by.district_id
     else:
         district_id = districts.pop() if len(districts) == 1 else None
-    issued_at = timezone.now()
+    issued_at = at or timezone.now()
     year, batch, _weekday = timezone.localtime(issued_at).isocalendar()
     for attempt in range(NUMBER_ATTEMPTS):
         try:
@@ -138,7 +141,7 @@ def assignment_sheet_issue(*, unit: Unit, problems, by, note: str = "") -> Assig
                 for line, problem_id in enumerate(_in_deadline_order(visible), start=1):
                     problem = _transition(
                         visible[problem_id], action=Action.ISSUE_SHEET, by=by, expected_version=None,
-                        note=note.strip(), data={"sheet": sheet.number},
+                        note=note.strip(), data={"sheet": sheet.number}, at=issued_at,
                     )
                     if problem.responsible_unit_id != unit.pk or problem.status not in SHEETABLE:
                         raise LedgerConflict(_("Problem %(code)s changed meanwhile; reload and try again.")

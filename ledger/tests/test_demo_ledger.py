@@ -19,7 +19,7 @@ from campaign.models import SamplePoint, User
 from ledger.choices import Action, PhotoKind, Severity, Source, Status
 from ledger.demo import PHRASES, demo_ledger_build
 from ledger.integrity import ledger_findings
-from ledger.models import EvidencePhoto, Problem, ProblemEvent
+from ledger.models import AssignmentSheet, EvidencePhoto, Problem, ProblemEvent
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="demo-ledger-media-")
 
@@ -64,12 +64,24 @@ class DemoLedgerTests(TestCase):
         rejected = demo_problems().filter(status=Status.CLOSED, rejection_count=1)
         self.assertGreaterEqual(rejected.count(), 5)
         for problem in rejected[:10]:
-            actions = list(problem.events.exclude(action__in=[Action.REBOUND, Action.FOUND_AGAIN, Action.CLASSIFY])
+            actions = list(problem.events.exclude(action__in=[Action.REBOUND, Action.FOUND_AGAIN, Action.CLASSIFY, Action.ISSUE_SHEET])
                            .order_by("seq").values_list("action", "actor"))
             names = [a for a, _ in actions]
             self.assertEqual(names[-4:], [Action.APPLY_CLOSE, Action.REJECT, Action.APPLY_CLOSE, Action.APPROVE])
             self.assertNotEqual(actions[-1][1], actions[-2][1])  # verified by someone other than the applicant
             self.assertTrue(problem.last_rejection_reason)
+
+    def test_hq_issued_a_sheet_every_monday_to_each_unit_of_the_week_before(self):
+        sheets = AssignmentSheet.objects.filter(items__problem__in=demo_problems()).distinct()
+        mondays = {timezone.localtime(s.issued_at).date() for s in sheets}
+        self.assertGreaterEqual(len(mondays), 8)
+        self.assertEqual({day.isoweekday() for day in mondays}, {1})
+        for sheet in sheets.prefetch_related("items__problem")[:20]:
+            for item in sheet.items.all():
+                self.assertEqual(item.problem.responsible_unit_id, sheet.unit_id)
+                self.assertTrue(item.problem.events.filter(action__in=[Action.ASSIGN, Action.REASSIGN],
+                                                           at__lt=sheet.issued_at).exists())
+                self.assertTrue(item.problem.events.filter(action=Action.ISSUE_SHEET, at=sheet.issued_at).exists())
 
     def test_rebounds_are_new_problems_linked_to_closed_ones_found_after_the_closing(self):
         rebounds = demo_problems().filter(rebound_of__isnull=False).select_related("rebound_of")

@@ -21,7 +21,7 @@ from campaign.choices import Role
 from campaign.models import District, Unit, User
 from ledger import services
 from ledger.choices import Status
-from ledger.models import Problem
+from ledger.models import AssignmentSheet, Problem
 from ledger.sheets import assignment_sheet_issue
 from ledger.transfer import la311
 from ledger.transfer.export import write_history, write_ledger
@@ -104,16 +104,18 @@ class DemoRecomputeTests(RecomputeMixin, TestCase):
     def setUpTestData(cls):
         call_command("seed_demo", stdout=StringIO())
         hq = User.objects.get(username="hq")
-        # This week's sheets: HQ lists the assigned problems not yet on a sheet, unit by unit.
+        # This week's sheets: HQ lists the assigned problems not yet on a sheet, unit by unit
+        # (the demo issued the earlier weeks' sheets on their Mondays).
         open_assigned = (Problem.objects.filter(status__in=(Status.ASSIGNED, Status.RECTIFYING))
-                         .exclude(responsible_unit=None).order_by("responsible_unit_id", "code"))
+                         .exclude(responsible_unit=None).exclude(sheet_items__isnull=False)
+                         .order_by("responsible_unit_id", "code"))
         by_unit: dict[int, list[Problem]] = {}
         for problem in open_assigned:
             by_unit.setdefault(problem.responsible_unit_id, []).append(problem)
         for unit_id, problems in list(by_unit.items())[:3]:
             assignment_sheet_issue(unit=Unit.objects.get(pk=unit_id), problems=problems[:4], by=hq)
-        cls.sheet_count = min(3, len(by_unit))
         today = timezone.localdate()
+        cls.sheet_count = AssignmentSheet.objects.filter(issued_at__gte=week_of(today).starts_at).count()
         WeeklyTask.objects.create(week_start=week_of(today).start, text="迎检前全面清理背街小巷", created_by=hq)
         cls.today = today
         cls.ledger = export()
