@@ -126,20 +126,30 @@ def _problem_item(problem: Problem, period: Period) -> dict:
     }
 
 
-def worst_problems(*, period: Period, district=None) -> list[dict]:
-    """The four lists: each with its total and its first REPORT_EXPOSURE_PROBLEMS problems."""
+def worst_problems(*, period: Period, district=None, overdue_total: int | None = None) -> list[dict]:
+    """The four lists: each with its total and its first REPORT_EXPOSURE_PROBLEMS problems.
+
+    ``overdue_total``: the overdue count already known from reports/figures.py (same rule), which
+    spares a scan of every problem due by the week's end; the other totals are counted over the
+    week's findings only."""
     district_id = district_id_of(district)
     problems = Problem.objects.all() if district_id is None else Problem.objects.filter(district_id=district_id)
     conditions = _list_conditions(period)
-    totals = problems.filter(reduce(operator.or_, conditions.values())).aggregate(
-        **{key: Count("pk", filter=condition) for key, condition in conditions.items()}
+    counted = {key: condition for key, condition in conditions.items()
+               if not (key == "overdue" and overdue_total is not None)}
+    totals = problems.filter(reduce(operator.or_, counted.values())).aggregate(
+        **{key: Count("pk", filter=condition) for key, condition in counted.items()}
     )
+    if overdue_total is not None:
+        totals["overdue"] = overdue_total
     limit = settings.REPORT_EXPOSURE_PROBLEMS
     related = ("category", "district", "responsible_unit", "team", "sample_point", "rebound_of")
     lists = []
     for key in PROBLEM_LISTS:
-        rows = problems.filter(conditions[key]).select_related(*related).order_by(*_LIST_ORDER[key])[:limit]
-        lists.append({"key": key, "total": totals[key], "items": [_problem_item(p, period) for p in rows]})
+        # The first ``limit`` ids, sorted on the problem table alone; then those few rows with their names.
+        ids = list(problems.filter(conditions[key]).order_by(*_LIST_ORDER[key]).values_list("pk", flat=True)[:limit])
+        rows = Problem.objects.select_related(*related).in_bulk(ids)
+        lists.append({"key": key, "total": totals[key], "items": [_problem_item(rows[pk], period) for pk in ids]})
     _attach_before_photos(lists)
     _attach_unit_teams(lists)
     return lists
@@ -214,9 +224,9 @@ def red_and_black(rows: list[dict], *, size: int, min_due: int) -> tuple[list, l
 def compute(*, period: Period, district: District | None = None,
             progress: Callable[[int], None] = lambda percent: None) -> dict:
     published = rule()
-    lists = worst_problems(period=period, district=district)
-    progress(40)
     figures = breakdowns(period=period, district=district)
+    progress(40)
+    lists = worst_problems(period=period, district=district, overdue_total=figures.city["overdue"])
     progress(80)
     units = [_list_row(row, "unit_id") for row in figures.units if row["unit_id"] is not None]
     districts = [_list_row(row, "district_id") for row in figures.districts]

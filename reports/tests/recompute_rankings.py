@@ -21,7 +21,7 @@ COMPONENTS = ("inspection_score", "closure_rate", "on_time_rate", "rebound_rate"
 def found_at(ledger: recompute.Ledger) -> pd.Series:
     """When each problem was found, to the microsecond: its first (record) event's time."""
     first = ledger.events[ledger.events["seq"] == 1].set_index("code")["at"]
-    return pd.to_datetime(ledger.problems["code"].map(first), utc=True)
+    return pd.to_datetime(ledger.problems["code"].map(first), utc=True, format="ISO8601")
 
 
 # --- Weekly exposure -------------------------------------------------------------------------------
