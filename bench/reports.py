@@ -167,48 +167,58 @@ def generate_sheets() -> None:
 
 # --- The floor: plain SQL with GROUP BY ---------------------------------------------------------
 
-# The published figure rules (README, "Report figures") in one statement per grouping. Only
-# problems alive during the period can have a figure in it (found before its end and not
-# closed before its start, or due in it); their events are read through the problem index.
+# The published figure rules (README, "Reports") in one statement: the problem-side figures
+# per (team, district, unit) cell over the problems found before the period's end or due in
+# it, the event-side figures per cell over the period's events, joined, then summed by
+# GROUPING SETS. "Not invalidated before the end" is only checked on invalid problems (invalid
+# is final and a closed problem is never invalid), through the problem's history.
 PROGRESS_SQL = """
-WITH alive AS (
-    SELECT p.id, p.team_id, p.district_id, p.responsible_unit_id, p.found_at, p.closed_at, p.deadline,
-           p.status, p.rebound_of_id
+WITH p_cells AS (
+    SELECT p.team_id, p.district_id, p.responsible_unit_id,
+           count(*) FILTER (WHERE p.found_at >= %(s)s AND p.found_at < %(e)s) AS found,
+           count(*) FILTER (WHERE p.closed_at >= %(s)s AND p.closed_at < %(e)s) AS closed,
+           count(*) FILTER (WHERE p.deadline BETWEEN %(start)s AND %(end)s AND v.valid_at_end) AS due,
+           count(*) FILTER (WHERE p.deadline BETWEEN %(start)s AND %(end)s AND p.closed_at < %(e)s) AS closed_of_due,
+           count(*) FILTER (WHERE p.deadline BETWEEN %(start)s AND %(end)s
+                            AND (p.closed_at AT TIME ZONE 'Asia/Shanghai')::date <= p.deadline) AS closed_on_time,
+           count(*) FILTER (WHERE p.found_at < %(e)s AND p.deadline <= %(end)s
+                            AND (p.closed_at IS NULL OR p.closed_at >= %(e)s) AND v.valid_at_end) AS overdue,
+           count(*) FILTER (WHERE p.found_at < %(e)s AND (p.closed_at IS NULL OR p.closed_at >= %(e)s)
+                            AND v.valid_at_end) AS carried_over,
+           count(*) FILTER (WHERE p.found_at >= %(s)s AND p.found_at < %(e)s
+                            AND p.rebound_of_id IS NOT NULL) AS rebounds
     FROM ledger_problem p
-    WHERE (p.found_at < %(e)s AND (p.closed_at IS NULL OR p.closed_at >= %(s)s))
-       OR p.deadline BETWEEN %(start)s AND %(end)s
-), ev AS (
-    SELECT e.problem_id,
-           bool_or(e.action IN ('assign', 'reassign') AND e.at >= %(s)s AND e.at < %(e)s) AS assigned,
-           count(*) FILTER (WHERE e.action = 'reject' AND e.at >= %(s)s AND e.at < %(e)s) AS rejected,
-           count(*) FILTER (WHERE e.action = 'apply_close' AND e.at >= %(s)s AND e.at < %(e)s) AS applied,
-           min(e.at) FILTER (WHERE e.action = 'invalidate') AS invalidated_at
-    FROM alive a JOIN ledger_problemevent e ON e.problem_id = a.id
-    WHERE e.action IN ('assign', 'reassign', 'reject', 'apply_close', 'invalidate')
-    GROUP BY e.problem_id
-), f AS (
-    SELECT a.*,
-           coalesce(ev.assigned, false) AS assigned, coalesce(ev.rejected, 0) AS rejected,
-           coalesce(ev.applied, 0) AS applied,
-           (ev.invalidated_at IS NULL OR ev.invalidated_at >= %(e)s) AS valid_at_end,
-           (a.closed_at IS NULL OR a.closed_at >= %(e)s) AS open_at_end
-    FROM alive a LEFT JOIN ev ON ev.problem_id = a.id
+    CROSS JOIN LATERAL (SELECT NOT (p.status = 'invalid' AND EXISTS (
+        SELECT 1 FROM ledger_problemevent x
+        WHERE x.problem_id = p.id AND x.action = 'invalidate' AND x.at < %(e)s)) AS valid_at_end) v
+    WHERE p.found_at < %(e)s OR p.deadline BETWEEN %(start)s AND %(end)s
+    GROUP BY 1, 2, 3
+), e_cells AS (
+    SELECT p.team_id, p.district_id, p.responsible_unit_id,
+           count(DISTINCT e.problem_id) FILTER (WHERE e.action IN ('assign', 'reassign')) AS assigned,
+           count(*) FILTER (WHERE e.action = 'reject') AS rejected,
+           count(*) FILTER (WHERE e.action = 'apply_close') AS applied
+    FROM ledger_problemevent e JOIN ledger_problem p ON p.id = e.problem_id
+    WHERE e.at >= %(s)s AND e.at < %(e)s AND e.action IN ('assign', 'reassign', 'reject', 'apply_close')
+    GROUP BY 1, 2, 3
+), cells AS (
+    SELECT coalesce(a.team_id, b.team_id) AS team_id, coalesce(a.district_id, b.district_id) AS district_id,
+           coalesce(a.responsible_unit_id, b.responsible_unit_id) AS responsible_unit_id,
+           coalesce(a.found, 0) AS found, coalesce(b.assigned, 0) AS assigned, coalesce(a.closed, 0) AS closed,
+           coalesce(b.rejected, 0) AS rejected, coalesce(b.applied, 0) AS applied, coalesce(a.due, 0) AS due,
+           coalesce(a.closed_of_due, 0) AS closed_of_due, coalesce(a.closed_on_time, 0) AS closed_on_time,
+           coalesce(a.overdue, 0) AS overdue, coalesce(a.carried_over, 0) AS carried_over,
+           coalesce(a.rebounds, 0) AS rebounds
+    FROM p_cells a FULL JOIN e_cells b
+      ON coalesce(a.team_id, 0) = coalesce(b.team_id, 0) AND a.district_id = b.district_id
+     AND coalesce(a.responsible_unit_id, 0) = coalesce(b.responsible_unit_id, 0)
 )
 SELECT {groups}
-       count(*) FILTER (WHERE found_at >= %(s)s AND found_at < %(e)s) AS found,
-       count(*) FILTER (WHERE assigned) AS assigned,
-       count(*) FILTER (WHERE closed_at >= %(s)s AND closed_at < %(e)s) AS closed,
-       sum(rejected) AS rejected,
-       sum(applied) AS applied,
-       count(*) FILTER (WHERE deadline BETWEEN %(start)s AND %(end)s AND valid_at_end) AS due,
-       count(*) FILTER (WHERE deadline BETWEEN %(start)s AND %(end)s AND valid_at_end
-                        AND closed_at < %(e)s) AS closed_of_due,
-       count(*) FILTER (WHERE deadline BETWEEN %(start)s AND %(end)s AND valid_at_end
-                        AND (closed_at AT TIME ZONE 'Asia/Shanghai')::date <= deadline) AS closed_on_time,
-       count(*) FILTER (WHERE found_at < %(e)s AND deadline <= %(end)s AND open_at_end AND valid_at_end) AS overdue,
-       count(*) FILTER (WHERE found_at < %(e)s AND open_at_end AND valid_at_end) AS carried_over,
-       count(*) FILTER (WHERE found_at >= %(s)s AND found_at < %(e)s AND rebound_of_id IS NOT NULL) AS rebounds
-FROM f
+       sum(found) AS found, sum(assigned) AS assigned, sum(closed) AS closed, sum(rejected) AS rejected,
+       sum(applied) AS applied, sum(due) AS due, sum(closed_of_due) AS closed_of_due,
+       sum(closed_on_time) AS closed_on_time, sum(overdue) AS overdue, sum(carried_over) AS carried_over,
+       sum(rebounds) AS rebounds
+FROM cells
 GROUP BY GROUPING SETS ({sets})
 """
 
