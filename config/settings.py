@@ -110,6 +110,10 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+    # The reports' many-aggregate statements spent up to 1.5 s each in PostgreSQL's JIT
+    # compiler and gained nothing from it (bench/reports.py); page queries never need it.
+    if not env_bool("POSTGRES_JIT", False):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "campaign.User"
