@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaign.choices import Role
 
-from .choices import ReportStatus
+from .choices import ReportKind, ReportStatus
 from .models import Report, WeeklyTask
 from .periods import week_of
 
@@ -42,6 +42,53 @@ def viewer_scope(user) -> dict | None:
         scope["unit_id"] = user.unit_id
         scope["district_id"] = getattr(user.unit, "district_id", None) if user.unit_id else None
     return scope
+
+
+def row_in_scope(row: dict, scope: dict | None) -> bool:
+    """Whether a list row (a problem, a sheet, a unit or a task with its ids) lies in the
+    viewer's scope: everything for the whole city (None); else the unit, the team (the row's
+    team or one of its unit's teams) or the district the viewer answers for."""
+    if not scope:
+        return True
+    if scope.get("unit_id"):
+        return row.get("unit_id") == scope["unit_id"]
+    if scope.get("team_id"):
+        return row.get("team_id") == scope["team_id"] or scope["team_id"] in (row.get("team_ids") or [])
+    if scope.get("district_id"):
+        return row.get("district_id") == scope["district_id"]
+    return False
+
+
+def _only_in_scope(rows, scope) -> list:
+    return [row for row in rows or [] if row_in_scope(row, scope)]
+
+
+def report_data_for(*, report: Report, user) -> dict:
+    """The report's figures as ``user`` may read them: whole for HQ and leaders; for the others
+    the rankings and breakdowns whole (city-wide by design) but every list of problems, sheets,
+    units due and tasks narrowed to their scope, as the report page shows them. The API and the
+    workbook download serve this, so neither hands out another district's problems. Returns
+    ``report.data`` itself when nothing is narrowed."""
+    scope = viewer_scope(user)
+    data = report.data or {}
+    if scope is None or not data:
+        return data
+    if report.kind == ReportKind.WEEKLY_ASSIGNMENT:
+        narrowed = dict(data)
+        if "sheets" in data:
+            sheets = [{**sheet, "items": _only_in_scope(sheet.get("items"), scope)}
+                      for sheet in data["sheets"].get("list") or []]
+            narrowed["sheets"] = {**data["sheets"], "list": [sheet for sheet in sheets if sheet["items"]]}
+        if "earlier" in data:
+            narrowed["earlier"] = {**data["earlier"], "list": _only_in_scope(data["earlier"].get("list"), scope)}
+        if "coming" in data:
+            narrowed["coming"] = {**data["coming"], **{
+                key: _only_in_scope(data["coming"].get(key), scope) for key in ("units", "list", "tasks")}}
+        return narrowed
+    if report.kind == ReportKind.WEEKLY_EXPOSURE and "problem_lists" in data:
+        return {**data, "problem_lists": [{**entry, "items": _only_in_scope(entry.get("items"), scope)}
+                                          for entry in data["problem_lists"]]}
+    return data
 
 
 def report_is_finished(report: Report) -> bool:

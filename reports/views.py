@@ -6,6 +6,7 @@ pages and actions are 404 for everyone else, as the ledger's import pages are.
 """
 
 import datetime as dt
+import io
 import logging
 from functools import wraps
 
@@ -149,12 +150,26 @@ def report_progress(request, pk):
 @require_GET
 def report_download(request, pk):
     report = selectors.report_get(user=request.user, pk=pk)
+    return workbook_response(report, user=request.user)
+
+
+def workbook_response(report: Report, *, user) -> FileResponse:
+    """The report's workbook for ``user`` (the page and the API): the stored file when they may
+    read the whole report, else one written afresh from the lists of their own scope
+    (selectors.report_data_for). 404 until the report is done."""
+    from .workbook import build_workbook
+
     if report.status != ReportStatus.DONE or not report.workbook:
         raise Http404
-    try:
-        handle = report.workbook.open("rb")
-    except OSError:
-        raise Http404 from None
+    data = selectors.report_data_for(report=report, user=user)
+    if data is not report.data:
+        report.data = data
+        handle = io.BytesIO(build_workbook(report))
+    else:
+        try:
+            handle = report.workbook.open("rb")
+        except OSError:
+            raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=download_name(report), content_type=XLSX)
 
 

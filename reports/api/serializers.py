@@ -1,5 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaign.models import District
@@ -7,6 +9,7 @@ from ledger.api.serializers import ErrorSerializer  # noqa: F401 - one error sha
 
 from ..choices import ReportKind
 from ..models import Report
+from ..selectors import report_data_for
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -40,11 +43,20 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReportDetailSerializer(ReportSerializer):
-    data = serializers.JSONField(read_only=True, help_text=_("The figures, as the kind computed them (empty until done)."))
+    data = serializers.SerializerMethodField(
+        help_text=_("The figures, as the kind computed them (empty until done); lists of problems narrowed "
+                    "to your scope unless you read the whole city."))
 
     class Meta(ReportSerializer.Meta):
         fields = [*ReportSerializer.Meta.fields, "data"]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_data(self, report) -> dict:
+        request = self.context.get("request")
+        if request is None:
+            return {}
+        return report_data_for(report=report, user=request.user)
 
 
 class ReportRequestSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@
 A report outside your scope is 404 everywhere.
 """
 
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,9 +27,8 @@ from rest_framework.response import Response
 from campaign.choices import Role
 
 from .. import selectors, services
-from ..choices import ReportStatus
 from ..filters import ReportFilterSet
-from ..views import XLSX, download_name
+from ..views import XLSX, workbook_response
 from . import serializers as s
 
 
@@ -111,14 +109,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["get"], renderer_classes=[XlsxRenderer, JSONRenderer])
     def download(self, request, pk=None):
-        report = self.get_object()
-        if report.status != ReportStatus.DONE or not report.workbook:
-            raise Http404
-        try:
-            handle = report.workbook.open("rb")
-        except OSError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=download_name(report), content_type=XLSX)
+        return workbook_response(self.get_object(), user=request.user)
 
     @extend_schema(
         summary=_("Publish a weekly exposure"), tags=["reports"], request=None,

@@ -6,6 +6,7 @@ from django import template
 from django.utils import translation
 
 from ledger.choices import Severity, Source, Status
+from reports.selectors import row_in_scope
 
 register = template.Library()
 
@@ -18,19 +19,8 @@ def _get(row, key):
 
 @register.filter
 def in_scope(row, scope) -> bool:
-    """Whether a list row (a problem, a unit or a district with its ids) lies in the viewer's
-    scope: everything for the whole city (None); else the unit, the team (the problem's team or
-    one of its unit's teams) or the district the viewer answers for."""
-    if not scope:
-        return True
-    if _get(scope, "unit_id"):
-        return _get(row, "unit_id") == _get(scope, "unit_id")
-    if _get(scope, "team_id"):
-        team_id = _get(scope, "team_id")
-        return _get(row, "team_id") == team_id or team_id in (_get(row, "team_ids") or [])
-    if _get(scope, "district_id"):
-        return _get(row, "district_id") == _get(scope, "district_id")
-    return False
+    """Whether a list row lies in the viewer's scope (reports.selectors.row_in_scope)."""
+    return row_in_scope(row, scope)
 
 
 @register.filter

@@ -182,3 +182,60 @@ def test_an_empty_week_renders_and_writes_without_rates(city):
     assert "—" in render(data, None)
     workbook = Workbook()
     weekly_assignment.write_workbook(workbook=workbook, report=report_of(data))
+
+
+# --- The same narrowing over the API and in the download ------------------------------------------
+
+
+def saved_report(data) -> Report:
+    from django.core.files.base import ContentFile
+
+    from reports.choices import ReportStatus
+    from reports.workbook import build_workbook
+
+    report = report_of(data)
+    report.status, report.finished_at = ReportStatus.DONE, timezone.now()
+    report.save()
+    report.workbook.save("weekly.xlsx", ContentFile(build_workbook(report, language="en")))
+    return report
+
+
+def all_codes(data) -> set[str]:
+    return ({item["code"] for sheet in data["sheets"]["list"] for item in sheet["items"]}
+            | {item["code"] for item in data["earlier"]["list"]} | {item["code"] for item in data["coming"]["list"]})
+
+
+def test_the_api_gives_a_district_lead_only_their_districts_lists_of_a_city_wide_report(city, week):
+    from django.urls import reverse
+
+    from ledger.tests.api_support import client_for
+
+    report = saved_report(weekly_assignment.compute(period=WEEK))
+    url = reverse("report-detail", args=[report.pk])
+    whole = client_for(city.hq).get(url).json()["data"]
+    assert {week["p3"].code, week["p6"].code} <= all_codes(whole)
+    narrowed = client_for(city.other_district_lead).get(url).json()["data"]  # district B
+    assert week["p6"].code in all_codes(narrowed) and week["p3"].code not in all_codes(narrowed)
+    assert narrowed["progress"] == whole["progress"]  # the figures stay city-wide
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_the_download_gives_a_district_lead_only_their_districts_lists(city, week, login, via):
+    from django.urls import reverse
+
+    from ledger.tests.api_support import client_for
+
+    report = saved_report(weekly_assignment.compute(period=WEEK))
+
+    def cells(user) -> set:
+        if via == "page":
+            response = login(user).get(reverse("reports:report_download", args=[report.pk]))
+        else:
+            response = client_for(user).get(reverse("report-download", args=[report.pk]) + "?format=xlsx")
+        assert response.status_code == 200
+        loaded = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        return {cell for ws in loaded.worksheets for row in ws.iter_rows(values_only=True) for cell in row}
+
+    assert {week["p3"].code, week["p6"].code} <= cells(city.hq)
+    district_b = cells(city.other_district_lead)
+    assert week["p6"].code in district_b and week["p3"].code not in district_b

@@ -254,3 +254,20 @@ def test_the_before_photo_in_the_exposure_opens_for_staff_who_may_see_the_proble
     photo = week["urgent"].photos.get()
     assert login(city.unit_handler).get(reverse("ledger:photo_thumbnail", args=[photo.pk])).status_code == 200
     assert login(city.other_district_lead).get(reverse("ledger:photo_thumbnail", args=[photo.pk])).status_code == 404
+
+
+def test_the_api_gives_a_unit_handler_only_their_units_problems_of_the_exposure(week, city):
+    from ledger.tests.api_support import client_for
+
+    report = exposure_report(compute(), published_at=timezone.now(), published_by=city.hq)
+    url = reverse("report-detail", args=[report.pk])
+
+    def codes_of(user):
+        data = client_for(user).get(url).json()["data"]
+        return {item["code"] for entry in data["problem_lists"] for item in entry["items"]}, data
+
+    whole, _ = codes_of(city.hq)
+    assert {week["urgent"].code, week["b_old"].code} <= whole
+    mine, data = codes_of(city.unit_handler)  # office A
+    assert week["urgent"].code in mine and week["b_old"].code not in mine and week["c0"].code not in mine
+    assert data["red_list"] == compute()["red_list"]  # the lists of places stay city-wide
