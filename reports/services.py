@@ -158,10 +158,13 @@ def report_relay(*, now: dt.datetime | None = None) -> int:
     Returns how many were sent."""
     now = now or timezone.now()
     resend_before = now - dt.timedelta(seconds=settings.REPORT_RESEND_AFTER_SECONDS)
+    # A dead worker's report is sent once when its lease has run out, then again only as a
+    # lost message would be: the beat must not queue a copy every minute while no worker is free.
+    not_sent_since_lease = Q(sent_at__isnull=True) | Q(sent_at__lt=F("lease_until")) | Q(sent_at__lt=resend_before)
     waiting = Report.objects.filter(
         Q(status=ReportStatus.QUEUED, sent_at__isnull=True, requested_at__lt=now - RELAY_GRACE)
         | Q(status=ReportStatus.QUEUED, sent_at__lt=resend_before)
-        | Q(status=ReportStatus.RUNNING, lease_until__lt=now)
+        | (Q(status=ReportStatus.RUNNING, lease_until__lt=now) & not_sent_since_lease)
     ).order_by("requested_at").values_list("pk", flat=True)
     sent = 0
     for report_id in list(waiting[:500]):

@@ -125,12 +125,28 @@ def test_the_relay_leaves_a_report_its_request_is_still_sending(city, broker):
 
 def test_the_relay_resends_a_running_report_whose_worker_died(city, broker):
     report = request(city)
+    Report.objects.filter(pk=report.pk).update(sent_at=timezone.now() - dt.timedelta(seconds=2))
     services.report_claim(report_id=report.pk)
-    Report.objects.filter(pk=report.pk).update(sent_at=timezone.now())
     assert services.report_relay() == 0  # the worker's lease still runs
     Report.objects.filter(pk=report.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
     assert services.report_relay() == 1
     assert broker.sent == [report.pk]
+
+
+def test_the_relay_sends_a_dead_workers_report_once_not_every_minute(city, broker, settings):
+    report = request(city)
+    services.report_claim(report_id=report.pk)
+    expired = timezone.now() - dt.timedelta(seconds=1)
+    Report.objects.filter(pk=report.pk).update(sent_at=expired - dt.timedelta(minutes=1), lease_until=expired)
+    assert services.report_relay() == 1
+    # No worker free to take it over yet: the next firings of the beat queue no copies.
+    assert services.report_relay(now=timezone.now() + dt.timedelta(minutes=1)) == 0
+    assert services.report_relay(now=timezone.now() + dt.timedelta(minutes=2)) == 0
+    assert broker.sent == [report.pk]
+    # As long after as a lost message, it is sent again.
+    later = timezone.now() + dt.timedelta(seconds=settings.REPORT_RESEND_AFTER_SECONDS + 1)
+    assert services.report_relay(now=later) == 1
+    assert broker.sent == [report.pk, report.pk]
 
 
 def test_the_relay_resends_a_message_that_was_lost(city, broker, settings):
