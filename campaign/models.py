@@ -24,6 +24,7 @@ from .choices import (
     Role,
     UnitKind,
 )
+from .jobs import ClaimedJob
 
 
 def _english() -> bool:
@@ -475,7 +476,7 @@ class User(AbstractUser):
 # --- Imports -------------------------------------------------------------------------------------
 
 
-class SamplePointImport(models.Model):
+class SamplePointImport(ClaimedJob):
     """One upload of a sample-point list: previewed, then written all or nothing."""
 
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))

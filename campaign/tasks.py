@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.utils.translation import gettext as _
 
+from campaign import jobs
 from campaign.services import imports
 
 logger = logging.getLogger(__name__)
@@ -24,3 +25,14 @@ def sample_point_import_run(self, import_id: int) -> str:
             return "failed"
         raise self.retry(exc=exc) from exc
     return record.status
+
+
+@shared_task(ignore_result=True)
+def sample_point_imports_sweep() -> int:
+    """Beat: send again the imports whose worker died mid-way (campaign/jobs.py)."""
+    from campaign.models import SamplePointImport
+
+    abandoned = jobs.jobs_abandoned(SamplePointImport)
+    for import_id in abandoned:
+        sample_point_import_run.delay(import_id)
+    return len(abandoned)

@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=0, hour=7, day_of_month="1"),
     },
     "reports-overdue-sweep": {"task": "reports.overdue_sweep", "schedule": crontab(minute=5, hour=0)},
+    "imports-sweep": {"task": "campaign.tasks.sample_point_imports_sweep", "schedule": 300.0},
+    "ledger-jobs-sweep": {"task": "ledger.tasks.ledger_jobs_sweep", "schedule": 300.0},
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
 }
 
@@ -298,6 +300,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Domain settings ------------------------------------------------------------------------
+# Background imports and exports: a worker that has not reported progress for this long is
+# taken for dead and its job is sent again, up to JOB_MAX_ATTEMPTS times.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 900, minimum=10)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
 # Imports larger than this many data rows run in the Celery worker with a progress bar.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500, minimum=1)
 # Ledger exports larger than this many rows are written by the worker, with a progress bar.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import ImportStatus, Role
+from campaign.jobs import ClaimedJob
 from campaign.models import Category, District, SamplePoint, Team, Unit
 
 from .choices import OPEN_STATUSES, Action, PhotoKind, Severity, Source, Status
@@ -296,7 +297,7 @@ class AssignmentSheetItem(models.Model):
 # --- Excel import and export jobs ------------------------------------------------------------
 
 
-class LedgerImport(models.Model):
+class LedgerImport(ClaimedJob):
     """One upload of a ledger in the template: previewed, then written all or nothing."""
 
     created_by = models.ForeignKey(
@@ -331,7 +332,7 @@ class LedgerImport(models.Model):
         return min(100, int(self.processed_rows * 100 / self.total_rows))
 
 
-class LedgerExport(models.Model):
+class LedgerExport(ClaimedJob):
     """A large export of the ledger, written by the worker for the person who asked for it.
 
     The filters are kept as given and applied again, through the requester's scope, when

@@ -32,3 +32,18 @@ def ledger_export_run(self, export_id: int) -> str:
             return "failed"
         raise self.retry(exc=exc) from exc
     return record.status
+
+
+@shared_task(ignore_result=True)
+def ledger_jobs_sweep() -> int:
+    """Beat: send again the imports and exports whose worker died mid-way (campaign/jobs.py)."""
+    from campaign.jobs import jobs_abandoned
+
+    from .models import LedgerExport, LedgerImport
+
+    sent = 0
+    for model, task in ((LedgerImport, ledger_import_run), (LedgerExport, ledger_export_run)):
+        for job_id in jobs_abandoned(model):
+            task.delay(job_id)
+            sent += 1
+    return sent

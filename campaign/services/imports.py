@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign import jobs
 from campaign.choices import CategoryKind, ImportStatus
 from campaign.importing.planning import Plan, build_plan
 from campaign.models import Category, SamplePoint, SamplePointImport, User
@@ -97,42 +98,39 @@ def sample_point_import_confirm(
 def sample_point_import_run(*, import_id: int) -> SamplePointImport:
     """Write a queued import, all or nothing, and mark it done or failed with the reason.
 
-    The caller claims the row by a conditional update (queued → running), so two workers
-    never both run it and a done or failed import is never run again. The file is checked
+    The row is claimed (campaign/jobs.py), so two workers never both run it, a done or failed
+    import is never run again, and one whose worker died is taken over after the lease. The file is checked
     again first (the city may have changed since the preview), updating processed_rows as it
     goes; then every category and point is written in one transaction together with the
     status 'done'. A database outage puts the import back in the queue (TransientImportError).
     """
-    claimed = SamplePointImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, processed_rows=0
-    )
+    claim = jobs.job_claim(SamplePointImport, import_id)
     record = SamplePointImport.objects.select_related("created_by").get(pk=import_id)
-    if not claimed:
+    if claim is None:
         return record
     try:
         with record.file.open("rb") as stored:
             data = stored.read()
 
         def progress(done: int) -> None:
-            SamplePointImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(
-                processed_rows=done
-            )
+            jobs.job_progress(SamplePointImport, import_id, claim, processed_rows=done)
 
         plan = build_plan(data, user=record.created_by, defaults=record.defaults, progress=progress)
         if plan.errors:
             return _fail(import_id, _("The file has errors: nothing was written."), plan)
         with transaction.atomic():
             created = _write(plan)
-            SamplePointImport.objects.filter(pk=import_id).update(
-                status=ImportStatus.DONE,
+            jobs.job_finish(
+                SamplePointImport, import_id, claim,
                 total_rows=plan.total_rows,
                 processed_rows=plan.total_rows,
                 created_count=created,
                 errors=[],
                 warnings=plan.warnings,
                 failure="",
-                finished_at=timezone.now(),
             )
+    except jobs.JobTakenOver:
+        logger.warning("Sample point import %s was taken over by another worker; this one wrote nothing", import_id)
     except IntegrityError:
         logger.warning("Sample point import %s conflicted with a concurrent change", import_id)
         return _fail(import_id, _(
@@ -141,9 +139,7 @@ def sample_point_import_run(*, import_id: int) -> SamplePointImport:
     except (OperationalError, InterfaceError) as exc:
         logger.warning("Sample point import %s: database unavailable, back to the queue", import_id)
         try:
-            SamplePointImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(
-                status=ImportStatus.QUEUED, processed_rows=0
-            )
+            jobs.job_requeue(SamplePointImport, import_id, claim)
         except DatabaseError:
             logger.exception("Could not put sample point import %s back in the queue", import_id)
         raise TransientImportError(str(exc)) from exc

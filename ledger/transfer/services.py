@@ -28,6 +28,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaign import jobs
 from campaign.choices import ImportStatus
 
 from ..choices import Action, Status
@@ -171,31 +172,31 @@ def ledger_import_confirm(*, user, record: LedgerImport, run_now: bool = False) 
 def ledger_import_run(*, import_id: int) -> LedgerImport:
     """Write a queued import, all or nothing, and mark it done or failed with the reason.
 
-    Claims the row (queued → running) by a conditional update, so it runs once however often
-    it is delivered. The file is checked again first (the city may have changed since the
+    Claims the row (campaign/jobs.py), so it runs once however often it is delivered, and a
+    worker that died is taken over after the lease. The file is checked again first (the city may have changed since the
     preview), with progress; then every problem is written in one transaction with 'done'."""
-    claimed = LedgerImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, processed_rows=0
-    )
+    claim = jobs.job_claim(LedgerImport, import_id)
     record = LedgerImport.objects.select_related("created_by").get(pk=import_id)
-    if not claimed:
+    if claim is None:
         return record
     try:
         with record.file.open("rb") as stored:
             data = stored.read()
 
         def progress(done: int) -> None:
-            LedgerImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(processed_rows=done)
+            jobs.job_progress(LedgerImport, import_id, claim, processed_rows=done)
 
         plan = build_plan(data, user=record.created_by, progress=progress)
         if plan.errors:
             return _fail_import(import_id, _("The file has errors: nothing was written."), plan)
         with transaction.atomic():
             created = ledger_import_write(plan=plan, by=record.created_by, origin=record.original_name)
-            LedgerImport.objects.filter(pk=import_id).update(
-                status=ImportStatus.DONE, total_rows=plan.total_rows, processed_rows=plan.total_rows,
-                created_count=created, errors=[], warnings=plan.warnings, failure="", finished_at=timezone.now(),
+            jobs.job_finish(
+                LedgerImport, import_id, claim, total_rows=plan.total_rows, processed_rows=plan.total_rows,
+                created_count=created, errors=[], warnings=plan.warnings, failure="",
             )
+    except jobs.JobTakenOver:
+        logger.warning("Ledger import %s was taken over by another worker; this one wrote nothing", import_id)
     except IntegrityError:
         logger.warning("Ledger import %s conflicted with a concurrent change", import_id)
         return _fail_import(import_id, _(
@@ -204,9 +205,7 @@ def ledger_import_run(*, import_id: int) -> LedgerImport:
     except (OperationalError, InterfaceError) as exc:
         logger.warning("Ledger import %s: database unavailable, back to the queue", import_id)
         try:
-            LedgerImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(
-                status=ImportStatus.QUEUED, processed_rows=0
-            )
+            jobs.job_requeue(LedgerImport, import_id, claim)
         except DatabaseError:
             logger.exception("Could not put ledger import %s back in the queue", import_id)
         raise TransientJobError(str(exc)) from exc
@@ -280,22 +279,20 @@ def ledger_export_request(*, user, filters: dict[str, list[str]], language: str)
 
 
 def ledger_export_run(*, export_id: int) -> LedgerExport:
-    """Write a queued export to a file, once (claimed queued → running), with progress.
+    """Write a queued export to a file, once (claimed, campaign/jobs.py), with progress.
 
     The rows are selected again through the requester's scope at the time of writing."""
-    claimed = LedgerExport.objects.filter(pk=export_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, processed_rows=0
-    )
+    claim = jobs.job_claim(LedgerExport, export_id)
     record = LedgerExport.objects.select_related("requested_by").get(pk=export_id)
-    if not claimed:
+    if claim is None:
         return record
     try:
         queryset = problems_for_export(user=record.requested_by, filters=record.filters)
         total = queryset.count()
-        LedgerExport.objects.filter(pk=export_id).update(total_rows=total)
+        jobs.job_progress(LedgerExport, export_id, claim, total_rows=total)
 
         def progress(done: int) -> None:
-            LedgerExport.objects.filter(pk=export_id, status=ImportStatus.RUNNING).update(processed_rows=done)
+            jobs.job_progress(LedgerExport, export_id, claim, processed_rows=done)
 
         with tempfile.TemporaryFile() as scratch:
             with translation.override(record.language):
@@ -303,16 +300,16 @@ def ledger_export_run(*, export_id: int) -> LedgerExport:
             scratch.seek(0)
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
             record.file.save(f"ledger-{stamp}-{uuid.uuid4().hex[:8]}.xlsx", File(scratch), save=False)
-        LedgerExport.objects.filter(pk=export_id).update(
-            status=ImportStatus.DONE, file=record.file.name, total_rows=written, processed_rows=written,
-            failure="", finished_at=timezone.now(),
-        )
+        try:
+            jobs.job_finish(LedgerExport, export_id, claim, file=record.file.name, total_rows=written,
+                            processed_rows=written, failure="")
+        except jobs.JobTakenOver:
+            logger.warning("Ledger export %s was taken over by another worker; its file is dropped", export_id)
+            record.file.delete(save=False)
     except (OperationalError, InterfaceError) as exc:
         logger.warning("Ledger export %s: database unavailable, back to the queue", export_id)
         try:
-            LedgerExport.objects.filter(pk=export_id, status=ImportStatus.RUNNING).update(
-                status=ImportStatus.QUEUED, processed_rows=0
-            )
+            jobs.job_requeue(LedgerExport, export_id, claim)
         except DatabaseError:
             logger.exception("Could not put ledger export %s back in the queue", export_id)
         raise TransientJobError(str(exc)) from exc

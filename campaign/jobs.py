@@ -1,0 +1,91 @@
+"""Background jobs kept as rows (sample-point and ledger imports, ledger exports): how a
+worker takes one, reports progress, and finishes it, so that any number of workers is safe
+and a worker that dies mid-job does not leave the row "running" for ever.
+
+A worker claims a row with one conditional UPDATE: queued, or running with a claim older than
+JOB_LEASE_SECONDS (its worker died). Progress refreshes the claim's time. The final write is
+conditional on the claim too, so a worker that was given up on writes nothing. The periodic
+sweep of each app sends the jobs of dead workers again and fails a job after JOB_MAX_ATTEMPTS.
+"""
+
+import datetime as dt
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .choices import ImportStatus
+
+logger = logging.getLogger(__name__)
+
+
+class JobTakenOver(Exception):
+    """This worker's claim was given up on and another worker has the job: write nothing."""
+
+
+def _stale_before(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+def job_claim(model: type[models.Model], pk: int) -> uuid.UUID | None:
+    """Take the job for this worker; None if it is finished, or running with a live claim."""
+    now = timezone.now()
+    claim = uuid.uuid4()
+    abandoned = Q(status=ImportStatus.RUNNING, claimed_at__lt=_stale_before(now))
+    taken = model.objects.filter(Q(status=ImportStatus.QUEUED) | abandoned, pk=pk).update(
+        status=ImportStatus.RUNNING, claim=claim, claimed_at=now, attempts=F("attempts") + 1, processed_rows=0,
+    )
+    return claim if taken else None
+
+
+def job_mine(model: type[models.Model], pk: int, claim: uuid.UUID) -> models.QuerySet:
+    """The job's row as long as this worker still holds it."""
+    return model.objects.filter(pk=pk, status=ImportStatus.RUNNING, claim=claim)
+
+
+def job_progress(model: type[models.Model], pk: int, claim: uuid.UUID, **changes) -> None:
+    """Record progress and keep the claim alive."""
+    job_mine(model, pk, claim).update(claimed_at=timezone.now(), **changes)
+
+
+def job_finish(model: type[models.Model], pk: int, claim: uuid.UUID, **changes) -> None:
+    """Mark the job done with ``changes``; call inside the transaction that wrote its result,
+    which JobTakenOver then rolls back."""
+    if not job_mine(model, pk, claim).update(status=ImportStatus.DONE, finished_at=timezone.now(), **changes):
+        raise JobTakenOver(f"{model.__name__} {pk}")
+
+
+def job_requeue(model: type[models.Model], pk: int, claim: uuid.UUID) -> None:
+    """Give the job back to the queue (the database went away); the task retries it."""
+    job_mine(model, pk, claim).update(status=ImportStatus.QUEUED, processed_rows=0, claim=None, claimed_at=None)
+
+
+def jobs_abandoned(model: type[models.Model], *, now: dt.datetime | None = None) -> list[int]:
+    """Send-again list of the sweep: running jobs whose worker stopped refreshing its claim.
+    Those tried JOB_MAX_ATTEMPTS times are failed instead (they may be what kills workers)."""
+    now = now or timezone.now()
+    abandoned = model.objects.filter(status=ImportStatus.RUNNING, claimed_at__lt=_stale_before(now))
+    failed = abandoned.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS).update(
+        status=ImportStatus.FAILED, finished_at=now, claim=None,
+        failure=_("The worker stopped %(count)d times on this job: nothing was written.")
+        % {"count": settings.JOB_MAX_ATTEMPTS},
+    )
+    if failed:
+        logger.warning("%s: %d jobs failed after %d attempts", model.__name__, failed, settings.JOB_MAX_ATTEMPTS)
+    return list(abandoned.values_list("pk", flat=True)[:100])
+
+
+class ClaimedJob(models.Model):
+    """The claim's fields, the same on every job model."""
+
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(gettext_lazy("attempts"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
