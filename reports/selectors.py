@@ -47,9 +47,12 @@ def viewer_scope(user) -> dict | None:
 def row_in_scope(row: dict, scope: dict | None) -> bool:
     """Whether a list row (a problem, a sheet, a unit or a task with its ids) lies in the
     viewer's scope: everything for the whole city (None); else the unit, the team (the row's
-    team or one of its unit's teams) or the district the viewer answers for."""
+    team or one of its unit's teams) or the district the viewer answers for. A weekly task
+    without a unit is for everyone."""
     if not scope:
         return True
+    if "task_id" in row and row.get("unit_id") is None:
+        return True  # HQ's task for every unit
     if scope.get("unit_id"):
         return row.get("unit_id") == scope["unit_id"]
     if scope.get("team_id"):

@@ -260,11 +260,16 @@ def _workbook_name(report: Report) -> str:
     return f"reports/{stamp}/{report.kind}-{report.period.label}-{report.scope_key}-v{report.version}.xlsx"
 
 
-def report_fail(*, report_id: int, reason: str, claim: uuid.UUID | None = None) -> Report:
-    """Give up on a report that is not done: with ``claim``, only while that worker holds it."""
+def report_fail(*, report_id: int, reason: str, claim: uuid.UUID | None = None,
+                spare_live_claim: bool = False) -> Report:
+    """Give up on a report that is not done: with ``claim``, only while that worker holds it;
+    with ``spare_live_claim``, not while any worker holds a live lease on it (a task giving up
+    after its retries must not fail the run another worker has just started)."""
     unfinished = Report.objects.filter(pk=report_id).exclude(status=ReportStatus.DONE)
     if claim is not None:
         unfinished = unfinished.filter(claim=claim)
+    if spare_live_claim:
+        unfinished = unfinished.exclude(status=ReportStatus.RUNNING, lease_until__gte=timezone.now())
     unfinished.update(status=ReportStatus.FAILED, failure=str(reason)[:2000], finished_at=timezone.now(),
                       lease_until=None)
     return Report.objects.get(pk=report_id)

@@ -37,7 +37,7 @@ def report_run(self, report_id: int) -> str:
         report = services.report_run(report_id=report_id)
     except services.TransientReportError:
         if self.request.retries >= self.max_retries:
-            services.report_fail(report_id=report_id,
+            services.report_fail(report_id=report_id, spare_live_claim=True,
                                  reason=_("The database could not be reached: the report was not produced."))
             return "failed"
         raise

@@ -277,6 +277,19 @@ def test_a_database_outage_puts_the_report_back_and_the_task_retries_then_fails(
     assert len(calls) == 1 + 1 + tasks.report_run.max_retries
 
 
+def test_a_task_giving_up_does_not_fail_the_run_another_worker_holds(city, broker):
+    report = request(city)
+    claim = services.report_claim(report_id=report.pk)
+    services.report_fail(report_id=report.pk, reason="gave up", spare_live_claim=True)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RUNNING and report.claim == claim
+
+    Report.objects.filter(pk=report.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    services.report_fail(report_id=report.pk, reason="gave up", spare_live_claim=True)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED and report.failure == "gave up"
+
+
 def test_a_report_whose_workers_keep_dying_is_failed(city, broker, settings):
     report = request(city)
     Report.objects.filter(pk=report.pk).update(
