@@ -11,11 +11,12 @@ from .models import Report
 
 
 class ReportFilterSet(ScopedFilterSet):
-    kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label=_("Kind"))
-    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label=_("Kind"), empty_label=_("All"))
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("Status"), empty_label=_("All"))
     # Any day of the period: 2026-11-18 finds the week of 16-22 November and November's month.
     period = django_filters.DateFilter(method="filter_period", label=_("Period holding the day"))
-    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"),
+                                                empty_label=_("All"))
     city_wide = django_filters.BooleanFilter(field_name="district", lookup_expr="isnull", label=_("Whole city"))
 
     class Meta:

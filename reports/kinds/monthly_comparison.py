@@ -205,10 +205,11 @@ def reason_text(row: dict, min_due: int) -> str:
     return _("no indicator with a value")
 
 
-def _change(row: dict) -> str:
+def _change(row: dict) -> int | str:
+    """A number Excel can sort and chart (places gained); "new" for a place unranked last month."""
     if row["change"] is None:
         return _("new") if row["rank"] and row["previous_rank"] is None else ""
-    return f"{row['change']:+d}" if row["change"] else "0"
+    return row["change"]
 
 
 def write_workbook(*, workbook: Workbook, report) -> None:
@@ -219,7 +220,7 @@ def write_workbook(*, workbook: Workbook, report) -> None:
         _("Last month's rank"), _("Change"), _("Due"), _("Inspections"),
     ]
     percent_columns = {3 + COMPONENTS.index(name): "0.0%" for name in COMPONENTS if name != "inspection_score"}
-    formats = {**percent_columns, 3: "0.0", 8: "0.00"}
+    formats = {**percent_columns, 3: "0.0", 8: "0.00", 10: "+0;-0;0"}
     for key, title in (("districts", _("Districts")), ("units", _("Units"))):
         ws = workbook.create_sheet(sheet_title(title))
         rows = [

@@ -212,7 +212,8 @@ def red_and_black(rows: list[dict], *, size: int, min_due: int) -> tuple[list, l
     red = best_first[:size]
     chosen = {row["id"] for row in red}
     blameworthy = [row for row in eligible if row["id"] not in chosen and (on_time(row) < 1 or row["overdue"] > 0)]
-    black = sorted(blameworthy, key=lambda row: (on_time(row), -row["overdue"], -row["due"], row["name"], row["id"]))
+    # The published order read from its end: lower rate, then more overdue, then fewer due.
+    black = sorted(blameworthy, key=lambda row: (on_time(row), -row["overdue"], row["due"], row["name"], row["id"]))
     black = black[:size]
     for position, row in enumerate(red, start=1):
         row["position"] = position
@@ -279,7 +280,7 @@ def write_workbook(*, workbook: Workbook, report) -> None:
         write_table(ws, headers=headers, rows=rows, title=f"{data['period']['label']} {title}")
     for key, title in (("red_list", _("Red list")), ("black_list", _("Black list"))):
         ws = workbook.create_sheet(sheet_title(title))
-        table_headers = [_("Place"), _("Kind"), _("Name"), _("Due"), _("Closed on time"), _("On-time closure rate"),
+        table_headers = [_("Rank"), _("Kind"), _("Name"), _("Due"), _("Closed on time"), _("On-time closure rate"),
                          _("Overdue at week end")]
         rows = [
             [row["position"], label, row["name"], row["due"], row["closed_on_time"],

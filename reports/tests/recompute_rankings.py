@@ -78,7 +78,7 @@ def red_and_black(groups: dict[str, dict], *, size: int, min_due: int) -> dict:
     best = eligible.sort_values(["rate", "overdue", "due", "name"], ascending=[False, True, False, True])
     red = list(best["name"].head(size))
     others = eligible[~eligible["name"].isin(red) & ((eligible["rate"] < 1) | (eligible["overdue"] > 0))]
-    worst = others.sort_values(["rate", "overdue", "due", "name"], ascending=[True, False, False, True])
+    worst = others.sort_values(["rate", "overdue", "due", "name"], ascending=[True, False, True, True])
     return {"red": red, "black": list(worst["name"].head(size)), "below": int((rows["due"] < min_due).sum())}
 
 

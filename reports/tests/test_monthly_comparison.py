@@ -200,7 +200,7 @@ def test_the_workbook_has_ranked_sheets_with_charts_the_unranked_and_the_formula
     workbook = load_workbook(io.BytesIO(build_workbook(comparison_report(compute()), language="en")))
     units = workbook["Units"]
     assert units.freeze_panes == "A4"
-    assert [units["A4"].value, units["B4"].value, units["I4"].value, units["J4"].value] == [1, "乙街道办", 2, "+1"]
+    assert [units["A4"].value, units["B4"].value, units["I4"].value, units["J4"].value] == [1, "乙街道办", 2, 1]
     assert units["D5"].value == 0.75 and units["D5"].number_format == "0.0%"
     assert len(units._charts) == 1 and len(workbook["Districts"]._charts) == 1
     assert workbook["Not ranked"]["B4"].value == "市城管局"
