@@ -208,10 +208,16 @@ def coming_week(*, period: Period, district=None) -> dict:
                                "responsible_unit__district_id").annotate(due=Count("id")))
     rows = list(due.order_by("deadline", "code").values(*PROBLEM_VALUES)[:LIST_LIMIT])
     unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in per_unit})
+    # A team lead reads a unit's row when the unit serves the team or owes one of its problems
+    # (street offices serve no team but answer for teams' problems), as the list is narrowed.
+    row_teams = {unit_id: set(teams) for unit_id, teams in unit_teams.items()}
+    for unit_id, team_id in due.exclude(team_id=None).values_list("responsible_unit_id", "team_id").distinct():
+        row_teams.setdefault(unit_id, set()).add(team_id)
     units = sorted(
         ({"unit_id": row["responsible_unit_id"], "name": row["responsible_unit__name"] or "",
           "name_en": row["responsible_unit__name_en"] or "", "district_id": row["responsible_unit__district_id"],
-          "team_ids": unit_teams.get(row["responsible_unit_id"], []), "due": row["due"]} for row in per_unit),
+          "team_ids": sorted(row_teams.get(row["responsible_unit_id"], ())), "due": row["due"]}
+         for row in per_unit),
         key=lambda row: (-row["due"], row["name"]),
     )
     tasks = WeeklyTask.objects.filter(week_start=week.start).order_by("id")

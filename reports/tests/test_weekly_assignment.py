@@ -11,12 +11,14 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from ledger import services
+from ledger.models import Problem
 from ledger.sheets import assignment_sheet_issue
 from ledger.tests.factories import record
 from reports.choices import ReportKind
 from reports.kinds import kind_module, weekly_assignment
 from reports.models import Report, WeeklyTask
 from reports.periods import week_of
+from reports.selectors import row_in_scope
 from reports.tests.weeks import WEEK, build_week
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +241,15 @@ def test_the_download_gives_a_district_lead_only_their_districts_lists(city, wee
     assert {week["p3"].code, week["p6"].code} <= cells(city.hq)
     district_b = cells(city.other_district_lead)
     assert week["p6"].code in district_b and week["p3"].code not in district_b
+
+
+def test_a_team_lead_reads_the_unit_row_of_a_unit_owing_the_teams_problem(city, week):
+    """Street offices serve no team, yet answer for teams' problems: the unit row of what falls
+    due carries the teams of its problems, as the list rows do, and no more."""
+    Problem.objects.filter(pk=week["p6"].pk).update(team=city.team)
+
+    coming = weekly_assignment.compute(period=WEEK)["coming"]
+
+    assert [(row["unit_id"], row["team_ids"]) for row in coming["units"]] == [(city.office_b.pk, [city.team.pk])]
+    assert row_in_scope(coming["units"][0], {"team_id": city.team.pk})
+    assert not row_in_scope(coming["units"][0], {"team_id": city.team.pk + 1000})
