@@ -250,6 +250,14 @@ def test_hq_enters_the_coming_weeks_tasks(city, login):
     assert not WeeklyTask.objects.exists()
 
 
+def test_the_tasks_page_says_tasks_reach_a_produced_report_only_when_regenerated(city, login, broker):
+    report = done(city)
+    this_week = report.period_end + dt.timedelta(days=1)
+    page = english(login(city.hq)).get(TASKS, {"week": this_week}).content.decode()
+    assert f"v{report.version}" in page
+    assert "appear in it once it is regenerated" in page
+
+
 def test_an_empty_task_is_refused(city, login):
     response = login(city.hq).post(TASKS, {"text": "   "})
     assert response.status_code == 400 and not WeeklyTask.objects.exists()
