@@ -199,12 +199,6 @@ def latest_report(*, user, kind: str) -> Report | None:
     return reports.order_by("-period_start", "-version").first()
 
 
-def sees_whole_city(user) -> bool:
-    from campaign.choices import Role
-
-    return user.is_superuser or user.role in (Role.HQ_STAFF, Role.LEADER)
-
-
 def exposure_lists(report: Report | None, *, rows: int = RANKING_ROWS) -> list[dict]:
     """The red and black lists of a published weekly exposure, districts then units, each cut
     to its first ``rows`` (the report page has them whole)."""
@@ -242,7 +236,7 @@ class DashboardFigures:
 
 def cache_scope(user) -> str:
     """Who sees the same figures: the whole city for HQ and leaders, else this user's scope."""
-    return "city" if sees_whole_city(user) else f"user-{user.pk}"
+    return "city" if user.sees_whole_city else f"user-{user.pk}"
 
 
 def dashboard_figures(*, user, now: dt.datetime | None = None) -> DashboardFigures:

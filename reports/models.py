@@ -1,7 +1,6 @@
 """Reports are snapshots: what the ledger and the inspections showed for one period and scope,
 computed once by the worker, kept with every later version of the same period."""
 
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -123,8 +122,9 @@ class WeeklyTask(models.Model):
 
 class OverdueSnapshot(models.Model):
     """How many problems were open past their deadline at the start of ``day`` (Asia/Shanghai),
-    per district and responsible unit: written each morning by the daily overdue sweep, so the
-    dashboard shows the overdue trend without replaying the ledger's history."""
+    per district and responsible unit: written each morning by the daily overdue sweep, a
+    day-by-day record HQ reads in the admin. (The dashboard and the reports count overdue at
+    any past moment from the ledger's history instead, so their figures agree.)"""
 
     day = models.DateField(_("day"))
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", verbose_name=_("district"))
@@ -143,7 +143,3 @@ class OverdueSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.district_id}/{self.unit_id}: {self.overdue}"
-
-
-def new_claim() -> uuid.UUID:
-    return uuid.uuid4()

@@ -31,7 +31,7 @@ def report_versions(*, user, report: Report):
 def viewer_scope(user) -> dict | None:
     """What part of a city-wide report's lists the viewer should see: None for the whole city
     (HQ, leaders), else the ids a kind template narrows its lists by."""
-    if user.is_superuser or user.role in (Role.HQ_STAFF, Role.LEADER):
+    if user.sees_whole_city:
         return None
     scope = {"district_id": None, "team_id": None, "unit_id": None}
     if user.role == Role.TEAM_LEAD:

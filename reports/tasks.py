@@ -72,7 +72,7 @@ def reports_monthly_comparison_scheduled() -> str:
 
 @shared_task(name="reports.overdue_sweep", **_SCHEDULED)
 def reports_overdue_sweep() -> str:
-    """Every morning: today's overdue snapshot per district and unit (the dashboard's trend),
+    """Every morning: today's overdue snapshot per district and unit (a record in the admin),
     and the last finished periods' reports if any is missing (a worker that was down on
     Monday morning catches up)."""
     rows = services.overdue_snapshot_take()

@@ -31,5 +31,5 @@ def dashboard_view(request):
         "exposure_lists": dashboard.exposure_lists(exposure),
         "comparison": comparison,
         "comparison_lists": dashboard.comparison_lists(comparison),
-        "whole_city": dashboard.sees_whole_city(user),
+        "whole_city": user.sees_whole_city,
     })
