@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import translation
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -24,7 +23,7 @@ from reports.choices import ReportKind, ReportStatus
 from reports.kinds.weekly_assignment import _figure_headers
 from reports.models import Report
 from reports.periods import last_finished
-from tests.helpers import ROOT, project_env, stop_process
+from tests.helpers import ROOT, project_env, stop_process, worker_database_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,12 +37,6 @@ app.worker_main(["worker", "--pool=solo", "--loglevel=INFO", "--without-gossip",
 """
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -56,7 +49,7 @@ def worker(settings, tmp_path):
     log_path = tmp_path / "worker.log"
 
     def start():
-        env = project_env(DATABASE_URL=database_url(), MEDIA_ROOT=settings.MEDIA_ROOT,
+        env = project_env(DATABASE_URL=worker_database_url(), MEDIA_ROOT=settings.MEDIA_ROOT,
                           REPORTS_QUEUE=settings.REPORTS_QUEUE, REPORTS_CATCH_UP=0, DEBUG=None)
         log = open(log_path, "w")  # noqa: SIM115 - closed with the process
         processes.append(subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env, stdout=log,

@@ -19,7 +19,6 @@ import zoneinfo
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -29,7 +28,7 @@ from reports import services
 from reports.choices import ReportKind, ReportStatus
 from reports.models import Report
 from reports.periods import last_finished
-from tests.helpers import ROOT, project_env, run_python, stop_process, wait_for
+from tests.helpers import ROOT, project_env, run_python, stop_process, wait_for, worker_database_url
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -47,13 +46,6 @@ app.worker_main(["worker", "--pool=solo", "--loglevel=INFO", "--without-gossip",
 """
 
 
-def database_url() -> str:
-    """The test database, for the worker subprocess."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -73,7 +65,7 @@ def media(settings, tmp_path):
 def worker_env(queue, media, tmp_path):
     def make(**extra):
         return project_env(**{
-            "REDIS_URL": django_settings.REDIS_URL, "DATABASE_URL": database_url(), "MEDIA_ROOT": media,
+            "REDIS_URL": django_settings.REDIS_URL, "DATABASE_URL": worker_database_url(), "MEDIA_ROOT": media,
             "REPORTS_QUEUE": queue, "REPORTS_CATCH_UP": 0, "DEBUG": None, **extra,
         })
     return make
