@@ -1,15 +1,18 @@
 """Test-wide set-up: which real services the run uses, and the standing test actors.
 
 PostgreSQL, Redis and Chromium are used when configured (DATABASE_URL, REDIS_URL, a Chromium
-on the PATH or in CHROMIUM). With REQUIRE_SERVICES=1 a missing one fails the run at start.
+on the PATH or in CHROMIUM), and the public records in ../shared/realdata when that folder sits
+beside the checkout. With REQUIRE_SERVICES=1 a missing one fails the run at start.
 """
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+REALDATA = Path(__file__).resolve().parent.parent / "shared" / "realdata"
 
 
 def chromium_path() -> str | None:
@@ -47,6 +50,8 @@ def pytest_configure(config):
             missing.append("Redis (set REDIS_URL=redis://…)")
         if not chromium_path():
             missing.append("Chromium (install Debian's chromium or set CHROMIUM)")
+        if not REALDATA.is_dir():
+            missing.append(f"the real data ({REALDATA})")
         if missing:
             raise pytest.UsageError("REQUIRE_SERVICES=1 but missing: " + "; ".join(missing))
 
@@ -61,6 +66,8 @@ def pytest_collection_modifyitems(config, items):
         skips["redis"] = "needs Redis: set REDIS_URL"
     if not chromium_path():
         skips["browser"] = "needs Chromium: install it or set CHROMIUM"
+    if not REALDATA.is_dir():
+        skips["realdata"] = f"needs the real data in {REALDATA}"
     for item in items:
         for marker, reason in skips.items():
             if marker in item.keywords:

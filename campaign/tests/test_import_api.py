@@ -64,6 +64,7 @@ def test_hq_token_client_may_import(city, client):
     assert response.status_code == 201
 
 
+@pytest.mark.realdata
 def test_dry_run_answers_the_preview_and_writes_nothing(city, login, fengxian):
     response = login(city.hq).post(URL, {
         "file": upload("sample_points_list.xlsx", FENGXIAN.read_bytes()),
@@ -137,6 +138,7 @@ def test_missing_file_is_a_400(city, login):
     assert "file" in response.json()
 
 
+@pytest.mark.realdata
 def test_a_large_file_is_queued_with_a_progress_url(city, login, fengxian, settings,
                                                      django_capture_on_commit_callbacks, monkeypatch):
     settings.IMPORT_BACKGROUND_ROWS = 100

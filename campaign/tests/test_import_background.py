@@ -50,6 +50,7 @@ def queued_fengxian(user, settings) -> SamplePointImport:
     return record
 
 
+@pytest.mark.realdata
 def test_confirm_queues_a_large_import_and_the_eager_task_finishes_it(city, fengxian, settings, monkeypatch,
                                                                       django_capture_on_commit_callbacks):
     record = queued_fengxian(city.hq, settings)
@@ -69,6 +70,7 @@ def test_confirm_queues_a_large_import_and_the_eager_task_finishes_it(city, feng
     assert record.finished_at is not None
 
 
+@pytest.mark.realdata
 def test_a_done_import_delivered_again_is_not_run_twice(city, fengxian, settings, monkeypatch):
     record = queued_fengxian(city.hq, settings)
     monkeypatch.setattr(tasks.sample_point_import_run, "delay", lambda import_id: None)
@@ -82,6 +84,7 @@ def test_a_done_import_delivered_again_is_not_run_twice(city, fengxian, settings
     assert SamplePointImport.objects.get(pk=record.pk).created_count == distinct_fengxian_points()
 
 
+@pytest.mark.realdata
 def test_a_running_import_is_not_claimed_by_a_second_worker(city, fengxian, settings):
     record = queued_fengxian(city.hq, settings)
     SamplePointImport.objects.filter(pk=record.pk).update(status=ImportStatus.RUNNING)
@@ -92,6 +95,7 @@ def test_a_running_import_is_not_claimed_by_a_second_worker(city, fengxian, sett
     assert SamplePoint.objects.filter(district=fengxian).count() == 0
 
 
+@pytest.mark.realdata
 def test_a_previewed_import_is_not_run_by_the_task(city, fengxian, settings):
     record = queued_fengxian(city.hq, settings)
 
@@ -99,6 +103,7 @@ def test_a_previewed_import_is_not_run_by_the_task(city, fengxian, settings):
     assert SamplePoint.objects.filter(district=fengxian).count() == 0
 
 
+@pytest.mark.realdata
 def test_progress_is_reported_as_rows_are_checked(city, fengxian):
     seen = []
 
@@ -110,6 +115,7 @@ def test_progress_is_reported_as_rows_are_checked(city, fengxian):
     assert seen[-1] == plan.total_rows
 
 
+@pytest.mark.realdata
 def test_a_failure_while_writing_rolls_back_every_category_and_point(city, fengxian, settings, monkeypatch):
     record = queued_fengxian(city.hq, settings)
     SamplePointImport.objects.filter(pk=record.pk).update(status=ImportStatus.QUEUED)
@@ -128,6 +134,7 @@ def test_a_failure_while_writing_rolls_back_every_category_and_point(city, fengx
     assert not Category.objects.filter(name_zh="小旅馆周边").exists()
 
 
+@pytest.mark.realdata
 def test_a_database_outage_puts_the_import_back_in_the_queue_then_fails_after_the_retries(
     city, fengxian, settings, monkeypatch
 ):

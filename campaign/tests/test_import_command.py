@@ -32,6 +32,7 @@ def run(*args):
     return out.getvalue(), err.getvalue()
 
 
+@pytest.mark.realdata
 def test_command_imports_the_fengxian_list_whatever_its_size(city, fengxian, settings):
     settings.IMPORT_BACKGROUND_ROWS = 10  # the command never queues: it is the background
     distinct = sum(len(names) for _row, _listed, names in fengxian_listing().values())
@@ -46,6 +47,7 @@ def test_command_imports_the_fengxian_list_whatever_its_size(city, fengxian, set
     assert (record.status, record.created_by) == (ImportStatus.DONE, city.hq)
 
 
+@pytest.mark.realdata
 def test_dry_run_prints_the_preview_and_writes_nothing(city, fengxian):
     out, _err = run(str(FENGXIAN), "--district", "FX", "--create-categories", "--dry-run")
 

@@ -54,6 +54,7 @@ def import_now(user, data, name="points.xlsx", **defaults):
 # --- The real Fengxian list ------------------------------------------------------------------
 
 
+@pytest.mark.realdata
 def test_fengxian_list_gives_its_ten_categories_with_each_distinct_place_once(city, fengxian):
     listing = fengxian_listing()
     assert len(listing) == 10
@@ -76,6 +77,7 @@ def test_fengxian_list_gives_its_ten_categories_with_each_distinct_place_once(ci
         assert sorted(names) == sorted(" ".join(name.split()) for name in distinct), category_name
 
 
+@pytest.mark.realdata
 def test_fengxian_repeats_are_reported_with_their_row_and_column_not_doubled(city, fengxian):
     listing = fengxian_listing()
     expected = sorted(
@@ -92,6 +94,7 @@ def test_fengxian_repeats_are_reported_with_their_row_and_column_not_doubled(cit
     assert all(w["column"] == "检查点位" for w in record.warnings if w["message"].startswith("Listed again"))
 
 
+@pytest.mark.realdata
 def test_fengxian_minimum_range_is_read_as_a_range_without_failing(city, fengxian):
     plan = build_plan(FENGXIAN.read_bytes(), user=city.hq, defaults={"district": "奉贤区", "create_categories": True})
 
@@ -104,6 +107,7 @@ def test_fengxian_minimum_range_is_read_as_a_range_without_failing(city, fengxia
     assert parse_count("lots") is None
 
 
+@pytest.mark.realdata
 def test_fengxian_list_without_the_create_option_reports_every_unknown_category(city, fengxian):
     record, plan = preview(city.hq, FENGXIAN.read_bytes(), district="奉贤区")
 
@@ -115,12 +119,14 @@ def test_fengxian_list_without_the_create_option_reports_every_unknown_category(
     assert not Category.objects.filter(name_zh="小旅馆周边").exists()
 
 
+@pytest.mark.realdata
 def test_fengxian_list_without_a_district_is_refused(city, fengxian):
     _record, plan = preview(city.hq, FENGXIAN.read_bytes(), create_categories=True)
 
     assert any("district" in e["message"] for e in plan.errors)
 
 
+@pytest.mark.realdata
 def test_importing_the_same_list_again_creates_nothing_and_reports_points_present(city, fengxian):
     first, _ = import_now(city.hq, FENGXIAN.read_bytes(), district="奉贤区", create_categories=True)
     count = SamplePoint.objects.count()
@@ -134,6 +140,7 @@ def test_importing_the_same_list_again_creates_nothing_and_reports_points_presen
     assert SamplePoint.objects.count() == count
 
 
+@pytest.mark.realdata
 def test_generated_codes_read_district_category_and_number(city, fengxian):
     import_now(city.hq, FENGXIAN.read_bytes(), district="奉贤区", create_categories=True)
 
@@ -330,6 +337,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(city):
     assert "not an Excel workbook" in plan.errors[0]["message"]
 
 
+@pytest.mark.realdata
 def test_preview_keeps_the_file_and_writes_no_sample_point(city, fengxian):
     before = SamplePoint.objects.count()
 

@@ -90,6 +90,7 @@ def test_hq_sees_the_upload_form_with_the_template_link(city, login):
     assert 'enctype="multipart/form-data"' in response.content.decode()
 
 
+@pytest.mark.realdata
 def test_hq_uploads_the_fengxian_list_and_sees_a_preview_that_writes_nothing(city, login, fengxian):
     client = login(city.hq)
 

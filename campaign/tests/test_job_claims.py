@@ -50,6 +50,7 @@ def worker_died(record: SamplePointImport, *, minutes_ago: int) -> None:
         claimed_at=timezone.now() - dt.timedelta(minutes=minutes_ago))
 
 
+@pytest.mark.realdata
 def test_a_running_import_with_a_live_claim_is_left_to_its_worker(queued):
     worker_died(queued, minutes_ago=1)
 
@@ -57,6 +58,7 @@ def test_a_running_import_with_a_live_claim_is_left_to_its_worker(queued):
     assert fengxian_points() == 0
 
 
+@pytest.mark.realdata
 def test_an_import_whose_worker_died_is_taken_over_and_written_once(queued):
     worker_died(queued, minutes_ago=11)
 
@@ -68,6 +70,7 @@ def test_an_import_whose_worker_died_is_taken_over_and_written_once(queued):
     assert fengxian_points() == distinct_fengxian_points()
 
 
+@pytest.mark.realdata
 def test_a_worker_given_up_on_writes_nothing(queued, monkeypatch):
     """The first worker is slow, not dead: a second takes the job over meanwhile and finishes;
     the first one's result is rolled back when it tries to finish."""
@@ -82,6 +85,7 @@ def test_a_worker_given_up_on_writes_nothing(queued, monkeypatch):
     assert queued.created_count == written == distinct_fengxian_points()
 
 
+@pytest.mark.realdata
 def test_the_sweep_sends_abandoned_imports_again_and_fails_them_after_the_attempts(queued, monkeypatch):
     sent = []
     monkeypatch.setattr(tasks.sample_point_import_run, "delay", sent.append)

@@ -46,6 +46,7 @@ def counted_by_hand(text: str) -> int:
     return total
 
 
+@pytest.mark.realdata
 def test_fengxian_problems_import_into_the_ledger_and_export_back(city, tmp_path):
     fengxian_district = District.objects.create(code="FX", name="奉贤区", name_en="Fengxian")
     present = set(Category.objects.values_list("name_zh", flat=True))  # the city has 农贸市场 and 小餐饮

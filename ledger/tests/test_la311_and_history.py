@@ -111,6 +111,7 @@ def test_only_hq_staff_import(city, requests_file):
     assert not Problem.objects.exists()
 
 
+@pytest.mark.realdata
 def test_the_command_imports_a_sample_of_the_real_file(city):
     out = StringIO()
     call_command("import_la311", "--user", "hq", "--every", "500", stdout=out)

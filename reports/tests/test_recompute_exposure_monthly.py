@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from io import StringIO
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase, override_settings
@@ -208,6 +209,7 @@ class DemoRankingsRecomputeTests(RankingsRecomputeMixin, TestCase):
 LA311_EVERY = int(os.environ.get("LA311_EVERY") or 4)
 
 
+@pytest.mark.realdata
 @override_settings(MEDIA_ROOT=MEDIA_ROOT, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], **RULES)
 class La311RankingsRecomputeTests(RankingsRecomputeMixin, TestCase):
     """The Los Angeles 311 requests of late December 2017 as a ledger (``import_la311``; LA311_EVERY:

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone, translation
@@ -172,6 +173,7 @@ class DemoRecomputeTests(RecomputeMixin, TestCase):
 LA311_EVERY = int(os.environ.get("LA311_EVERY") or 4)
 
 
+@pytest.mark.realdata
 @override_settings(MEDIA_ROOT=MEDIA_ROOT, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class La311RecomputeTests(RecomputeMixin, TestCase):
     """The Los Angeles 311 requests of late December 2017 as a ledger (``import_la311``): created
