@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
+from campaign.spreadsheets import append_row
 from ledger.choices import Severity
 from ledger.transfer.columns import is_chinese, match_key, severity_index
 
@@ -80,10 +81,10 @@ def write_checklist(version, *, language: str | None = None) -> bytes:
     sheet = workbook.active
     sheet.title = "检查表" if is_chinese(language) else "Checklist"
     with translation.override(language):
-        sheet.append([header(field, language) for field in COLUMNS])
+        append_row(sheet, [header(field, language) for field in COLUMNS])
         yes = _("Yes")
         for item in version.items.order_by("order", "code"):
-            sheet.append([
+            append_row(sheet, [
                 item.code, item.text_zh, item.text_en, float(item.points),
                 str(Severity(item.severity).label), yes if item.veto else "",
             ])

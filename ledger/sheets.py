@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from campaign.choices import Role
 from campaign.models import Unit
+from campaign.spreadsheets import append_row
 
 from .choices import Action, Status
 from .models import AssignmentSheet, AssignmentSheetItem, Problem
@@ -173,17 +174,17 @@ def sheet_workbook(sheet: AssignmentSheet, items, *, language: str) -> bytes:
     heads = (["序号", "问题编号", "区县", "类别", "地点", "问题描述", "整改时限"] if chinese else
              ["No.", "Code", "District", "Category", "Place", "Description", "Deadline"])
     widths = [6, 14, 10, 14, 28, 48, 12]
-    ws.append([title])
+    append_row(ws, [title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(heads))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([sheet.number])
+    append_row(ws, [sheet.number])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(heads))
     ws["A2"].alignment = Alignment(horizontal="center")
-    ws.append([("责任单位：" if chinese else "Unit: ") + sheet.unit.name,
+    append_row(ws, [("责任单位：" if chinese else "Unit: ") + sheet.unit.name,
                None, None, None, None,
                ("交办日期：" if chinese else "Issued on: ") + timezone.localtime(sheet.issued_at).date().isoformat()])
-    ws.append(heads)
+    append_row(ws, heads)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for index, width in enumerate(widths, start=1):
@@ -193,7 +194,7 @@ def sheet_workbook(sheet: AssignmentSheet, items, *, language: str) -> bytes:
     for item in items:
         problem = item.problem
         place = problem.sample_point.name if problem.sample_point_id else problem.address
-        ws.append([item.line, problem.code, problem.district.name,
+        append_row(ws, [item.line, problem.code, problem.district.name,
                    problem.category.name_zh if chinese else problem.category.name_en,
                    place, problem.description, item.deadline])
         for index in range(1, len(heads) + 1):
@@ -201,12 +202,12 @@ def sheet_workbook(sheet: AssignmentSheet, items, *, language: str) -> bytes:
             cell.border = border
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if sheet.note:
-        ws.append([])
-        ws.append([("整改要求：" if chinese else "Requirements: ") + sheet.note])
-    ws.append([])
-    ws.append(["交办人（签字）：" if chinese else "Issued by (signature):", None, None, None,
+        append_row(ws, [])
+        append_row(ws, [("整改要求：" if chinese else "Requirements: ") + sheet.note])
+    append_row(ws, [])
+    append_row(ws, ["交办人（签字）：" if chinese else "Issued by (signature):", None, None, None,
                "签收人（签字）：" if chinese else "Received by (signature):"])
-    ws.append(["日期：" if chinese else "Date:", None, None, None, "日期：" if chinese else "Date:"])
+    append_row(ws, ["日期：" if chinese else "Date:", None, None, None, "日期：" if chinese else "Date:"])
     ws.freeze_panes = "A5"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = "4:4"

@@ -1,5 +1,6 @@
 """Workbook building blocks shared by the report kinds: a table with a styled, frozen header
-and widths that fit Chinese text, and native Excel charts over a table's columns."""
+and widths that fit Chinese text, and native Excel charts over a table's columns. Every value
+goes through the safe writer (``campaign.spreadsheets``): text is never a formula."""
 
 from collections.abc import Iterable, Sequence
 
@@ -7,6 +8,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from campaign.spreadsheets import write_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE_FONT = Font(bold=True, size=14)
@@ -41,12 +44,12 @@ def write_table(
     chart can point at the table."""
     row = 1
     if title:
-        ws.cell(row=1, column=1, value=title).font = TITLE_FONT
+        write_cell(ws, row=1, column=1, value=title).font = TITLE_FONT
         row = 3
     header_row = row
     widths = [display_width(h) for h in headers]
     for column, header in enumerate(headers, start=1):
-        cell = ws.cell(row=header_row, column=column, value=header)
+        cell = write_cell(ws, row=header_row, column=column, value=header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = Border(bottom=THIN)
@@ -55,7 +58,7 @@ def write_table(
     for values in rows:
         last += 1
         for column, value in enumerate(values, start=1):
-            cell = ws.cell(row=last, column=column, value=value)
+            cell = write_cell(ws, row=last, column=column, value=value)
             if number_formats and column in number_formats:
                 cell.number_format = number_formats[column]
             if column <= len(widths):

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from campaign.spreadsheets import write_cell
+
 from .excel import TITLE_FONT, display_width, sheet_title
 from .kinds import kind_module
 from .models import Report
@@ -17,7 +19,7 @@ def write_cover(ws, report: Report) -> None:
     ws.title = sheet_title(_("Cover"))
     generated = timezone.localtime(report.finished_at or timezone.now())
     title = f"{report.get_kind_display()} {report.period.label}"
-    ws.cell(row=1, column=1, value=title).font = TITLE_FONT
+    write_cell(ws, row=1, column=1, value=title).font = TITLE_FONT
     rows = [
         (_("Report"), str(report.get_kind_display())),
         (_("Period"), f"{report.period_start:%Y-%m-%d} – {report.period_end:%Y-%m-%d} ({report.period.label})"),
@@ -28,8 +30,8 @@ def write_cover(ws, report: Report) -> None:
          _("Yes") if report.scheduled else str(report.requested_by or "—")),
     ]
     for offset, (label, value) in enumerate(rows, start=3):
-        ws.cell(row=offset, column=1, value=label).font = Font(bold=True)
-        ws.cell(row=offset, column=2, value=value).alignment = Alignment(horizontal="left")
+        write_cell(ws, row=offset, column=1, value=label).font = Font(bold=True)
+        write_cell(ws, row=offset, column=2, value=value).alignment = Alignment(horizontal="left")
     ws.column_dimensions["A"].width = max(display_width(label) for label, _v in rows) + 4
     ws.column_dimensions["B"].width = max(display_width(title), *(display_width(v) for _l, v in rows)) + 4
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -1,7 +1,9 @@
 """Turn an uploaded file's bytes into sheets of cell values, judging the file by its content.
 
 An .xlsx is a zip holding a workbook; a CSV is text in UTF-8 (with or without BOM) or
-GB18030 (what Chinese Excel writes). The file name is never trusted.
+GB18030 (what Chinese Excel writes). The file name is never trusted. Text comes back as our
+exports wrote it: the safe writer's escape of formula-like text is undone
+(``campaign.spreadsheets.unescape``).
 """
 
 import csv
@@ -10,6 +12,8 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+from campaign.spreadsheets import unescape
 
 # A real sample-point workbook inflates to a few MB; refuse zip bombs before openpyxl reads.
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
@@ -63,7 +67,7 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
             sheet = Sheet(title=worksheet.title)
             for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 if any(_filled(v) for v in values):
-                    sheet.rows.append((number, list(values)))
+                    sheet.rows.append((number, [unescape(v) for v in values]))
             sheets.append(sheet)
     except Exception:
         raise UnreadableFile(_("The file is damaged: it is not a readable Excel workbook.")) from None
@@ -89,10 +93,13 @@ def _read_csv(data: bytes) -> Sheet:
     except csv.Error:
         dialect = csv.excel
     sheet = Sheet(title="CSV")
+    # Only double quotes quote a field (as Excel and WPS write): the sniffer may take the
+    # apostrophe our exports put before formula-like text for a quote character.
+    rows = csv.reader(io.StringIO(text, newline=""), dialect, quotechar='"', doublequote=True)
     try:
-        for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+        for number, values in enumerate(rows, start=1):
             if any(_filled(v) for v in values):
-                sheet.rows.append((number, values))
+                sheet.rows.append((number, [unescape(v) for v in values]))
     except csv.Error:
         raise UnreadableFile(_("The CSV file is malformed.")) from None
     return sheet

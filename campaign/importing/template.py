@@ -7,6 +7,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..spreadsheets import append_row
 from .layouts import TEMPLATE_COLUMNS
 
 EXAMPLE = {
@@ -35,8 +36,8 @@ def build_template(*, notes: list[str]) -> bytes:
     sheet = workbook.active
     sheet.title = "样本点 Sample points"
     headers = [f"{chinese} {english}" for english, chinese, _others in TEMPLATE_COLUMNS.values()]
-    sheet.append(headers)
-    sheet.append([EXAMPLE[name] for name in TEMPLATE_COLUMNS])
+    append_row(sheet, headers)
+    append_row(sheet, [EXAMPLE[name] for name in TEMPLATE_COLUMNS])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for column, header in enumerate(headers, start=1):
@@ -56,7 +57,7 @@ def build_template(*, notes: list[str]) -> bytes:
         sheet.add_data_validation(rule)
     help_sheet = workbook.create_sheet("说明 Notes")
     for line in notes:
-        help_sheet.append([line])
+        append_row(help_sheet, [line])
     help_sheet.column_dimensions["A"].width = max([_display_width(line) for line in notes] + [20]) + 2
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -127,7 +127,8 @@ def test_the_history_export_lists_every_event_with_its_time_unit_deadline_and_te
 
     written = write_history(Problem.objects.all(), out)
 
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert out.getvalue().startswith("\ufeff")  # the byte order mark by which Excel knows UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.getvalue()[1:])))
     assert tuple(rows[0]) == HISTORY_COLUMNS
     assert written == len(rows) == ProblemEvent.objects.count()
     assert [r["action"] for r in rows] == ["record", "assign", "acknowledge", "apply_close", "approve"]
@@ -143,7 +144,7 @@ def test_the_history_command_writes_what_the_person_may_see(city, tmp_path):
     problem_in(city, Status.FOUND, point=city.points_b[0])
     target = tmp_path / "history.csv"
     call_command("export_ledger_history", str(target), "--user", "other_district_lead", stderr=StringIO())
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
     assert len(rows) == 1 and rows[0]["action"] == "record"
     out = StringIO()
     call_command("export_ledger_history", stdout=out)

@@ -2,18 +2,26 @@
 
 openpyxl's write-only workbook streams rows to a temporary file; the rows come from the
 database in chunks (``.values()`` over the joined names, ``iterator(chunk_size=…)``), so
-neither model instances nor the whole sheet are ever held in memory.
+neither model instances nor the whole sheet are ever held in memory. Every cell goes through
+the safe writer (campaign/spreadsheets.py): no control character breaks the file and no text
+becomes a formula.
+
+On PostgreSQL ``iterator()`` reads through a named (server-side) cursor. It is closed as soon
+as the rows are written or the writing fails (``closing``): left to the garbage collector, it
+would be closed in the middle of a later query on the same connection, and that ``close``
+waits forever on the connection's lock.
 """
 
-import csv
 from collections.abc import Callable
+from contextlib import closing
 from typing import BinaryIO, TextIO
 
 from django.utils import timezone, translation
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from campaign import spreadsheets
 
 from ..choices import Severity, Source, Status
 from ..models import ProblemEvent
@@ -92,18 +100,18 @@ def write_ledger(queryset, out: BinaryIO | str, *, language: str,
         bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         header_cells = []
         for title in titles:
-            cell = WriteOnlyCell(sheet, value=title)
+            cell = spreadsheets.safe_cell(sheet, title)
             cell.font, cell.fill = bold, fill
             cell.alignment = Alignment(vertical="center")
             header_cells.append(cell)
         sheet.append(header_cells)
         names = labels()
         written = 0
-        rows = queryset.values(*VALUES).iterator(chunk_size=CHUNK_SIZE)
-        for written, row in enumerate(rows, start=1):
-            sheet.append(problem_cells(written, row, english, names))
-            if progress and written % PROGRESS_EVERY == 0:
-                progress(written)
+        with closing(queryset.values(*VALUES).iterator(chunk_size=CHUNK_SIZE)) as rows:
+            for written, row in enumerate(rows, start=1):
+                spreadsheets.append_row(sheet, problem_cells(written, row, english, names))
+                if progress and written % PROGRESS_EVERY == 0:
+                    progress(written)
     workbook.save(out)
     if progress:
         progress(written)
@@ -118,14 +126,16 @@ HISTORY_COLUMNS = (
 )
 
 
-def write_history(queryset, out: TextIO, *, progress: Callable[[int], None] | None = None) -> int:
+def write_history(queryset, out: TextIO, *, progress: Callable[[int], None] | None = None,
+                  bom: bool = True) -> int:
     """Write the history of ``queryset``'s problems (already scoped and filtered) as CSV, one row
     per event in chain order: when (ISO 8601 with the campaign's offset), the action and the
     move, the unit and deadline an assignment gave, the assignment sheet an event listed the
     problem on, and on each problem's first row its special team and the problem it rebounds.
     The ledger template leaves these out; with them the ledger can be re-counted period by
-    period. Returns the number of events written."""
-    writer = csv.writer(out)
+    period. UTF-8, with a byte order mark unless ``bom`` is false (Excel needs it to read
+    UTF-8). Returns the number of events written."""
+    writer = spreadsheets.csv_writer(out, bom=bom)
     writer.writerow(HISTORY_COLUMNS)
     events = (
         ProblemEvent.objects.filter(problem__in=queryset.order_by().values("pk"))
@@ -134,14 +144,15 @@ def write_history(queryset, out: TextIO, *, progress: Callable[[int], None] | No
                      "problem__team__name", "problem__rebound_of__code")
     )
     written = 0
-    for written, (code, seq, at, action, from_status, to_status, data, note, team, rebound_of) in enumerate(
-            events.iterator(chunk_size=CHUNK_SIZE), start=1):
-        first = seq == 1
-        writer.writerow([
-            code, seq, timezone.localtime(at).isoformat(), action, from_status, to_status,
-            data.get("unit_name", ""), data.get("deadline", ""), data.get("sheet", ""),
-            (team or "") if first else "", (rebound_of or "") if first else "", note,
-        ])
-        if progress and written % PROGRESS_EVERY == 0:
-            progress(written)
+    with closing(events.iterator(chunk_size=CHUNK_SIZE)) as rows:
+        for written, (code, seq, at, action, from_status, to_status, data, note, team, rebound_of) in enumerate(
+                rows, start=1):
+            first = seq == 1
+            writer.writerow([
+                code, seq, timezone.localtime(at).isoformat(), action, from_status, to_status,
+                data.get("unit_name", ""), data.get("deadline", ""), data.get("sheet", ""),
+                (team or "") if first else "", (rebound_of or "") if first else "", note,
+            ])
+            if progress and written % PROGRESS_EVERY == 0:
+                progress(written)
     return written

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from campaign.spreadsheets import append_row
+
 from . import columns
 
 PROBLEM_LINE = re.compile(r"^([\u4e00-\u9fff]{2,6})-(.+)$")
@@ -57,7 +59,7 @@ def write_template(problems, out, *, district: str, found_on: date, source_label
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "问题台账"
-    sheet.append(columns.headers(language))
+    append_row(sheet, columns.headers(language))
     count = 0
     for count, problem in enumerate(problems, start=1):
         values = {
@@ -66,7 +68,7 @@ def write_template(problems, out, *, district: str, found_on: date, source_label
             "source": source_label, "severity": "", "responsible_unit": "", "deadline": None,
             "status": "", "rectification": "", "closed_on": None,
         }
-        sheet.append([values[field] for field in columns.FIELDS])
+        append_row(sheet, [values[field] for field in columns.FIELDS])
     sheet.freeze_panes = "A2"
     workbook.save(out)
     return count

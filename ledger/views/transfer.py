@@ -154,10 +154,12 @@ def import_upload(request):
 def import_template(request):
     from openpyxl import Workbook
 
+    from campaign.spreadsheets import append_row
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "问题台账"
-    sheet.append(columns.headers(translation.get_language()))
+    append_row(sheet, columns.headers(translation.get_language()))
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

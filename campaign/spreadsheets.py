@@ -1,0 +1,159 @@
+"""The one safe writer for every workbook and CSV file the site produces, and its inverse for
+the one reader (``campaign/importing/reading.py``).
+
+Text that came from people (a description, an address, a unit's name) is written so that no
+spreadsheet program ever runs it and openpyxl never refuses it:
+
+- Control characters (C0 and C1 except tab, line feed and carriage return; DEL; U+FFFE,
+  U+FFFF and lone surrogates) are removed: XML cannot hold them, openpyxl raises "cannot be
+  used in worksheets" on the C0 ones, and no person typed them on purpose.
+- Formula-like text (starting with ``= + - @``, their full-width forms, or a tab or line
+  break) is never a formula. In .xlsx it is a string cell (never openpyxl's formula type)
+  with Excel's "quote prefix" style: Excel and WPS show the original text, and editing the
+  cell keeps it text, exactly as if a person had typed ``'`` before it. A CSV file has no
+  types, so there the text gets a leading apostrophe (OWASP's advice): Excel shows
+  ``'=SUM(A1)`` as text instead of computing it.
+- Numbers, dates and times stay native cells: ``-5`` is a number, not a formula; only
+  ``str`` values are escaped.
+
+The reader undoes exactly what the writer added: one apostrophe before text that is (after
+any further apostrophes) formula-like. Text that really begins with apostrophes before a
+formula character gets one more, so every text survives export and import unchanged, and a
+cell a person wrote as ``'=x`` in a CSV file comes back as ``=x``, as they meant it.
+"""
+
+import csv
+import re
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from django.utils.functional import Promise
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+# What a spreadsheet cell cannot hold: C0 but tab, LF, CR; DEL and C1; XML's non-characters;
+# lone surrogates (no UTF-8 for them).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# A cell starting with one of these is read as a formula by Excel, WPS or LibreOffice (the
+# full-width forms are turned into formulas by Chinese and Japanese input).
+FORMULA_STARTS = "=+-@\t\r\n＝＋－＠"
+_ESCAPE = "'"
+# What the writer escaped: any apostrophes, then a formula character.
+_NEEDS_ESCAPE = re.compile("'*[" + re.escape(FORMULA_STARTS) + "]")
+_ESCAPED = re.compile("'+[" + re.escape(FORMULA_STARTS) + "]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters a spreadsheet cannot hold (tab and line breaks stay)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def is_formula_like(text: str) -> bool:
+    """Would a spreadsheet program take ``text`` (as typed, or read from a CSV) for a formula?"""
+    return text[:1] in FORMULA_STARTS if text else False
+
+
+def _as_text(value: Any) -> Any:
+    # Lazy translations are text too.
+    return str(value) if isinstance(value, Promise) else value
+
+
+# --- xlsx ------------------------------------------------------------------------------------
+
+
+def put(cell: Cell, value: Any) -> Cell:
+    """Set ``cell``'s value safely: text cleaned and never a formula, other values native."""
+    value = _as_text(value)
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    text = clean_text(value)
+    if text[:1] == _ESCAPE and _NEEDS_ESCAPE.match(text):
+        # Already begins with apostrophes before a formula character: one more, which the
+        # reader takes off again (the quote-prefix style alone would not survive a CSV).
+        text = _ESCAPE + text
+    cell.value = text
+    # openpyxl infers a formula from "=…" and an error from "#N/A": this is text.
+    cell.data_type = "s"
+    if is_formula_like(text) or text[:1] == _ESCAPE:
+        # Editing the cell in Excel keeps it text, and keeps a leading apostrophe.
+        cell.quotePrefix = True
+    return cell
+
+
+def safe_cell(ws: Worksheet, value: Any) -> Cell:
+    """A detached cell holding ``value`` safely, for ``append_row`` (style it before appending;
+    in a write-only sheet this is how a styled cell is written)."""
+    return put(Cell(ws, row=1, column=1), value)
+
+
+def _row_value(ws: Worksheet, value: Any) -> Any:
+    if isinstance(value, Cell):
+        # A cell built elsewhere is text, whatever openpyxl inferred from "=…".
+        return put(value, value.value) if value.data_type in ("f", "e") else value
+    value = _as_text(value)
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    # Plain text goes straight through (fast for a streaming export); the rest as a text cell.
+    if is_formula_like(text) or text[:1] == _ESCAPE or text in ERROR_CODES:
+        return safe_cell(ws, text)
+    return text
+
+
+def append_row(ws: Worksheet, values: Iterable[Any]) -> None:
+    """Append one row of values to a normal or write-only sheet, every text safe."""
+    ws.append([_row_value(ws, value) for value in values])
+
+
+def write_cell(ws: Worksheet, *, row: int, column: int, value: Any) -> Cell:
+    """``ws.cell(row=…, column=…, value=…)`` for a normal sheet, the value written safely."""
+    return put(ws.cell(row=row, column=column), value)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def csv_value(value: Any) -> Any:
+    """A value for a CSV cell: text cleaned and, if formula-like, behind an apostrophe;
+    numbers and dates as ``csv`` writes them; None empty."""
+    value = _as_text(value)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    return _ESCAPE + text if _NEEDS_ESCAPE.match(text) else text
+
+
+class CsvWriter:
+    """``csv.writer`` whose every row goes through ``csv_value``."""
+
+    def __init__(self, out: TextIO, **options):
+        self._writer = csv.writer(out, **options)
+
+    def writerow(self, values: Iterable[Any]) -> None:
+        self._writer.writerow([csv_value(value) for value in values])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for values in rows:
+            self.writerow(values)
+
+
+def csv_writer(out: TextIO, *, bom: bool = True, **options) -> CsvWriter:
+    """A safe CSV writer on ``out`` (opened with ``newline=""``); ``bom`` writes the UTF-8 byte
+    order mark first, by which Excel knows the file is UTF-8 (Chinese Excel guesses GB18030)."""
+    if bom:
+        out.write("\ufeff")
+    return CsvWriter(out, **options)
+
+
+# --- Reading back ----------------------------------------------------------------------------
+
+
+def unescape(value: Any) -> Any:
+    """The text a cell meant, undoing exactly the writer's escape: one apostrophe taken off
+    text that begins with apostrophes before a formula character. Other values unchanged."""
+    if isinstance(value, str) and value[:1] == _ESCAPE and _ESCAPED.match(value):
+        return value[1:]
+    return value
