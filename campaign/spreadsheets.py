@@ -34,8 +34,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 # What a spreadsheet cell cannot hold: C0 but tab, LF, CR; DEL and C1; XML's non-characters;
 # lone surrogates (no UTF-8 for them).
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
-# A cell starting with one of these is read as a formula by Excel, WPS or LibreOffice (the
-# full-width forms are turned into formulas by Chinese and Japanese input).
+# A cell starting with one of these may be read as a formula by Excel, WPS or LibreOffice, or
+# after a program trims the leading tab or line break. The full-width forms too: East Asian
+# input may turn them into ASCII, and escaping them costs nothing.
 FORMULA_STARTS = "=+-@\t\r\n＝＋－＠"
 _ESCAPE = "'"
 # What the writer escaped: any apostrophes, then a formula character.
