@@ -523,6 +523,8 @@ def bench_import(rows: int, hq: User) -> None:
         return
     from openpyxl import Workbook, load_workbook
 
+    from campaign.spreadsheets import append_row
+
     # A file in the template: exported rows with the code emptied, so each is a new problem.
     buffer = io.BytesIO()
     export(Problem.objects.visible_to(hq).order_by("-found_at", "-id")[:rows], buffer, language="zh-hans")
@@ -537,7 +539,7 @@ def bench_import(rows: int, hq: User) -> None:
             code_column = values.index("编号") if "编号" in values else None
         elif code_column is not None:
             values[code_column] = None
-        target.append(values)
+        append_row(target, values)  # text stays text, as in the export
     data = io.BytesIO()
     out.save(data)
     data = data.getvalue()
