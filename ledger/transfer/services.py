@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from campaign import jobs
 from campaign.choices import ImportStatus
+from campaign.importing.reading import count_rows
 
 from ..choices import Action, Status
 from ..filters import ProblemFilterSet
@@ -164,15 +165,29 @@ def _stored_name(data: bytes) -> str:
     return f"{uuid.uuid4().hex}.{extension}"
 
 
-def ledger_import_preview(*, user, file_name: str, data: bytes) -> tuple[LedgerImport, Plan]:
-    """Check a ledger file and keep it as an import in status 'previewed'; writes no problem."""
+def ledger_import_preview(*, user, file_name: str, data: bytes, run_now: bool = False,
+                          then_write: bool = False) -> tuple[LedgerImport, Plan | None]:
+    """Check a ledger file and keep it as an import in status 'previewed'; writes no problem.
+
+    A file of more than IMPORT_BACKGROUND_ROWS rows (unless ``run_now``) is checked by the
+    worker, as a large import is written: the import is queued (the plan is None), its page
+    shows the progress, and it ends 'previewed' with its summary, errors and warnings; with
+    ``then_write`` (an upload through the API without dry_run) the worker goes on to write it."""
     if not may_import(user):
         raise LedgerForbidden(_("Only HQ staff import a ledger."))
+    record = LedgerImport(created_by=user, original_name=(file_name or "upload")[:255])
+    rows = count_rows(data)
+    if not run_now and rows > settings.IMPORT_BACKGROUND_ROWS:
+        record.status, record.preview_only, record.total_rows = ImportStatus.QUEUED, not then_write, rows
+        record.file.save(_stored_name(data), ContentFile(data), save=False)
+        record.save()
+        from .. import tasks
+
+        transaction.on_commit(lambda: tasks.ledger_import_run.delay(record.pk))
+        return record, None
     plan = build_plan(data, user=user)
-    record = LedgerImport(
-        created_by=user, original_name=(file_name or "upload")[:255], status=ImportStatus.PREVIEWED,
-        total_rows=plan.total_rows, errors=plan.errors, warnings=plan.warnings,
-    )
+    record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
+    record.errors, record.warnings, record.summary = plan.errors, plan.warnings, plan.summary()
     # The file is stored before the row is inserted: no file I/O inside a transaction.
     record.file.save(_stored_name(data), ContentFile(data), save=False)
     record.save()
@@ -189,7 +204,7 @@ def ledger_import_confirm(*, user, record: LedgerImport, run_now: bool = False) 
     if record.errors:
         raise ImportStateError(_("The file has errors: correct them and upload it again."))
     started = LedgerImport.objects.filter(pk=record.pk, status=ImportStatus.PREVIEWED).update(
-        status=ImportStatus.QUEUED
+        status=ImportStatus.QUEUED, attempts=0, taken_over_at=None  # the check's attempts are not the write's
     )
     if not started:
         raise ImportStateError(_("This import has already been started."))
@@ -207,7 +222,8 @@ def ledger_import_run(*, import_id: int) -> LedgerImport:
 
     Claims the row (campaign/jobs.py), so it runs once however often it is delivered, and a
     worker that died is taken over after the lease. The file is checked again first (the city may have changed since the
-    preview), with progress; then every problem is written in one transaction with 'done'."""
+    preview), with progress; then every problem is written in one transaction with 'done'.
+    A preview-only import (a large file's check) ends there, 'previewed'."""
     claim = jobs.job_claim(LedgerImport, import_id)
     record = LedgerImport.objects.select_related("created_by").get(pk=import_id)
     if claim is None:
@@ -220,6 +236,12 @@ def ledger_import_run(*, import_id: int) -> LedgerImport:
             jobs.job_progress(LedgerImport, import_id, claim, processed_rows=done)
 
         plan = build_plan(data, user=record.created_by, progress=progress)
+        if record.preview_only:
+            jobs.job_finish(LedgerImport, import_id, claim, status=ImportStatus.PREVIEWED, preview_only=False,
+                            total_rows=plan.total_rows, processed_rows=plan.total_rows, errors=plan.errors,
+                            warnings=plan.warnings, summary=plan.summary(), failure="")
+            record.refresh_from_db()
+            return record
         if plan.errors:
             return _fail_import(import_id, _("The file has errors: nothing was written."), plan)
         # Numbers an earlier attempt reserved were never written: that worker stopped.
