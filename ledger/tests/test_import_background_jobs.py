@@ -117,14 +117,14 @@ def test_api_large_dry_run_is_queued_and_its_status_gives_the_preview(city, logi
     assert Problem.objects.count() == 0
 
 
-def test_api_large_upload_is_checked_and_written_by_the_worker(city, login, settings, sent,
+def test_api_large_upload_is_checked_and_written_by_the_worker(city, login, settings, sent, checks_in_this_process,
                                                                django_capture_on_commit_callbacks):
     settings.IMPORT_BACKGROUND_ROWS = 3
 
     with django_capture_on_commit_callbacks(execute=True):
         response = login(city.hq).post("/api/problems/import/", {"file": SimpleUploadedFile("big.xlsx", four_problems())})
 
-    assert response.status_code == 202
+    assert response.status_code == 202 and checks_in_this_process == []
     assert tasks.ledger_import_run(sent[0]) == ImportStatus.DONE
     assert Problem.objects.count() == 4
 
