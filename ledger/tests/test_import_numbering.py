@@ -157,3 +157,17 @@ def test_a_worker_that_was_taken_over_reserves_no_numbers(city, settings):
         transfer.import_numbers_reserve(plan=build_plan(four_new_problems(), user=city.hq), import_id=upload.pk,
                                         claim=stale)
     assert not ProblemCodeBlock.objects.exists()
+
+
+@pytest.mark.django_db
+def test_hq_reads_the_voided_numbers_on_the_import_page_and_in_the_admin(city, login, monkeypatch):
+    upload, _plan = transfer.ledger_import_preview(user=city.hq, file_name="x.xlsx", data=four_new_problems())
+    monkeypatch.setattr(transfer, "problem_import", lambda **kwargs: 1 / 0)
+    transfer.ledger_import_confirm(user=city.hq, record=upload)
+    client = login(city.hq)
+
+    page = " ".join(client.get(f"/ledger/problems/import/{upload.pk}/").content.decode().split())
+    assert "reserved for this import and voided (skipped, never used): 2026-000001 – 2026-000004" in page
+    listing = client.get("/admin/ledger/problemcodeblock/?voided_at__isnull=False").content.decode()
+    assert "2026-000001 – 2026-000004" in listing and "An unexpected error stopped the import" in listing
+    assert login(city.district_lead).get("/admin/ledger/problemcodeblock/").status_code != 200

@@ -192,6 +192,7 @@ def import_detail(request, pk):
         summary = _preview_summary(record)
     return render(request, "ledger/transfer_import_detail.html", {
         "record": record, "summary": summary, "finished": record.status in FINISHED,
+        "voided": record.code_blocks.exclude(voided_at=None).order_by("year", "first"),
         "errors": record.errors[:SHOWN_PROBLEMS], "warnings": record.warnings[:SHOWN_PROBLEMS],
     })
 
