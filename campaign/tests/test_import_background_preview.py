@@ -98,3 +98,12 @@ def test_an_import_whose_worker_stopped_shows_the_takeover(city, login, settings
     page = " ".join(login(city.hq).get(reverse("campaign:sample_point_import_detail", args=[record.pk]))
                     .content.decode().split())
     assert "Attempt 2 of 3: the worker stopped; another worker took the job over at" in page
+
+
+def test_rows_are_counted_without_parsing_the_file():
+    from campaign.importing.reading import count_rows
+
+    assert count_rows(three_points()) == 4  # the header and three points
+    assert count_rows("名称,类别\n甲,MKT\n乙,MKT\n".encode()) == 4  # lines (a last empty one included)
+    assert count_rows(b"PK\x03\x04 not really a zip") == 0  # unknown: checked at once, which says why
+    assert count_rows(b"") == 0
