@@ -171,3 +171,23 @@ def test_hq_reads_the_voided_numbers_on_the_import_page_and_in_the_admin(city, l
     listing = client.get("/admin/ledger/problemcodeblock/?voided_at__isnull=False").content.decode()
     assert "2026-000001 – 2026-000004" in listing and "An unexpected error stopped the import" in listing
     assert login(city.district_lead).get("/admin/ledger/problemcodeblock/").status_code != 200
+
+
+@pytest.mark.django_db
+def test_the_numbers_of_an_import_given_up_by_the_sweep_are_voided(city, settings, monkeypatch):
+    from ledger import tasks
+
+    settings.JOB_LEASE_SECONDS, settings.JOB_MAX_ATTEMPTS = 600, 1
+    monkeypatch.setattr(tasks.ledger_import_run, "delay", lambda job_id: pytest.fail("sent again"))
+    upload, _plan = transfer.ledger_import_preview(user=city.hq, file_name="x.xlsx", data=four_new_problems())
+    LedgerImport.objects.filter(pk=upload.pk).update(status=ImportStatus.QUEUED)
+    claim = jobs.job_claim(LedgerImport, upload.pk)
+    transfer.import_numbers_reserve(plan=build_plan(four_new_problems(), user=city.hq), import_id=upload.pk,
+                                    claim=claim)
+    LedgerImport.objects.filter(pk=upload.pk).update(claimed_at=timezone.now() - dt.timedelta(minutes=11))
+
+    tasks.ledger_jobs_sweep()
+
+    block = ProblemCodeBlock.objects.get()
+    assert LedgerImport.objects.get(pk=upload.pk).status == ImportStatus.FAILED
+    assert block.voided_at is not None and block.void_reason == "The import failed: its workers stopped too often."
