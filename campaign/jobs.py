@@ -3,7 +3,8 @@ worker takes one, reports progress, and finishes it, so that any number of worke
 and a worker that dies mid-job does not leave the row "running" for ever.
 
 A worker claims a row with one conditional UPDATE: queued, or running with a claim older than
-JOB_LEASE_SECONDS (its worker died). Progress refreshes the claim's time. The final write is
+JOB_LEASE_SECONDS (its worker died; ``taken_over_at`` then records the takeover, which the
+job's page shows with the attempt number). Progress refreshes the claim's time. The final write is
 conditional on the claim too, so a worker that was given up on writes nothing. The periodic
 sweep of each app sends the jobs of dead workers again and fails a job after JOB_MAX_ATTEMPTS.
 """
@@ -14,7 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +40,7 @@ def job_claim(model: type[models.Model], pk: int) -> uuid.UUID | None:
     abandoned = Q(status=ImportStatus.RUNNING, claimed_at__lt=_stale_before(now))
     taken = model.objects.filter(Q(status=ImportStatus.QUEUED) | abandoned, pk=pk).update(
         status=ImportStatus.RUNNING, claim=claim, claimed_at=now, attempts=F("attempts") + 1, processed_rows=0,
+        taken_over_at=Case(When(status=ImportStatus.RUNNING, then=Value(now)), default=F("taken_over_at")),
     )
     return claim if taken else None
 
@@ -53,10 +55,11 @@ def job_progress(model: type[models.Model], pk: int, claim: uuid.UUID, **changes
     job_mine(model, pk, claim).update(claimed_at=timezone.now(), **changes)
 
 
-def job_finish(model: type[models.Model], pk: int, claim: uuid.UUID, **changes) -> None:
-    """Mark the job done with ``changes``; call inside the transaction that wrote its result,
-    which JobTakenOver then rolls back."""
-    if not job_mine(model, pk, claim).update(status=ImportStatus.DONE, finished_at=timezone.now(), **changes):
+def job_finish(model: type[models.Model], pk: int, claim: uuid.UUID, *, status: str = ImportStatus.DONE,
+               **changes) -> None:
+    """Mark the job done (or ``status``: a checked file is 'previewed') with ``changes``; call
+    inside the transaction that wrote its result, which JobTakenOver then rolls back."""
+    if not job_mine(model, pk, claim).update(status=status, finished_at=timezone.now(), **changes):
         raise JobTakenOver(f"{model.__name__} {pk}")
 
 
@@ -72,8 +75,8 @@ def jobs_abandoned(model: type[models.Model], *, now: dt.datetime | None = None)
     abandoned = model.objects.filter(status=ImportStatus.RUNNING, claimed_at__lt=_stale_before(now))
     failed = abandoned.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS).update(
         status=ImportStatus.FAILED, finished_at=now, claim=None,
-        failure=_("The worker stopped %(count)d times on this job: nothing was written.")
-        % {"count": settings.JOB_MAX_ATTEMPTS},
+        failure=_("Given up after %(count)d attempts: the worker stopped each time before finishing. "
+                  "Nothing was written.") % {"count": settings.JOB_MAX_ATTEMPTS},
     )
     if failed:
         logger.warning("%s: %d jobs failed after %d attempts", model.__name__, failed, settings.JOB_MAX_ATTEMPTS)
@@ -86,6 +89,11 @@ class ClaimedJob(models.Model):
     claim = models.UUIDField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(gettext_lazy("attempts"), default=0, editable=False)
+    taken_over_at = models.DateTimeField(gettext_lazy("taken over at"), null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
+
+    @property
+    def max_attempts(self) -> int:
+        return settings.JOB_MAX_ATTEMPTS

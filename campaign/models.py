@@ -492,6 +492,9 @@ class SamplePointImport(ClaimedJob):
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     failure = models.TextField(_("failure"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A large file is checked by the worker: queued with preview_only, it ends 'previewed'.
+    preview_only = models.BooleanField(_("check only"), default=False)
+    summary = models.JSONField(_("preview"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("sample point import")

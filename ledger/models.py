@@ -314,6 +314,9 @@ class LedgerImport(ClaimedJob):
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     failure = models.TextField(_("failure"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A large file is checked by the worker: queued with preview_only, it ends 'previewed'.
+    preview_only = models.BooleanField(_("check only"), default=False)
+    summary = models.JSONField(_("preview"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("ledger import")
@@ -366,3 +369,40 @@ class LedgerExport(ClaimedJob):
         if not self.total_rows:
             return 0
         return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+
+class ProblemCodeBlock(models.Model):
+    """Problem numbers an import took from the year's counter before writing.
+
+    The block is taken in a short transaction of its own (``problem_numbers_reserve``), so
+    recording a problem never waits for an import. A block whose import never wrote (it
+    failed, or its worker stopped and the job was taken over) is voided: its numbers are
+    skipped for ever and this row says which, when and why, like voided invoice numbers."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    first = models.PositiveIntegerField(_("first number"))
+    last = models.PositiveIntegerField(_("last number"))
+    ledger_import = models.ForeignKey(
+        LedgerImport, on_delete=models.PROTECT, null=True, blank=True, related_name="code_blocks",
+        verbose_name=_("ledger import"),
+    )
+    reserved_at = models.DateTimeField(_("reserved at"), default=timezone.now)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.TextField(_("why voided"), blank=True)
+
+    class Meta:
+        verbose_name = _("block of problem numbers")
+        verbose_name_plural = _("blocks of problem numbers")
+        ordering = ["-reserved_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.codes
+
+    @property
+    def codes(self) -> str:
+        first, last = f"{self.year}-{self.first:06d}", f"{self.year}-{self.last:06d}"
+        return first if first == last else f"{first} – {last}"
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first + 1

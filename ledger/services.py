@@ -55,6 +55,33 @@ def _next_code(year: int) -> str:
     return f"{year}-{number:06d}"
 
 
+def problem_numbers_reserve(*, year: int, count: int, above: int = 0, ledger_import_id: int | None = None):
+    """Take the next ``count`` problem numbers of ``year`` for an import, and move the counter
+    past ``above`` (the highest kept code of that year in the file) if it is below it.
+
+    Call it outside any transaction: it commits at once, so the counter's row is locked for
+    one short statement, never for the import's long write, and recording (``_next_code``)
+    never waits for an import. The numbers taken are kept as a ``ProblemCodeBlock`` (None if
+    none were taken); the new codes are its last ``count`` numbers. If the import never writes,
+    ``problem_numbers_void`` voids the block: its numbers are skipped, never handed out again."""
+    from .models import ProblemCodeBlock, ProblemCounter
+
+    with transaction.atomic():
+        ProblemCounter.objects.bulk_create([ProblemCounter(year=year)], ignore_conflicts=True)
+        counter = ProblemCounter.objects.select_for_update().get(year=year)
+        first = counter.last + 1
+        last = max(counter.last, above) + count
+        if last < first:
+            return None
+        ProblemCounter.objects.filter(year=year).update(last=last)
+        return ProblemCodeBlock.objects.create(year=year, first=first, last=last, ledger_import_id=ledger_import_id)
+
+
+def problem_numbers_void(*, blocks, reason: str) -> int:
+    """Void reserved blocks whose import wrote nothing: their numbers stay unused, with the reason."""
+    return blocks.filter(voided_at=None).update(voided_at=timezone.now(), void_reason=str(reason))
+
+
 def _append_event(problem: Problem, *, action: str, from_status: str, by, note: str = "",
                   data: dict | None = None, at: datetime | None = None) -> ProblemEvent:
     last_seq = problem.events.order_by("-seq").values_list("seq", flat=True).first() or 0

@@ -46,4 +46,5 @@ def ledger_jobs_sweep() -> int:
         for job_id in jobs_abandoned(model):
             task.delay(job_id)
             sent += 1
+    transfer.ledger_imports_void_failed_numbers()
     return sent

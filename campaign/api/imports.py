@@ -2,7 +2,9 @@
 
 dry_run=1 answers the preview (200). Otherwise the file is written all or nothing: 201 with
 the created count, 400 with every row error, or 202 when a large file was queued for the
-background worker (follow ``progress_url``).
+background worker (follow ``progress_url``). A file of more than IMPORT_BACKGROUND_ROWS rows
+is checked by the worker too: 202 either way, and with dry_run=1 the import ends 'previewed'
+with its ``summary``, errors and warnings.
 """
 
 from django.conf import settings
@@ -131,7 +133,7 @@ class ImportStatusSerializer(serializers.ModelSerializer):
         model = SamplePointImport
         fields = [
             "id", "original_name", "status", "total_rows", "processed_rows", "progress_percent",
-            "created_count", "errors", "warnings", "failure", "created_at", "finished_at",
+            "created_count", "errors", "warnings", "failure", "created_at", "finished_at", "summary",
         ]
 
 
@@ -151,7 +153,9 @@ class SamplePointImportView(APIView):
         responses={
             200: OpenApiResponse(ImportPreviewSerializer, description="dry_run=1: the preview; nothing written."),
             201: OpenApiResponse(ImportCreatedSerializer, description="Written: the points created."),
-            202: OpenApiResponse(ImportQueuedSerializer, description="A large file, queued for the background worker."),
+            202: OpenApiResponse(ImportQueuedSerializer, description=(
+                "A large file, queued for the background worker: checked (dry_run=1, then 'previewed' with its "
+                "summary), or checked and written; follow progress_url.")),
             400: OpenApiResponse(ImportRejectedSerializer, description="Row errors (or a bad request); nothing written."),
             403: OpenApiResponse(description="Not signed in, or not HQ staff."),
         },
@@ -171,10 +175,14 @@ class SamplePointImportView(APIView):
         serializer = SamplePointImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
+        dry_run = serializer.validated_data["dry_run"]
         record, plan = import_service.sample_point_import_preview(
-            user=request.user, file_name=upload.name, data=upload.read(), defaults=serializer.import_defaults()
+            user=request.user, file_name=upload.name, data=upload.read(), defaults=serializer.import_defaults(),
+            then_write=not dry_run,
         )
-        if serializer.validated_data["dry_run"]:
+        if plan is None:
+            return self._queued(request, record)
+        if dry_run:
             return Response({"id": record.pk, "status": record.status, **plan.summary(),
                              "errors": plan.errors, "warnings": plan.warnings})
         if plan.errors:
@@ -189,6 +197,10 @@ class SamplePointImportView(APIView):
                             status=status.HTTP_201_CREATED)
         if record.status == ImportStatus.FAILED:
             return self._rejected(record)
+        return self._queued(request, record)
+
+    @staticmethod
+    def _queued(request, record):
         return Response({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
                          "progress_url": _progress_url(request, record)}, status=status.HTTP_202_ACCEPTED)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from campaign import jobs
 from campaign.choices import CategoryKind, ImportStatus
 from campaign.importing.planning import Plan, build_plan
+from campaign.importing.reading import count_rows
 from campaign.models import Category, SamplePoint, SamplePointImport, User
 
 logger = logging.getLogger(__name__)
@@ -40,27 +41,36 @@ def _stored_name(data: bytes) -> str:
 
 
 def sample_point_import_preview(
-    *, user: User, file_name: str, data: bytes, defaults: dict | None = None
-) -> tuple[SamplePointImport, Plan]:
+    *, user: User, file_name: str, data: bytes, defaults: dict | None = None, run_now: bool = False,
+    then_write: bool = False,
+) -> tuple[SamplePointImport, Plan | None]:
     """Check a file and keep it as an import in status 'previewed'; writes no sample point.
 
     ``defaults`` holds values for the whole file (district, category, responsible_unit, team,
     by code or name) and the option create_categories. Every bad row is reported in
     ``errors``; repeats and points already present are ``warnings``.
+
+    A file of more than IMPORT_BACKGROUND_ROWS rows (unless ``run_now``) is checked by the
+    worker, as a large import is written: the import is queued (the plan is None), its page
+    shows the progress, and it ends 'previewed' with its summary, errors and warnings; with
+    ``then_write`` (an upload through the API without dry_run) the worker goes on to write it.
     """
     if not user.can_manage_structure:
         raise PermissionError("Only HQ staff import sample points.")
     defaults = {key: value for key, value in (defaults or {}).items() if value not in (None, "", False)}
+    record = SamplePointImport(created_by=user, original_name=(file_name or "upload")[:255], defaults=defaults)
+    rows = count_rows(data)
+    if not run_now and rows > settings.IMPORT_BACKGROUND_ROWS:
+        record.status, record.preview_only, record.total_rows = ImportStatus.QUEUED, not then_write, rows
+        record.file.save(_stored_name(data), ContentFile(data), save=False)
+        record.save()
+        from campaign import tasks
+
+        transaction.on_commit(lambda: tasks.sample_point_import_run.delay(record.pk))
+        return record, None
     plan = build_plan(data, user=user, defaults=defaults)
-    record = SamplePointImport(
-        created_by=user,
-        original_name=(file_name or "upload")[:255],
-        defaults=defaults,
-        status=ImportStatus.PREVIEWED,
-        total_rows=plan.total_rows,
-        errors=plan.errors,
-        warnings=plan.warnings,
-    )
+    record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
+    record.errors, record.warnings, record.summary = plan.errors, plan.warnings, plan.summary()
     # The file is stored before the row is inserted: no file I/O inside a transaction.
     record.file.save(_stored_name(data), ContentFile(data), save=False)
     record.save()
@@ -82,7 +92,7 @@ def sample_point_import_confirm(
     if record.errors:
         raise ImportStateError(_("The file has errors: correct them and upload it again."))
     started = SamplePointImport.objects.filter(pk=record.pk, status=ImportStatus.PREVIEWED).update(
-        status=ImportStatus.QUEUED
+        status=ImportStatus.QUEUED, attempts=0, taken_over_at=None  # the check's attempts are not the write's
     )
     if not started:
         raise ImportStateError(_("This import has already been started."))
@@ -116,6 +126,12 @@ def sample_point_import_run(*, import_id: int) -> SamplePointImport:
             jobs.job_progress(SamplePointImport, import_id, claim, processed_rows=done)
 
         plan = build_plan(data, user=record.created_by, defaults=record.defaults, progress=progress)
+        if record.preview_only:  # a large file's check: it ends 'previewed', nothing is written
+            jobs.job_finish(SamplePointImport, import_id, claim, status=ImportStatus.PREVIEWED, preview_only=False,
+                            total_rows=plan.total_rows, processed_rows=plan.total_rows, errors=plan.errors,
+                            warnings=plan.warnings, summary=plan.summary(), failure="")
+            record.refresh_from_db()
+            return record
         if plan.errors:
             return _fail(import_id, _("The file has errors: nothing was written."), plan)
         with transaction.atomic():

@@ -98,5 +98,5 @@ def test_the_sweep_sends_abandoned_imports_again_and_fails_them_after_the_attemp
     assert tasks.sample_point_imports_sweep() == 0
     queued.refresh_from_db()
     assert queued.status == ImportStatus.FAILED
-    assert "stopped 3 times" in queued.failure
+    assert "Given up after 3 attempts" in queued.failure
     assert fengxian_points() == 0

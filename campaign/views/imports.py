@@ -7,6 +7,7 @@ import io
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -48,9 +49,12 @@ def import_upload(request):
         form = SamplePointImportForm(user=request.user)
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
-        record, _plan = import_service.sample_point_import_preview(
+        record, plan = import_service.sample_point_import_preview(
             user=request.user, file_name=upload.name, data=upload.read(), defaults=form.import_defaults()
         )
+        if plan is None:
+            messages.info(request, _("A large file: it is checked in the background; this page shows the progress, "
+                                     "then the preview."))
         return redirect("campaign:sample_point_import_detail", pk=record.pk)
     recent = SamplePointImport.objects.select_related("created_by")[:RECENT_IMPORTS]
     return render(request, "campaign/import_upload.html", {"form": form, "recent": recent})
@@ -105,7 +109,11 @@ def import_detail(request, pk):
 
 
 def _preview_summary(record) -> dict | None:
-    """What confirming would write, read again from the stored file (the city may have changed)."""
+    """What confirming would write, as the check found it (in the worker for a large file)."""
+    if record.summary:
+        return record.summary
+    if record.total_rows > settings.IMPORT_BACKGROUND_ROWS:
+        return None  # checked before previews were kept; never re-read a large file in a request
     try:
         with record.file.open("rb") as stored:
             data = stored.read()
@@ -120,7 +128,7 @@ def _preview_summary(record) -> dict | None:
 def import_progress(request, pk):
     """The progress bar for htmx (polled every second until finished), JSON for anything else."""
     record = get_object_or_404(SamplePointImport, pk=pk)
-    finished = record.status in FINISHED
+    finished = record.status in FINISHED or record.status == ImportStatus.PREVIEWED  # a large file's check ends so
     if request.headers.get("HX-Request"):
         response = render(request, "campaign/import_progress.html", {"record": record, "finished": finished})
         if finished:

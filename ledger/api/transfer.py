@@ -169,7 +169,9 @@ class ProblemImportView(APIView):
         responses={
             200: OpenApiResponse(ImportResultSerializer, description="dry_run=1: the preview; nothing written."),
             201: OpenApiResponse(ImportResultSerializer, description="Written: the problems created."),
-            202: OpenApiResponse(ImportResultSerializer, description="A large file, queued for the worker."),
+            202: OpenApiResponse(ImportResultSerializer, description=(
+                "A large file, queued for the worker: checked (dry_run=1, then 'previewed'), or checked and "
+                "written; follow status_url.")),
             400: OpenApiResponse(ImportResultSerializer, description="Row errors; nothing written."),
             403: OpenApiResponse(description="Not HQ staff."),
         },
@@ -179,8 +181,12 @@ class ProblemImportView(APIView):
         serializer = ImportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        record, plan = transfer.ledger_import_preview(user=request.user, file_name=upload.name, data=upload.read())
-        if serializer.validated_data["dry_run"]:
+        dry_run = serializer.validated_data["dry_run"]
+        record, plan = transfer.ledger_import_preview(user=request.user, file_name=upload.name, data=upload.read(),
+                                                      then_write=not dry_run)
+        if plan is None:
+            return self._queued(request, record)
+        if dry_run:
             summary = plan.summary()
             return Response({"id": record.pk, "status": record.status, "total_rows": plan.total_rows,
                              "to_create": summary["to_create"], "already_present": summary["already_present"],
@@ -197,6 +203,10 @@ class ProblemImportView(APIView):
                             status=status.HTTP_201_CREATED)
         if record.status == ImportStatus.FAILED:
             return self._rejected(record)
+        return self._queued(request, record)
+
+    @staticmethod
+    def _queued(request, record):
         return Response({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
                          "errors": [], "warnings": record.warnings,
                          "status_url": request.build_absolute_uri(reverse("api-problem-import-detail", args=[record.pk]))},
@@ -215,10 +225,11 @@ class ProblemImportDetailView(APIView):
     @extend_schema(operation_id="problems_import_status", responses={200: ImportResultSerializer}, tags=["problems"])
     def get(self, request, pk: int):
         record = get_object_or_404(LedgerImport, pk=pk)
+        preview = {key: record.summary[key] for key in ("to_create", "already_present") if key in record.summary}
         return Response({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
                          "processed_rows": record.processed_rows, "progress_percent": record.progress_percent,
                          "created": record.created_count, "errors": record.errors, "warnings": record.warnings,
-                         "failure": record.failure})
+                         "failure": record.failure, **preview})
 
 
 routes = [

@@ -58,7 +58,8 @@ def test_fengxian_problems_import_into_the_ledger_and_export_back(city, tmp_path
     out = tmp_path / "fengxian.xlsx"
 
     call_command("fengxian_ledger", str(out), "--district", "奉贤区", "--found-on", "2026-01-06")
-    record, plan = transfer.ledger_import_preview(user=city.hq, file_name="fengxian.xlsx", data=out.read_bytes())
+    record, plan = transfer.ledger_import_preview(user=city.hq, file_name="fengxian.xlsx", data=out.read_bytes(),
+                                                  run_now=True)
     assert plan.errors == []
     done = transfer.ledger_import_confirm(user=city.hq, record=record, run_now=True)
 

@@ -234,7 +234,8 @@ def test_a_large_import_is_queued_and_the_task_writes_it_once(city, settings, mo
     settings.IMPORT_BACKGROUND_ROWS = 2
     queued = []
     monkeypatch.setattr(tasks.ledger_import_run, "delay", lambda import_id: queued.append(import_id))
-    record_, _plan = transfer.ledger_import_preview(user=city.hq, file_name="big.xlsx", data=five_rows())
+    record_, _plan = transfer.ledger_import_preview(user=city.hq, file_name="big.xlsx", data=five_rows(),
+                                                    run_now=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         waiting = transfer.ledger_import_confirm(user=city.hq, record=record_)

@@ -18,6 +18,8 @@ import logging
 import re
 import tempfile
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, time
 
 from django.conf import settings
@@ -30,12 +32,13 @@ from django.utils.translation import gettext as _
 
 from campaign import jobs
 from campaign.choices import ImportStatus
+from campaign.importing.reading import count_rows
 
 from ..choices import Action, Status
 from ..filters import ProblemFilterSet
-from ..models import LedgerExport, LedgerImport, Problem, ProblemCounter
+from ..models import LedgerExport, LedgerImport, Problem, ProblemCodeBlock
 from ..rules import refusal
-from ..services import LedgerForbidden, _append_event, _next_code
+from ..services import LedgerForbidden, _append_event, problem_numbers_reserve, problem_numbers_void
 from . import export as exporting
 from .planning import Plan, PlannedProblem, build_plan
 
@@ -62,31 +65,58 @@ def _aware(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _reserve_code(code: str) -> None:
-    """Keep the generated numbering clear of a kept code that looks like one (2026-000123)."""
-    found = GENERATED_CODE.fullmatch(code)
-    if not found:
-        return
-    year, number = int(found.group(1)), int(found.group(2))
-    ProblemCounter.objects.get_or_create(year=year)
-    ProblemCounter.objects.filter(year=year, last__lt=number).update(last=number)
+def import_numbers_reserve(*, plan: Plan, import_id: int | None = None, claim=None) -> dict[int, Iterator[str]]:
+    """Reserve, before the import's long transaction, the problem numbers its rows without a
+    code will get, per year of their found date; the counter also moves past every kept code
+    that looks like a generated one (2026-000123), so later recordings never collide with it.
+
+    One short transaction, committed at once (see ``problem_numbers_reserve``): recording never
+    waits for the import. With ``claim``, it reserves only while this worker holds the job, so
+    a worker that was taken over never leaves a block behind that nobody voids."""
+    generated = Counter(planned.found_on.year for planned in plan.problems if not planned.code)
+    floors: dict[int, int] = {}
+    for planned in plan.problems:
+        found = GENERATED_CODE.fullmatch(planned.code) if planned.code else None
+        if found:
+            year, number = int(found.group(1)), int(found.group(2))
+            floors[year] = max(floors.get(year, 0), number)
+    codes: dict[int, Iterator[str]] = {}
+    with transaction.atomic():
+        if claim is not None and not list(
+            jobs.job_mine(LedgerImport, import_id, claim).select_for_update().values_list("pk", flat=True)
+        ):
+            raise jobs.JobTakenOver(f"LedgerImport {import_id}")
+        for year in sorted(set(generated) | set(floors)):  # always in the same order: no deadlock
+            count = generated.get(year, 0)
+            block = problem_numbers_reserve(year=year, count=count, above=floors.get(year, 0),
+                                            ledger_import_id=import_id)
+            if count:
+                codes[year] = iter([f"{year}-{n:06d}" for n in range(block.last - count + 1, block.last + 1)])
+    return codes
 
 
-def problem_import(*, planned: PlannedProblem, by, origin: str) -> Problem:
+def import_numbers_void(*, import_id: int, reason: str) -> int:
+    """Void the blocks of an import that wrote nothing (failed, or taken over before writing)."""
+    return problem_numbers_void(blocks=ProblemCodeBlock.objects.filter(ledger_import_id=import_id), reason=reason)
+
+
+def problem_import(*, planned: PlannedProblem, by, origin: str, code: str = "") -> Problem:
     """Record one problem of an imported ledger in the state the old ledger gives it.
 
     Only HQ staff import. The history is one ``record`` event at the found date leading to
     that state, with the note "Imported from <origin>, row <n>" (see the module docstring).
-    The code of the old ledger is kept; an empty one is generated."""
+    The code of the old ledger is kept; a row without one gets ``code``, a number reserved
+    beforehand by ``import_numbers_reserve`` (never the counter itself: its lock would be held
+    for the whole import)."""
     if not may_import(by) or refusal(Action.RECORD, Problem(status=Status.FOUND, district=planned.district), by):
         raise LedgerForbidden(_("Only HQ staff import a ledger."))
     found_at = _aware(planned.found_on)
     closed_at = _aware(planned.closed_on) if planned.closed_on else None
     past_found = planned.status in (Status.ASSIGNED, Status.RECTIFYING, Status.CLOSING_APPLIED, Status.CLOSED)
+    code = planned.code or code
+    if not code:
+        raise ValueError(f"Row {planned.row}: no problem number was reserved for it.")
     with transaction.atomic():
-        if planned.code:
-            _reserve_code(planned.code)
-        code = planned.code or _next_code(planned.found_on.year)
         point = planned.sample_point
         problem = Problem.objects.create(
             code=code, description=planned.description, category=planned.category, sample_point=point,
@@ -115,13 +145,17 @@ def problem_import(*, planned: PlannedProblem, by, origin: str) -> Problem:
     return problem
 
 
-def ledger_import_write(*, plan: Plan, by, origin: str) -> int:
-    """Write every problem of a checked plan in one transaction: all or nothing."""
+def ledger_import_write(*, plan: Plan, by, origin: str, codes: dict[int, Iterator[str]] | None = None) -> int:
+    """Write every problem of a checked plan in one transaction: all or nothing. ``codes``: the
+    numbers reserved for the rows without a code (reserved here, beforehand, if not given)."""
     if plan.errors:
         raise ImportStateError(_("The file has errors: correct them and upload it again."))
+    if codes is None:
+        codes = import_numbers_reserve(plan=plan)
     with transaction.atomic():
         for planned in plan.problems:
-            problem_import(planned=planned, by=by, origin=origin)
+            code = planned.code or next(codes[planned.found_on.year])
+            problem_import(planned=planned, by=by, origin=origin, code=code)
     return len(plan.problems)
 
 
@@ -131,15 +165,29 @@ def _stored_name(data: bytes) -> str:
     return f"{uuid.uuid4().hex}.{extension}"
 
 
-def ledger_import_preview(*, user, file_name: str, data: bytes) -> tuple[LedgerImport, Plan]:
-    """Check a ledger file and keep it as an import in status 'previewed'; writes no problem."""
+def ledger_import_preview(*, user, file_name: str, data: bytes, run_now: bool = False,
+                          then_write: bool = False) -> tuple[LedgerImport, Plan | None]:
+    """Check a ledger file and keep it as an import in status 'previewed'; writes no problem.
+
+    A file of more than IMPORT_BACKGROUND_ROWS rows (unless ``run_now``) is checked by the
+    worker, as a large import is written: the import is queued (the plan is None), its page
+    shows the progress, and it ends 'previewed' with its summary, errors and warnings; with
+    ``then_write`` (an upload through the API without dry_run) the worker goes on to write it."""
     if not may_import(user):
         raise LedgerForbidden(_("Only HQ staff import a ledger."))
+    record = LedgerImport(created_by=user, original_name=(file_name or "upload")[:255])
+    rows = count_rows(data)
+    if not run_now and rows > settings.IMPORT_BACKGROUND_ROWS:
+        record.status, record.preview_only, record.total_rows = ImportStatus.QUEUED, not then_write, rows
+        record.file.save(_stored_name(data), ContentFile(data), save=False)
+        record.save()
+        from .. import tasks
+
+        transaction.on_commit(lambda: tasks.ledger_import_run.delay(record.pk))
+        return record, None
     plan = build_plan(data, user=user)
-    record = LedgerImport(
-        created_by=user, original_name=(file_name or "upload")[:255], status=ImportStatus.PREVIEWED,
-        total_rows=plan.total_rows, errors=plan.errors, warnings=plan.warnings,
-    )
+    record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
+    record.errors, record.warnings, record.summary = plan.errors, plan.warnings, plan.summary()
     # The file is stored before the row is inserted: no file I/O inside a transaction.
     record.file.save(_stored_name(data), ContentFile(data), save=False)
     record.save()
@@ -156,7 +204,7 @@ def ledger_import_confirm(*, user, record: LedgerImport, run_now: bool = False) 
     if record.errors:
         raise ImportStateError(_("The file has errors: correct them and upload it again."))
     started = LedgerImport.objects.filter(pk=record.pk, status=ImportStatus.PREVIEWED).update(
-        status=ImportStatus.QUEUED
+        status=ImportStatus.QUEUED, attempts=0, taken_over_at=None  # the check's attempts are not the write's
     )
     if not started:
         raise ImportStateError(_("This import has already been started."))
@@ -174,7 +222,8 @@ def ledger_import_run(*, import_id: int) -> LedgerImport:
 
     Claims the row (campaign/jobs.py), so it runs once however often it is delivered, and a
     worker that died is taken over after the lease. The file is checked again first (the city may have changed since the
-    preview), with progress; then every problem is written in one transaction with 'done'."""
+    preview), with progress; then every problem is written in one transaction with 'done'.
+    A preview-only import (a large file's check) ends there, 'previewed'."""
     claim = jobs.job_claim(LedgerImport, import_id)
     record = LedgerImport.objects.select_related("created_by").get(pk=import_id)
     if claim is None:
@@ -187,10 +236,20 @@ def ledger_import_run(*, import_id: int) -> LedgerImport:
             jobs.job_progress(LedgerImport, import_id, claim, processed_rows=done)
 
         plan = build_plan(data, user=record.created_by, progress=progress)
+        if record.preview_only:
+            jobs.job_finish(LedgerImport, import_id, claim, status=ImportStatus.PREVIEWED, preview_only=False,
+                            total_rows=plan.total_rows, processed_rows=plan.total_rows, errors=plan.errors,
+                            warnings=plan.warnings, summary=plan.summary(), failure="")
+            record.refresh_from_db()
+            return record
         if plan.errors:
             return _fail_import(import_id, _("The file has errors: nothing was written."), plan)
+        # Numbers an earlier attempt reserved were never written: that worker stopped.
+        import_numbers_void(import_id=import_id, reason=_("The worker writing the import stopped; "
+                                                          "another worker took the job over."))
+        codes = import_numbers_reserve(plan=plan, import_id=import_id, claim=claim)
         with transaction.atomic():
-            created = ledger_import_write(plan=plan, by=record.created_by, origin=record.original_name)
+            created = ledger_import_write(plan=plan, by=record.created_by, origin=record.original_name, codes=codes)
             jobs.job_finish(
                 LedgerImport, import_id, claim, total_rows=plan.total_rows, processed_rows=plan.total_rows,
                 created_count=created, errors=[], warnings=plan.warnings, failure="",
@@ -225,8 +284,17 @@ def _fail_import(import_id: int, reason: str, plan: Plan | None = None) -> Ledge
     changes = {"status": ImportStatus.FAILED, "failure": str(reason), "finished_at": timezone.now()}
     if plan is not None:
         changes.update(errors=plan.errors, warnings=plan.warnings, total_rows=plan.total_rows)
-    LedgerImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(**changes)
+    if LedgerImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(**changes):
+        import_numbers_void(import_id=import_id, reason=reason)
     return LedgerImport.objects.get(pk=import_id)
+
+
+def ledger_imports_void_failed_numbers() -> int:
+    """Void the reserved numbers of imports the sweep failed (their workers died too often)."""
+    return problem_numbers_void(
+        blocks=ProblemCodeBlock.objects.filter(ledger_import__status=ImportStatus.FAILED),
+        reason=_("The import failed: its workers stopped too often."),
+    )
 
 
 # --- Export ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import io
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -23,6 +24,7 @@ from campaign.choices import ImportStatus
 from campaign.importing.forms import SamplePointImportForm
 from campaign.views.structure import campaign_staff_required
 
+from ..choices import Status
 from ..models import LedgerExport, LedgerImport
 from ..services import LedgerForbidden
 from ..transfer import columns
@@ -141,7 +143,10 @@ def import_upload(request):
     form = LedgerImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        record, _plan = transfer.ledger_import_preview(user=request.user, file_name=upload.name, data=upload.read())
+        record, plan = transfer.ledger_import_preview(user=request.user, file_name=upload.name, data=upload.read())
+        if plan is None:
+            messages.info(request, _("A large file: it is checked in the background; this page shows the progress, "
+                                     "then the preview."))
         return redirect("ledger:import_detail", pk=record.pk)
     recent = LedgerImport.objects.select_related("created_by")[:RECENT]
     return render(request, "ledger/transfer_import_upload.html", {
@@ -189,12 +194,19 @@ def import_detail(request, pk):
         summary = _preview_summary(record)
     return render(request, "ledger/transfer_import_detail.html", {
         "record": record, "summary": summary, "finished": record.status in FINISHED,
+        "voided": record.code_blocks.exclude(voided_at=None).order_by("year", "first"),
         "errors": record.errors[:SHOWN_PROBLEMS], "warnings": record.warnings[:SHOWN_PROBLEMS],
     })
 
 
 def _preview_summary(record) -> dict | None:
-    """What confirming would write, read again from the stored file (the city may have changed)."""
+    """What confirming would write, as the check found it (in the worker for a large file)."""
+    if record.summary:
+        return {**record.summary, "by_status": [
+            {**row, "label": Status(row["status"]).label} for row in record.summary.get("by_status", [])
+        ]}
+    if record.total_rows > settings.IMPORT_BACKGROUND_ROWS:
+        return None  # checked before previews were kept; never re-read a large file in a request
     try:
         with record.file.open("rb") as stored:
             data = stored.read()
@@ -208,7 +220,7 @@ def _preview_summary(record) -> dict | None:
 @require_GET
 def import_progress(request, pk):
     record = get_object_or_404(LedgerImport, pk=pk)
-    finished = record.status in FINISHED
+    finished = record.status in FINISHED or record.status == ImportStatus.PREVIEWED  # a large file's check ends so
     if request.headers.get("HX-Request"):
         response = render(request, "ledger/transfer_import_progress.html", {"record": record, "finished": finished})
         if finished:

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if options["create_categories"]:
             defaults["create_categories"] = True
         record, plan = import_service.sample_point_import_preview(
-            user=user, file_name=path.name, data=path.read_bytes(), defaults=defaults
+            user=user, file_name=path.name, data=path.read_bytes(), defaults=defaults, run_now=True
         )
         summary = plan.summary()
         self.stdout.write(f"{path.name}: {summary['total_rows']} points read ({summary['layout'] or 'unrecognised'})")

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
-        record, plan = transfer.ledger_import_preview(user=person, file_name=file.name, data=data)
+        record, plan = transfer.ledger_import_preview(user=person, file_name=file.name, data=data, run_now=True)
         for warning in plan.warnings:
             self.stdout.write(self._line("warning", warning))
         for error in plan.errors:
