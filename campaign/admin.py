@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    AuditEntry,
     Campaign,
     Category,
     District,
@@ -24,6 +25,7 @@ from .models import (
     Unit,
     User,
 )
+from .services.audit import audit_person_change, person_audit_state
 
 
 class HQAdmin(admin.ModelAdmin):
@@ -188,3 +190,31 @@ class UserAdmin(HQAdmin, DjangoUserAdmin):
         if not request.user.is_superuser:
             readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        # A role, scope or access change made here goes to the audit trail as on the People page.
+        before = person_audit_state(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        audit_person_change(before=before, person=obj, by=request.user, request=request)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(HQAdmin):
+    """Read-only: the trail is written by the application and nobody edits or deletes it."""
+
+    list_display = ["at", "actor_name", "action", "target", "scope", "address"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "target", "scope", "address"]
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

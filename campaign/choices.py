@@ -46,3 +46,12 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    PERSON_CREATED = "person_created", _("Person created")
+    PERSON_CHANGED = "person_changed", _("Role, scope or access changed")
+    EXPORT = "export", _("Exported")

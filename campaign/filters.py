@@ -8,7 +8,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, District, Grid, Indicator, Road, SamplePoint, Team, Unit
+from .choices import AuditAction
+from .models import AuditEntry, Category, District, Grid, Indicator, Road, SamplePoint, Team, Unit
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -110,3 +111,20 @@ class IndicatorFilterSet(ScopedFilterSet):
     class Meta:
         model = Indicator
         fields = ["category", "direction"]
+
+
+class AuditEntryFilterSet(django_filters.FilterSet):
+    """The audit trail's filters (HQ reads the whole trail, so nothing is narrowed)."""
+
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"), empty_label=_("All actions"))
+    person = django_filters.CharFilter(field_name="actor_name", lookup_expr="icontains", label=_("Username"))
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    at_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
+    at_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = AuditEntry
+        fields = ["action", "person", "q", "at_from", "at_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(target__icontains=value) | Q(scope__icontains=value) | Q(address__startswith=value))

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    AuditAction,
     CampaignKind,
     CategoryKind,
     DistrictKind,
@@ -511,3 +512,33 @@ class SamplePointImport(ClaimedJob):
         if not self.total_rows:
             return 0
         return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+
+# --- Audit trail ---------------------------------------------------------------------------------
+
+
+class AuditEntry(models.Model):
+    """One sign-in, failed sign-in, change of a person's role or scope, or export: append-only.
+
+    Written only by ``campaign.services.audit.audit_record``; PostgreSQL refuses to update or
+    delete these rows (migration ``audit_trail``). The actor is kept by id without a foreign-key
+    constraint and by name, so an entry outlives its account and names who typed a wrong name.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+                              related_name="+", verbose_name=_("person"))
+    actor_name = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices, db_index=True)
+    target = models.CharField(_("what"), max_length=255, blank=True)
+    scope = models.CharField(_("scope"), max_length=255, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.target}"

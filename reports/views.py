@@ -20,6 +20,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaign.choices import AuditAction
+from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
 from . import selectors, services
@@ -150,13 +152,13 @@ def report_progress(request, pk):
 @require_GET
 def report_download(request, pk):
     report = selectors.report_get(user=request.user, pk=pk)
-    return workbook_response(report, user=request.user)
+    return workbook_response(report, user=request.user, request=request)
 
 
-def workbook_response(report: Report, *, user) -> FileResponse:
+def workbook_response(report: Report, *, user, request=None) -> FileResponse:
     """The report's workbook for ``user`` (the page and the API): the stored file when they may
     read the whole report, else one written afresh from the lists of their own scope
-    (selectors.report_data_for). 404 until the report is done."""
+    (selectors.report_data_for). 404 until the report is done. Each download is audited."""
     from .workbook import build_workbook
 
     if report.status != ReportStatus.DONE or not report.workbook:
@@ -170,6 +172,10 @@ def workbook_response(report: Report, *, user) -> FileResponse:
             handle = report.workbook.open("rb")
         except OSError:
             raise Http404 from None
+    audit_record(action=AuditAction.EXPORT, request=request, actor=user, target=f"report #{report.pk}",
+                 details={"report": report.pk, "kind": report.kind, "period": str(report.period.label),
+                          "version": report.version, "district": report.district_id,
+                          "whole_report": data is report.data})
     return FileResponse(handle, as_attachment=True, filename=download_name(report), content_type=XLSX)
 
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from campaign.choices import AuditAction
 from campaign.filters import (
     CategoryFilterSet,
     DistrictFilterSet,
@@ -42,6 +43,7 @@ from campaign.models import (
     Team,
     Unit,
 )
+from campaign.services.audit import audit_record
 from campaign.services.structure import (
     api_token_get_or_create,
     sample_point_create,
@@ -266,4 +268,5 @@ class ObtainTokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to sign in with that username and password.")]}
             )
+        audit_record(action=AuditAction.SIGN_IN, request=request, actor=user, details={"via": "api token"})
         return Response({"token": api_token_get_or_create(user=user)}, status=status.HTTP_200_OK)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import Role
 from ..models import SCOPE_FIELD_BY_ROLE, User
+from .audit import audit_person_change, person_audit_state
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +58,13 @@ def _set_password(person: User, password: str) -> None:
 
 
 @transaction.atomic
-def person_create(*, data: Mapping[str, Any], by: User) -> User:
+def person_create(*, data: Mapping[str, Any], by: User, request=None) -> User:
     """Create a person with a role, its scope and an initial password.
 
     Rules: only HQ staff (``can_manage_structure``) create people; a scoped role must have its
     team, district or unit (``User.clean``), and scope fields the role does not use are left
     empty; the password must pass the password validators; the username must be free.
+    The new person's role and scope go to the audit trail.
     """
     _require_manager(by)
     person = User(username=data["username"])
@@ -70,12 +72,13 @@ def person_create(*, data: Mapping[str, Any], by: User) -> User:
     _set_password(person, data["password"])
     person.full_clean()
     person.save()
+    audit_person_change(before=None, person=person, by=by, request=request)
     log.info("person created: %s (%s) by %s", person.username, person.role, by.username)
     return person
 
 
 @transaction.atomic
-def person_update(*, person: User, data: Mapping[str, Any], by: User) -> User:
+def person_update(*, person: User, data: Mapping[str, Any], by: User, request=None) -> User:
     """Change a person's profile, role, scope and access, and optionally reset the password.
 
     Rules: only HQ staff change people, and only superusers change accounts with admin access;
@@ -83,11 +86,13 @@ def person_update(*, person: User, data: Mapping[str, Any], by: User) -> User:
     deactivate themselves or take away their own HQ role (they would lock themselves out);
     an empty password keeps the current one. Changing the password or deactivating ends the
     person's sessions (Django checks the password hash and ``is_active`` on every request).
+    A change of role, scope or access goes to the audit trail.
     """
     _require_manager(by)
     person = User.objects.select_for_update().get(pk=person.pk)
     if not person_may_be_managed_by(person, by):
         raise PermissionDenied(_("Accounts with admin access are managed by a superuser."))
+    before = person_audit_state(person)
     _set_role_and_scope(person, data)
     if "is_active" in data:
         person.is_active = bool(data["is_active"])
@@ -100,5 +105,6 @@ def person_update(*, person: User, data: Mapping[str, Any], by: User) -> User:
         _set_password(person, data["password"])
     person.full_clean()
     person.save()
+    audit_person_change(before=before, person=person, by=by, request=request)
     log.info("person updated: %s (%s, active=%s) by %s", person.username, person.role, person.is_active, by.username)
     return person

@@ -75,7 +75,7 @@ def person_create(request):
     form = PersonCreateForm(request.POST if request.method == "POST" else None, manager=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            person = people_service.person_create(data=form.cleaned_data, by=request.user)
+            person = people_service.person_create(data=form.cleaned_data, by=request.user, request=request)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -93,7 +93,8 @@ def person_update(request, pk: int):
     form = PersonUpdateForm(request.POST if request.method == "POST" else None, instance=person, manager=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            updated = people_service.person_update(person=person, data=form.cleaned_data, by=request.user)
+            updated = people_service.person_update(person=person, data=form.cleaned_data, by=request.user,
+                                                    request=request)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:

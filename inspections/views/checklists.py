@@ -16,8 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from campaign.choices import Role
+from campaign.choices import AuditAction, Role
 from campaign.models import Category
+from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
 from .. import services
@@ -181,6 +182,8 @@ def checklist_export(request, category_pk: int):
     if version is None:
         raise Http404
     data = write_checklist(version, language=translation.get_language())
+    audit_record(action=AuditAction.EXPORT, request=request, target=f"checklist {category.code} v{version.number}",
+                 details={"category": category.pk, "version": version.number})
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="checklist-{category.code}-v{version.number}.xlsx"'
     return response

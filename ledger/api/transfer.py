@@ -24,7 +24,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaign.choices import ImportStatus, Role
+from campaign.choices import AuditAction, ImportStatus, Role
+from campaign.services.audit import audit_record
 
 from ..models import LedgerExport, LedgerImport
 from ..transfer import services as transfer
@@ -123,8 +124,12 @@ class ProblemExportView(APIView):
             buffer = io.BytesIO()
             write_ledger(problems, buffer, language=language)
             buffer.seek(0)
+            audit_record(action=AuditAction.EXPORT, request=request, target="ledger",
+                         details={"filters": filters, "delivery": "direct", "via": "api"})
             return FileResponse(buffer, as_attachment=True, filename="ledger.xlsx", content_type=XLSX)
         record = transfer.ledger_export_request(user=request.user, filters=filters, language=language)
+        audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
+                     details={"filters": filters, "delivery": "background", "via": "api"})
         data = ExportJobSerializer(record, context={"request": request}).data
         data["status_url"] = request.build_absolute_uri(reverse("api-problem-export-detail", args=[record.pk]))
         return Response(data, status=status.HTTP_202_ACCEPTED)
@@ -154,6 +159,9 @@ class ProblemExportFileView(APIView):
         record = _own_export(request, pk)
         if record.status != ImportStatus.DONE or not record.file:
             raise Http404
+        audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
+                     details={"filters": record.filters, "delivery": "download", "via": "api",
+                              "requested_by": record.requested_by_id})
         return FileResponse(record.file.open("rb"), as_attachment=True, filename=f"ledger-{record.pk}.xlsx",
                             content_type=XLSX)
 

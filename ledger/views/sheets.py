@@ -15,7 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaign.choices import AuditAction
 from campaign.models import Unit
+from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
 from .. import sheets as sheet_service
@@ -54,6 +56,8 @@ def sheet_excel(request, pk):
     sheet = _visible_sheet(request, pk)
     items = sheet_service.sheet_items(sheet, request.user)
     data = sheet_service.sheet_workbook(sheet, items, language=translation.get_language())
+    audit_record(action=AuditAction.EXPORT, request=request,
+                 target=f"assignment sheet {sheet.year}-{sheet.batch}-{sheet.seq:02d}", details={"sheet": sheet.pk})
     return FileResponse(io.BytesIO(data), as_attachment=True, content_type=XLSX,
                         filename=f"assignment-sheet-{sheet.year}-{sheet.batch}-{sheet.seq:02d}.xlsx")
 

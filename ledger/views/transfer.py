@@ -20,8 +20,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaign.choices import ImportStatus
+from campaign.choices import AuditAction, ImportStatus
 from campaign.importing.forms import SamplePointImportForm
+from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
 from ..choices import Status
@@ -88,8 +89,12 @@ def problem_export(request):
         buffer = io.BytesIO()
         write_ledger(problems, buffer, language=translation.get_language())
         buffer.seek(0)
+        audit_record(action=AuditAction.EXPORT, request=request, target="ledger",
+                     details={"filters": filters, "delivery": "direct"})
         return _xlsx_response(buffer, export_filename())
     record = transfer.ledger_export_request(user=request.user, filters=filters, language=translation.get_language())
+    audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
+                 details={"filters": filters, "delivery": "background"})
     messages.info(request, _("A large export: it is written in the background; this page shows its progress."))
     return redirect("ledger:export_detail", pk=record.pk)
 
@@ -131,6 +136,8 @@ def export_download(request, pk):
     except OSError:
         raise Http404 from None
     stamp = timezone.localtime(record.created_at).strftime("%Y%m%d-%H%M")
+    audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
+                 details={"filters": record.filters, "delivery": "download", "requested_by": record.requested_by_id})
     return _xlsx_response(handle, f"ledger-{stamp}.xlsx")
 
 

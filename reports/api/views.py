@@ -109,7 +109,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["get"], renderer_classes=[XlsxRenderer, JSONRenderer])
     def download(self, request, pk=None):
-        return workbook_response(self.get_object(), user=request.user)
+        return workbook_response(self.get_object(), user=request.user, request=request)
 
     @extend_schema(
         summary=_("Publish a weekly exposure"), tags=["reports"], request=None,
