@@ -46,7 +46,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0002_job_claims'),
+        ('campaign', '0003_background_previews_and_takeovers'),
     ]
 
     operations = [
