@@ -56,7 +56,13 @@ class ReportInvalid(ReportError):
 
 
 class TransientReportError(Exception):
-    """The database could not be reached: the report went back to the queue; retry later."""
+    """The database could not be reached: the report went back to the queue; retry later.
+    ``claim`` is set when even putting it back failed: the worker still holds that claim, and
+    its retry resumes it instead of waiting for the lease to run out."""
+
+    def __init__(self, message: str, *, claim: uuid.UUID | None = None):
+        super().__init__(message)
+        self.claim = claim
 
 
 def may_manage_reports(user) -> bool:
@@ -177,13 +183,19 @@ def report_relay(*, now: dt.datetime | None = None) -> int:
 # --- Run -------------------------------------------------------------------------------------
 
 
-def report_claim(*, report_id: int) -> uuid.UUID | None:
+def report_claim(*, report_id: int, resume: uuid.UUID | None = None) -> uuid.UUID | None:
     """Take the report for this worker: queued, or running with an expired lease (its worker
     died). One conditional UPDATE, so of two workers only one wins. A report taken over from
     dead workers REPORT_MAX_ATTEMPTS times is failed instead (it may be what kills them).
+    ``resume``: the claim this task still holds from a try the database cut short; it is
+    renewed under a new claim while nobody else has taken the report over.
     None: someone else has it, or it is finished."""
     now = timezone.now()
     claim = uuid.uuid4()
+    if resume is not None and Report.objects.filter(
+        pk=report_id, status=ReportStatus.RUNNING, claim=resume,
+    ).update(claim=claim, lease_until=_lease_until(now), progress=0, failure=""):
+        return claim
     abandoned = Q(status=ReportStatus.RUNNING, lease_until__lt=now)
     too_often = Q(attempts__gte=settings.REPORT_MAX_ATTEMPTS)
     taken = Report.objects.filter(Q(status=ReportStatus.QUEUED) | (abandoned & ~too_often), pk=report_id).update(
@@ -200,13 +212,13 @@ def report_claim(*, report_id: int) -> uuid.UUID | None:
     return None
 
 
-def report_run(*, report_id: int) -> Report:
+def report_run(*, report_id: int, resume: uuid.UUID | None = None) -> Report:
     """Produce a report once: claim it, compute its figures with its kind, write its workbook,
     and finish with a conditional UPDATE on the claim. A worker whose claim was taken over
     (its lease expired) writes nothing and removes its file."""
     from .workbook import build_workbook
 
-    claim = report_claim(report_id=report_id)
+    claim = report_claim(report_id=report_id, resume=resume)
     if claim is None:
         return Report.objects.get(pk=report_id)
     report = Report.objects.select_related("district").get(pk=report_id)
@@ -234,11 +246,13 @@ def report_run(*, report_id: int) -> Report:
     except (OperationalError, InterfaceError) as exc:
         logger.warning("Report %s: database unavailable (%s); back to the queue", report_id, exc)
         _discard(file_name)
+        held = None
         try:
             ours.update(status=ReportStatus.QUEUED, claim=None, lease_until=None, progress=0)
         except (OperationalError, InterfaceError):
             logger.exception("Report %s: could not put it back in the queue", report_id)
-        raise TransientReportError(str(exc)) from exc
+            held = claim
+        raise TransientReportError(str(exc), claim=held) from exc
     except SoftTimeLimitExceeded:
         _discard(file_name)
         report_fail(report_id=report_id, claim=claim, reason=_("The report took longer than the time limit."))

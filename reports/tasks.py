@@ -3,6 +3,8 @@ owns the retry policy. Acknowledged late and rejected when the worker is lost, s
 worker died goes back to the queue; the service's claim makes a second delivery harmless."""
 
 import logging
+import random
+import uuid
 
 from celery import shared_task
 from celery.signals import worker_ready
@@ -22,25 +24,26 @@ logger = logging.getLogger(__name__)
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(services.TransientReportError,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
     max_retries=5,
     soft_time_limit=settings.REPORT_SOFT_TIME_LIMIT,
     time_limit=settings.REPORT_TIME_LIMIT,
 )
-def report_run(self, report_id: int) -> str:
-    """Produce one report. Transient database errors are retried with exponential backoff;
-    after the last retry the report fails with the reason."""
+def report_run(self, report_id: int, resume: str | None = None) -> str:
+    """Produce one report. Transient database errors are retried with exponential backoff
+    (5 s doubling to 300 s, with jitter); after the last retry the report fails with the reason.
+    A try that could not even put the report back in the queue passes its claim to the retry,
+    which resumes it at once rather than after the lease."""
     try:
-        report = services.report_run(report_id=report_id)
-    except services.TransientReportError:
+        report = services.report_run(report_id=report_id, resume=uuid.UUID(resume) if resume else None)
+    except services.TransientReportError as exc:
         if self.request.retries >= self.max_retries:
-            services.report_fail(report_id=report_id, spare_live_claim=True,
+            services.report_fail(report_id=report_id, spare_live_claim=exc.claim is None,
+                                 claim=exc.claim,
                                  reason=_("The database could not be reached: the report was not produced."))
             return "failed"
-        raise
+        countdown = min(300, 5 * 2 ** self.request.retries) * random.uniform(0.5, 1.0)
+        raise self.retry(exc=exc, countdown=countdown,
+                         kwargs={"report_id": report_id, "resume": str(exc.claim) if exc.claim else None}) from exc
     return report.status
 
 

@@ -277,6 +277,36 @@ def test_a_database_outage_puts_the_report_back_and_the_task_retries_then_fails(
     assert len(calls) == 1 + 1 + tasks.report_run.max_retries
 
 
+def test_a_retry_resumes_its_own_claim_when_the_outage_kept_it_from_requeueing(city, broker, monkeypatch):
+    """The database went away mid-report and was still away when the worker tried to put the
+    report back: the retry must produce it at once, not wait for the lease to run out."""
+    from django.db.models import QuerySet
+
+    report = request(city)
+    real_compute, real_update = found_kind.compute, QuerySet.update
+    state = {"computes": 0, "requeue_refused": 0}
+
+    def compute(**kwargs):
+        state["computes"] += 1
+        if state["computes"] == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_compute(**kwargs)
+
+    def update(qs, **kwargs):
+        if qs.model is Report and kwargs.get("status") == ReportStatus.QUEUED and not state["requeue_refused"]:
+            state["requeue_refused"] += 1
+            raise OperationalError("the database system is starting up")
+        return real_update(qs, **kwargs)
+
+    monkeypatch.setattr(found_kind, "compute", compute)
+    monkeypatch.setattr(QuerySet, "update", update)
+    result = tasks.report_run.apply(args=(report.pk,))  # eager: the retry runs at once
+    assert state["requeue_refused"] == 1
+    report.refresh_from_db()
+    assert (result.get(), report.status, state["computes"]) == (ReportStatus.DONE, ReportStatus.DONE, 2)
+    assert report.attempts == 1
+
+
 def test_a_task_giving_up_does_not_fail_the_run_another_worker_holds(city, broker):
     report = request(city)
     claim = services.report_claim(report_id=report.pk)
