@@ -7,7 +7,9 @@ Production: DATABASE_URL=postgres://…, REDIS_URL=redis://…, SECRET_KEY, ALLO
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import csp.constants as csp
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "campaign",
     "ledger",
     "inspections",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -195,6 +199,31 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts, styles, images and connections from this site
+# only (scripts and styles may also carry the request's nonce: {{ request.csp_nonce }}); no
+# inline script, no eval, no style attribute. Images may be data: URIs (Bootstrap's CSS draws
+# its icons with them). A map tile server (MAP_TILE_URL, a URL template such as
+# https://tiles.example.gov.cn/{z}/{x}/{y}.png) adds its origin to images and connections.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+_tile = urlsplit(MAP_TILE_URL) if MAP_TILE_URL else None
+if _tile is not None and (_tile.scheme not in ("http", "https") or not _tile.netloc):
+    raise ImproperlyConfigured(f"MAP_TILE_URL={MAP_TILE_URL!r} must be an http:// or https:// URL.")
+MAP_TILE_ORIGINS = [f"{_tile.scheme}://{_tile.netloc}"] if _tile else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:", *MAP_TILE_ORIGINS],
+        "connect-src": [csp.SELF, *MAP_TILE_ORIGINS],
+        "font-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
