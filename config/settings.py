@@ -7,7 +7,9 @@ Production: DATABASE_URL=postgres://…, REDIS_URL=redis://…, SECRET_KEY, ALLO
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import csp.constants as csp
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "campaign",
     "ledger",
     "inspections",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,6 +143,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Throttles and lock-outs count by the client's address: the connection's own unless the app
+# sits behind this many reverse proxies that each append to X-Forwarded-For (then the entry
+# that many places from the end). A header the client wrote itself is never trusted.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "campaign.throttling.client_address"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -191,10 +200,42 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp): scripts, styles, images and connections from this site
+# only (scripts and styles may also carry the request's nonce: {{ request.csp_nonce }}); no
+# inline script, no eval, no style attribute. Images may be data: URIs (Bootstrap's CSS draws
+# its icons with them). A map tile server (MAP_TILE_URL, a URL template such as
+# https://tiles.example.gov.cn/{z}/{x}/{y}.png) adds its origin to images and connections.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+_tile = urlsplit(MAP_TILE_URL) if MAP_TILE_URL else None
+if _tile is not None and (_tile.scheme not in ("http", "https") or not _tile.netloc):
+    raise ImproperlyConfigured(f"MAP_TILE_URL={MAP_TILE_URL!r} must be an http:// or https:// URL.")
+MAP_TILE_ORIGINS = [f"{_tile.scheme}://{_tile.netloc}"] if _tile else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:", *MAP_TILE_ORIGINS],
+        "connect-src": [csp.SELF, *MAP_TILE_ORIGINS],
+        "font-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+
 # --- Redis, cache and Celery ----------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis fails fast; callers then compute without it (campaign.cache).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 3},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A job taken by a worker that died comes back to the queue after this many seconds
@@ -278,6 +319,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    # The same rule as campaign.throttling.client_address (None would trust X-Forwarded-For).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Health City campaign API",

@@ -50,7 +50,8 @@ def test_healthz_reports_database_and_worker_state(client, db):
 
     cache.delete(HEARTBEAT_CACHE_KEY)
     assert client.get("/healthz/").json() == {
-        "database": "ok", "worker": "unknown", "worker_heartbeat_age_seconds": None,
+        "database": "ok", "cache": "ok", "broker": "ok", "worker": "unknown",
+        "worker_heartbeat_age_seconds": None,
     }
     heartbeat()
     body = client.get("/healthz/").json()

@@ -18,7 +18,6 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from campaign.choices import AuditAction
@@ -51,6 +50,7 @@ from campaign.services.structure import (
     structure_create,
     structure_update,
 )
+from campaign.throttling import ScopedLoginThrottle
 
 from . import serializers as api_serializers
 from .permissions import StructurePermission
@@ -247,7 +247,7 @@ class ObtainTokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedLoginThrottle]
     throttle_scope = "login"
 
     def post(self, request):

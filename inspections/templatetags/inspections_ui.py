@@ -86,9 +86,8 @@ def score_bar(score):
         return ""
     value = max(Decimal("0"), min(Decimal("100"), Decimal(str(score))))
     return format_html(
-        '<div class="progress" role="progressbar" aria-label="{}" aria-valuenow="{}" aria-valuemin="0" '
-        'aria-valuemax="100" style="height: .6rem"><div class="progress-bar bg-{}" style="width: {}%"></div></div>',
-        _("Score"), number_format(value, 1), _tone(value), f"{value:.1f}",
+        '<progress class="app-progress app-progress-xs is-{}" aria-label="{}" max="100" value="{}">{}</progress>',
+        _tone(value), _("Score"), f"{value:.1f}", number_format(value, 1),
     )
 
 
@@ -97,8 +96,7 @@ def done_bar(done: int, total: int):
     """Done out of all as a bar, with the share in its label."""
     share = round(100 * done / total) if total else 0
     return format_html(
-        '<div class="progress" role="progressbar" aria-label="{}" aria-valuenow="{}" aria-valuemin="0" '
-        'aria-valuemax="100" style="height: .8rem"><div class="progress-bar bg-success" style="width: {}%"></div></div>',
+        '<progress class="app-progress app-progress-sm is-success" aria-label="{}" max="100" value="{}">{}%</progress>',
         _("%(done)s of %(total)s done") % {"done": done, "total": total}, share, share,
     )
 

@@ -33,6 +33,12 @@
   }
   document.addEventListener("DOMContentLoaded", function () { initScopeForms(document); });
 
+  // A button marked data-print prints the page (no inline onclick: the CSP refuses it).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
+
   // Filter forms marked data-drop-empty leave unset fields out of the request, so the URL that
   // htmx pushes stays short and readable (?category=3 rather than ?q=&district=&…).
   document.addEventListener("htmx:configRequest", function (event) {
