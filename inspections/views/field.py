@@ -193,7 +193,7 @@ def inspection_start(request):
                     location_accuracy_m=data["location_accuracy_m"],
                 )
             except OutOfScope as error:
-                form.add_error("point", " ".join(error.messages))
+                form.add_error(None, " ".join(error.messages))
             except InspectionForbidden as error:
                 raise PermissionDenied(str(error)) from None
             except InspectionError as error:
