@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Category, SamplePoint
+from campaign.write_scope import writable
 from ledger.forms import PhotosField
 
 from .choices import InspectionKind, Outcome
@@ -25,7 +26,7 @@ class PointSearchForm(forms.Form):
         self.fields["category"].queryset = Category.objects.visible_to(user).filter(checklist__isnull=False)
 
     def points(self, user, limit: int):
-        points = (SamplePoint.objects.visible_to(user).filter(active=True, category__checklist__isnull=False)
+        points = (writable(SamplePoint, user).filter(active=True, category__checklist__isnull=False)
                   .select_related("district", "category").order_by("name", "id"))
         if self.is_valid():
             text = self.cleaned_data["q"].strip()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.models import Category, District, SamplePoint, User
+from campaign.write_scope import writable
 from ledger.choices import Severity
 
 from .choices import InspectionKind
@@ -63,8 +64,7 @@ class RoundForm(forms.Form):
         today = timezone.localdate()
         self.fields["starts_on"].initial = today
         self.fields["ends_on"].initial = today + timedelta(days=6)
-        districts = District.objects.visible_to(user)
-        self.fields["district"].queryset = districts
+        self.fields["district"].queryset = writable(District, user)
         if not (user.is_superuser or user.role == Role.HQ_STAFF):
             # A district lead plans for their own district only.
             self.fields["district"].required = True

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from campaign.choices import Role
 from campaign.models import SamplePoint
+from campaign.write_scope import OutOfScope, check_write_scope
 from ledger import services as ledger
 from ledger.choices import Source
 from ledger.photos import StoredPhoto
@@ -111,8 +112,12 @@ def inspection_start(*, sample_point: SamplePoint, kind: str, by, inspectors=(),
                      latitude=None, longitude=None, location_accuracy_m=None,
                      started_at: datetime | None = None) -> Inspection:
     """Open a draft inspection of a sample point on its category's current checklist. A drawn
-    round point is inspected once: starting it again resumes the existing draft."""
+    round point is inspected once: starting it again resumes the existing draft. A point
+    chosen freely must lie in the inspector's area (campaign/write_scope.py); a round point is
+    the one the round's planner drew and gave them."""
     _require(by, INSPECTING_ROLES, _("Your role does not inspect."))
+    if round_point is None:
+        check_write_scope(by, sample_point=sample_point)
     if round_point is not None:
         # Checked before resuming, so another inspector's draft is never handed out.
         if round_point.inspector_id and round_point.inspector_id != by.pk and _role(by) != Role.HQ_STAFF:
@@ -221,8 +226,9 @@ def round_create(*, name: str, kind: str, starts_on, ends_on, quotas: dict, by, 
                  exclude_inspected_days: int | None = None) -> Round:
     """Plan a round with a quota of points per category (category -> count)."""
     _require(by, PLANNING_ROLES, _("Only HQ staff and district leads plan rounds."))
-    if _role(by) == Role.DISTRICT_LEAD and (district is None or district.pk != by.district_id):
-        raise InspectionForbidden(_("A district lead plans rounds for their own district."))
+    if _role(by) == Role.DISTRICT_LEAD and district is None:
+        raise OutOfScope({"district": [_("A district lead plans rounds for their own district.")]})
+    check_write_scope(by, district=district)
     if ends_on < starts_on:
         raise InspectionError(_("The round ends before it starts."))
     if not quotas or any(count < 1 for count in quotas.values()):

@@ -1,5 +1,7 @@
 """Forms of the ledger's pages. They validate input only; every write goes through
-ledger/services.py, and photos are checked by content in ledger/photos.py."""
+ledger/services.py, and photos are checked by content in ledger/photos.py. A choice that
+records or changes a problem offers only what the user may write for (campaign/write_scope.py);
+the service checks it again on submit."""
 
 import re
 
@@ -7,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Category, District, SamplePoint, Unit
+from campaign.write_scope import writable
 
 from .choices import Action, Severity, Source
 from .models import Problem, ProblemClass
@@ -93,11 +96,9 @@ class ProblemRecordForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.visible_to(user)
-        self.fields["sample_point"].queryset = (
-            SamplePoint.objects.visible_to(user).filter(active=True).select_related("district")
-        )
-        self.fields["district"].queryset = District.objects.visible_to(user)
+        self.fields["category"].queryset = writable(Category, user)
+        self.fields["sample_point"].queryset = writable(SamplePoint, user).filter(active=True).select_related("district")
+        self.fields["district"].queryset = writable(District, user)
         if user.district_id and not self.is_bound:
             self.fields["district"].initial = user.district_id
         _styled(self)
@@ -143,7 +144,7 @@ class AssignForm(ActionForm):
         if problem.responsible_unit_id:
             initial.setdefault("unit", problem.responsible_unit_id)
         super().__init__(*args, user=user, problem=problem, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        self.fields["unit"].queryset = writable(Unit, user)
 
 
 class NoteForm(ActionForm):
@@ -223,7 +224,7 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, user, problems, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["problems"].queryset = problems
-        self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        self.fields["unit"].queryset = writable(Unit, user)
         _styled(self)
 
 

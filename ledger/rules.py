@@ -77,3 +77,18 @@ def refusal(action: str, problem, user) -> str | None:
 
 def allowed_actions(problem, user) -> list[str]:
     return [action for action in PAGE_ACTIONS if refusal(action, problem, user) is None]
+
+
+# --- Who may write for what ----------------------------------------------------------------------
+# Reading scope is not writing scope: a problem's fields that name the structure may name only
+# what the person may write for (campaign/write_scope.py holds the one rule per role; categories
+# are not scoped). A refused field is named in a 400, never a 403 for the whole request.
+PROBLEM_SCOPED_FIELDS = ("category", "sample_point", "district", "responsible_unit", "team")
+
+
+def recording_team(user, team):
+    """The team a problem is recorded for: the one given, else a team lead's own team (a team
+    lead records only for their team, so their problem stays theirs to see)."""
+    if team is None and role_of(user) == Role.TEAM_LEAD:
+        return user.team
+    return team

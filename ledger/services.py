@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import Unit
+from campaign.write_scope import OutOfScope, check_write_scope, may_write, out_of_scope_message
 
 from .choices import Action, PhotoKind, Severity, Status
 from .models import EvidencePhoto, Problem, ProblemEvent
 from .photos import StoredPhoto
-from .rules import TRANSITIONS, refusal
+from .rules import ROLES, TRANSITIONS, recording_team, refusal, role_of
 
 
 class LedgerError(Exception):
@@ -134,13 +135,19 @@ def _lock(problem_id: int, *, action: str, by, expected_version: int | None, by_
             raise LedgerConflict(_("Problem %(code)s is %(status)s.")
                                  % {"code": problem.code, "status": problem.get_status_display()})
         return _Locked(problem=problem, from_status=problem.status)
+    _refuse(action, problem, by)
+    return _Locked(problem=problem, from_status=problem.status)
+
+
+def _refuse(action: str, problem: Problem, by) -> None:
+    """Raise LedgerConflict (wrong state) or LedgerForbidden (not this person's) unless ``by``
+    may take ``action`` on ``problem``."""
     reason = refusal(action, problem, by)
     if reason is not None:
         allowed_from = TRANSITIONS.get(action, (None,))[0]
         if allowed_from is not None and problem.status not in allowed_from:
             raise LedgerConflict(reason)
         raise LedgerForbidden(reason)
-    return _Locked(problem=problem, from_status=problem.status)
 
 
 def _save(problem: Problem, old_version: int, **changes) -> None:
@@ -177,11 +184,28 @@ def _transition(problem: Problem, *, action: str, by, expected_version: int | No
 def problem_record(*, by, category, district=None, description: str, source: str, found_at: datetime | None = None,
                    severity: str = Severity.GENERAL, sample_point=None, address: str = "", latitude=None,
                    longitude=None, source_ref: str = "", responsible_unit=None, team=None, problem_class=None,
-                   photos: list[StoredPhoto] = (), rebound_of: Problem | None = None,
-                   finding_key: str = "") -> Problem:
+                   photos: list[StoredPhoto] = ()) -> Problem:
     """Record a newly found problem (status found). A sample point gives its district,
-    address, coordinates, unit and team unless they are given. Before-photos are attached to
-    the recording event."""
+    address, coordinates, unit and team unless they are given; a team lead's problem is their
+    team's. Every structure it names must be in the recorder's write scope (``OutOfScope``
+    names the field). Before-photos are attached to the recording event."""
+    if not by.is_active or role_of(by) not in ROLES[Action.RECORD]:
+        raise LedgerForbidden(_("Your role may not do this."))
+    check_write_scope(by, category=category, sample_point=sample_point, district=district,
+                      responsible_unit=responsible_unit, team=team)
+    return _record(by=by, category=category, district=district, description=description, source=source,
+                   found_at=found_at, severity=severity, sample_point=sample_point, address=address,
+                   latitude=latitude, longitude=longitude, source_ref=source_ref,
+                   responsible_unit=responsible_unit, team=recording_team(by, team),
+                   problem_class=problem_class, photos=photos)
+
+
+def _record(*, by, category, district, description: str, source: str, found_at: datetime | None,
+            severity: str, sample_point, address: str, latitude, longitude, source_ref: str, responsible_unit,
+            team, problem_class, photos: list[StoredPhoto], rebound_of: Problem | None = None,
+            finding_key: str = "") -> Problem:
+    """Record a problem whose structure comes from the ledger's own rules (a rebound copies
+    the closed problem's, a finding its inspected point's), or was checked by problem_record."""
     role_check = Problem(status=Status.FOUND, district=district or getattr(sample_point, "district", None))
     reason = refusal(Action.RECORD, role_check, by)
     if reason is not None:
@@ -223,7 +247,7 @@ def problem_record_rebound(*, original: Problem, by, description: str = "", foun
         reason = refusal(Action.REBOUND, Problem.objects.select_for_update().get(pk=original.pk), by)
         if reason is not None:
             raise (LedgerConflict if original.status != Status.CLOSED else LedgerForbidden)(reason)
-        rebound = problem_record(
+        rebound = _record(
             by=by, category=original.category, district=original.district, sample_point=original.sample_point,
             description=description or original.description, source=source or original.source,
             found_at=found_at, severity=original.severity, address=original.address,
@@ -241,16 +265,18 @@ def problem_record_rebound(*, original: Problem, by, description: str = "", foun
 
 
 def _check_unit(unit: Unit, by) -> None:
-    if not Unit.objects.visible_to(by).filter(pk=unit.pk).exists():
-        raise LedgerForbidden(_("You may not assign to %(unit)s.") % {"unit": unit})
+    """The unit assigned to must be in the assigner's write scope (campaign/write_scope.py)."""
+    if not may_write(unit, by):
+        raise OutOfScope({"unit": [out_of_scope_message(unit)]})
 
 
 def problem_assign(*, problem: Problem, unit: Unit, deadline: date | None = None, by,
                    expected_version: int | None = None, note: str = "", at: datetime | None = None) -> Problem:
     """Assign (交办) a found problem to a unit with a deadline (default: from its severity).
     An assigned or rectifying problem is reassigned instead. ``at`` (default now) is when."""
-    _check_unit(unit, by)
     action = Action.REASSIGN if problem.status in (Status.ASSIGNED, Status.RECTIFYING) else Action.ASSIGN
+    _refuse(action, problem, by)  # who may assign comes before which unit (checked again under the lock)
+    _check_unit(unit, by)
     at = at or timezone.now()
     deadline = deadline or default_deadline(problem.severity, timezone.localdate(at))
     if deadline < timezone.localdate(at):
@@ -267,7 +293,8 @@ def problem_assign_many(*, problems, unit: Unit, deadline: date | None, by, note
                         versions: dict[int, int] | None = None) -> list[tuple[Problem, str]]:
     """Assign many problems to one unit with one deadline, all or nothing: each goes through
     problem_assign (its own checks and event); if any is refused, none is assigned. Returns the
-    refusals with their reasons, or [] when all were assigned."""
+    refusals with their reasons, or [] when all were assigned. A unit outside the assigner's
+    write scope refuses them all (``OutOfScope`` is raised, nothing is assigned)."""
     versions = versions or {}
     refused = []
     with transaction.atomic():
@@ -407,9 +434,11 @@ def problem_record_finding(*, by, sample_point, category, finding_key: str, desc
                                              found_at=found_at, photos=photos, source_ref=source_ref)
             outcome = "rebound"
         else:
-            problem = problem_record(by=by, category=category, sample_point=sample_point, description=description,
-                                     source=source, severity=severity, source_ref=source_ref, photos=photos,
-                                     found_at=found_at, finding_key=finding_key)
+            problem = _record(by=by, category=category, sample_point=sample_point, district=None,
+                              description=description, source=source, severity=severity, source_ref=source_ref,
+                              photos=photos, found_at=found_at, finding_key=finding_key, address="",
+                              latitude=None, longitude=None, responsible_unit=None, team=None,
+                              problem_class=None)
             outcome = "new"
         if sample_point.responsible_unit_id:
             unit = sample_point.responsible_unit

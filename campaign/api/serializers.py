@@ -2,7 +2,8 @@
 ``campaign.services.structure``.
 
 Every related field accepts only objects the requesting user may see (``visible_to``), so an
-id from another district is "does not exist", exactly as in the HTML forms.
+id from another district is "does not exist", exactly as in the HTML forms; and of those only
+what the user may write for (``campaign.write_scope``), else a 400 naming the field.
 """
 
 from decimal import Decimal
@@ -22,6 +23,7 @@ from campaign.models import (
     Team,
     Unit,
 )
+from campaign.write_scope import may_write, out_of_scope_message
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -34,8 +36,20 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.visible_to(user) if user is not None else queryset.none()
 
 
+class WritableRelatedField(VisibleRelatedField):
+    """A related field of a write: an object the user may see (else "does not exist") and may
+    write for (else a 400 naming the field: campaign.write_scope)."""
+
+    def to_internal_value(self, data):
+        obj = super().to_internal_value(data)
+        request = self.context.get("request")
+        if not may_write(obj, getattr(request, "user", None)):
+            raise serializers.ValidationError(out_of_scope_message(obj), code="out_of_scope")
+        return obj
+
+
 class StructureSerializer(serializers.ModelSerializer):
-    serializer_related_field = VisibleRelatedField
+    serializer_related_field = WritableRelatedField
 
 
 def _label(source: str) -> serializers.CharField:

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
+from campaign.write_scope import writable
 
 from . import layouts
 from .reading import UnreadableFile, read_sheets
@@ -138,13 +139,15 @@ class Lookup:
 
 
 class _Resolver:
+    # Only what the importer may write for (campaign/write_scope.py; HQ staff, who import
+    # sample points, may write for everything): anything else is not found.
     def __init__(self, user):
-        self.districts = Lookup(District.objects.visible_to(user), "code", "name", "name_en")
-        self.categories = Lookup(Category.objects.visible_to(user), "code", "name_zh", "name_en")
-        self.units = Lookup(Unit.objects.visible_to(user), "name", "name_en")
-        self.teams = Lookup(Team.objects.visible_to(user), "code", "name", "name_en")
-        self.grids = Lookup(Grid.objects.visible_to(user), "code", "name")
-        roads = list(Road.objects.visible_to(user))
+        self.districts = Lookup(writable(District, user), "code", "name", "name_en")
+        self.categories = Lookup(writable(Category, user), "code", "name_zh", "name_en")
+        self.units = Lookup(writable(Unit, user), "name", "name_en")
+        self.teams = Lookup(writable(Team, user), "code", "name", "name_en")
+        self.grids = Lookup(writable(Grid, user), "code", "name")
+        roads = list(writable(Road, user))
         for road in roads:
             road.full_name = str(road)
         self.roads = Lookup(roads, "name", "full_name")

@@ -123,3 +123,14 @@ def build_city() -> City:
         "public": make_user("public", Role.PUBLIC),
     }
     return city
+
+
+def add_other_team(city: City) -> Team:
+    """A second special team for district B's office, with B's market point: what the first
+    team's lead may see (teams are readable by all staff) but not write for."""
+    other_team = Team.objects.create(code="T02", name="农贸市场组", leader_name="刘副市长")
+    other_team.member_units.add(city.office_b)
+    SamplePoint.objects.filter(pk=city.points_b[0].pk).update(team=other_team)
+    city.points_b[0].refresh_from_db()
+    city.other_team = other_team
+    return other_team

@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaign.api.serializers import VisibleRelatedField
+from campaign.api.serializers import VisibleRelatedField, WritableRelatedField
 from campaign.models import Category, District, SamplePoint, User
 from inspections.choices import InspectionKind, InspectionStatus, Outcome, RoundStatus
 from inspections.models import (
@@ -335,8 +335,8 @@ class RoundPointReferenceField(serializers.PrimaryKeyRelatedField):
 
 
 class InspectionStartSerializer(serializers.Serializer):
-    sample_point = VisibleRelatedField(queryset=SamplePoint.objects.all(), required=False,
-                                       help_text=_("Needed unless a round point is given."))
+    sample_point = WritableRelatedField(queryset=SamplePoint.objects.all(), required=False,
+                                        help_text=_("Needed unless a round point is given."))
     kind = NamedChoiceField(InspectionKind, enum_name="InspectionKindEnum", required=False, help_text=_("Default: the round's kind."))
     round_point = RoundPointReferenceField(required=False, allow_null=True,
                                            help_text=_("A drawn point of a round; starting it again resumes its draft."))
@@ -489,8 +489,8 @@ class RoundCreateSerializer(serializers.Serializer):
     kind = NamedChoiceField(InspectionKind, enum_name="InspectionKindEnum")
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    district = VisibleRelatedField(queryset=District.objects.all(), required=False, allow_null=True,
-                                   help_text=_("Empty: the whole city (HQ staff only)."))
+    district = WritableRelatedField(queryset=District.objects.all(), required=False, allow_null=True,
+                                    help_text=_("Empty: the whole city (HQ staff only)."))
     exclude_inspected_days = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=3650,
         help_text=_("Leave out points inspected in the last N days."),

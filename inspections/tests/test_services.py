@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from campaign.tests.factories import make_sample_point
+from campaign.write_scope import OutOfScope
 from inspections import services
 from inspections.choices import InspectionStatus, Outcome, RoundStatus
 from inspections.models import ChecklistVersion, Inspection
@@ -204,7 +205,7 @@ def test_a_round_is_drawn_once(city, many_markets):
 
 
 def test_district_lead_plans_rounds_only_for_their_district(city):
-    with pytest.raises(services.InspectionForbidden):
+    with pytest.raises(OutOfScope):
         services.round_create(name="乙区", kind="self_check", starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 22),
                               quotas={city.market: 1}, by=city.district_lead, district=city.district_b)
     services.round_create(name="甲区自查", kind="self_check", starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 22),

@@ -25,6 +25,7 @@ from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.models import SamplePoint
 from campaign.views.structure import campaign_staff_required, is_htmx
+from campaign.write_scope import OutOfScope, writable
 from ledger.choices import Action
 from ledger.models import Problem, ProblemEvent
 from ledger.pagination import Ordering, SortKey, bounded_count, keyset_page
@@ -168,7 +169,7 @@ def inspection_start(request):
     user = request.user
     if not _inspects(user):
         raise PermissionDenied(_("Your role does not inspect."))
-    points = SamplePoint.objects.visible_to(user).filter(active=True).select_related("district", "category")
+    points = writable(SamplePoint, user).filter(active=True).select_related("district", "category")
     round_points = _round_points_for(user)
     source = request.POST if request.method == "POST" else request.GET
     round_point = point = None
@@ -191,6 +192,8 @@ def inspection_start(request):
                     latitude=data["latitude"], longitude=data["longitude"],
                     location_accuracy_m=data["location_accuracy_m"],
                 )
+            except OutOfScope as error:
+                form.add_error(None, " ".join(error.messages))
             except InspectionForbidden as error:
                 raise PermissionDenied(str(error)) from None
             except InspectionError as error:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from campaign.choices import Role
 from campaign.models import Category, District, SamplePoint
 from campaign.views.structure import campaign_staff_required
+from campaign.write_scope import OutOfScope
 from ledger.pagination import bounded_count
 
 from .. import selectors, services
@@ -139,6 +140,8 @@ def round_create(request):
                 quotas=data["quotas"], by=user, district=data["district"],
                 exclude_inspected_days=data["exclude_inspected_days"],
             )
+        except OutOfScope as error:
+            form.add_error(None, error)
         except InspectionForbidden as error:
             form.add_error("district", str(error))
         except InspectionError as error:

@@ -1,7 +1,9 @@
 """How a refused ledger action reads over the API: always ``{"detail": message}``.
 
 LedgerConflict (an illegal or stale move) is 409, LedgerForbidden 403, LedgerInvalid and a
-rejected photo 400. The message is the service's own, for the user.
+rejected photo 400. The message is the service's own, for the user. A value outside the
+user's write scope (campaign.write_scope.OutOfScope) is a 400 naming its field, as a
+serializer's field error is.
 """
 
 from collections.abc import Iterator
@@ -9,8 +11,9 @@ from contextlib import contextmanager
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 
+from campaign.write_scope import OutOfScope
 from ledger.photos import PhotoError
 from ledger.services import LedgerConflict, LedgerForbidden, LedgerInvalid
 
@@ -38,6 +41,8 @@ def ledger_errors() -> Iterator[None]:
     """Turn the ledger's domain errors raised inside the block into API answers."""
     try:
         yield
+    except OutOfScope as error:
+        raise ValidationError(error.message_dict) from error
     except LedgerConflict as error:
         raise ConflictError(str(error)) from error
     except LedgerForbidden as error:

@@ -2,7 +2,8 @@
 through ledger/services.py.
 
 Every related field accepts only what the requesting user may see (``visible_to``), so an id
-from another district is "does not exist", as in the pages.
+from another district is "does not exist", as in the pages; a field that records or changes a
+problem accepts only what the user may write for (campaign/write_scope.py), else a 400 naming it.
 """
 
 from django.urls import NoReverseMatch, reverse
@@ -12,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaign.api.serializers import VisibleRelatedField
+from campaign.api.serializers import VisibleRelatedField, WritableRelatedField
 from campaign.models import Category, District, SamplePoint, Team, Unit
 from ledger.choices import Severity, Source
 from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemEvent
@@ -212,9 +213,9 @@ class ProblemReferenceField(serializers.Field):
 
 class ProblemCreateSerializer(serializers.Serializer):
     description = serializers.CharField(label=_("Description"))
-    category = VisibleRelatedField(queryset=Category.objects.all(), label=_("Category"))
-    sample_point = VisibleRelatedField(queryset=SamplePoint.objects.all(), required=False, allow_null=True)
-    district = VisibleRelatedField(
+    category = WritableRelatedField(queryset=Category.objects.all(), label=_("Category"))
+    sample_point = WritableRelatedField(queryset=SamplePoint.objects.all(), required=False, allow_null=True)
+    district = WritableRelatedField(
         queryset=District.objects.all(), required=False, allow_null=True,
         help_text=_("Needed when there is no sample point; otherwise taken from it."),
     )
@@ -227,8 +228,8 @@ class ProblemCreateSerializer(serializers.Serializer):
     source_ref = serializers.CharField(required=False, allow_blank=True, max_length=200)
     found_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
     severity = serializers.ChoiceField(choices=Severity.choices, required=False, default=Severity.GENERAL)
-    responsible_unit = VisibleRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
-    team = VisibleRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    responsible_unit = WritableRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    team = WritableRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     problem_class = serializers.PrimaryKeyRelatedField(
         queryset=ProblemClass.objects.all(), required=False, allow_null=True
     )
@@ -249,6 +250,7 @@ class ProblemCreateSerializer(serializers.Serializer):
 
 
 class AssignSerializer(VersionMixin):
+    # Visible here; the service checks who may assign first, then the unit's write scope (400).
     unit = VisibleRelatedField(queryset=Unit.objects.all(), help_text=_("The responsible unit."))
     deadline = serializers.DateField(required=False, allow_null=True,
                                      help_text=_("Default: from the problem's severity."))

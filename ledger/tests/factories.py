@@ -22,8 +22,10 @@ def stored_photo(problem_id=0):
 
 def record(city, *, by=None, point=None, **extra):
     point = point or city.points_a[0]
+    # The inspector records in their district (A); HQ staff anywhere else (campaign/write_scope.py).
+    by = by or (city.inspector if point.district_id == city.district_a.pk else city.hq)
     return services.problem_record(
-        by=by or city.inspector, category=point.category, sample_point=point,
+        by=by, category=point.category, sample_point=point,
         description=extra.pop("description", "活禽宰杀区未封闭"), source=extra.pop("source", Source.UNANNOUNCED_VISIT),
         **extra,
     )

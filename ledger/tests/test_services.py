@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from campaign.write_scope import OutOfScope
 from ledger import services
 from ledger.choices import Action, Status
 from ledger.models import Problem, ProblemEvent
@@ -96,8 +97,9 @@ def test_district_lead_cannot_act_in_another_district(city):
 
 def test_district_lead_cannot_assign_to_another_districts_unit(city):
     problem = record(city)
-    with pytest.raises(services.LedgerForbidden):
+    with pytest.raises(OutOfScope) as refused:
         services.problem_assign(problem=problem, unit=city.office_b, by=city.district_lead)
+    assert list(refused.value.message_dict) == ["unit"]
 
 
 def test_reassigning_moves_the_problem_to_another_unit(city):

@@ -4,6 +4,8 @@ Nothing here writes. ``build_plan`` collects every error with its row (as Excel 
 and column (the header as written in the file); a file with any error is written not at all.
 
 Rules (shown on the preview page too):
+- A row may name only what the importer may write for (campaign/write_scope.py): a district,
+  sample point or unit outside it is an error at that row and column.
 - District, category and responsible unit match by code, Chinese or English name; spaces,
   letter case and full-/half-width characters do not matter. A sample point matches by code
   or name within the row's district (and category).
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from campaign.importing.reading import UnreadableFile, read_sheets
 from campaign.models import Category, District, SamplePoint, Unit
+from campaign.write_scope import out_of_scope_message, writable
 
 from ..choices import Severity, Status
 from ..models import Problem
@@ -197,6 +200,19 @@ class _Context:
         self.severities = columns.severity_index()
         self.today = timezone.localdate()
         self.existing_codes = _CodeCheck()
+        self.writable = {model: _writable_ids(model, user) for model in (District, Category, SamplePoint, Unit)}
+
+    def may_write(self, obj) -> bool:
+        ids = self.writable[type(obj)]
+        return ids is None or obj.pk in ids
+
+
+def _writable_ids(model, user) -> set[int] | None:
+    """The ids the importer may name (None: all of them, as for HQ staff)."""
+    allowed = writable(model, user)
+    if allowed.count() == model.objects.count():
+        return None
+    return set(allowed.values_list("pk", flat=True))
 
 
 class _CodeCheck:
@@ -290,6 +306,9 @@ def _plan_row(plan: Plan, row: int, cells: dict, headers: dict, context: _Contex
         if found is None:
             error(name, given, _("Not found.") if why == "missing" else
                   _("More than one match: give the code."))
+        elif not context.may_write(found):
+            error(name, given, out_of_scope_message(found))
+            return None
         return found
 
     district = resolve("district", context.districts, required=True)

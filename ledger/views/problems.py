@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.forms import bootstrap_form
 from campaign.views.structure import campaign_staff_required
+from campaign.write_scope import OutOfScope
 
 from .. import services
 from ..choices import OPEN_STATUSES, Action, PhotoKind, Status
@@ -305,6 +306,9 @@ def problem_act(request, pk: int, action: str):
     except LedgerInvalid as error:
         form.add_error(None, str(error))
         return _render_detail(request, problem, failed=(action, form), status=400)
+    except OutOfScope as error:
+        form.add_error(None, error)
+        return _render_detail(request, problem, failed=(action, form), status=400)
     messages.success(request, ACTION_DONE[action] % {"code": result.code})
     return redirect(_problem_url(result))
 
@@ -335,6 +339,8 @@ def problem_record(request):
             form.add_error("photos", str(error))
         except LedgerInvalid as error:
             form.add_error(None, str(error))
+        except OutOfScope as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("Problem %(code)s was recorded.") % {"code": problem.code})
             return redirect(_problem_url(problem))
@@ -429,14 +435,18 @@ def bulk_assign(request):
             if raw.isdigit():
                 versions[pk] = int(raw)
         chosen = list(data["problems"].order_by("found_at", "id"))
-        refused = services.problem_assign_many(problems=chosen, unit=data["unit"], deadline=data["deadline"],
-                                                note=data["note"], versions=versions, by=user)
-        if not refused:
-            messages.success(request, _("%(count)s problems were assigned to %(unit)s.")
-                             % {"count": len(chosen), "unit": data["unit"]})
-            return redirect("ledger:problem_list")
-        messages.error(request, _("Nothing was assigned: %(count)s of the problems were refused.")
-                       % {"count": len(refused)})
+        try:
+            refused = services.problem_assign_many(problems=chosen, unit=data["unit"], deadline=data["deadline"],
+                                                    note=data["note"], versions=versions, by=user)
+        except OutOfScope as error:
+            form.add_error(None, error)
+        else:
+            if not refused:
+                messages.success(request, _("%(count)s problems were assigned to %(unit)s.")
+                                 % {"count": len(chosen), "unit": data["unit"]})
+                return redirect("ledger:problem_list")
+            messages.error(request, _("Nothing was assigned: %(count)s of the problems were refused.")
+                           % {"count": len(refused)})
     return render(request, "ledger/bulk_assign.html", {
         "form": form,
         "problems": list(candidates.order_by("found_at", "id")),

@@ -1,0 +1,123 @@
+"""Who may write what: the parts of the structure a person may name when they record or change
+something (a problem's district, sample point, unit or team; an inspection's point; a round's
+district).
+
+Reading scope is not writing scope. ``visible_to`` lets every member of staff read the teams
+and categories, and a team lead the districts; naming another team on a problem would record it
+for that team. So every writable foreign key is checked against one rule per role (below),
+after ``visible_to`` (what a person cannot even see stays "does not exist"):
+
+- HQ staff: anything.
+- team lead: their own team, its units (member and lead units) and its sample points (the
+  team's, or team-less ones its units answer for); any district, grid and road, since a
+  special team works across the city.
+- district lead: only their district: the district, its grids, roads and sample points, its
+  units and the city-level units that work in every district; any team.
+- inspector: their inspection area (their district as for a district lead, or the city).
+- leaders, unit handlers and the public: nothing.
+Categories are not scoped: whoever may write anything may name any category.
+
+A refused value is an ``OutOfScope`` error naming the field (a 400, not a 403 for the request).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+from .models import Category, District, Grid, Road, SamplePoint, Team, Unit
+
+ALL = Q()
+NOTHING = Q(pk__in=[])
+
+
+class OutOfScope(ValidationError):
+    """Values naming structure outside the writer's scope: ``{field: [message]}``."""
+
+
+def _role(user) -> str | None:
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    return Role.HQ_STAFF if user.is_superuser else user.role
+
+
+def _team_units(team_id: int):
+    return Unit.objects.filter(Q(teams=team_id) | Q(led_teams=team_id)).values("pk")
+
+
+def _team_lead(user, model) -> Q:
+    team_id = user.team_id or -1
+    if model is Team:
+        return Q(pk=team_id)
+    if model is Unit:
+        return Q(pk__in=_team_units(team_id))
+    if model is SamplePoint:
+        return Q(team_id=team_id) | Q(team__isnull=True, responsible_unit__in=_team_units(team_id))
+    if model in (District, Grid, Road, Category):
+        return ALL
+    return NOTHING
+
+
+def _area(district_id: int | None, model) -> Q:
+    """A district's objects (None: the whole city)."""
+    if district_id is None or model in (Team, Category):
+        return ALL
+    if model is District:
+        return Q(pk=district_id)
+    if model in (Grid, Road, SamplePoint):
+        return Q(district_id=district_id)
+    if model is Unit:
+        # City departments work in every district; street offices only in their own.
+        return Q(district_id=district_id) | Q(district__isnull=True)
+    return NOTHING
+
+
+def _district_lead(user, model) -> Q:
+    return _area(user.district_id or -1, model)
+
+
+def _inspector(user, model) -> Q:
+    return _area(user.district_id, model)
+
+
+# One rule per role: (user, model) -> the objects of the model the user may name in a write.
+WRITE_RULES = {
+    Role.HQ_STAFF: lambda user, model: ALL,
+    Role.TEAM_LEAD: _team_lead,
+    Role.DISTRICT_LEAD: _district_lead,
+    Role.INSPECTOR: _inspector,
+    Role.LEADER: lambda user, model: NOTHING,
+    Role.UNIT_HANDLER: lambda user, model: NOTHING,
+    Role.PUBLIC: lambda user, model: NOTHING,
+}
+
+
+def writable(model, user):
+    """The objects of ``model`` that ``user`` may name when writing (a subset of visible_to)."""
+    rule = WRITE_RULES.get(_role(user))
+    if rule is None:
+        return model.objects.none()
+    condition = rule(user, model)
+    visible = model.objects.visible_to(user)
+    return visible if condition == ALL else visible.filter(condition)
+
+
+def may_write(obj, user) -> bool:
+    if _role(user) == Role.HQ_STAFF:
+        return True
+    return writable(type(obj), user).filter(pk=obj.pk).exists()
+
+
+def out_of_scope_message(obj) -> str:
+    return str(_("%(object)s is outside your scope: you may not write for it.") % {"object": obj})
+
+
+def check_write_scope(user, **named) -> None:
+    """Refuse, naming each field, the given objects (None: not given) ``user`` may not write for."""
+    errors = {
+        field: [ValidationError(out_of_scope_message(obj), code="out_of_scope")]
+        for field, obj in named.items()
+        if obj is not None and not may_write(obj, user)
+    }
+    if errors:
+        raise OutOfScope(errors)
