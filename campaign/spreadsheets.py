@@ -130,6 +130,11 @@ class XlsxStream:
     an apostrophe added before apostrophes that precede a formula character, numbers and
     dates native. Dates get the ``yyyy-mm-dd`` format, date-times ``yyyy-mm-dd hh:mm:ss``.
 
+    One difference: line breaks are written as Excel's own, a line feed (``\r\n`` and a lone
+    ``\r`` become ``\n``). rust_xlsxwriter writes a carriage return as OOXML's ``_x000D_``,
+    which Excel decodes but openpyxl (and so the importer) would read as those seven
+    characters; text typed in a browser's text area ends its lines with ``\r\n``.
+
     ``append`` the rows, then ``save`` once; a stream that is not saved leaves nothing."""
 
     def __init__(self, title: str):
@@ -177,6 +182,8 @@ class XlsxStream:
         for column, value in enumerate(values):
             if isinstance(value, str):
                 value = clean_text(value)
+                if "\r" in value:
+                    value = value.replace("\r\n", "\n").replace("\r", "\n")
                 if value[:1] == _ESCAPE:
                     if _NEEDS_ESCAPE.match(value):
                         value = _ESCAPE + value
