@@ -45,6 +45,8 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\ufff
 # input may turn them into ASCII, and escaping them costs nothing.
 FORMULA_STARTS = "=+-@\t\r\n＝＋－＠"
 _ESCAPE = "'"
+# The first characters that make a text need a look (formula-like, or an apostrophe).
+_LOOK_AT = frozenset(FORMULA_STARTS + _ESCAPE)
 # What the writer escaped: any apostrophes, then a formula character.
 _NEEDS_ESCAPE = re.compile("'*[" + re.escape(FORMULA_STARTS) + "]")
 _ESCAPED = re.compile("'+[" + re.escape(FORMULA_STARTS) + "]")
@@ -52,7 +54,8 @@ _ESCAPED = re.compile("'+[" + re.escape(FORMULA_STARTS) + "]")
 
 def clean_text(text: str) -> str:
     """``text`` without the characters a spreadsheet cannot hold (tab and line breaks stay)."""
-    return CONTROL_CHARACTERS.sub("", text)
+    # Every character removed is unprintable: most text is printable, and this test is cheap.
+    return text if text.isprintable() else CONTROL_CHARACTERS.sub("", text)
 
 
 def is_formula_like(text: str) -> bool:
@@ -180,16 +183,18 @@ class XlsxStream:
     def _prepare(values: Iterable[Any]) -> tuple[list, list[int]]:
         row, escaped = [], []
         for column, value in enumerate(values):
-            if isinstance(value, str):
-                value = clean_text(value)
-                if "\r" in value:
-                    value = value.replace("\r\n", "\n").replace("\r", "\n")
-                if value[:1] == _ESCAPE:
-                    if _NEEDS_ESCAPE.match(value):
-                        value = _ESCAPE + value
-                    escaped.append(column)
-                elif is_formula_like(value):
-                    escaped.append(column)
+            if type(value) is str or isinstance(value, str):
+                if not value.isprintable():
+                    value = CONTROL_CHARACTERS.sub("", value)
+                    if "\r" in value:
+                        value = value.replace("\r\n", "\n").replace("\r", "\n")
+                if value[:1] in _LOOK_AT and value:
+                    if value[0] == _ESCAPE:
+                        if _NEEDS_ESCAPE.match(value):
+                            value = _ESCAPE + value
+                        escaped.append(column)
+                    else:
+                        escaped.append(column)
             elif isinstance(value, Promise):
                 row_value, more = XlsxStream._prepare([str(value)])
                 value = row_value[0]
@@ -224,13 +229,14 @@ class XlsxStream:
 def csv_value(value: Any) -> Any:
     """A value for a CSV cell: text cleaned and, if formula-like, behind an apostrophe;
     numbers and dates as ``csv`` writes them; None empty."""
-    value = _as_text(value)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return value
+    if type(value) is not str:
+        value = _as_text(value)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            return value
     text = clean_text(value)
-    return _ESCAPE + text if _NEEDS_ESCAPE.match(text) else text
+    return _ESCAPE + text if text[:1] in _LOOK_AT and _NEEDS_ESCAPE.match(text) else text
 
 
 class CsvWriter:

@@ -47,8 +47,8 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
 
-def _local_date(moment):
-    return timezone.localtime(moment).date() if moment else None
+def _local_date(moment, tz=None):
+    return moment.astimezone(tz or timezone.get_current_timezone()).date() if moment else None
 
 
 def labels() -> dict[str, dict[str, str]]:
@@ -57,8 +57,10 @@ def labels() -> dict[str, dict[str, str]]:
             for name, choices in (("status", Status), ("source", Source), ("severity", Severity))}
 
 
-def problem_cells(number: int, row: dict, english: bool, names: dict[str, dict[str, str]]) -> list:
-    """One problem as the template's cells, in the order of ``columns.FIELDS``."""
+def problem_cells(number: int, row: dict, english: bool, names: dict[str, dict[str, str]], tz=None) -> list:
+    """One problem as the template's cells, in the order of ``columns.FIELDS`` (dates in
+    ``tz``, the current time zone by default)."""
+    tz = tz or timezone.get_current_timezone()
 
     def bilingual(zh, en):
         return (row[en] or row[zh]) if english else row[zh]
@@ -68,7 +70,7 @@ def problem_cells(number: int, row: dict, english: bool, names: dict[str, dict[s
     return [
         number,
         row["code"],
-        _local_date(row["found_at"]),
+        _local_date(row["found_at"], tz),
         bilingual("district__name", "district__name_en"),
         bilingual("category__name_zh", "category__name_en"),
         row["sample_point__name"] or "",
@@ -80,7 +82,7 @@ def problem_cells(number: int, row: dict, english: bool, names: dict[str, dict[s
         row["deadline"],
         names["status"].get(status, status),
         rectification,
-        _local_date(row["closed_at"]),
+        _local_date(row["closed_at"], tz),
     ]
 
 
@@ -89,10 +91,11 @@ def _problem_rows(queryset, english: bool, progress: Callable[[int], None] | Non
     as soon as the rows are written or the writing fails (close this generator, as the
     writers do with ``closing``); yields (number, cells)."""
     names = labels()
+    tz = timezone.get_current_timezone()
     written = 0
     with closing(queryset.values(*VALUES).iterator(chunk_size=CHUNK_SIZE)) as rows:
         for written, row in enumerate(rows, start=1):
-            yield written, problem_cells(written, row, english, names)
+            yield written, problem_cells(written, row, english, names, tz)
             if progress and written % PROGRESS_EVERY == 0:
                 progress(written)
     if progress:
