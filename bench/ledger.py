@@ -491,13 +491,18 @@ EXPORTERS = (("ledger.excel", "write_ledger"), ("ledger.excel", "export_problems
              ("ledger.transfer.export", "write_ledger"))
 
 
-def _timed(function, *args, **kwargs):
-    """(seconds, peak RSS growth in bytes, result) of one call."""
-    with PeakRSS() as memory:
-        started = time.perf_counter()
-        result = function(*args, **kwargs)
-        seconds = time.perf_counter() - started
-    return seconds, memory.peak - memory.start, result
+def _timed(function, *args, repeats: int = 1, **kwargs):
+    """(seconds, peak RSS growth in bytes, result) of the best of ``repeats`` calls (the
+    machine is shared: the best run is the one least disturbed)."""
+    best = None
+    for _run in range(repeats):
+        with PeakRSS() as memory:
+            started = time.perf_counter()
+            result = function(*args, **kwargs)
+            seconds = time.perf_counter() - started
+        if best is None or seconds < best[0]:
+            best = (seconds, memory.peak - memory.start, result)
+    return best
 
 
 def _raw_read(queryset) -> int:
@@ -505,7 +510,7 @@ def _raw_read(queryset) -> int:
     per row beyond fetching it."""
     from ledger.transfer import export as exporting
 
-    sql, params = queryset.values(*exporting.VALUES).query.sql_with_params()
+    sql, params = exporting.export_rows(queryset).query.sql_with_params()
     count = 0
     with transaction.atomic(), connection.cursor() as plain:
         cursor = plain.connection.cursor(name="bench_export_floor") if is_postgres() else plain
@@ -592,25 +597,29 @@ def bench_export(rows: int, hq: User) -> Path | None:
     queryset = Problem.objects.visible_to(hq).order_by("-found_at", "-id")[:rows]
     mb = 1024 * 1024
     scratch = Path(tempfile.mkdtemp(prefix="bench-ledger-export-"))
-    say(f"\nExport ({rows:,} rows asked, Chinese template; seconds, peak RSS growth)")
-    app_xlsx = _timed(exporting.write_ledger, queryset, str(scratch / "app.xlsx"), language="zh-hans")
+    repeats = 3 if rows <= 20_000 else 1
+    say(f"\nExport ({rows:,} rows asked, Chinese template; seconds (best of {repeats}), peak RSS growth)")
+    _raw_read(queryset)  # warm the database's cache, so that neither side pays for a cold one
+    app_xlsx = _timed(exporting.write_ledger, queryset, str(scratch / "app.xlsx"), language="zh-hans",
+                      repeats=repeats)
     written = app_xlsx[2]
 
     def app_csv():
         with open(scratch / "app.csv", "w", encoding="utf-8", newline="") as out:
             return exporting.write_ledger_csv(queryset, out, language="zh-hans")
 
-    app_csv_run = _timed(app_csv)
-    read = _timed(_raw_read, queryset)
+    app_csv_run = _timed(app_csv, repeats=repeats)
+    read = _timed(_raw_read, queryset, repeats=repeats)
     # The same cells, prepared once in memory for the writer floors.
     names = exporting.labels()
     cells = [exporting.problem_cells(n, row, False, names)
-             for n, row in enumerate(queryset.values(*exporting.VALUES).iterator(chunk_size=2000), start=1)]
+             for n, row in enumerate(exporting.export_rows(queryset).iterator(chunk_size=2000), start=1)]
     floors = {}
     for label, writer, suffix in (("rust_xlsxwriter (rvgsrust-xlsxwriter)", _floor_rust, "xlsx"),
                                   ("xlsxwriter constant_memory", _floor_xlsxwriter, "xlsx"),
                                   ("csv module", _floor_csv, "csv")):
-        seconds, peak, _ = _timed(writer, cells, str(scratch / f"floor.{suffix}"))
+        seconds, peak, _ = _timed(writer, cells, str(scratch / f"floor.{suffix}"),
+                                  repeats=1 if label.startswith("xlsxwriter") else repeats)
         if suffix == "xlsx":
             writer([CHECK_ROW], str(scratch / "check.xlsx"))
             verdict = _check_xlsx(scratch / "check.xlsx")

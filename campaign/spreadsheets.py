@@ -47,6 +47,8 @@ FORMULA_STARTS = "=+-@\t\r\n＝＋－＠"
 _ESCAPE = "'"
 # The first characters that make a text need a look (formula-like, or an apostrophe).
 _LOOK_AT = frozenset(FORMULA_STARTS + _ESCAPE)
+# Values the streaming writer passes on as they are (naive date-times are checked).
+_NATIVE = frozenset({int, float, bool, type(None), dt.date})
 # What the writer escaped: any apostrophes, then a formula character.
 _NEEDS_ESCAPE = re.compile("'*[" + re.escape(FORMULA_STARTS) + "]")
 _ESCAPED = re.compile("'+[" + re.escape(FORMULA_STARTS) + "]")
@@ -183,21 +185,20 @@ class XlsxStream:
     def _prepare(values: Iterable[Any]) -> tuple[list, list[int]]:
         row, escaped = [], []
         for column, value in enumerate(values):
-            if type(value) is str or isinstance(value, str):
+            kind = type(value)
+            if kind is str or (kind not in _NATIVE and isinstance(value, str)):
                 if not value.isprintable():
                     value = CONTROL_CHARACTERS.sub("", value)
                     if "\r" in value:
                         value = value.replace("\r\n", "\n").replace("\r", "\n")
-                if value[:1] in _LOOK_AT and value:
-                    if value[0] == _ESCAPE:
-                        if _NEEDS_ESCAPE.match(value):
-                            value = _ESCAPE + value
-                        escaped.append(column)
-                    else:
-                        escaped.append(column)
+                if value and value[0] in _LOOK_AT:
+                    if value[0] == _ESCAPE and _NEEDS_ESCAPE.match(value):
+                        value = _ESCAPE + value
+                    escaped.append(column)
+            elif kind in _NATIVE:
+                pass
             elif isinstance(value, Promise):
-                row_value, more = XlsxStream._prepare([str(value)])
-                value = row_value[0]
+                (value,), more = XlsxStream._prepare([str(value)])
                 if more:
                     escaped.append(column)
             elif isinstance(value, Decimal):
