@@ -112,3 +112,34 @@ def test_a_large_csv_export_runs_in_the_worker_and_downloads_as_csv(
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv"), url
         assert ".csv" in response["Content-Disposition"]
         assert len(csv_rows(body(response))) == 4
+
+
+@pytest.mark.postgres
+def test_a_writer_failing_mid_export_stops_the_reader_and_closes_its_cursor(city, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from campaign import spreadsheets
+    from ledger.transfer import export as exporting
+
+    for _n in range(12):
+        record(city)
+    monkeypatch.setattr(exporting, "CHUNK_SIZE", 2)  # the reader is ahead, waiting to hand chunks on
+    appended = []
+
+    def failing_append(self, values):
+        if len(appended) == 2:
+            raise OSError("disk full")
+        appended.append(values)
+
+    monkeypatch.setattr(spreadsheets.XlsxStream, "append", failing_append)
+
+    with pytest.raises(OSError):
+        exporting.write_ledger(Problem.objects.all(), io.BytesIO(), language="en")
+
+    assert len(appended) == 2
+    assert not [thread for thread in threading.enumerate() if thread.name == "ledger-export-reader"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_cursors")
+        assert cursor.fetchall() == []
