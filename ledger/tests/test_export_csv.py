@@ -143,3 +143,21 @@ def test_a_writer_failing_mid_export_stops_the_reader_and_closes_its_cursor(city
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM pg_cursors")
         assert cursor.fetchall() == []
+
+
+def test_a_background_export_reports_progress_while_its_reader_fetches_ahead(city, monkeypatch):
+    from ledger.transfer import export as exporting
+    from ledger.transfer import services as transfer
+
+    for _n in range(12):
+        record(city)
+    # Progress is written on the same connection the reader thread fetches through.
+    monkeypatch.setattr(exporting, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exporting, "PROGRESS_EVERY", 3)
+    for file_format in ("xlsx", "csv"):
+        export = LedgerExport.objects.create(requested_by=city.hq, filters={}, language="en", file_format=file_format)
+
+        done = transfer.ledger_export_run(export_id=export.pk)
+
+        assert done.status == ImportStatus.DONE, done.failure
+        assert (done.total_rows, done.processed_rows) == (12, 12)
