@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Unit
 
 from .choices import Action, PhotoKind, Severity, Status
+from .integrity import changed_fields, problem_fields
 from .models import EvidencePhoto, Problem, ProblemEvent
 from .photos import StoredPhoto
 from .rules import TRANSITIONS, refusal
@@ -56,7 +57,17 @@ def _next_code(year: int) -> str:
 
 
 def _append_event(problem: Problem, *, action: str, from_status: str, by, note: str = "",
-                  data: dict | None = None, at: datetime | None = None) -> ProblemEvent:
+                  data: dict | None = None, at: datetime | None = None, fields: dict | None = None) -> ProblemEvent:
+    """Append the next event of ``problem``'s chain, keyed (ProblemEvent.compute_hash).
+
+    ``fields``: the problem's fields this event set, kept in ``data["fields"]`` so that the row
+    can be rebuilt from the events (ledger/integrity.py); a record event always carries all of
+    them, as the row stands when it is recorded."""
+    if action == Action.RECORD:
+        fields = problem_fields(problem)
+    data = dict(data or {})
+    if fields:
+        data["fields"] = fields
     last_seq = problem.events.order_by("-seq").values_list("seq", flat=True).first() or 0
     event = ProblemEvent(
         problem=problem,
@@ -67,7 +78,7 @@ def _append_event(problem: Problem, *, action: str, from_status: str, by, note: 
         actor=by,
         at=at or timezone.now(),
         note=note,
-        data=data or {},
+        data=data,
         prev_hash=problem.last_event_hash,
     )
     event.hash = event.compute_hash()
@@ -136,9 +147,11 @@ def _transition(problem: Problem, *, action: str, by, expected_version: int | No
         to_status = TRANSITIONS[action][1] or current.status
         if callable(changes):  # changes computed from the locked row (e.g. a counter)
             changes = changes(current)
-        _save(current, current.version, status=to_status, **(changes or {}))
+        changes = {"status": to_status, **(changes or {})}
+        fields = changed_fields(current, changes)  # what the event carries: the row must follow from it
+        _save(current, current.version, **changes)
         event = _append_event(current, action=action, from_status=locked.from_status, by=by, note=note, data=data,
-                              at=at)
+                              at=at, fields=fields)
         if photos:
             _attach_photos(current, event, list(photos), photo_kind, by)
     return current
