@@ -166,7 +166,7 @@ def _chain_findings(code: str, history: list[ProblemEvent], plain_up_to: int,
             return
         anchored = anchors.get((event.problem_id, event.seq))
         if anchored is not None and anchored[0] != event.hash:
-            yield Finding(code, f"event {event.seq} differs from the fingerprint of {anchored[1]}")
+            yield Finding(code, f"the history up to event {event.seq} differs from the fingerprint of {anchored[1]}")
             return
         previous_hash = event.hash
 
