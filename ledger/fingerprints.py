@@ -181,9 +181,10 @@ def anchors_until(until: date | None = None) -> Anchors:
     return anchors
 
 
-def latest_fingerprint() -> dict | None:
-    """The newest fingerprint as a report keeps it (day, digest, problems), or None."""
-    newest = LedgerFingerprint.objects.order_by("-day").first()
+def latest_fingerprint(*, until: date | None = None) -> dict | None:
+    """The newest fingerprint (up to ``until``) as a report keeps it (day, digest, problems), or None."""
+    kept = LedgerFingerprint.objects.all() if until is None else LedgerFingerprint.objects.filter(day__lte=until)
+    newest = kept.order_by("-day").first()
     if newest is None:
         return None
     return {"day": newest.day.isoformat(), "digest": newest.digest, "problems": newest.problems}
