@@ -133,10 +133,12 @@ def fingerprint_take(*, now: datetime | None = None) -> LedgerFingerprint:
 def fingerprint_files(*, until: date | None = None) -> list[Path]:
     """The fingerprint files in LEDGER_FINGERPRINT_DIR, oldest first, up to ``until``."""
     directory = Path(settings.LEDGER_FINGERPRINT_DIR)
-    if not directory.is_dir():
+    try:
+        names = list(directory.iterdir())
+    except OSError:  # none, or not readable here: nothing to check against
         return []
     found = []
-    for path in directory.iterdir():
+    for path in names:
         match = FILE_NAME.fullmatch(path.name)
         if match and (until is None or date.fromisoformat(match.group(1)) <= until):
             found.append(path)
@@ -167,6 +169,9 @@ def anchors_until(until: date | None = None) -> Anchors:
             anchors.findings.append(Finding("—", f"fingerprint file {path.name} cannot be read ({error.strerror})"))
             continue
         day = fingerprint.day
+        if path.name != file_name(day):
+            anchors.findings.append(Finding("—", f"fingerprint file {path.name} holds the fingerprint of {day}"))
+            continue
         if digest_of(fingerprint.rows) != fingerprint.digest:
             anchors.findings.append(Finding("—", f"the fingerprint file of {day} does not give its own digest"))
             continue

@@ -56,32 +56,42 @@ def _next_code(year: int) -> str:
     return f"{year}-{number:06d}"
 
 
+def recording_event(problem: Problem, *, by, note: str = "", data: dict | None = None,
+                    at: datetime | None = None) -> ProblemEvent:
+    """The first event of a problem being recorded, hashed but not saved: it carries every
+    field of the problem as it is recorded (``data["fields"]``). Writers that insert problems
+    in bulk (imports) save these themselves and set the problem's ``last_event_hash``."""
+    event = ProblemEvent(problem=problem, seq=1, action=Action.RECORD, from_status="", to_status=problem.status,
+                         actor=by, at=at or timezone.now(), note=note,
+                         data={**(data or {}), "fields": problem_fields(problem)}, prev_hash="")
+    event.hash = event.compute_hash()
+    return event
+
+
 def _append_event(problem: Problem, *, action: str, from_status: str, by, note: str = "",
                   data: dict | None = None, at: datetime | None = None, fields: dict | None = None) -> ProblemEvent:
     """Append the next event of ``problem``'s chain, keyed (ProblemEvent.compute_hash).
 
     ``fields``: the problem's fields this event set, kept in ``data["fields"]`` so that the row
     can be rebuilt from the events (ledger/integrity.py); a record event always carries all of
-    them, as the row stands when it is recorded."""
+    them, as the row stands when it is recorded (``recording_event``)."""
     if action == Action.RECORD:
-        fields = problem_fields(problem)
-    data = dict(data or {})
-    if fields:
-        data["fields"] = fields
-    last_seq = problem.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-    event = ProblemEvent(
-        problem=problem,
-        seq=last_seq + 1,
-        action=action,
-        from_status=from_status,
-        to_status=problem.status,
-        actor=by,
-        at=at or timezone.now(),
-        note=note,
-        data=data,
-        prev_hash=problem.last_event_hash,
-    )
-    event.hash = event.compute_hash()
+        event = recording_event(problem, by=by, note=note, data=data, at=at)
+    else:
+        last_seq = problem.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+        event = ProblemEvent(
+            problem=problem,
+            seq=last_seq + 1,
+            action=action,
+            from_status=from_status,
+            to_status=problem.status,
+            actor=by,
+            at=at or timezone.now(),
+            note=note,
+            data={**(data or {}), **({"fields": fields} if fields else {})},
+            prev_hash=problem.last_event_hash,
+        )
+        event.hash = event.compute_hash()
     event.save(force_insert=True)
     Problem.objects.filter(pk=problem.pk).update(last_event_hash=event.hash)
     problem.last_event_hash = event.hash
