@@ -153,6 +153,10 @@ def test_a_fingerprint_changed_in_its_file_or_in_the_table_is_reported(city, sto
     intact, _out, err = verify(capsys)
     assert not intact and "the fingerprint file of 2026-09-17 does not give its own digest" in err
 
+    path.rename(storage / "ledger-fingerprint-2026-09-20.txt")  # passed off as a later day's
+    intact, _out, err = verify(capsys)
+    assert not intact and "ledger-fingerprint-2026-09-20.txt holds the fingerprint of 2026-09-17" in err
+
 
 def test_the_newest_fingerprint_is_what_reports_print(city):
     assert latest_fingerprint() is None
