@@ -322,12 +322,14 @@ REBOUND_WINDOW_DAYS = env_int("REBOUND_WINDOW_DAYS", 90, minimum=1)
 # The ledger's integrity (README, "The ledger's integrity"). New events' hashes are keyed with
 # this secret, which the database never holds. Without it: derived from SECRET_KEY as
 # HMAC-SHA256(SECRET_KEY, "health-city-hq/ledger-event-hmac/v1"), a key of its own (domain
-# separation), never SECRET_KEY itself. Changing either makes keyed events unverifiable.
+# separation), never SECRET_KEY itself. When it changes, keep the old one in LEDGER_HMAC_OLD_KEYS.
 LEDGER_HMAC_KEY = env_str("LEDGER_HMAC_KEY") or hmac.new(
     SECRET_KEY.encode(), b"health-city-hq/ledger-event-hmac/v1", hashlib.sha256
 ).hexdigest()
 if len(LEDGER_HMAC_KEY) < 32:
     raise ImproperlyConfigured("LEDGER_HMAC_KEY must be at least 32 characters long.")
+# Keys retired from LEDGER_HMAC_KEY (comma-separated): the events they made stay verifiable.
+LEDGER_HMAC_OLD_KEYS = env_list("LEDGER_HMAC_OLD_KEYS", [])
 # The daily fingerprints of the ledger's chain heads: one file a day, never overwritten, in a
 # directory the database (and its user) cannot write.
 LEDGER_FINGERPRINT_DIR = Path(env_str("LEDGER_FINGERPRINT_DIR", str(VAR_DIR / "fingerprints")))

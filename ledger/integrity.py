@@ -127,7 +127,7 @@ def last_plain_event_id() -> tuple[int, bool]:
     start = KeyedHashingStart.objects.order_by("pk").first()
     if start is None:
         return 0, True
-    if start.mac != KeyedHashingStart.mac_for(start.last_plain_event_id):
+    if not start.is_genuine():
         return 0, False
     return start.last_plain_event_id, True
 

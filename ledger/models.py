@@ -196,9 +196,20 @@ def ledger_hmac_key() -> bytes:
     return settings.LEDGER_HMAC_KEY.encode()
 
 
+def _scheme_of(key: bytes) -> str:
+    return KEYED_HASH_PREFIX + hashlib.sha256(b"ledger key id\0" + key).hexdigest()[:12]
+
+
 def current_hash_scheme() -> str:
     """The scheme new events are hashed with: HMAC-SHA256 under the configured key."""
-    return KEYED_HASH_PREFIX + hashlib.sha256(b"ledger key id\0" + ledger_hmac_key()).hexdigest()[:12]
+    return _scheme_of(ledger_hmac_key())
+
+
+def ledger_hmac_keys() -> dict[str, bytes]:
+    """Every key events may be hashed with, by scheme: the current one and the retired ones
+    (LEDGER_HMAC_OLD_KEYS), so a changed key leaves the events it made verifiable."""
+    keys = [key.encode() for key in settings.LEDGER_HMAC_OLD_KEYS] + [ledger_hmac_key()]
+    return {_scheme_of(key): key for key in keys}
 
 
 class ProblemEvent(models.Model):
@@ -248,9 +259,8 @@ class ProblemEvent(models.Model):
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
         if scheme == PLAIN_HASH_SCHEME:
             return hashlib.sha256(canonical).hexdigest()
-        if scheme == current_hash_scheme():
-            return hmac.new(ledger_hmac_key(), canonical, hashlib.sha256).hexdigest()
-        return None
+        key = ledger_hmac_keys().get(scheme)
+        return None if key is None else hmac.new(key, canonical, hashlib.sha256).hexdigest()
 
 
 class KeyedHashingStart(models.Model):
@@ -265,9 +275,14 @@ class KeyedHashingStart(models.Model):
         return f"plain up to event {self.last_plain_event_id}"
 
     @staticmethod
-    def mac_for(last_plain_event_id: int) -> str:
+    def mac_for(last_plain_event_id: int, key: bytes | None = None) -> str:
         message = f"ledger plain events up to {last_plain_event_id}".encode()
-        return hmac.new(ledger_hmac_key(), message, hashlib.sha256).hexdigest()
+        return hmac.new(key or ledger_hmac_key(), message, hashlib.sha256).hexdigest()
+
+    def is_genuine(self) -> bool:
+        """Made under one of the keys this site holds (the current or a retired one)."""
+        return any(hmac.compare_digest(self.mac, self.mac_for(self.last_plain_event_id, key))
+                   for key in ledger_hmac_keys().values())
 
 
 class LedgerFingerprint(models.Model):

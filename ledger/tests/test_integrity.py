@@ -298,16 +298,23 @@ def test_verify_ledger_compares_every_field_of_the_row(city):
 
 def test_new_events_are_hashed_with_the_key_kept_outside_the_database(city, settings):
     """New events are HMAC-SHA256 under LEDGER_HMAC_KEY: neither a plain digest of their
-    content nor the digest under another key matches; with another key they are reported."""
+    content nor the digest under another key matches; with another key they are reported,
+    unless the old key is kept among the retired ones."""
     problem = record(city)
     event = problem.events.get()
     assert event.hash_scheme.startswith("hmac-sha256:")
     assert event.compute_hash() == event.hash
     event.hash_scheme = "sha256"
     assert event.compute_hash() != event.hash
+    old_key = settings.LEDGER_HMAC_KEY
     settings.LEDGER_HMAC_KEY = "another-key-that-is-long-enough-0123456789"
     messages = [f.message for f in ledger_findings()]
     assert f"event 1 was hashed with a key this site does not hold ({problem.events.get().hash_scheme})" in messages
+
+    settings.LEDGER_HMAC_OLD_KEYS = [old_key]  # the key changed: the retired one still verifies its events
+    later = record(city)
+    assert later.events.get().hash_scheme != problem.events.get().hash_scheme
+    assert ledger_findings() == []
 
 
 def test_the_database_refuses_to_delete_history_on_postgresql(city):
