@@ -98,31 +98,38 @@ def read_fingerprint(path: Path) -> Fingerprint:
     return fingerprint
 
 
+def _write_once(path: Path, text: str) -> None:
+    """Write ``path`` whole and read-only, unless it exists: a file already there stands."""
+    scratch = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(scratch, "x", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        scratch.chmod(0o444)
+        try:
+            os.link(scratch, path)  # atomic, and never replaces a file already there
+        except FileExistsError:
+            pass  # taken meanwhile by another run: that one stands
+        except OSError:  # a file system without hard links: exclusive creation, still never replacing
+            with open(path, "x", encoding="utf-8") as stream:
+                stream.write(text)
+            path.chmod(0o444)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
 def fingerprint_take(*, now: datetime | None = None) -> LedgerFingerprint:
     """Take today's fingerprint, once a day: the file first (created exclusively, then made
-    read-only; an existing one is never touched), then its copy in the table."""
+    read-only; an existing one is never touched), then its copy in the table. The file decides:
+    a row in the table alone does not stop the file being written."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    kept = LedgerFingerprint.objects.filter(day=day).first()
-    if kept is not None:
-        return kept
     directory = Path(settings.LEDGER_FINGERPRINT_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / file_name(day)
     if not path.exists():
-        scratch = directory / f".{path.name}.{uuid.uuid4().hex}.tmp"
-        try:
-            with open(scratch, "x", encoding="utf-8") as stream:
-                stream.write(_render(day, now, chain_heads()))
-                stream.flush()
-                os.fsync(stream.fileno())
-            scratch.chmod(0o444)
-            try:
-                os.link(scratch, path)  # atomic, and refuses to replace a file already there
-            except FileExistsError:
-                pass  # taken meanwhile by another run: that one stands
-        finally:
-            scratch.unlink(missing_ok=True)
+        _write_once(path, _render(day, now, chain_heads()))
     fingerprint = read_fingerprint(path)
     record, _created = LedgerFingerprint.objects.get_or_create(day=day, defaults={
         "taken_at": now, "problems": fingerprint.problems, "digest": fingerprint.digest, "file_name": path.name,
