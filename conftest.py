@@ -7,6 +7,7 @@ beside the checkout. With REQUIRE_SERVICES=1 a missing one fails the run at star
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,8 @@ def pytest_configure(config):
     # Throttle and lock-out counters must not leak between tests or runs through a shared cache.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.CSRF_COOKIE_SECURE = False
+    # The ledger's fingerprints of this run, never the checkout's var/ (verify_ledger reads them all).
+    settings.LEDGER_FINGERPRINT_DIR = Path(tempfile.mkdtemp(prefix="test-ledger-fingerprints-"))
 
     if REQUIRE_SERVICES:
         missing = []

@@ -76,7 +76,8 @@ from campaign.demo import demo_city_build  # noqa: E402
 from campaign.models import District, SamplePoint, User  # noqa: E402
 from ledger.choices import Action, Severity, Source, Status  # noqa: E402
 from ledger.demo import PHRASES, REJECTIONS, _rectification, _where  # noqa: E402
-from ledger.models import Problem, ProblemCounter, ProblemEvent  # noqa: E402
+from ledger.integrity import STATE_FIELDS, encode_field  # noqa: E402
+from ledger.models import Problem, ProblemCounter, ProblemEvent, current_hash_scheme  # noqa: E402
 
 SEED = 1_000_000
 BATCH = 20_000
@@ -158,7 +159,7 @@ class Generator:
         self.fields = [f for f in Problem._meta.concrete_fields]
         self.columns = [f.column for f in self.fields]
         self.event_columns = ["problem_id", "seq", "action", "from_status", "to_status", "actor_id", "at", "note",
-                              "data", "prev_hash", "hash"]
+                              "data", "prev_hash", "hash", "hash_scheme"]
 
     def _found_at(self) -> datetime.datetime:
         rng = self.rng
@@ -228,23 +229,26 @@ class Generator:
                 note = _rectification(description)
                 if rng.random() < 0.1:
                     t = self._later(t, 24, 24 * days)
+                    row["rectification_note"], row["closing_applied_at"] = note, t
+                    row["closing_applied_by_id"] = self.handler.pk
                     events.append(self._event(row, Action.APPLY_CLOSE, Status.RECTIFYING, Status.CLOSING_APPLIED,
                                               self.handler, t, note))
                     t = self._later(t, 4, 72)
                     reason = rng.choice(REJECTIONS)
+                    row["rejection_count"], row["last_rejection_reason"] = 1, reason
+                    row["closing_applied_at"] = row["closing_applied_by_id"] = None
                     events.append(self._event(row, Action.REJECT, Status.CLOSING_APPLIED, Status.RECTIFYING,
                                               self.district_lead, t, reason))
-                    row["rejection_count"], row["last_rejection_reason"] = 1, reason
                 t = self._later(t, 24, 24 * days * 1.3)
-                events.append(self._event(row, Action.APPLY_CLOSE, Status.RECTIFYING, Status.CLOSING_APPLIED,
-                                          self.handler, t, note))
                 row["rectification_note"], row["closing_applied_at"] = note, t
                 row["closing_applied_by_id"] = self.handler.pk
+                events.append(self._event(row, Action.APPLY_CLOSE, Status.RECTIFYING, Status.CLOSING_APPLIED,
+                                          self.handler, t, note))
                 if status == Status.CLOSED:
                     t = self._later(t, 4, 72)
+                    row["closed_at"] = t
                     events.append(self._event(row, Action.APPROVE, Status.CLOSING_APPLIED, Status.CLOSED,
                                               self.district_lead, t, "复查合格，予以销号"))
-                    row["closed_at"] = t
         row["version"] = len(events)
         row["updated_at"] = t
         return row, events
@@ -259,11 +263,20 @@ class Generator:
         return min(later, self.now - datetime.timedelta(minutes=1))
 
     def _event(self, row, action, from_status, to_status, actor, at, note="", data=None) -> dict:
+        """The next event of ``row``, carrying the fields changed since the event before (all
+        of them on the record event), as ledger.services writes them (ledger/integrity.py)."""
         seq = getattr(self, "_seq", {}).get(row["id"], 0) + 1
         self._seq = {row["id"]: seq}
+        now = {f.name: encode_field(f.name, row.get(f.attname, f.get_default())) for f in STATE_FIELDS}
+        now["status"] = str(to_status)
+        before = getattr(self, "_fields", {}).get(row["id"], {})
+        fields = {name: value for name, value in now.items() if seq == 1 or before.get(name) != value}
+        self._fields = {row["id"]: now}
+        data = {**(data or {}), **({"fields": fields} if fields else {})}
         event = types.SimpleNamespace(
             problem_id=row["id"], seq=seq, action=str(action), from_status=str(from_status), to_status=str(to_status),
-            actor_id=actor.pk, at=at, note=note, data=data or {}, prev_hash=row["last_event_hash"],
+            actor_id=actor.pk, at=at, note=note, data=data, prev_hash=row["last_event_hash"],
+            hash_scheme=current_hash_scheme(),
         )
         event.hash = ProblemEvent.compute_hash(event)
         row["last_event_hash"] = event.hash

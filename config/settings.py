@@ -4,6 +4,8 @@ Zero set-up default: SQLite under var/ and an embedded (filesystem) Celery broke
 Production: DATABASE_URL=postgres://…, REDIS_URL=redis://…, SECRET_KEY, ALLOWED_HOSTS.
 """
 
+import hashlib
+import hmac
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -297,6 +299,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=0, hour=7, day_of_month="1"),
     },
     "reports-overdue-sweep": {"task": "reports.overdue_sweep", "schedule": crontab(minute=5, hour=0)},
+    "ledger-fingerprint": {"task": "ledger.tasks.ledger_fingerprint_take", "schedule": crontab(minute=15, hour=0)},
     "imports-sweep": {"task": "campaign.tasks.sample_point_imports_sweep", "schedule": 300.0},
     "ledger-jobs-sweep": {"task": "ledger.tasks.ledger_jobs_sweep", "schedule": 300.0},
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
@@ -359,6 +362,20 @@ LEDGER_DEADLINE_DAYS = {
 }
 # A finding at a point whose problem was closed within this many days is a rebound (反弹).
 REBOUND_WINDOW_DAYS = env_int("REBOUND_WINDOW_DAYS", 90, minimum=1)
+# The ledger's integrity (README, "The ledger's integrity"). New events' hashes are keyed with
+# this secret, which the database never holds. Without it: derived from SECRET_KEY as
+# HMAC-SHA256(SECRET_KEY, "health-city-hq/ledger-event-hmac/v1"), a key of its own (domain
+# separation), never SECRET_KEY itself. When it changes, keep the old one in LEDGER_HMAC_OLD_KEYS.
+LEDGER_HMAC_KEY = env_str("LEDGER_HMAC_KEY") or hmac.new(
+    SECRET_KEY.encode(), b"health-city-hq/ledger-event-hmac/v1", hashlib.sha256
+).hexdigest()
+if len(LEDGER_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("LEDGER_HMAC_KEY must be at least 32 characters long.")
+# Keys retired from LEDGER_HMAC_KEY (comma-separated): the events they made stay verifiable.
+LEDGER_HMAC_OLD_KEYS = env_list("LEDGER_HMAC_OLD_KEYS", [])
+# The daily fingerprints of the ledger's chain heads: one file a day, never overwritten, in a
+# directory the database (and its user) cannot write.
+LEDGER_FINGERPRINT_DIR = Path(env_str("LEDGER_FINGERPRINT_DIR", str(VAR_DIR / "fingerprints")))
 # Evidence photos: largest upload, largest picture, and the size they are stored at.
 PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 15, minimum=1)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000, minimum=1_000_000)

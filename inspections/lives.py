@@ -63,7 +63,7 @@ from django.utils import timezone
 from campaign.choices import CategoryKind
 from campaign.models import Category, District, SamplePoint
 from ledger import services as ledger_services
-from ledger.choices import Action, Severity, Status
+from ledger.choices import Severity, Status
 from ledger.models import Problem, ProblemEvent
 
 from . import services
@@ -496,12 +496,10 @@ def _problems(by_day, failed, points, category, items, by, report) -> None:
         by_code = dict(Problem.objects.filter(code__in=[p.code for p in problems]).values_list("code", "pk"))
         for problem in problems:
             problem.pk = problem.id = by_code[problem.code]
-    # The recording event, chained like ledger.services._append_event chains it.
+    # The recording event, as ledger.services writes it (keyed, with the problem's fields).
     events = []
     for problem in problems:
-        event = ProblemEvent(problem=problem, seq=1, action=Action.RECORD, from_status="", to_status=Status.FOUND,
-                             actor=by, at=problem.found_at, note="", data={}, prev_hash="")
-        event.hash = event.compute_hash()
+        event = ledger_services.recording_event(problem, by=by, at=problem.found_at)
         problem.last_event_hash = event.hash
         events.append(event)
     ProblemEvent.objects.bulk_create(events, batch_size=BATCH)

@@ -8,6 +8,7 @@ and the database refuses to update them (and, on PostgreSQL, to delete them).
 """
 
 import hashlib
+import hmac
 import json
 from datetime import UTC
 
@@ -184,8 +185,38 @@ class Problem(models.Model):
         return self.days_overdue > 0
 
 
+# How an event's hash is made. Events written before keyed hashing stay plain SHA-256 (the
+# database refuses to rewrite them); every new event is keyed with LEDGER_HMAC_KEY, a secret
+# kept outside the database, and names the key by a short id (not the key).
+PLAIN_HASH_SCHEME = "sha256"
+KEYED_HASH_PREFIX = "hmac-sha256:"
+
+
+def ledger_hmac_key() -> bytes:
+    return settings.LEDGER_HMAC_KEY.encode()
+
+
+def _scheme_of(key: bytes) -> str:
+    return KEYED_HASH_PREFIX + hashlib.sha256(b"ledger key id\0" + key).hexdigest()[:12]
+
+
+def current_hash_scheme() -> str:
+    """The scheme new events are hashed with: HMAC-SHA256 under the configured key."""
+    return _scheme_of(ledger_hmac_key())
+
+
+def ledger_hmac_keys() -> dict[str, bytes]:
+    """Every key events may be hashed with, by scheme: the current one and the retired ones
+    (LEDGER_HMAC_OLD_KEYS), so a changed key leaves the events it made verifiable."""
+    keys = [key.encode() for key in settings.LEDGER_HMAC_OLD_KEYS] + [ledger_hmac_key()]
+    return {_scheme_of(key): key for key in keys}
+
+
 class ProblemEvent(models.Model):
-    """One change of a problem: append-only, chained by hash to the one before it."""
+    """One change of a problem: append-only, chained by hash to the one before it.
+
+    ``data["fields"]`` holds the problem's fields the event set (all of them on the record
+    event), so the problem's row can be rebuilt from its events (ledger/integrity.py)."""
 
     problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
@@ -198,6 +229,7 @@ class ProblemEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    hash_scheme = models.CharField(max_length=40, default=current_hash_scheme)
 
     class Meta:
         verbose_name = _("problem event")
@@ -208,8 +240,10 @@ class ProblemEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.problem_id}#{self.seq} {self.action}"
 
-    def compute_hash(self) -> str:
-        """The digest of this event's content and the previous event's digest."""
+    def compute_hash(self) -> str | None:
+        """The digest of this event's content and the previous event's digest, by the event's
+        scheme (the current one if it has none yet); None for a key this site does not hold."""
+        scheme = getattr(self, "hash_scheme", "") or current_hash_scheme()
         payload = {
             "problem": self.problem_id,
             "seq": self.seq,
@@ -222,8 +256,54 @@ class ProblemEvent(models.Model):
             "data": self.data,
             "prev": self.prev_hash,
         }
-        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        if scheme == PLAIN_HASH_SCHEME:
+            return hashlib.sha256(canonical).hexdigest()
+        key = ledger_hmac_keys().get(scheme)
+        return None if key is None else hmac.new(key, canonical, hashlib.sha256).hexdigest()
+
+
+class KeyedHashingStart(models.Model):
+    """Where keyed hashing began: events up to ``last_plain_event_id`` may be plain SHA-256,
+    later ones may not. ``mac`` (keyed) makes the boundary unmovable without the key."""
+
+    last_plain_event_id = models.BigIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    mac = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"plain up to event {self.last_plain_event_id}"
+
+    @staticmethod
+    def mac_for(last_plain_event_id: int, key: bytes | None = None) -> str:
+        message = f"ledger plain events up to {last_plain_event_id}".encode()
+        return hmac.new(key or ledger_hmac_key(), message, hashlib.sha256).hexdigest()
+
+    def is_genuine(self) -> bool:
+        """Made under one of the keys this site holds (the current or a retired one)."""
+        return any(hmac.compare_digest(self.mac, self.mac_for(self.last_plain_event_id, key))
+                   for key in ledger_hmac_keys().values())
+
+
+class LedgerFingerprint(models.Model):
+    """A day's fingerprint of every problem's chain head (id, last sequence number, last hash).
+
+    The file written to LEDGER_FINGERPRINT_DIR (outside the database) is the anchor that
+    ``verify_ledger`` checks; this row is a copy for pages and reports."""
+
+    day = models.DateField(_("day"), unique=True)
+    taken_at = models.DateTimeField(_("taken at"))
+    problems = models.PositiveIntegerField(_("problems"))
+    digest = models.CharField(_("digest"), max_length=64)
+    file_name = models.CharField(_("file"), max_length=100)
+
+    class Meta:
+        verbose_name = _("ledger fingerprint")
+        verbose_name_plural = _("ledger fingerprints")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.digest[:16]}"
 
 
 def photo_path(instance, filename):

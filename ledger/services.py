@@ -18,6 +18,7 @@ from campaign.models import Unit
 from campaign.write_scope import OutOfScope, check_write_scope, may_write, out_of_scope_message
 
 from .choices import Action, PhotoKind, Severity, Status
+from .integrity import changed_fields, problem_fields
 from .models import EvidencePhoto, Problem, ProblemEvent
 from .photos import StoredPhoto
 from .rules import ROLES, TRANSITIONS, recording_team, refusal, role_of
@@ -83,22 +84,42 @@ def problem_numbers_void(*, blocks, reason: str) -> int:
     return blocks.filter(voided_at=None).update(voided_at=timezone.now(), void_reason=str(reason))
 
 
-def _append_event(problem: Problem, *, action: str, from_status: str, by, note: str = "",
-                  data: dict | None = None, at: datetime | None = None) -> ProblemEvent:
-    last_seq = problem.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-    event = ProblemEvent(
-        problem=problem,
-        seq=last_seq + 1,
-        action=action,
-        from_status=from_status,
-        to_status=problem.status,
-        actor=by,
-        at=at or timezone.now(),
-        note=note,
-        data=data or {},
-        prev_hash=problem.last_event_hash,
-    )
+def recording_event(problem: Problem, *, by, note: str = "", data: dict | None = None,
+                    at: datetime | None = None) -> ProblemEvent:
+    """The first event of a problem being recorded, hashed but not saved: it carries every
+    field of the problem as it is recorded (``data["fields"]``). Writers that insert problems
+    in bulk (imports) save these themselves and set the problem's ``last_event_hash``."""
+    event = ProblemEvent(problem=problem, seq=1, action=Action.RECORD, from_status="", to_status=problem.status,
+                         actor=by, at=at or timezone.now(), note=note,
+                         data={**(data or {}), "fields": problem_fields(problem)}, prev_hash="")
     event.hash = event.compute_hash()
+    return event
+
+
+def _append_event(problem: Problem, *, action: str, from_status: str, by, note: str = "",
+                  data: dict | None = None, at: datetime | None = None, fields: dict | None = None) -> ProblemEvent:
+    """Append the next event of ``problem``'s chain, keyed (ProblemEvent.compute_hash).
+
+    ``fields``: the problem's fields this event set, kept in ``data["fields"]`` so that the row
+    can be rebuilt from the events (ledger/integrity.py); a record event always carries all of
+    them, as the row stands when it is recorded (``recording_event``)."""
+    if action == Action.RECORD:
+        event = recording_event(problem, by=by, note=note, data=data, at=at)
+    else:
+        last_seq = problem.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+        event = ProblemEvent(
+            problem=problem,
+            seq=last_seq + 1,
+            action=action,
+            from_status=from_status,
+            to_status=problem.status,
+            actor=by,
+            at=at or timezone.now(),
+            note=note,
+            data={**(data or {}), **({"fields": fields} if fields else {})},
+            prev_hash=problem.last_event_hash,
+        )
+        event.hash = event.compute_hash()
     event.save(force_insert=True)
     Problem.objects.filter(pk=problem.pk).update(last_event_hash=event.hash)
     problem.last_event_hash = event.hash
@@ -170,9 +191,11 @@ def _transition(problem: Problem, *, action: str, by, expected_version: int | No
         to_status = TRANSITIONS[action][1] or current.status
         if callable(changes):  # changes computed from the locked row (e.g. a counter)
             changes = changes(current)
-        _save(current, current.version, status=to_status, **(changes or {}))
+        changes = {"status": to_status, **(changes or {})}
+        fields = changed_fields(current, changes)  # what the event carries: the row must follow from it
+        _save(current, current.version, **changes)
         event = _append_event(current, action=action, from_status=locked.from_status, by=by, note=note, data=data,
-                              at=at)
+                              at=at, fields=fields)
         if photos:
             _attach_photos(current, event, list(photos), photo_kind, by)
     return current

@@ -48,3 +48,12 @@ def ledger_jobs_sweep() -> int:
             sent += 1
     transfer.ledger_imports_void_failed_numbers()
     return sent
+
+
+@shared_task(ignore_result=True)
+def ledger_fingerprint_take() -> str:
+    """Beat, daily: anchor the ledger's chain heads outside the database (ledger/fingerprints.py).
+    Safe to run twice: a day's fingerprint is taken once."""
+    from .fingerprints import fingerprint_take
+
+    return fingerprint_take().digest

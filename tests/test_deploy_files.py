@@ -37,3 +37,13 @@ def test_compose_config_is_valid_when_a_docker_client_is_present():
         env={"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_keeps_the_ledger_fingerprints_where_the_database_cannot_write():
+    data = compose()
+    services = data["services"]
+    assert "fingerprints" in data["volumes"]
+    for name in ("worker", "beat", "web"):
+        assert services[name]["environment"]["LEDGER_FINGERPRINT_DIR"] == "/data/fingerprints"
+        assert "fingerprints:/data/fingerprints" in services[name]["volumes"]
+    assert not any(volume.startswith("fingerprints:") for volume in services["db"]["volumes"])

@@ -22,6 +22,7 @@ def load(**env):
         ("AXES_FAILURE_LIMIT", "five"),
         ("MAX_UPLOAD_MB", "0"),
         ("SECURE_COOKIES", "sometimes"),
+        ("LEDGER_HMAC_KEY", "too-short"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(variable, value):
@@ -35,6 +36,15 @@ def test_production_requires_a_secret_key():
     result = load(DEBUG=None, SECRET_KEY=None)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_ledger_key_is_derived_from_the_secret_key_but_is_not_it():
+    shown = "from django.conf import settings; print(settings.LEDGER_HMAC_KEY, settings.SECRET_KEY)"
+    result = run_python(f"import django; django.setup(); {shown}",
+                        project_env(DJANGO_SETTINGS_MODULE="config.settings", DEBUG=None, LEDGER_HMAC_KEY=None,
+                                    SECRET_KEY="a-production-secret-key-long-enough-0123456789"))
+    key, secret = result.stdout.split()
+    assert len(key) == 64 and key != secret and secret not in key
 
 
 def test_production_refuses_a_short_secret_key():

@@ -32,6 +32,7 @@ from openpyxl.styles import Font
 
 from campaign.spreadsheets import write_cell
 from ledger.choices import Action
+from ledger.fingerprints import latest_fingerprint
 from ledger.models import AssignmentSheet, AssignmentSheetItem, Problem, ProblemEvent
 
 from .. import figures
@@ -66,6 +67,8 @@ def compute(*, period: Period, district=None, progress: Callable[[int], None] = 
         "earlier": earlier,
         "coming": coming,
         "list_limit": LIST_LIMIT,
+        # The ledger's newest fingerprint when the week ended (taken the night after), for the cover.
+        "ledger_fingerprint": latest_fingerprint(until=period.end + timedelta(days=1)),
     }
 
 
@@ -283,8 +286,17 @@ def _unnamed(name: str, fallback: str) -> str:
     return name or fallback
 
 
+def _fingerprint_on_cover(cover, fingerprint: dict | None) -> None:
+    if fingerprint:
+        row = cover.max_row + 2
+        cover.cell(row=row, column=1, value=_("Ledger fingerprint")).font = Font(bold=True)
+        cover.cell(row=row, column=2, value=_("%(day)s, %(problems)s problems") % fingerprint)
+        cover.cell(row=row + 1, column=2, value=fingerprint["digest"])
+
+
 def write_workbook(*, workbook: Workbook, report: Report) -> None:
     data = report.data
+    _fingerprint_on_cover(workbook.active, data.get("ledger_fingerprint"))
     progress = data["progress"]
     city = progress["city"]
     no_team, no_unit = _("(no team)"), _("(no unit)")

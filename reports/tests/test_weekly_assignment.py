@@ -186,6 +186,27 @@ def test_an_empty_week_renders_and_writes_without_rates(city):
     weekly_assignment.write_workbook(workbook=workbook, report=report_of(data))
 
 
+def test_the_cover_and_the_page_print_the_ledger_fingerprint_of_the_weeks_end(city, week, settings, tmp_path):
+    """The digest of the fingerprint taken the night after the week ended (not a later one)."""
+    from ledger.fingerprints import fingerprint_take
+    from reports.workbook import build_workbook
+
+    settings.LEDGER_FINGERPRINT_DIR = tmp_path / "fingerprints"
+    monday = timezone.make_aware(dt.datetime.combine(WEEK.end + dt.timedelta(days=1), dt.time(0, 15)))
+    taken = fingerprint_take(now=monday)
+    fingerprint_take(now=monday + dt.timedelta(days=1))
+    data = weekly_assignment.compute(period=WEEK)
+    assert data["ledger_fingerprint"] == {"day": "2025-03-17", "digest": taken.digest, "problems": taken.problems}
+
+    report = report_of(data)
+    report.finished_at = timezone.now()
+    cover = load_workbook(io.BytesIO(build_workbook(report, language="en")))["Cover"]
+    values = [cell for row in cover.iter_rows(values_only=True) for cell in row if cell]
+    assert "Ledger fingerprint" in values and taken.digest in values
+    assert f"{taken.problems} problems" in " ".join(map(str, values))
+    assert taken.digest in render(data, None)
+
+
 # --- The same narrowing over the API and in the download ------------------------------------------
 
 
