@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .control_characters import ControlCharactersRefused
 from .models import Category, District, Grid, Indicator, Road, SamplePoint, Team, Unit
 
 
@@ -22,6 +23,11 @@ class ScopedFilterSet(django_filters.FilterSet):
             model_qs = getattr(flt, "queryset", None)
             if model_qs is not None and hasattr(model_qs, "visible_to"):
                 flt.queryset = model_qs.visible_to(user)
+
+    def get_form_class(self):
+        # The filters' form refuses control characters on the field, like every form.
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (ControlCharactersRefused, form_class), {})
 
 
 class SamplePointFilterSet(ScopedFilterSet):

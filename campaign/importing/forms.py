@@ -4,10 +4,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Category, District, Team, Unit
 
 
-class SamplePointImportForm(forms.Form):
+class SamplePointImportForm(ControlCharactersRefused, forms.Form):
     file = forms.FileField(
         label=_("Excel or CSV file"),
         help_text=_("An .xlsx workbook or a .csv file (UTF-8 or GB18030)."),

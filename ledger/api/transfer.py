@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaign.api.parsers import FormParser, MultiPartParser
 from campaign.choices import ImportStatus, Role
 
 from ..models import LedgerExport, LedgerImport
