@@ -14,6 +14,7 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.urls import resolve
+from django.utils import translation
 from django_filters import FilterSet
 from drf_spectacular.generators import SchemaGenerator
 
@@ -250,3 +251,42 @@ def test_every_api_view_parses_through_the_guarded_parsers():
         for parser in view_parsers:
             assert issubclass(parser, guarded), (cls, parser)
 
+
+
+# --- Imports: one check in the reader shared by every importer ------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def test_a_sample_point_import_with_a_bell_in_a_cell_is_refused_whole_naming_row_and_column(city, media):
+    from campaign.models import SamplePoint
+    from campaign.tests.files.builders import ZH, csv_bytes, point_row, upload
+
+    rows = [ZH, point_row(ZH, name="好点", category="MKT", district="A"),
+            point_row(ZH, name="坏\x07点", category="MKT", district="A")]
+    with translation.override("en"):
+        response = client_for(city.hq).post("/api/sample-points/import/",
+                                            {"file": upload("points.csv", csv_bytes(rows))}, format="multipart")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["row"], e["column"], e["value"]) for e in errors] == [(3, "B", "坏\\x07点")]
+    assert "U+0007" in errors[0]["message"]
+    assert not SamplePoint.objects.filter(name__in=["好点", "坏\x07点"]).exists()
+
+
+def test_a_ledger_import_with_a_bell_in_a_cell_is_refused_whole_naming_row_and_column(city, media):
+    from ledger.tests.excel_helpers import ZH, ledger_row
+    from ledger.transfer import columns
+    from ledger.transfer import services as transfer
+
+    rows = [ZH, ledger_row(description="地面积水"), ledger_row(description="water leak\x07 near gate")]
+    data = "\r\n".join(",".join(str(v) for v in row) for row in rows).encode("utf-8")
+    _record, plan = transfer.ledger_import_preview(user=city.hq, file_name="台账.csv", data=data)
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[columns.FIELDS.index("description")]
+    assert [(e["row"], e["column"]) for e in plan.errors] == [(3, letter)]
+    assert "U+0007" in plan.errors[0]["message"]
+    assert not Problem.objects.exists()

@@ -5,10 +5,8 @@ the created count, 400 with every row error, or 202 when a large file was queued
 background worker (follow ``progress_url``).
 """
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -17,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..choices import ImportStatus
+from ..importing.reading import upload_too_large
 from ..models import SamplePointImport
 from ..services import imports as import_service
 from .parsers import FormParser, MultiPartParser
@@ -54,10 +53,9 @@ class SamplePointImportUploadSerializer(serializers.Serializer):
     ))
 
     def validate_file(self, upload):
-        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-            raise serializers.ValidationError(
-                _("The file is larger than %(size)s MB.") % {"size": settings.MAX_UPLOAD_MB}
-            )
+        refusal = upload_too_large(upload.size)
+        if refusal:
+            raise serializers.ValidationError(refusal)
         return upload
 
     def import_defaults(self) -> dict:

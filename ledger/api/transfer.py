@@ -9,7 +9,6 @@
 
 import io
 
-from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -25,6 +24,7 @@ from rest_framework.views import APIView
 
 from campaign.api.parsers import FormParser, MultiPartParser
 from campaign.choices import ImportStatus, Role
+from campaign.importing.reading import upload_too_large
 
 from ..models import LedgerExport, LedgerImport
 from ..transfer import services as transfer
@@ -72,8 +72,9 @@ class ImportRequestSerializer(serializers.Serializer):
     ))
 
     def validate_file(self, upload):
-        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-            raise serializers.ValidationError(_("The file is larger than %(size)s MB.") % {"size": settings.MAX_UPLOAD_MB})
+        refusal = upload_too_large(upload.size)
+        if refusal:
+            raise serializers.ValidationError(refusal)
         return upload
 
 
