@@ -140,8 +140,10 @@ def ledger_import_preview(*, user, file_name: str, data: bytes) -> tuple[LedgerI
         created_by=user, original_name=(file_name or "upload")[:255], status=ImportStatus.PREVIEWED,
         total_rows=plan.total_rows, errors=plan.errors, warnings=plan.warnings,
     )
-    # The file is stored before the row is inserted: no file I/O inside a transaction.
-    record.file.save(_stored_name(data), ContentFile(data), save=False)
+    # A refused file is not kept (the row keeps its errors until IMPORT_RETENTION_DAYS). An
+    # accepted one is stored before the row is inserted: no file I/O inside a transaction.
+    if not plan.errors:
+        record.file.save(_stored_name(data), ContentFile(data), save=False)
     record.save()
     return record, plan
 
@@ -225,7 +227,8 @@ def _fail_import(import_id: int, reason: str, plan: Plan | None = None) -> Ledge
     changes = {"status": ImportStatus.FAILED, "failure": str(reason), "finished_at": timezone.now()}
     if plan is not None:
         changes.update(errors=plan.errors, warnings=plan.warnings, total_rows=plan.total_rows)
-    LedgerImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(**changes)
+    if LedgerImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(**changes):
+        jobs.job_file_drop(LedgerImport, import_id)  # nothing was written: a new upload is needed
     return LedgerImport.objects.get(pk=import_id)
 
 
