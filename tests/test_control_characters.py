@@ -5,14 +5,18 @@ refused at every boundary (campaign/control_characters.py): every API body (walk
 OpenAPI schema, not listed by hand), query strings, every form (on the field), imports.
 """
 
+import importlib
 import inspect
 import json
+import pkgutil
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django import forms
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.urls import resolve
 from django.utils import translation
 from django_filters import FilterSet
@@ -30,7 +34,6 @@ from ledger.tests.factories import problem_in
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("campaign", "ledger", "inspections", "reports", "config")
 ROLES_TO_TRY = ("hq", "inspector", "district_lead", "unit_handler")
 
 
@@ -197,18 +200,23 @@ def test_a_form_refuses_a_nul_in_a_choice_field_on_the_field():
     assert "U+0000" in form.errors["district"][0]
 
 
-def _project_classes(base):
+def _project_modules():
+    """Every module of the project's own apps (not tests, not migrations)."""
+    root = Path(django_settings.BASE_DIR)
     for app in apps.get_app_configs():
-        if app.name.split(".")[0] not in PROJECT_APPS:
+        path = Path(app.path)
+        if not path.is_relative_to(root) or ".venv" in path.parts:
             continue
-        for module_name in ("forms", "forms_planning", "importing.forms", "admin", "filters", "views.transfer"):
-            try:
-                module = __import__(f"{app.name}.{module_name}", fromlist=["_"])
-            except ModuleNotFoundError:
-                continue
-            for _name, cls in inspect.getmembers(module, inspect.isclass):
-                if issubclass(cls, base) and cls.__module__ == module.__name__:
-                    yield cls
+        for info in pkgutil.walk_packages([str(path)], prefix=f"{app.name}."):
+            if not {"tests", "migrations", "management"} & set(info.name.split(".")):
+                yield importlib.import_module(info.name)
+
+
+def _project_classes(base):
+    for module in _project_modules():
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, base) and cls.__module__ == module.__name__:
+                yield cls
 
 
 def test_every_form_of_the_project_refuses_control_characters():
@@ -290,3 +298,10 @@ def test_a_ledger_import_with_a_bell_in_a_cell_is_refused_whole_naming_row_and_c
     assert [(e["row"], e["column"]) for e in plan.errors] == [(3, letter)]
     assert "U+0007" in plan.errors[0]["message"]
     assert not Problem.objects.exists()
+
+
+def test_a_page_reading_its_body_without_a_form_refuses_a_nul_naming_the_field(city, login):
+    response = login(city.hq).post("/ledger/sheets/issue/", {"unit": "\x00", "note": "整改\x01"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<code>unit</code>" in html and "<code>note</code>" in html
