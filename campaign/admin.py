@@ -5,11 +5,13 @@ Django's per-model permissions, so a new HQ member can work at once. Deleting is
 superusers: the ledger and inspections refer to the structure (deactivate a point instead).
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from .control_characters import ControlCharactersRefused
 from .models import (
     AuditEntry,
     Campaign,
@@ -28,7 +30,13 @@ from .models import (
 from .services.audit import audit_person_change, person_audit_state
 
 
+class GuardedModelForm(ControlCharactersRefused, forms.ModelForm):
+    """The admin's forms refuse control characters like every other form."""
+
+
 class HQAdmin(admin.ModelAdmin):
+    form = GuardedModelForm
+
     def has_module_permission(self, request):
         return request.user.is_active and request.user.can_manage_structure
 
@@ -112,6 +120,7 @@ class SamplePointAdmin(HQAdmin):
 
 
 class IndicatorValueInline(admin.TabularInline):
+    form = GuardedModelForm
     model = IndicatorValue
     extra = 1
     ordering = ["-month"]
@@ -146,13 +155,13 @@ class SamplePointImportAdmin(HQAdmin):
         return False  # imports are uploaded through the import page, which checks the file
 
 
-class PersonCreationForm(AdminUserCreationForm):
+class PersonCreationForm(ControlCharactersRefused, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ["username", "full_name", "role", "team", "district", "unit"]
 
 
-class PersonChangeForm(UserChangeForm):
+class PersonChangeForm(ControlCharactersRefused, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction
+from .control_characters import ControlCharactersRefused
 from .models import AuditEntry, Category, District, Grid, Indicator, Road, SamplePoint, Team, Unit
 
 
@@ -23,6 +24,11 @@ class ScopedFilterSet(django_filters.FilterSet):
             model_qs = getattr(flt, "queryset", None)
             if model_qs is not None and hasattr(model_qs, "visible_to"):
                 flt.queryset = model_qs.visible_to(user)
+
+    def get_form_class(self):
+        # The filters' form refuses control characters on the field, like every form.
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (ControlCharactersRefused, form_class), {})
 
 
 class SamplePointFilterSet(ScopedFilterSet):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
+from .control_characters import ControlCharactersRefused
 from .models import SCOPE_FIELD_BY_ROLE, District, Team, Unit, User
 
 # The scope fields a role may carry; the first one listed in SCOPE_FIELD_BY_ROLE is required.
@@ -35,7 +36,7 @@ def bootstrap_form(form):
     return form
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ControlCharactersRefused, forms.ModelForm):
     """The fields HQ sets on a person; a role's scope is checked by User.clean."""
 
     def __init__(self, *args, manager, **kwargs):

@@ -1,6 +1,7 @@
 """Background jobs kept as rows (sample-point and ledger imports, ledger exports): how a
 worker takes one, reports progress, and finishes it, so that any number of workers is safe
-and a worker that dies mid-job does not leave the row "running" for ever.
+and a worker that dies mid-job does not leave the row "running" for ever; and how refused
+uploads go away (their file at once, their row after IMPORT_RETENTION_DAYS).
 
 A worker claims a row with one conditional UPDATE: queued, or running with a claim older than
 JOB_LEASE_SECONDS (its worker died; ``taken_over_at`` then records the takeover, which the
@@ -81,6 +82,57 @@ def jobs_abandoned(model: type[models.Model], *, now: dt.datetime | None = None)
     if failed:
         logger.warning("%s: %d jobs failed after %d attempts", model.__name__, failed, settings.JOB_MAX_ATTEMPTS)
     return list(abandoned.values_list("pk", flat=True)[:100])
+
+
+# --- Refused uploads and retention ----------------------------------------------------------
+
+
+def job_file_drop(model: type[models.Model], pk: int) -> None:
+    """Delete the stored file of a refused or failed import now (it can never be written:
+    a new upload is needed) and clear the row's reference to it. Call outside a transaction."""
+    name = model.objects.filter(pk=pk).values_list("file", flat=True).first()
+    if name:
+        model.objects.filter(pk=pk, file=name).update(file="")
+        model._meta.get_field("file").storage.delete(name)
+
+
+def imports_expire(model: type[models.Model], *, now: dt.datetime | None = None) -> int:
+    """Delete the import rows older than IMPORT_RETENTION_DAYS that wrote nothing (refused,
+    failed, or previewed and never confirmed) with any file they kept, and the files under the
+    model's upload folder that no row refers to (left by a crash between storing and saving).
+    Done imports stay: they are the record of what was written. Returns the rows deleted."""
+    now = now or timezone.now()
+    before = now - dt.timedelta(days=settings.IMPORT_RETENTION_DAYS)
+    expired = model.objects.filter(
+        Q(status=ImportStatus.FAILED) | Q(status=ImportStatus.PREVIEWED), created_at__lt=before,
+    )
+    storage = model._meta.get_field("file").storage
+    deleted = 0
+    for pk, name in list(expired.values_list("pk", "file")[:1000]):
+        # The row first: a file whose row is gone is an orphan the next sweep removes anyway.
+        if model.objects.filter(pk=pk, status__in=(ImportStatus.FAILED, ImportStatus.PREVIEWED)).delete()[0]:
+            deleted += 1
+            if name:
+                storage.delete(name)
+    folder = model._meta.get_field("file").upload_to.split("%", 1)[0].rstrip("/")
+    kept = set(model.objects.exclude(file="").values_list("file", flat=True))
+    for name in _stored_files(storage, folder):
+        if name not in kept and storage.get_modified_time(name) < before:
+            storage.delete(name)
+    if deleted:
+        logger.info("%s: %d expired imports deleted", model.__name__, deleted)
+    return deleted
+
+
+def _stored_files(storage, folder: str):
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_files(storage, f"{folder}/{sub}")
 
 
 class ClaimedJob(models.Model):

@@ -36,3 +36,12 @@ def sample_point_imports_sweep() -> int:
     for import_id in abandoned:
         sample_point_import_run.delay(import_id)
     return len(abandoned)
+
+
+@shared_task(ignore_result=True)
+def sample_point_imports_expire() -> int:
+    """Beat, daily: delete refused, failed and abandoned sample-point imports older than
+    IMPORT_RETENTION_DAYS, with their files (campaign/jobs.py)."""
+    from campaign.models import SamplePointImport
+
+    return jobs.imports_expire(SamplePointImport)

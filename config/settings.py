@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A control character in a query string is a 400 naming the parameter (bodies: parsers, forms).
+    "campaign.middleware.ControlCharacterMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -302,6 +304,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "ledger-fingerprint": {"task": "ledger.tasks.ledger_fingerprint_take", "schedule": crontab(minute=15, hour=0)},
     "imports-sweep": {"task": "campaign.tasks.sample_point_imports_sweep", "schedule": 300.0},
     "ledger-jobs-sweep": {"task": "ledger.tasks.ledger_jobs_sweep", "schedule": 300.0},
+    "imports-expire": {"task": "campaign.tasks.sample_point_imports_expire", "schedule": crontab(minute=40, hour=3)},
+    "ledger-imports-expire": {"task": "ledger.tasks.ledger_imports_expire", "schedule": crontab(minute=45, hour=3)},
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
 }
 
@@ -313,6 +317,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, refusing a control character in any field (campaign/control_characters.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "campaign.api.parsers.JSONParser",
+        "campaign.api.parsers.FormParser",
+        "campaign.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -352,6 +362,9 @@ JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 900, minimum=10)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
 # Imports larger than this many data rows run in the Celery worker with a progress bar.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500, minimum=1)
+# Imports that wrote nothing (refused, failed, previewed and never confirmed) are deleted
+# with any file they kept after this many days (a refused file is never kept).
+IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30, minimum=1)
 # Ledger exports larger than this many rows are written by the worker, with a progress bar.
 LEDGER_EXPORT_BACKGROUND_ROWS = env_int("LEDGER_EXPORT_BACKGROUND_ROWS", 5000, minimum=1)
 # Default rectification deadline, in days from assignment, by severity.

@@ -13,9 +13,16 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from campaign.importing.reading import (
+    OLE_MAGIC,
+    UnreadableFile,
+    control_character_cells,
+    read_sheets,
+    upload_too_large,
+)
 from campaign.spreadsheets import append_row
 from ledger.choices import Severity
 from ledger.transfer.columns import is_chinese, match_key, severity_index
@@ -31,7 +38,7 @@ COLUMNS = {
 }
 REQUIRED = ("code", "text_zh", "points")
 MAX_ROWS = 500
-MAX_BYTES = 2 * 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
 WIDTHS = {"code": 10, "text_zh": 48, "text_en": 48, "points": 8, "severity": 10, "veto": 8}
 YES = {"yes", "y", "true", "1", "是", "√", "✓", "✔", "x", "否决"}
 NO = {"", "no", "n", "false", "0", "否", "-", "—"}
@@ -125,39 +132,46 @@ def read_checklist(upload) -> list[dict]:
     """The items of an uploaded checklist sheet (the first sheet), or ChecklistFileError with
     every problem found: a missing column, a missing code or item, points that are not a
     number from 0 to 100 with at most one decimal, an unknown severity or veto word, a code
-    used twice."""
-    if getattr(upload, "size", 0) and upload.size > MAX_BYTES:
-        raise ChecklistFileError([CellError(0, "", _("The file is larger than 2 MB."))])
+    used twice, a control character in any cell.
+
+    The file is read by the one guarded reader of every import (campaign/importing/reading.py):
+    the same upload limit, unpacked-size guard against zip and XML bombs, and messages."""
+    refusal = upload_too_large(getattr(upload, "size", 0) or 0)
+    if refusal:
+        raise ChecklistFileError([CellError(0, "", refusal)])
+    data = upload.read()
+    if data and data[:4] != ZIP_MAGIC and data[:8] != OLE_MAGIC:
+        raise ChecklistFileError([CellError(0, "", _("This is not an Excel (.xlsx) file."))])
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001
-        # openpyxl raises many kinds of error for a file that is not a workbook.
-        raise ChecklistFileError([CellError(0, "", _("This is not an Excel (.xlsx) file."))]) from None
-    try:
-        rows = list(workbook.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2))
-    finally:
-        workbook.close()
-    if not rows:
+        sheets = read_sheets(data)
+    except UnreadableFile as error:
+        raise ChecklistFileError([CellError(0, "", str(error))]) from None
+    refused = control_character_cells(sheets[:1])
+    if refused:
+        raise ChecklistFileError([CellError(cell.row, cell.column, cell.message) for cell in refused])
+    numbered = sheets[0].rows if sheets else []
+    if not numbered:
         raise ChecklistFileError([CellError(1, "", _("The sheet is empty."))])
+    header_row, header_values = numbered[0]
     columns: dict[str, int] = {}
-    for index, value in enumerate(rows[0]):
+    for index, value in enumerate(header_values):
         field = _field_for_header(value)
         if field and field not in columns:
             columns[field] = index
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
         raise ChecklistFileError([
-            CellError(1, f"{COLUMNS[field][1]} {COLUMNS[field][0]}", _("This column is missing."))
+            CellError(header_row, f"{COLUMNS[field][1]} {COLUMNS[field][0]}", _("This column is missing."))
             for field in missing
         ])
-    if len(rows) > MAX_ROWS + 1:
+    if len(numbered) > MAX_ROWS + 1:
         raise ChecklistFileError([CellError(0, "", _("A checklist has at most %(max)s items.") % {"max": MAX_ROWS})])
 
     severities = severity_index()
     errors: list[CellError] = []
     items: list[dict] = []
     first_row: dict[str, int] = {}
-    for row_number, row in enumerate(rows[1:], start=2):
+    for row_number, row in numbered[1:]:
         def cell(field, row=row):
             index = columns.get(field)
             return row[index] if index is not None and index < len(row) else None

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Category, SamplePoint
 from campaign.write_scope import writable
 from ledger.forms import PhotosField
@@ -15,7 +16,7 @@ from .choices import InspectionKind, Outcome
 from .models import RoundPoint
 
 
-class PointSearchForm(forms.Form):
+class PointSearchForm(ControlCharactersRefused, forms.Form):
     """Find the sample point to inspect (a short list, not a select of every point)."""
 
     q = forms.CharField(label=_("Sample point"), required=False, max_length=100)
@@ -42,7 +43,7 @@ def _decimal(value):
     return None if value is None else round(Decimal(str(value)), 6)
 
 
-class LocationFields(forms.Form):
+class LocationFields(ControlCharactersRefused, forms.Form):
     """The phone's location, filled in by static/js/inspection.js when the phone allows it."""
 
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
@@ -87,7 +88,7 @@ class InspectionStartForm(LocationFields):
         return data
 
 
-class ItemResultForm(forms.Form):
+class ItemResultForm(ControlCharactersRefused, forms.Form):
     """One answer from the field form: the result, a note and any photos."""
 
     outcome = forms.ChoiceField(choices=Outcome.choices, label=_("Result"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import Role
+from campaign.control_characters import ControlCharactersRefused
 from campaign.forms import bootstrap_form
 from campaign.models import Category, District, SamplePoint, User
 from campaign.write_scope import writable
@@ -44,7 +45,7 @@ def round_inspectors(inspection_round):
 # --- Rounds ----------------------------------------------------------------------------------------
 
 
-class RoundForm(forms.Form):
+class RoundForm(ControlCharactersRefused, forms.Form):
     """A round's plan: one quota field per category that has a checklist (``quota_<id>``)."""
 
     name = forms.CharField(label=_("Name"), max_length=200,
@@ -103,14 +104,14 @@ class RoundForm(forms.Form):
         return data
 
 
-class DrawForm(forms.Form):
+class DrawForm(ControlCharactersRefused, forms.Form):
     seed = forms.IntegerField(
         label=_("Seed"), required=False, min_value=0, max_value=2**31 - 1,
         help_text=_("Optional. The same seed on the same points draws the same points; empty: a random one."),
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(ControlCharactersRefused, forms.Form):
     inspectors = forms.ModelMultipleChoiceField(
         label=_("Inspectors"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text=_("The points not yet inspected are shared out among them, category by category."),
@@ -121,7 +122,7 @@ class AssignForm(forms.Form):
         self.fields["inspectors"].queryset = round_inspectors(inspection_round)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(ControlCharactersRefused, forms.Form):
     inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=User.objects.none())
 
     def __init__(self, *args, inspection_round, **kwargs):
@@ -140,7 +141,7 @@ SCORE_SORTS = {
 }
 
 
-class ScoreFilterForm(forms.Form):
+class ScoreFilterForm(ControlCharactersRefused, forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
     kind = forms.ChoiceField(label=_("Kind"), required=False,
@@ -166,7 +167,7 @@ class ScoreFilterForm(forms.Form):
 # --- Checklists ------------------------------------------------------------------------------------
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(ControlCharactersRefused, forms.Form):
     name = forms.CharField(label=_("Checklist name"), max_length=200)
     note = forms.CharField(label=_("What changed"), max_length=300, required=False)
 
@@ -175,7 +176,7 @@ class ChecklistForm(forms.Form):
         bootstrap_form(self)
 
 
-class ChecklistItemForm(forms.Form):
+class ChecklistItemForm(ControlCharactersRefused, forms.Form):
     code = forms.CharField(label=_("Code"), max_length=30)
     text_zh = forms.CharField(label=_("Item (Chinese)"), max_length=500)
     text_en = forms.CharField(label=_("Item (English)"), max_length=500, required=False)
@@ -240,7 +241,7 @@ ChecklistItemFormSet = forms.formset_factory(
 )
 
 
-class ChecklistImportForm(forms.Form):
+class ChecklistImportForm(ControlCharactersRefused, forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
     note = forms.CharField(label=_("What changed"), max_length=300, required=False)
 

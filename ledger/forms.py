@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Category, District, SamplePoint, Unit
 from campaign.write_scope import writable
 
@@ -70,7 +71,7 @@ def _styled(form):
 # --- Recording -----------------------------------------------------------------------------------
 
 
-class ProblemRecordForm(forms.Form):
+class ProblemRecordForm(ControlCharactersRefused, forms.Form):
     category = forms.ModelChoiceField(Category.objects.none(), label=_("Category"))
     sample_point = forms.ModelChoiceField(
         SamplePoint.objects.none(), label=_("Sample point"), required=False,
@@ -118,7 +119,7 @@ class ProblemRecordForm(forms.Form):
 # --- Actions on a problem's page -----------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(ControlCharactersRefused, forms.Form):
     """Every action form carries the version of the problem the user saw."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -212,7 +213,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 # --- Many problems at once -----------------------------------------------------------------------
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(ControlCharactersRefused, forms.Form):
     problems = forms.ModelMultipleChoiceField(Problem.objects.none(), label=_("Problems"),
                                               widget=forms.CheckboxSelectMultiple)
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Responsible unit"))
@@ -228,7 +229,7 @@ class BulkAssignForm(forms.Form):
         _styled(self)
 
 
-class ProblemClassForm(forms.Form):
+class ProblemClassForm(ControlCharactersRefused, forms.Form):
     code = forms.CharField(label=_("Code"), max_length=30)
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(label=_("Cause and measure"), required=False,
@@ -247,7 +248,7 @@ class ProblemClassForm(forms.Form):
         return code
 
 
-class ClassAddProblemsForm(forms.Form):
+class ClassAddProblemsForm(ControlCharactersRefused, forms.Form):
     codes = forms.CharField(label=_("Problem codes"), widget=forms.Textarea(attrs={"rows": 2}),
                             help_text=_("One or more codes, separated by spaces, commas or new lines."))
 

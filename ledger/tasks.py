@@ -57,3 +57,14 @@ def ledger_fingerprint_take() -> str:
     from .fingerprints import fingerprint_take
 
     return fingerprint_take().digest
+
+
+@shared_task(ignore_result=True)
+def ledger_imports_expire() -> int:
+    """Beat, daily: delete refused, failed and abandoned ledger imports older than
+    IMPORT_RETENTION_DAYS, with their files (campaign/jobs.py)."""
+    from campaign.jobs import imports_expire
+
+    from .models import LedgerImport
+
+    return imports_expire(LedgerImport)

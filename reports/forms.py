@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaign.control_characters import ControlCharactersRefused
 from campaign.models import District, Unit
 
 from .choices import ReportKind
@@ -13,7 +14,7 @@ from .models import WeeklyTask
 from .periods import last_finished, period_for
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(ControlCharactersRefused, forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
     day = forms.DateField(
         label=_("Any day of the period"),
@@ -39,7 +40,7 @@ class ReportRequestForm(forms.Form):
         return data
 
 
-class WeeklyTaskForm(forms.ModelForm):
+class WeeklyTaskForm(ControlCharactersRefused, forms.ModelForm):
     class Meta:
         model = WeeklyTask
         fields = ["text", "unit", "due_on"]

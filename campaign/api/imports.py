@@ -7,21 +7,20 @@ is checked by the worker too: 202 either way, and with dry_run=1 the import ends
 with its ``summary``, errors and warnings.
 """
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..choices import ImportStatus
+from ..importing.reading import upload_too_large
 from ..models import SamplePointImport
 from ..services import imports as import_service
+from .parsers import FormParser, MultiPartParser
 
 
 class CanManageStructure(BasePermission):
@@ -56,10 +55,9 @@ class SamplePointImportUploadSerializer(serializers.Serializer):
     ))
 
     def validate_file(self, upload):
-        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-            raise serializers.ValidationError(
-                _("The file is larger than %(size)s MB.") % {"size": settings.MAX_UPLOAD_MB}
-            )
+        refusal = upload_too_large(upload.size)
+        if refusal:
+            raise serializers.ValidationError(refusal)
         return upload
 
     def import_defaults(self) -> dict:

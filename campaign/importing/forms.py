@@ -1,13 +1,15 @@
 """The HQ upload form: the file, values for the whole file, and the create-categories option."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Category, District, Team, Unit
 
+from .reading import upload_too_large
 
-class SamplePointImportForm(forms.Form):
+
+class SamplePointImportForm(ControlCharactersRefused, forms.Form):
     file = forms.FileField(
         label=_("Excel or CSV file"),
         help_text=_("An .xlsx workbook or a .csv file (UTF-8 or GB18030)."),
@@ -46,10 +48,9 @@ class SamplePointImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB.") % {"size": settings.MAX_UPLOAD_MB}
-            )
+        refusal = upload_too_large(upload.size)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return upload
 
     def import_defaults(self) -> dict:

@@ -24,7 +24,7 @@ from campaign.models import Category, District, Grid, Road, SamplePoint, Team, U
 from campaign.write_scope import writable
 
 from . import layouts
-from .reading import UnreadableFile, read_sheets
+from .reading import UnreadableFile, control_character_cells, read_sheets
 
 MAX_POINTS = 50_000
 DEFAULT_FIELDS = ("district", "category", "responsible_unit", "team")
@@ -196,6 +196,10 @@ def build_plan(data: bytes, *, user, defaults: dict | None = None, progress=None
         sheets = read_sheets(data)
     except UnreadableFile as exc:
         plan.errors.append(problem(None, "", "", str(exc)))
+        return plan
+    refused = control_character_cells(sheets)
+    if refused:
+        plan.errors.extend(problem(cell.row, cell.column, cell.value, cell.message) for cell in refused)
         return plan
     layout = layouts.detect(sheets)
     if layout is None:

@@ -12,8 +12,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from campaign.control_characters import first_control_character, refusal, visible
 from campaign.spreadsheets import unescape
 
 # A real sample-point workbook inflates to a few MB; refuse zip bombs before openpyxl reads.
@@ -30,6 +32,14 @@ class Sheet:
     title: str
     # (spreadsheet row number as Excel shows it, cell values)
     rows: list[tuple[int, list]] = field(default_factory=list)
+
+
+def upload_too_large(size: int) -> str | None:
+    """Why an upload of ``size`` bytes is refused (over MAX_UPLOAD_MB), or None: the same
+    limit and message for every import."""
+    if size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+        return _("The file is larger than %(size)s MB.") % {"size": settings.MAX_UPLOAD_MB}
+    return None
 
 
 def read_sheets(data: bytes) -> list[Sheet]:
@@ -104,6 +114,32 @@ def _read_csv(data: bytes) -> Sheet:
     except csv.Error:
         raise UnreadableFile(_("The CSV file is malformed.")) from None
     return sheet
+
+
+@dataclass
+class RefusedCell:
+    row: int  # as Excel shows it
+    column: str  # the column's letter, as Excel shows it
+    value: str  # the cell's text with its control characters made visible (\\x07)
+    message: str
+
+
+def control_character_cells(sheets: list[Sheet]) -> list[RefusedCell]:
+    """Every cell holding a control character (campaign/control_characters.py). Every
+    importer refuses a file with any: the whole file, each cell named by row and column."""
+    from openpyxl.utils import get_column_letter
+
+    refused = []
+    for sheet in sheets:
+        for number, values in sheet.rows:
+            for index, value in enumerate(values):
+                character = first_control_character(value) if isinstance(value, str) else None
+                if character:
+                    column = get_column_letter(index + 1)
+                    if len(sheets) > 1:
+                        column = f"{sheet.title}!{column}"
+                    refused.append(RefusedCell(number, column, visible(value), refusal(character)))
+    return refused
 
 
 def _filled(value) -> bool:

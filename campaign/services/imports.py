@@ -71,8 +71,10 @@ def sample_point_import_preview(
     plan = build_plan(data, user=user, defaults=defaults)
     record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
     record.errors, record.warnings, record.summary = plan.errors, plan.warnings, plan.summary()
-    # The file is stored before the row is inserted: no file I/O inside a transaction.
-    record.file.save(_stored_name(data), ContentFile(data), save=False)
+    # A refused file is not kept (the row keeps its errors until IMPORT_RETENTION_DAYS). An
+    # accepted one is stored before the row is inserted: no file I/O inside a transaction.
+    if not plan.errors:
+        record.file.save(_stored_name(data), ContentFile(data), save=False)
     record.save()
     return record, plan
 
@@ -175,7 +177,8 @@ def _fail(import_id: int, reason: str, plan: Plan | None = None) -> SamplePointI
     changes = {"status": ImportStatus.FAILED, "failure": str(reason), "finished_at": timezone.now()}
     if plan is not None:
         changes.update(errors=plan.errors, warnings=plan.warnings, total_rows=plan.total_rows)
-    SamplePointImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(**changes)
+    if SamplePointImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(**changes):
+        jobs.job_file_drop(SamplePointImport, import_id)  # nothing was written: a new upload is needed
     return SamplePointImport.objects.get(pk=import_id)
 
 

@@ -31,12 +31,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.choices import Role
 from campaign.models import Category, SamplePoint
 from inspections import selectors, services

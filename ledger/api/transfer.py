@@ -10,7 +10,6 @@
 import io
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -21,12 +20,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaign.api.parsers import FormParser, MultiPartParser
 from campaign.choices import AuditAction, ImportStatus, Role
+from campaign.importing.reading import upload_too_large
 from campaign.services.audit import audit_record
 
 from ..models import LedgerExport, LedgerImport
@@ -82,8 +82,9 @@ class ImportRequestSerializer(serializers.Serializer):
     ))
 
     def validate_file(self, upload):
-        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-            raise serializers.ValidationError(_("The file is larger than %(size)s MB.") % {"size": settings.MAX_UPLOAD_MB})
+        refusal = upload_too_large(upload.size)
+        if refusal:
+            raise serializers.ValidationError(refusal)
         return upload
 
 

@@ -20,11 +20,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.choices import Role
 from ledger import services
 from ledger.choices import OPEN_STATUSES, Action

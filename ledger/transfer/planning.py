@@ -26,7 +26,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.importing.reading import UnreadableFile, read_sheets
+from campaign.importing.reading import UnreadableFile, control_character_cells, read_sheets
 from campaign.models import Category, District, SamplePoint, Unit
 from campaign.write_scope import out_of_scope_message, writable
 
@@ -149,6 +149,10 @@ def build_plan(data: bytes, *, user, progress=None) -> Plan:
         sheets = read_sheets(data)
     except UnreadableFile as exc:
         plan.errors.append(issue(None, "", "", exc))
+        return plan
+    refused = control_character_cells(sheets)
+    if refused:
+        plan.errors.extend(issue(cell.row, cell.column, cell.value, cell.message) for cell in refused)
         return plan
     sheet, header_row, found = _find_header(sheets)
     if sheet is None:

@@ -188,8 +188,10 @@ def ledger_import_preview(*, user, file_name: str, data: bytes, run_now: bool = 
     plan = build_plan(data, user=user)
     record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
     record.errors, record.warnings, record.summary = plan.errors, plan.warnings, plan.summary()
-    # The file is stored before the row is inserted: no file I/O inside a transaction.
-    record.file.save(_stored_name(data), ContentFile(data), save=False)
+    # A refused file is not kept (the row keeps its errors until IMPORT_RETENTION_DAYS). An
+    # accepted one is stored before the row is inserted: no file I/O inside a transaction.
+    if not plan.errors:
+        record.file.save(_stored_name(data), ContentFile(data), save=False)
     record.save()
     return record, plan
 
@@ -286,6 +288,7 @@ def _fail_import(import_id: int, reason: str, plan: Plan | None = None) -> Ledge
         changes.update(errors=plan.errors, warnings=plan.warnings, total_rows=plan.total_rows)
     if LedgerImport.objects.filter(pk=import_id).exclude(status=ImportStatus.DONE).update(**changes):
         import_numbers_void(import_id=import_id, reason=reason)
+        jobs.job_file_drop(LedgerImport, import_id)  # nothing was written: a new upload is needed
     return LedgerImport.objects.get(pk=import_id)
 
 

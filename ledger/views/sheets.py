@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaign.choices import AuditAction
+from campaign.middleware import body_control_characters_refused
 from campaign.models import Unit
 from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
@@ -64,6 +65,7 @@ def sheet_excel(request, pk):
 
 @campaign_staff_required
 @require_http_methods(["GET", "POST"])
+@body_control_characters_refused
 def sheet_issue(request):
     """Proposes one sheet per unit for the assigned problems not yet on a sheet; issues one."""
     if not sheet_service.may_issue(request.user):
