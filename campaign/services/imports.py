@@ -132,6 +132,8 @@ def sample_point_import_run(*, import_id: int) -> SamplePointImport:
             jobs.job_finish(SamplePointImport, import_id, claim, status=ImportStatus.PREVIEWED, preview_only=False,
                             total_rows=plan.total_rows, processed_rows=plan.total_rows, errors=plan.errors,
                             warnings=plan.warnings, summary=plan.summary(), failure="")
+            if plan.errors:  # refused: the file is not kept, as for a preview in the request
+                jobs.job_file_drop(SamplePointImport, import_id)
             record.refresh_from_db()
             return record
         if plan.errors:

@@ -95,6 +95,7 @@ def test_a_large_preview_with_errors_ends_previewed_with_them_and_offers_no_impo
     upload.refresh_from_db()
     assert upload.status == ImportStatus.PREVIEWED
     assert [(e["row"], e["column"]) for e in upload.errors] == [(5, "区县")]
+    assert not upload.file  # refused: its file is deleted at once, as for a preview in the request
     page = login(city.hq).get(f"/ledger/problems/import/{upload.pk}/").content.decode()
     assert 'id="import-confirm"' not in page and "丙区" in page
 

@@ -242,6 +242,8 @@ def ledger_import_run(*, import_id: int) -> LedgerImport:
             jobs.job_finish(LedgerImport, import_id, claim, status=ImportStatus.PREVIEWED, preview_only=False,
                             total_rows=plan.total_rows, processed_rows=plan.total_rows, errors=plan.errors,
                             warnings=plan.warnings, summary=plan.summary(), failure="")
+            if plan.errors:  # refused: the file is not kept, as for a preview in the request
+                jobs.job_file_drop(LedgerImport, import_id)
             record.refresh_from_db()
             return record
         if plan.errors:
