@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from campaign.api.serializers import VisibleRelatedField
 from campaign.models import Category, District, SamplePoint, Team, Unit
-from ledger.choices import Severity, Source
+from ledger.choices import Severity, Source, Status, choice_label
 from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemEvent
 from ledger.rules import PAGE_ACTIONS, allowed_actions
 
@@ -22,6 +22,18 @@ from ledger.rules import PAGE_ACTIONS, allowed_actions
 def _label(source: str) -> serializers.CharField:
     """A read-only, human-readable name of a related object (null when there is none)."""
     return serializers.CharField(source=source, read_only=True, allow_null=True)
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice field's value, read from one dict per language (no per-row
+    ``get_FOO_display``)."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices_class = choices
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        return choice_label(self.choices_class, value)
 
 
 def _page_url(name: str, pk: int, fallback: str, request) -> str:
@@ -78,9 +90,9 @@ class EventSerializer(serializers.ModelSerializer):
 class ProblemListSerializer(serializers.ModelSerializer):
     """One row of the ledger: what the list shows, with names, at bounded query cost."""
 
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    severity_label = serializers.CharField(source="get_severity_display", read_only=True)
-    source_label = serializers.CharField(source="get_source_display", read_only=True)
+    status_label = ChoiceLabelField(Status, source="status")
+    severity_label = ChoiceLabelField(Severity, source="severity")
+    source_label = ChoiceLabelField(Source, source="source")
     category_label = _label("category.label")
     district_label = _label("district.label")
     sample_point_label = _label("sample_point.name")

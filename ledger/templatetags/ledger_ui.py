@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..choices import Severity, Status
+from ..choices import Severity, Status, choice_label
 
 register = template.Library()
 
@@ -28,7 +28,7 @@ SEVERITY_STYLE = {
 def status_badge(problem):
     return format_html(
         '<span class="badge {} status-badge" data-status="{}">{}</span>',
-        STATUS_STYLE.get(problem.status, "text-bg-secondary"), problem.status, problem.get_status_display(),
+        STATUS_STYLE.get(problem.status, "text-bg-secondary"), problem.status, choice_label(Status, problem.status),
     )
 
 
@@ -37,7 +37,7 @@ def severity_badge(problem):
     style = SEVERITY_STYLE.get(problem.severity, "")
     if not style:
         return ""
-    return format_html('<span class="badge {}">{}</span>', style, problem.get_severity_display())
+    return format_html('<span class="badge {}">{}</span>', style, choice_label(Severity, problem.severity))
 
 
 @register.simple_tag
