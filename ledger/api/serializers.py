@@ -6,7 +6,8 @@ from another district is "does not exist", as in the pages.
 """
 
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -111,6 +112,58 @@ class ProblemListSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, problem: Problem) -> dict:
+        """The same answer as the fields above give (a test compares the two), written out: per
+        row, DRF's generic walk over 27 fields was most of the list endpoint's time."""
+        english = (translation.get_language() or "").startswith("en")
+        when, day = self._datetime, self._date
+        category, district = problem.category, problem.district
+        point, unit, team = problem.sample_point, problem.responsible_unit, problem.team
+        return {
+            "id": problem.pk,
+            "code": problem.code,
+            "description": problem.description,
+            "status": problem.status,
+            "status_label": choice_label(Status, problem.status),
+            "severity": problem.severity,
+            "severity_label": choice_label(Severity, problem.severity),
+            "source": problem.source,
+            "source_label": choice_label(Source, problem.source),
+            "category": problem.category_id,
+            "category_label": (category.name_en if english else category.name_zh) if category else None,
+            "district": problem.district_id,
+            "district_label": _bilingual(district, english),
+            "sample_point": problem.sample_point_id,
+            "sample_point_label": point.name if point else None,
+            "address": problem.address,
+            "responsible_unit": problem.responsible_unit_id,
+            "responsible_unit_label": _bilingual(unit, english),
+            "team": problem.team_id,
+            "team_label": _bilingual(team, english),
+            "found_at": when.to_representation(problem.found_at) if problem.found_at else None,
+            "deadline": day.to_representation(problem.deadline) if problem.deadline else None,
+            "days_overdue": problem.days_overdue,
+            "closed_at": when.to_representation(problem.closed_at) if problem.closed_at else None,
+            "problem_class": problem.problem_class_id,
+            "rebound_of": problem.rebound_of_id,
+            "version": problem.version,
+        }
+
+    @cached_property
+    def _datetime(self) -> serializers.DateTimeField:
+        return serializers.DateTimeField()
+
+    @cached_property
+    def _date(self) -> serializers.DateField:
+        return serializers.DateField()
+
+
+def _bilingual(obj, english: bool) -> str | None:
+    """BilingualName.label without asking for the language again per row."""
+    if obj is None:
+        return None
+    return obj.name_en if (english and obj.name_en) else obj.name
+
 
 class ProblemRefSerializer(serializers.ModelSerializer):
     class Meta:
@@ -153,7 +206,8 @@ class ProblemDetailSerializer(ProblemListSerializer):
             by_event.setdefault(photo.event_id, []).append(photo)
         self.context["photos_by_event"] = by_event
         self.context["photos"] = photos
-        return super().to_representation(problem)
+        # The generic walk over the fields (the list's written-out answer has only its own).
+        return serializers.ModelSerializer.to_representation(self, problem)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_problem_class_label(self, problem: Problem) -> str | None:

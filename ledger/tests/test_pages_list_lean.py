@@ -89,3 +89,23 @@ def test_status_labels_follow_the_language(city, login):
     chinese = client.get("/api/problems/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"][0]
     assert english["status_label"] == "Assigned"
     assert english["status_label"] != chinese["status_label"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_list_endpoint_rows_say_what_the_generic_serializer_says(city, language):
+    from django.utils import translation
+    from rest_framework import serializers
+
+    from ledger.api.serializers import ProblemListSerializer
+    from ledger.models import Problem
+
+    problem_in(city, Status.ASSIGNED)
+    problem_in(city, Status.CLOSED, point=city.points_a[1])
+    problem_in(city, Status.FOUND)
+    rows = Problem.objects.select_related("category", "district", "sample_point", "responsible_unit", "team")
+    with translation.override(language):
+        serializer = ProblemListSerializer()
+        for problem in rows:
+            assert serializer.to_representation(problem) == serializers.ModelSerializer.to_representation(
+                serializer, problem
+            )
