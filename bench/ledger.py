@@ -431,8 +431,10 @@ def floor_query(params: dict, user: User, after: tuple | None = None) -> tuple[s
         where.append(OPEN)
     if "q" in params:
         like = f"%{params['q']}%"
-        where.append("(p.code ILIKE %s OR p.description ILIKE %s OR p.address ILIKE %s OR p.sample_point_id IN "
-                     "(SELECT id FROM campaign_samplepoint WHERE name ILIKE %s))")
+        # As the trigram indexes of ledger migration 0005 are written: UPPER(col::text) LIKE.
+        where.append("(UPPER(p.code::text) LIKE UPPER(%s) OR UPPER(p.description::text) LIKE UPPER(%s)"
+                     " OR UPPER(p.address::text) LIKE UPPER(%s) OR p.sample_point_id IN"
+                     " (SELECT id FROM campaign_samplepoint WHERE UPPER(name::text) LIKE UPPER(%s)))")
         args += [like, like, like, like]
     if params.get("sort") == "deadline":
         order = "p.deadline ASC NULLS LAST, p.id ASC"
