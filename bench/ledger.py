@@ -430,12 +430,11 @@ def floor_query(params: dict, user: User, after: tuple | None = None) -> tuple[s
     if params.get("open") == "true":
         where.append(OPEN)
     if "q" in params:
-        like = f"%{params['q']}%"
-        # As the trigram indexes of ledger migration 0005 are written: UPPER(col::text) LIKE.
+        # As the trigram indexes of ledger migration 0005 are written: UPPER(col::text) LIKE; the
+        # few matching points are passed as ids (a join inside the OR would scan the ledger).
         where.append("(UPPER(p.code::text) LIKE UPPER(%s) OR UPPER(p.description::text) LIKE UPPER(%s)"
-                     " OR UPPER(p.address::text) LIKE UPPER(%s) OR p.sample_point_id IN"
-                     " (SELECT id FROM campaign_samplepoint WHERE UPPER(name::text) LIKE UPPER(%s)))")
-        args += [like, like, like, like]
+                     " OR UPPER(p.address::text) LIKE UPPER(%s) OR p.sample_point_id = ANY(%s))")
+        args += [f"%{params['q']}%"] * 3 + [POINT_IDS]
     if params.get("sort") == "deadline":
         order = "p.deadline ASC NULLS LAST, p.id ASC"
     if after is not None:
@@ -444,12 +443,20 @@ def floor_query(params: dict, user: User, after: tuple | None = None) -> tuple[s
     return FLOOR_SQL.format(where=" AND ".join(where), order=order), args
 
 
+POINT_IDS = object()  # stands for the ids of the sample points whose name matches the search
+
+
 def floor_runner(params: dict, user: User, after: tuple | None = None):
     sql, args = floor_query(params, user, after)
 
     def run():
         with connection.cursor() as cursor:
-            cursor.execute(sql, args)
+            values = list(args)
+            if POINT_IDS in values:
+                cursor.execute("SELECT id FROM campaign_samplepoint WHERE UPPER(name::text) LIKE UPPER(%s)",
+                               [f"%{params['q']}%"])
+                values[values.index(POINT_IDS)] = [row[0] for row in cursor.fetchall()]
+            cursor.execute(sql, values)
             return cursor.fetchall()
     return run
 
