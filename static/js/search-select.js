@@ -23,7 +23,7 @@
     var wrapper = document.createElement("div");
     wrapper.className = "search-select position-relative";
     var group = document.createElement("div");
-    group.className = "input-group input-group-sm";
+    group.className = "input-group";
     var input = document.createElement("input");
     input.type = "text";
     input.className = "form-control";
