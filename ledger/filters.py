@@ -7,25 +7,43 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.filters import ScopedFilterSet
 from campaign.models import Category, District, SamplePoint, Team, Unit
+from campaign.widgets import SearchSelect
 
 from .choices import OPEN_STATUSES, Severity, Source, Status
 from .models import Problem, ProblemClass
 
 
 class ProblemFilterSet(ScopedFilterSet):
+    # Every list of the structure is searched on demand (SearchSelect, whose empty search lists
+    # the first twenty, so a short list reads as a dropdown): the form renders the chosen
+    # choice only and loads none of the others with the page.
     q = django_filters.CharFilter(method="search", label=_("Search"))
     # distinct=False: the filter joins nothing, and DISTINCT would defeat LIMIT on a large ledger.
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False, label=_("Status"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("Open"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
-    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Responsible unit"))
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Special team"))
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
-    sample_point = django_filters.ModelChoiceFilter(queryset=SamplePoint.objects.all(), label=_("Sample point"))
+    district = django_filters.ModelChoiceFilter(
+        queryset=District.objects.all(), label=_("District"), widget=SearchSelect("district-list")
+    )
+    responsible_unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), label=_("Responsible unit"), widget=SearchSelect("unit-list")
+    )
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), label=_("Special team"), widget=SearchSelect("team-list")
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), label=_("Category"), widget=SearchSelect("category-list")
+    )
+    sample_point = django_filters.ModelChoiceFilter(
+        queryset=SamplePoint.objects.all(), label=_("Sample point"),
+        widget=SearchSelect("samplepoint-list", label_fields=("code", "name")),
+    )
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
-    problem_class = django_filters.ModelChoiceFilter(queryset=ProblemClass.objects.all(), label=_("Problem class"))
+    problem_class = django_filters.ModelChoiceFilter(
+        queryset=ProblemClass.objects.all(), label=_("Problem class"),
+        widget=SearchSelect("problemclass-list", label_fields=("code", "name")),
+    )
     rebound = django_filters.BooleanFilter(field_name="rebound_of", lookup_expr="isnull", exclude=True, label=_("Rebound"))
     found_from = django_filters.DateFilter(field_name="found_at", lookup_expr="date__gte", label=_("Found from"))
     found_to = django_filters.DateFilter(field_name="found_at", lookup_expr="date__lte", label=_("Found to"))

@@ -126,11 +126,19 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     LIST_RELATED = ("category", "district", "sample_point", "responsible_unit", "team")
+    # The columns the list's rows show (ProblemListSerializer), and no others.
+    LIST_ONLY = (
+        "id", "code", "description", "status", "severity", "source", "category", "district", "sample_point",
+        "address", "responsible_unit", "team", "found_at", "deadline", "closed_at", "problem_class",
+        "rebound_of", "version", "category__name_zh", "category__name_en", "district__name",
+        "district__name_en", "sample_point__name", "responsible_unit__name", "responsible_unit__name_en",
+        "team__name", "team__name_en",
+    )
 
     def get_queryset(self):
         queryset = Problem.objects.visible_to(self.request.user)
         if self.action == "list":
-            return queryset.select_related(*self.LIST_RELATED)
+            return queryset.select_related(*self.LIST_RELATED).only(*self.LIST_ONLY)
         if self.action == "retrieve":
             return self._with_history(queryset)
         return queryset  # actions: loaded bare, then locked and checked by the service

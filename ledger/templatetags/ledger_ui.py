@@ -1,11 +1,14 @@
 """Badges and small labels of the ledger's pages."""
 
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..choices import Severity, Status
+from ..choices import Severity, Status, choice_label
 
 register = template.Library()
 
@@ -28,7 +31,7 @@ SEVERITY_STYLE = {
 def status_badge(problem):
     return format_html(
         '<span class="badge {} status-badge" data-status="{}">{}</span>',
-        STATUS_STYLE.get(problem.status, "text-bg-secondary"), problem.status, problem.get_status_display(),
+        STATUS_STYLE.get(problem.status, "text-bg-secondary"), problem.status, choice_label(Status, problem.status),
     )
 
 
@@ -37,7 +40,7 @@ def severity_badge(problem):
     style = SEVERITY_STYLE.get(problem.severity, "")
     if not style:
         return ""
-    return format_html('<span class="badge {}">{}</span>', style, problem.get_severity_display())
+    return format_html('<span class="badge {}">{}</span>', style, choice_label(Severity, problem.severity))
 
 
 @register.simple_tag
@@ -81,3 +84,16 @@ def short(text, length=60):
 @register.simple_tag
 def more_label(count, more):
     return _("%(count)s+") % {"count": count} if more else str(count)
+
+
+@register.simple_tag
+def problem_url(problem):
+    """A problem's page, without a URL reverse per row of a list: the path is reversed once
+    per process and language prefix and the id appended."""
+    return _problem_path_prefix(get_script_prefix()) + f"{problem.pk}/"
+
+
+@lru_cache(maxsize=8)
+def _problem_path_prefix(script_prefix: str) -> str:
+    path = reverse("ledger:problem_detail", args=[1])
+    return path[: -len("1/")]

@@ -1,0 +1,68 @@
+"""Form widgets shared by the apps.
+
+``SearchSelect`` is the one searchable select: a plain ``<select>`` that renders only the
+chosen option(s), enhanced by static/js/search-select.js into a search box whose choices come
+from an API list endpoint (``?search=…``, scoped by ``visible_to`` there, as everywhere). A
+long choice list (sample points, units, problem classes) is then never loaded or rendered
+with the page. Configuration travels in ``data-`` attributes, so the page needs no inline
+script and runs under a strict Content-Security-Policy.
+"""
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchSelect(forms.Select):
+    """A select whose choices are searched on demand through ``source`` (a URL name of a list
+    endpoint answering ``{"results": [{"id": …, …}]}``). ``label_fields`` are the result's keys
+    joined with a space to show a choice (for example ``("code", "name")``).
+
+    Only the empty choice and the selected one are rendered; the selected one's label is read
+    with one query on its primary key (none when nothing is selected). Without JavaScript the
+    select still submits and clears the current choice.
+    """
+
+    template_name = "campaign/widgets/search_select.html"
+
+    def __init__(self, source: str, label_fields=("label",), attrs=None):
+        super().__init__(attrs)
+        self.source = source
+        self.label_fields = tuple(label_fields)
+
+    def get_context(self, name, value, attrs):
+        attrs = {
+            **(attrs or {}),
+            "data-search-select": reverse(self.source),
+            "data-label-fields": ",".join(self.label_fields),
+            "data-placeholder": _("Type to search…"),
+            "data-empty-text": _("No match"),
+            "data-loading-text": _("Searching…"),
+            "data-error-text": _("Could not search; try again."),
+            "data-clear-text": _("Clear"),
+        }
+        return super().get_context(name, value, attrs)
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = [str(v) for v in value if v not in (None, "")]
+        options = [("", self._empty_label())]
+        if chosen:
+            options += self._labels(chosen)
+        return [
+            (None, [self.create_option(name, key, label, key in chosen or (key == "" and not chosen), index)], index)
+            for index, (key, label) in enumerate(options)
+        ]
+
+    def _empty_label(self) -> str:
+        field = getattr(self.choices, "field", None)
+        label = getattr(field, "empty_label", None)
+        return str(label) if label is not None else "---------"
+
+    def _labels(self, chosen: list[str]) -> list[tuple[str, str]]:
+        field = getattr(self.choices, "field", None)
+        if field is None:  # plain choices: look the chosen ones up without rendering the rest
+            return [(str(k), str(v)) for k, v in self.choices if str(k) in chosen]
+        found = []
+        for obj in field.queryset.filter(pk__in=[c for c in chosen if c.isdigit()]):
+            found.append((str(obj.pk), field.label_from_instance(obj)))
+        return found

@@ -1,0 +1,111 @@
+"""The ledger page and list endpoint stay lean: few queries, the filter form's long lists
+loaded on demand (not rendered with the page), no deep copy of the filters per request,
+choice labels from one dict per language."""
+
+import copy
+import re
+from unittest import mock
+
+import pytest
+
+from ledger.choices import Status
+from ledger.filters import ProblemFilterSet
+from ledger.tests.factories import problem_in
+
+pytestmark = pytest.mark.django_db
+URL = "/ledger/problems/"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def options_of(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no select {name}"
+    return re.findall(r'<option value="([^"]*)"', select.group(1))
+
+
+@pytest.mark.parametrize("who", ["hq", "district_lead"])
+def test_ledger_page_takes_at_most_six_queries(city, login, who, django_assert_max_num_queries):
+    user = city.hq if who == "hq" else city.users["district_lead"]
+    for _ in range(3):
+        problem_in(city, Status.ASSIGNED)
+    client = login(user)
+    with django_assert_max_num_queries(6):
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert len(re.findall(r"<tr data-problem=", response.content.decode())) == 3
+
+
+def test_filter_form_renders_only_the_chosen_sample_point_and_searches_the_rest(city, login):
+    chosen = city.points_a[1]
+    html = login(city.hq).get(URL, {"sample_point": chosen.pk}).content.decode()
+    assert options_of(html, "sample_point") == ["", str(chosen.pk)]
+    assert f'<option value="{chosen.pk}" selected>{chosen.code} {chosen.name}</option>' in html
+    select = re.search(r'<select name="sample_point"[^>]*>', html).group(0)
+    assert 'data-search-select="/api/sample-points/"' in select
+    assert 'data-label-fields="code,name"' in select
+    for name in ("district", "responsible_unit", "team", "category", "problem_class"):
+        assert options_of(html, name) == [""], name
+
+
+def test_search_select_source_answers_only_what_the_user_may_see(city, login):
+    client = login(city.users["district_lead"])
+    other = city.points_b[0]
+    answer = client.get("/api/sample-points/", {"search": other.name, "page_size": 20}).json()
+    assert other.pk not in [row["id"] for row in answer["results"]]
+    mine = city.points_a[0]
+    answer = client.get("/api/sample-points/", {"search": mine.name, "page_size": 20}).json()
+    assert mine.pk in [row["id"] for row in answer["results"]]
+
+
+def test_filter_set_does_not_deep_copy_its_filters_per_request(city, rf):
+    request = rf.get(URL)
+    request.user = city.hq
+    with mock.patch("django_filters.filterset.copy.deepcopy", wraps=copy.deepcopy) as deepcopy:
+        filterset = ProblemFilterSet({"q": "活禽"}, request=request)
+        filterset.qs  # noqa: B018 - builds the form and filters
+    assert not [c for c in deepcopy.call_args_list if c.args and c.args[0] is ProblemFilterSet.base_filters]
+    assert filterset.filters["sample_point"] is not ProblemFilterSet.base_filters["sample_point"]
+
+
+def test_one_requests_scoped_choices_do_not_leak_into_the_next(city, rf):
+    lead, hq = rf.get(URL), rf.get(URL)
+    lead.user, hq.user = city.users["district_lead"], city.hq
+    other_point = city.points_b[0]
+    scoped = ProblemFilterSet({"sample_point": other_point.pk}, request=lead)
+    assert not scoped.is_valid()  # another district's point is not a choice for the lead
+    whole_city = ProblemFilterSet({"sample_point": other_point.pk, "q": "活禽"}, request=hq)
+    assert whole_city.is_valid(), whole_city.errors
+    assert whole_city.filters["q"].parent is whole_city  # the search method is this request's
+
+
+def test_status_labels_follow_the_language(city, login):
+    problem_in(city, Status.ASSIGNED)
+    client = login(city.hq)
+    english = client.get("/api/problems/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    chinese = client.get("/api/problems/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"][0]
+    assert english["status_label"] == "Assigned"
+    assert english["status_label"] != chinese["status_label"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_list_endpoint_rows_say_what_the_generic_serializer_says(city, language):
+    from django.utils import translation
+    from rest_framework import serializers
+
+    from ledger.api.serializers import ProblemListSerializer
+    from ledger.models import Problem
+
+    problem_in(city, Status.ASSIGNED)
+    problem_in(city, Status.CLOSED, point=city.points_a[1])
+    problem_in(city, Status.FOUND)
+    rows = Problem.objects.select_related("category", "district", "sample_point", "responsible_unit", "team")
+    with translation.override(language):
+        serializer = ProblemListSerializer()
+        for problem in rows:
+            assert serializer.to_representation(problem) == serializers.ModelSerializer.to_representation(
+                serializer, problem
+            )
