@@ -395,7 +395,7 @@ def run_floor(kind: str, period: Period) -> list[list[dict]]:
 # and category, in one pass over the problems of the window; a problem's invalidation time is read
 # once (invalid problems only) and compared with each week's end.
 DASHBOARD_TRENDS_SQL = """
-WITH window_problems AS (
+WITH window_problems AS MATERIALIZED (
     SELECT p.district_id, p.category_id, p.found_at, p.closed_at, p.deadline,
            CASE WHEN p.status = 'invalid' THEN (
                SELECT min(x.at) FROM ledger_problemevent x WHERE x.problem_id = p.id AND x.action = 'invalidate'

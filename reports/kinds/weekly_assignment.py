@@ -18,13 +18,14 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
+    Window,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -113,7 +114,7 @@ def assignment_sheets(*, period: Period, district=None) -> dict:
     closed_by_end = ExpressionWrapper(Q(problem__closed_at__lt=period.ends_at), output_field=BooleanField())
     rows = list(items.annotate(closed=closed_by_end).values("sheet_id", "line", "deadline", "closed", *(f"problem__{field}" for field in PROBLEM_VALUES))
         [:LIST_LIMIT])
-    total_items = items.count()
+    totals = items.aggregate(total_items=Count("id"), total_sheets=Count("sheet_id", distinct=True))
     sheet_ids = sorted({row["sheet_id"] for row in rows})
     sheets = {
         row["id"]: row for row in AssignmentSheet.objects.filter(pk__in=sheet_ids).values(
@@ -138,19 +139,25 @@ def assignment_sheets(*, period: Period, district=None) -> dict:
         item = _problem_item(problem, unit_teams)
         item.update(line=row["line"], deadline=row["deadline"].isoformat(), closed=bool(row["closed"]))
         entry["items"].append(item)
-    return {"total_sheets": _scoped(
-        AssignmentSheet.objects.filter(issued_at__gte=period.starts_at, issued_at__lt=period.ends_at,
-                                       items__isnull=False), district, "items__problem__district_id",
-    ).distinct().count(), "total_items": total_items, "list": list(listed.values())}
+    return {**totals, "list": list(listed.values())}
 
 
 def earlier_matters(*, period: Period, district=None) -> dict:
     """Problems assigned before P (an assign or reassign event before P's start) and still open
     at P's end (published "carried over" rule); each says whether it is overdue at P's end and
-    how often its closing was rejected before then."""
+    how often its closing was rejected before then.
+
+    One pass over the problems open at P's end: the totals are window counts over the same
+    rows as the list (counted before its LIMIT), so the matters are filtered once."""
     ends = period.ends_at
     first_assigned = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action__in=figures.ASSIGN_ACTIONS)
                       .order_by("at", "seq").values("at")[:1])
+    rejections = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
+                  .order_by().values("problem").annotate(n=Count("id")).values("n"))
+    last_rejection = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
+                      .order_by("-at", "-seq").values("note")[:1])
+    status_at_end = (ProblemEvent.objects.filter(problem=OuterRef("pk"), at__lt=ends)
+                     .order_by("-at", "-seq").values("to_status")[:1])
     # "Assigned before P" as the first assignment's time, a scalar subquery: PostgreSQL then
     # looks at the history of the few problems still open at P's end only, where an EXISTS
     # was turned into a scan of every assign event of the ledger (5 s at 1M problems).
@@ -159,27 +166,21 @@ def earlier_matters(*, period: Period, district=None) -> dict:
         .filter(figures.open_at(ends), found_at__lt=period.starts_at)
         .annotate(first_assigned_at=Subquery(first_assigned))
         .filter(first_assigned_at__lt=period.starts_at)
-    )
-    overdue = Q(deadline__lte=period.end)
-    rejections = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
-                  .order_by().values("problem").annotate(n=Count("id")).values("n"))
-    last_rejection = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
-                      .order_by("-at", "-seq").values("note")[:1])
-    status_at_end = (ProblemEvent.objects.filter(problem=OuterRef("pk"), at__lt=ends)
-                     .order_by("-at", "-seq").values("to_status")[:1])
-    annotated = matters.annotate(
-        rejections=Subquery(rejections, output_field=IntegerField()),
-        last_rejection=Subquery(last_rejection, output_field=CharField()),
-        status_at_end=Subquery(status_at_end, output_field=CharField()),
-    )
-    counts = matters.aggregate(
-        total=Count("id"), overdue=Count("id", filter=overdue),
-        rejected=Count("id", filter=Q(Exists(ProblemEvent.objects.filter(
-            problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)))),
+        .annotate(
+            rejections=Coalesce(Subquery(rejections, output_field=IntegerField()), 0),
+            last_rejection=Subquery(last_rejection, output_field=CharField()),
+            status_at_end=Subquery(status_at_end, output_field=CharField()),
+            total=Window(Count("id")),
+            overdue_total=Window(Count("id", filter=Q(deadline__lte=period.end))),
+            rejected_total=Window(Count("id", filter=Q(rejections__gt=0))),
+        )
     )
     # By deadline: the longest overdue first, then what falls due soonest.
-    rows = list(annotated.order_by("deadline", "code").values(
-        *PROBLEM_VALUES, "rejections", "last_rejection", "status_at_end", "first_assigned_at")[:LIST_LIMIT])
+    rows = list(matters.order_by("deadline", "code").values(
+        *PROBLEM_VALUES, "rejections", "last_rejection", "status_at_end", "first_assigned_at",
+        "total", "overdue_total", "rejected_total")[:LIST_LIMIT])
+    first = rows[0] if rows else {"total": 0, "overdue_total": 0, "rejected_total": 0}
+    counts = {"total": first["total"], "overdue": first["overdue_total"], "rejected": first["rejected_total"]}
     unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in rows})
     items = []
     for row in rows:
@@ -205,15 +206,28 @@ def coming_week(*, period: Period, district=None) -> dict:
     week = next_week(period)
     due = _scoped(Problem.objects.order_by(), district).filter(
         figures.open_at(period.ends_at), deadline__gte=week.start, deadline__lte=week.end)
-    per_unit = list(due.values("responsible_unit_id", "responsible_unit__name", "responsible_unit__name_en",
-                               "responsible_unit__district_id").annotate(due=Count("id")))
+    # Counted per unit and team in one grouped query: the units' rows are its sums, and the teams
+    # whose problems a unit owes come with them.
+    per_unit_team = due.values("responsible_unit_id", "responsible_unit__name", "responsible_unit__name_en",
+                               "responsible_unit__district_id", "team_id").annotate(due=Count("id"))
+    per_unit: dict = {}
+    problem_teams: dict = {}
+    for row in per_unit_team:
+        unit_id = row["responsible_unit_id"]
+        if unit_id in per_unit:
+            per_unit[unit_id]["due"] += row["due"]
+        else:
+            per_unit[unit_id] = {key: value for key, value in row.items() if key != "team_id"}
+        if row["team_id"] is not None:
+            problem_teams.setdefault(unit_id, set()).add(row["team_id"])
+    per_unit = list(per_unit.values())
     rows = list(due.order_by("deadline", "code").values(*PROBLEM_VALUES)[:LIST_LIMIT])
     unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in per_unit})
     # A team lead reads a unit's row when the unit serves the team or owes one of its problems
     # (street offices serve no team but answer for teams' problems), as the list is narrowed.
     row_teams = {unit_id: set(teams) for unit_id, teams in unit_teams.items()}
-    for unit_id, team_id in due.exclude(team_id=None).values_list("responsible_unit_id", "team_id").distinct():
-        row_teams.setdefault(unit_id, set()).add(team_id)
+    for unit_id, team_ids in problem_teams.items():
+        row_teams.setdefault(unit_id, set()).update(team_ids)
     units = sorted(
         ({"unit_id": row["responsible_unit_id"], "name": row["responsible_unit__name"] or "",
           "name_en": row["responsible_unit__name_en"] or "", "district_id": row["responsible_unit__district_id"],
