@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
-from django.db.models.lookups import IsNull, LessThanOrEqual
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import IsNull, LessThan, LessThanOrEqual
 from django.utils import timezone
 
 from campaign.models import District, Team, Unit
@@ -94,10 +94,21 @@ def invalidated_before(moment):
     return Q(status=Status.INVALID) & Q(IsNull(Subquery(before), False))
 
 
-def open_at(moment) -> Q:
-    """Found before ``moment``, not closed before it, not invalidated before it."""
+def open_at(moment, *, found_at=None) -> Q:
+    """Found before ``moment``, not closed before it, not invalidated before it.
+
+    ``found_at``: an expression to compare instead of the field (see ``found_at_unindexed``)."""
     not_closed = Q(closed_at__isnull=True) | Q(closed_at__gte=moment)
-    return Q(found_at__lt=moment) & not_closed & ~invalidated_before(moment)
+    found_before = Q(found_at__lt=moment) if found_at is None else Q(LessThan(found_at, moment))
+    return found_before & not_closed & ~invalidated_before(moment)
+
+
+def found_at_unindexed():
+    """``found_at`` as an expression no index answers. For a filter that keeps the few problems
+    open at a period's end out of almost all found before it, PostgreSQL otherwise walks the
+    ``found_at`` index over nearly the whole table (a random read per row, 2x slower than
+    reading the table through at 100k problems)."""
+    return Coalesce("found_at", "found_at")
 
 
 def scoped_problems(district=None):

@@ -26,6 +26,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -161,9 +162,10 @@ def earlier_matters(*, period: Period, district=None) -> dict:
     # "Assigned before P" as the first assignment's time, a scalar subquery: PostgreSQL then
     # looks at the history of the few problems still open at P's end only, where an EXISTS
     # was turned into a scan of every assign event of the ledger (5 s at 1M problems).
+    found_at = figures.found_at_unindexed()
     matters = (
         _scoped(Problem.objects.order_by(), district)
-        .filter(figures.open_at(ends), found_at__lt=period.starts_at)
+        .filter(figures.open_at(ends, found_at=found_at), LessThan(found_at, period.starts_at))
         .annotate(first_assigned_at=Subquery(first_assigned))
         .filter(first_assigned_at__lt=period.starts_at)
         .annotate(
