@@ -210,19 +210,27 @@ def _names(model, ids: Iterable[int | None], *fields: str) -> dict[int, dict]:
     return {row["id"]: row for row in model.objects.filter(pk__in=wanted).values("id", *fields)}
 
 
-def unit_team_ids(unit_ids: Iterable[int]) -> dict[int, list[int]]:
-    """The teams each unit leads or belongs to, so team leads can narrow unit rows."""
-    wanted = [pk for pk in unit_ids if pk is not None]
-    teams: dict[int, set[int]] = {pk: set() for pk in wanted}
-    for unit_id, team_id in Team.member_units.through.objects.filter(unit_id__in=wanted).values_list(
-            "unit_id", "team_id"):
-        teams[unit_id].add(team_id)
-    for team_id, unit_id in Team.objects.filter(lead_unit_id__in=wanted).values_list("id", "lead_unit_id"):
-        teams[unit_id].add(team_id)
+def unit_team_ids(unit_ids: Iterable[int] | None) -> dict[int, list[int]]:
+    """The teams each unit leads or belongs to, so team leads can narrow unit rows.
+
+    ``None``: every unit that has a team (a report's sections then share one look-up; a unit
+    missing from the result has none)."""
+    memberships = Team.member_units.through.objects.all()
+    leads = Team.objects.exclude(lead_unit_id=None)
+    teams: dict[int, set[int]] = {}
+    if unit_ids is not None:
+        wanted = [pk for pk in unit_ids if pk is not None]
+        teams = {pk: set() for pk in wanted}
+        memberships, leads = memberships.filter(unit_id__in=wanted), leads.filter(lead_unit_id__in=wanted)
+    for unit_id, team_id in memberships.values_list("unit_id", "team_id"):
+        teams.setdefault(unit_id, set()).add(team_id)
+    for team_id, unit_id in leads.values_list("id", "lead_unit_id"):
+        teams.setdefault(unit_id, set()).add(team_id)
     return {pk: sorted(ids) for pk, ids in teams.items()}
 
 
-def breakdowns(*, period: Period, district=None, cells: dict[tuple, dict] | None = None) -> Breakdowns:
+def breakdowns(*, period: Period, district=None, cells: dict[tuple, dict] | None = None,
+               unit_teams: dict[int, list[int]] | None = None) -> Breakdowns:
     """The period's figures city-wide (or for ``district``) and per team, district and unit.
 
     Rows are ordered by name; the row for problems without a team or unit has id None."""
@@ -250,7 +258,7 @@ def breakdowns(*, period: Period, district=None, cells: dict[tuple, dict] | None
 
     unit_totals = rollup(cells, "unit")
     unit_names = _names(Unit, unit_totals, "name", "name_en", "district_id")
-    unit_teams = unit_team_ids(unit_totals)
+    unit_teams = unit_team_ids(unit_totals) if unit_teams is None else unit_teams
     units = [
         {"unit_id": pk, "name": unit_names.get(pk, {}).get("name", ""),
          "name_en": unit_names.get(pk, {}).get("name_en", ""),

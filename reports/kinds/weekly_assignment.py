@@ -52,13 +52,15 @@ PROBLEM_VALUES = (
 
 
 def compute(*, period: Period, district=None, progress: Callable[[int], None] = lambda percent: None) -> dict:
-    breakdown = figures.breakdowns(period=period, district=district)
+    # The teams of every unit, looked up once for all the sections (team leads narrow by them).
+    unit_teams = figures.unit_team_ids(None)
+    breakdown = figures.breakdowns(period=period, district=district, unit_teams=unit_teams)
     progress(40)
-    sheets = assignment_sheets(period=period, district=district)
+    sheets = assignment_sheets(period=period, district=district, unit_teams=unit_teams)
     progress(55)
-    earlier = earlier_matters(period=period, district=district)
+    earlier = earlier_matters(period=period, district=district, unit_teams=unit_teams)
     progress(75)
-    coming = coming_week(period=period, district=district)
+    coming = coming_week(period=period, district=district, unit_teams=unit_teams)
     progress(95)
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
@@ -105,7 +107,7 @@ def _local_iso(moment) -> str:
     return timezone.localtime(moment).isoformat(timespec="minutes")
 
 
-def assignment_sheets(*, period: Period, district=None) -> dict:
+def assignment_sheets(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
     """The sheets issued in P with their lines (for a district: the lines of its problems)."""
     items = _scoped(
         AssignmentSheetItem.objects.order_by("sheet__issued_at", "sheet_id", "line")
@@ -122,8 +124,9 @@ def assignment_sheets(*, period: Period, district=None) -> dict:
             "id", "number", "unit_id", "unit__name", "unit__name_en", "unit__district_id", "district_id",
             "issued_at", "note")
     }
-    unit_teams = figures.unit_team_ids({row["problem__responsible_unit_id"] for row in rows}
-                                       | {sheet["unit_id"] for sheet in sheets.values()})
+    if unit_teams is None:
+        unit_teams = figures.unit_team_ids({row["problem__responsible_unit_id"] for row in rows}
+                                           | {sheet["unit_id"] for sheet in sheets.values()})
     listed: dict[int, dict] = {}
     for row in rows:
         sheet = sheets[row["sheet_id"]]
@@ -143,7 +146,7 @@ def assignment_sheets(*, period: Period, district=None) -> dict:
     return {**totals, "list": list(listed.values())}
 
 
-def earlier_matters(*, period: Period, district=None) -> dict:
+def earlier_matters(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
     """Problems assigned before P (an assign or reassign event before P's start) and still open
     at P's end (published "carried over" rule); each says whether it is overdue at P's end and
     how often its closing was rejected before then.
@@ -183,7 +186,8 @@ def earlier_matters(*, period: Period, district=None) -> dict:
         "total", "overdue_total", "rejected_total")[:LIST_LIMIT])
     first = rows[0] if rows else {"total": 0, "overdue_total": 0, "rejected_total": 0}
     counts = {"total": first["total"], "overdue": first["overdue_total"], "rejected": first["rejected_total"]}
-    unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in rows})
+    if unit_teams is None:
+        unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in rows})
     items = []
     for row in rows:
         item = _problem_item(row, unit_teams)
@@ -202,7 +206,7 @@ def next_week(period: Period) -> Period:
     return Period(period.end + timedelta(days=1), period.end + timedelta(days=7))
 
 
-def coming_week(*, period: Period, district=None) -> dict:
+def coming_week(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
     """What falls due in the week after P: problems open at P's end with a deadline in it, per
     unit and listed; and HQ's free-text tasks for that week."""
     week = next_week(period)
@@ -224,7 +228,9 @@ def coming_week(*, period: Period, district=None) -> dict:
             problem_teams.setdefault(unit_id, set()).add(row["team_id"])
     per_unit = list(per_unit.values())
     rows = list(due.order_by("deadline", "code").values(*PROBLEM_VALUES)[:LIST_LIMIT])
-    unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in per_unit})
+    all_teams = unit_teams
+    if unit_teams is None:
+        unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in per_unit})
     # A team lead reads a unit's row when the unit serves the team or owes one of its problems
     # (street offices serve no team but answer for teams' problems), as the list is narrowed.
     row_teams = {unit_id: set(teams) for unit_id, teams in unit_teams.items()}
@@ -242,7 +248,7 @@ def coming_week(*, period: Period, district=None) -> dict:
     if district_id is not None:
         tasks = tasks.filter(Q(unit__isnull=True) | Q(unit__district_id=district_id) | Q(unit__district__isnull=True))
     task_rows = tasks.values("id", "text", "unit_id", "unit__name", "unit__name_en", "unit__district_id", "due_on")
-    task_teams = figures.unit_team_ids({row["unit_id"] for row in task_rows})
+    task_teams = figures.unit_team_ids({row["unit_id"] for row in task_rows}) if all_teams is None else all_teams
     return {
         "start": week.start.isoformat(), "end": week.end.isoformat(), "label": week.label,
         "total": sum(row["due"] for row in units),
