@@ -15,12 +15,13 @@ count per week and figure), the key counts from one aggregate.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Case, Count, DateTimeField, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from campaign.models import Category, District
-from ledger.choices import OPEN_STATUSES
-from ledger.models import Problem
+from ledger.choices import OPEN_STATUSES, Action, Status
+from ledger.models import Problem, ProblemEvent
 
 from .choices import ReportKind, ReportStatus
 from .figures import problem_count_expressions, rate
@@ -104,22 +105,55 @@ def trend_periods(*, weeks: int = TREND_WEEKS, now: dt.datetime | None = None) -
     return [week_of(last.start - dt.timedelta(weeks=back)) for back in range(weeks - 1, -1, -1)]
 
 
-def dashboard_trends(*, user, weeks: int = TREND_WEEKS, now: dt.datetime | None = None) -> Trends:
-    """Found, closed and overdue at the week's end, per finished week, for the user's scope,
-    per district and per category. Three queries (the counts, district and category names)."""
-    periods = trend_periods(weeks=weeks, now=now)
-    counts = {}
-    for index, period in enumerate(periods):
-        expressions = problem_count_expressions(period)
-        for figure in TREND_FIGURES:
-            counts[f"{figure}_{index}"] = expressions[figure]
+def _trend_rows(*, user, periods: list[Period]) -> list[dict]:
+    """Per (district, category) of the user's scope: found, closed and overdue at the end of each
+    of ``periods``, by the published rules (reports/figures.py).
+
+    One pass over the problems of the window. "Not invalidated before the week's end" needs the
+    history of invalid problems; it is read once per invalid problem (its invalidation time) in
+    an inner query that the outer counts only compare, where twelve ``EXISTS`` conditions, one
+    per week, probed each invalid problem's history twelve times. The inner query is the ORM's
+    (``visible_to`` scoping included); ``OFFSET 0`` keeps the database from folding it into the
+    counts (and repeating the lookup in each of them)."""
     first, last = periods[0], periods[-1]
     # Only problems that can count in the window: found before its end and not closed before
     # its start (found, closed or open at a week's end in it).
     window = Q(found_at__lt=last.ends_at) & (Q(closed_at__isnull=True) | Q(closed_at__gte=first.starts_at))
-    rows = list(
-        Problem.objects.visible_to(user).order_by().filter(window).values("district_id", "category_id").annotate(**counts)
+    invalidated_at = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.INVALIDATE)
+                      .order_by("at").values("at")[:1])
+    inner = (
+        Problem.objects.visible_to(user).order_by().filter(window)
+        .annotate(invalidated_at=Case(When(status=Status.INVALID, then=Subquery(invalidated_at)),
+                                      default=None, output_field=DateTimeField()))
+        .values("district_id", "category_id", "found_at", "closed_at", "deadline", "invalidated_at")
     )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    ops = connection.ops
+    counts, params = [], []
+    for index, period in enumerate(periods):
+        starts, ends = ops.adapt_datetimefield_value(period.starts_at), ops.adapt_datetimefield_value(period.ends_at)
+        end = ops.adapt_datefield_value(period.end)
+        # The published rules as reports/figures.py counts them (found, closed, overdue).
+        counts.append(f"COUNT(*) FILTER (WHERE found_at >= %s AND found_at < %s) AS found_{index}")
+        params += [starts, ends]
+        counts.append(f"COUNT(*) FILTER (WHERE closed_at >= %s AND closed_at < %s) AS closed_{index}")
+        params += [starts, ends]
+        counts.append(f"COUNT(*) FILTER (WHERE found_at < %s AND deadline <= %s AND (closed_at IS NULL OR closed_at >= %s)"
+                      f" AND (invalidated_at IS NULL OR invalidated_at >= %s)) AS overdue_{index}")
+        params += [ends, end, ends, ends]
+    sql = (f"SELECT district_id, category_id, {', '.join(counts)} "  # noqa: S608 (no input in the text)
+           f"FROM ({inner_sql} OFFSET 0) AS window_problems GROUP BY district_id, category_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def dashboard_trends(*, user, weeks: int = TREND_WEEKS, now: dt.datetime | None = None) -> Trends:
+    """Found, closed and overdue at the week's end, per finished week, for the user's scope,
+    per district and per category. Three queries (the counts, district and category names)."""
+    periods = trend_periods(weeks=weeks, now=now)
+    rows = _trend_rows(user=user, periods=periods)
 
     def series_of(key, label) -> TrendSeries:
         return TrendSeries(id=key, label=label, weeks={f: [0] * len(periods) for f in TREND_FIGURES})

@@ -18,13 +18,15 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
+    Window,
 )
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -51,13 +53,15 @@ PROBLEM_VALUES = (
 
 
 def compute(*, period: Period, district=None, progress: Callable[[int], None] = lambda percent: None) -> dict:
-    breakdown = figures.breakdowns(period=period, district=district)
+    # The teams of every unit, looked up once for all the sections (team leads narrow by them).
+    unit_teams = figures.unit_team_ids(None)
+    breakdown = figures.breakdowns(period=period, district=district, unit_teams=unit_teams)
     progress(40)
-    sheets = assignment_sheets(period=period, district=district)
+    sheets = assignment_sheets(period=period, district=district, unit_teams=unit_teams)
     progress(55)
-    earlier = earlier_matters(period=period, district=district)
+    earlier = earlier_matters(period=period, district=district, unit_teams=unit_teams)
     progress(75)
-    coming = coming_week(period=period, district=district)
+    coming = coming_week(period=period, district=district, unit_teams=unit_teams)
     progress(95)
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
@@ -106,7 +110,7 @@ def _local_iso(moment) -> str:
     return timezone.localtime(moment).isoformat(timespec="minutes")
 
 
-def assignment_sheets(*, period: Period, district=None) -> dict:
+def assignment_sheets(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
     """The sheets issued in P with their lines (for a district: the lines of its problems)."""
     items = _scoped(
         AssignmentSheetItem.objects.order_by("sheet__issued_at", "sheet_id", "line")
@@ -116,15 +120,16 @@ def assignment_sheets(*, period: Period, district=None) -> dict:
     closed_by_end = ExpressionWrapper(Q(problem__closed_at__lt=period.ends_at), output_field=BooleanField())
     rows = list(items.annotate(closed=closed_by_end).values("sheet_id", "line", "deadline", "closed", *(f"problem__{field}" for field in PROBLEM_VALUES))
         [:LIST_LIMIT])
-    total_items = items.count()
+    totals = items.aggregate(total_items=Count("id"), total_sheets=Count("sheet_id", distinct=True))
     sheet_ids = sorted({row["sheet_id"] for row in rows})
     sheets = {
         row["id"]: row for row in AssignmentSheet.objects.filter(pk__in=sheet_ids).values(
             "id", "number", "unit_id", "unit__name", "unit__name_en", "unit__district_id", "district_id",
             "issued_at", "note")
     }
-    unit_teams = figures.unit_team_ids({row["problem__responsible_unit_id"] for row in rows}
-                                       | {sheet["unit_id"] for sheet in sheets.values()})
+    if unit_teams is None:
+        unit_teams = figures.unit_team_ids({row["problem__responsible_unit_id"] for row in rows}
+                                           | {sheet["unit_id"] for sheet in sheets.values()})
     listed: dict[int, dict] = {}
     for row in rows:
         sheet = sheets[row["sheet_id"]]
@@ -141,49 +146,51 @@ def assignment_sheets(*, period: Period, district=None) -> dict:
         item = _problem_item(problem, unit_teams)
         item.update(line=row["line"], deadline=row["deadline"].isoformat(), closed=bool(row["closed"]))
         entry["items"].append(item)
-    return {"total_sheets": _scoped(
-        AssignmentSheet.objects.filter(issued_at__gte=period.starts_at, issued_at__lt=period.ends_at,
-                                       items__isnull=False), district, "items__problem__district_id",
-    ).distinct().count(), "total_items": total_items, "list": list(listed.values())}
+    return {**totals, "list": list(listed.values())}
 
 
-def earlier_matters(*, period: Period, district=None) -> dict:
+def earlier_matters(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
     """Problems assigned before P (an assign or reassign event before P's start) and still open
     at P's end (published "carried over" rule); each says whether it is overdue at P's end and
-    how often its closing was rejected before then."""
+    how often its closing was rejected before then.
+
+    One pass over the problems open at P's end: the totals are window counts over the same
+    rows as the list (counted before its LIMIT), so the matters are filtered once."""
     ends = period.ends_at
     first_assigned = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action__in=figures.ASSIGN_ACTIONS)
                       .order_by("at", "seq").values("at")[:1])
-    # "Assigned before P" as the first assignment's time, a scalar subquery: PostgreSQL then
-    # looks at the history of the few problems still open at P's end only, where an EXISTS
-    # was turned into a scan of every assign event of the ledger (5 s at 1M problems).
-    matters = (
-        _scoped(Problem.objects.order_by(), district)
-        .filter(figures.open_at(ends), found_at__lt=period.starts_at)
-        .annotate(first_assigned_at=Subquery(first_assigned))
-        .filter(first_assigned_at__lt=period.starts_at)
-    )
-    overdue = Q(deadline__lte=period.end)
     rejections = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
                   .order_by().values("problem").annotate(n=Count("id")).values("n"))
     last_rejection = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
                       .order_by("-at", "-seq").values("note")[:1])
     status_at_end = (ProblemEvent.objects.filter(problem=OuterRef("pk"), at__lt=ends)
                      .order_by("-at", "-seq").values("to_status")[:1])
-    annotated = matters.annotate(
-        rejections=Subquery(rejections, output_field=IntegerField()),
-        last_rejection=Subquery(last_rejection, output_field=CharField()),
-        status_at_end=Subquery(status_at_end, output_field=CharField()),
-    )
-    counts = matters.aggregate(
-        total=Count("id"), overdue=Count("id", filter=overdue),
-        rejected=Count("id", filter=Q(Exists(ProblemEvent.objects.filter(
-            problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)))),
+    # "Assigned before P" as the first assignment's time, a scalar subquery: PostgreSQL then
+    # looks at the history of the few problems still open at P's end only, where an EXISTS
+    # was turned into a scan of every assign event of the ledger (5 s at 1M problems).
+    found_at = figures.found_at_unindexed()
+    matters = (
+        _scoped(Problem.objects.order_by(), district)
+        .filter(figures.open_at(ends, found_at=found_at), LessThan(found_at, period.starts_at))
+        .annotate(first_assigned_at=Subquery(first_assigned))
+        .filter(first_assigned_at__lt=period.starts_at)
+        .annotate(
+            rejections=Coalesce(Subquery(rejections, output_field=IntegerField()), 0),
+            last_rejection=Subquery(last_rejection, output_field=CharField()),
+            status_at_end=Subquery(status_at_end, output_field=CharField()),
+            total=Window(Count("id")),
+            overdue_total=Window(Count("id", filter=Q(deadline__lte=period.end))),
+            rejected_total=Window(Count("id", filter=Q(rejections__gt=0))),
+        )
     )
     # By deadline: the longest overdue first, then what falls due soonest.
-    rows = list(annotated.order_by("deadline", "code").values(
-        *PROBLEM_VALUES, "rejections", "last_rejection", "status_at_end", "first_assigned_at")[:LIST_LIMIT])
-    unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in rows})
+    rows = list(matters.order_by("deadline", "code").values(
+        *PROBLEM_VALUES, "rejections", "last_rejection", "status_at_end", "first_assigned_at",
+        "total", "overdue_total", "rejected_total")[:LIST_LIMIT])
+    first = rows[0] if rows else {"total": 0, "overdue_total": 0, "rejected_total": 0}
+    counts = {"total": first["total"], "overdue": first["overdue_total"], "rejected": first["rejected_total"]}
+    if unit_teams is None:
+        unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in rows})
     items = []
     for row in rows:
         item = _problem_item(row, unit_teams)
@@ -202,21 +209,36 @@ def next_week(period: Period) -> Period:
     return Period(period.end + timedelta(days=1), period.end + timedelta(days=7))
 
 
-def coming_week(*, period: Period, district=None) -> dict:
+def coming_week(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
     """What falls due in the week after P: problems open at P's end with a deadline in it, per
     unit and listed; and HQ's free-text tasks for that week."""
     week = next_week(period)
     due = _scoped(Problem.objects.order_by(), district).filter(
         figures.open_at(period.ends_at), deadline__gte=week.start, deadline__lte=week.end)
-    per_unit = list(due.values("responsible_unit_id", "responsible_unit__name", "responsible_unit__name_en",
-                               "responsible_unit__district_id").annotate(due=Count("id")))
+    # Counted per unit and team in one grouped query: the units' rows are its sums, and the teams
+    # whose problems a unit owes come with them.
+    per_unit_team = due.values("responsible_unit_id", "responsible_unit__name", "responsible_unit__name_en",
+                               "responsible_unit__district_id", "team_id").annotate(due=Count("id"))
+    per_unit: dict = {}
+    problem_teams: dict = {}
+    for row in per_unit_team:
+        unit_id = row["responsible_unit_id"]
+        if unit_id in per_unit:
+            per_unit[unit_id]["due"] += row["due"]
+        else:
+            per_unit[unit_id] = {key: value for key, value in row.items() if key != "team_id"}
+        if row["team_id"] is not None:
+            problem_teams.setdefault(unit_id, set()).add(row["team_id"])
+    per_unit = list(per_unit.values())
     rows = list(due.order_by("deadline", "code").values(*PROBLEM_VALUES)[:LIST_LIMIT])
-    unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in per_unit})
+    all_teams = unit_teams
+    if unit_teams is None:
+        unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in per_unit})
     # A team lead reads a unit's row when the unit serves the team or owes one of its problems
     # (street offices serve no team but answer for teams' problems), as the list is narrowed.
     row_teams = {unit_id: set(teams) for unit_id, teams in unit_teams.items()}
-    for unit_id, team_id in due.exclude(team_id=None).values_list("responsible_unit_id", "team_id").distinct():
-        row_teams.setdefault(unit_id, set()).add(team_id)
+    for unit_id, team_ids in problem_teams.items():
+        row_teams.setdefault(unit_id, set()).update(team_ids)
     units = sorted(
         ({"unit_id": row["responsible_unit_id"], "name": row["responsible_unit__name"] or "",
           "name_en": row["responsible_unit__name_en"] or "", "district_id": row["responsible_unit__district_id"],
@@ -229,7 +251,7 @@ def coming_week(*, period: Period, district=None) -> dict:
     if district_id is not None:
         tasks = tasks.filter(Q(unit__isnull=True) | Q(unit__district_id=district_id) | Q(unit__district__isnull=True))
     task_rows = tasks.values("id", "text", "unit_id", "unit__name", "unit__name_en", "unit__district_id", "due_on")
-    task_teams = figures.unit_team_ids({row["unit_id"] for row in task_rows})
+    task_teams = figures.unit_team_ids({row["unit_id"] for row in task_rows}) if all_teams is None else all_teams
     return {
         "start": week.start.isoformat(), "end": week.end.isoformat(), "label": week.label,
         "total": sum(row["due"] for row in units),
