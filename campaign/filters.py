@@ -148,7 +148,7 @@ class IndicatorFilterSet(ScopedFilterSet):
         fields = ["category", "direction"]
 
 
-class AuditEntryFilterSet(django_filters.FilterSet):
+class AuditEntryFilterSet(ScopedFilterSet):
     """The audit trail's filters (HQ reads the whole trail, so nothing is narrowed)."""
 
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"), empty_label=_("All actions"))

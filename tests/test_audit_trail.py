@@ -115,7 +115,7 @@ def test_a_ledger_export_records_who_exported_which_scope_and_filters(city, logi
     [entry] = entries(AuditAction.EXPORT)
     assert entry.actor == city.district_lead and entry.target == "ledger"
     assert entry.scope == str(city.district_lead.scope_label)
-    assert entry.details == {"filters": {"status": ["found"]}, "delivery": "direct"}
+    assert entry.details == {"filters": {"status": ["found"]}, "delivery": "direct", "format": "xlsx"}
 
 
 def test_a_ledger_export_through_the_api_is_recorded(city, login):

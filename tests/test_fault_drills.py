@@ -472,7 +472,7 @@ from ledger.tests.excel_helpers import ZH, ledger_row, xlsx_bytes
 from ledger.transfer import services as transfer
 hq = User.objects.get(username="hq")
 rows = [ZH] + [ledger_row(description="导入演练 %d" % i) for i in range({rows})]
-record, plan = transfer.ledger_import_preview(user=hq, file_name="drill.xlsx", data=xlsx_bytes(rows))
+record, plan = transfer.ledger_import_preview(user=hq, file_name="drill.xlsx", data=xlsx_bytes(rows), run_now=True)
 assert not plan.errors, plan.errors
 print(transfer.ledger_import_confirm(user=hq, record=record).pk)
 """
