@@ -15,11 +15,13 @@ replaced by the default; the schema states the same bounds.
 
 import re
 
+import django_filters
+from django.db import models
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import pagination
+from rest_framework import pagination, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -120,14 +122,54 @@ class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
 # --- Strict filters ------------------------------------------------------------------------
 
 
+BOOLEAN_VALUES = frozenset({"true", "false", "True", "False", "1", "0"})
+
+
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, except that a filter sent empty (``?district=``) is refused
-    like any other value its schema does not admit, instead of being taken as "not sent"."""
+    """django-filter's backend, except that a value its schema does not admit is refused
+    instead of being taken as "not sent": an empty id, choice or date (``?district=``; free
+    text may be empty), and a yes/no filter that is neither true nor false."""
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
-        if filterset is not None:
-            blank = sorted(name for name in filterset.filters if request.query_params.get(name, None) == "")
-            if blank:
-                raise ValidationError({name: [_("This field may not be blank.")] for name in blank})
+        if filterset is None:
+            return None
+        errors = {}
+        for name, field in filterset.filters.items():
+            value = request.query_params.get(name)
+            if value is None or isinstance(field, django_filters.CharFilter):
+                continue
+            if value == "":
+                errors[name] = [_("This field may not be blank.")]
+            elif isinstance(field, django_filters.BooleanFilter) and value not in BOOLEAN_VALUES:
+                errors[name] = [_("Must be a valid boolean.")]
+        if errors:
+            raise ValidationError(errors)
         return filterset
+
+
+# --- Strict model fields -------------------------------------------------------------------
+# DRF turns a JSON number sent for a text field into its text (0 -> "0") and reads an object
+# sent for a list of ids as the list of its keys ({} -> []). The schema says a string and an
+# array, and so does every serializer built from a model here: anything else is a 400.
+
+
+class TextField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _many_related_to_internal_value(field, data, _read_list=serializers.ManyRelatedField.to_internal_value):
+    if not isinstance(data, list | tuple):
+        field.fail("not_a_list", input_type=type(data).__name__)
+    return _read_list(field, data)
+
+
+serializers.ModelSerializer.serializer_field_mapping.update({
+    models.CharField: TextField,
+    models.TextField: TextField,
+})
+# Every list of related ids (whichever related field the serializer uses) takes a list only.
+serializers.ManyRelatedField.to_internal_value = _many_related_to_internal_value

@@ -100,9 +100,24 @@ def _refusals_answer_json(responses: dict) -> None:
     """A refusal is JSON whatever the operation's success answers (e.g. a workbook)."""
     for code, response in responses.items():
         content = response.get("content") or {}
-        if code.startswith("4") and any(media != "application/json" for media in content):
+        if code.startswith("4") and code != "400" and not content:
+            response["content"] = {"application/json": {"schema": _ref(ERROR_DETAIL)}}
+        elif code.startswith("4") and any(media != "application/json" for media in content):
             schemas = [body.get("schema") for body in content.values() if body.get("schema")]
             response["content"] = {"application/json": {"schema": schemas[0] if schemas else _ref(ERROR_DETAIL)}}
+
+
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _text_parameters_refuse_nul(operation: dict) -> None:
+    """Free-text query parameters (searches) refuse a NUL character with a 400; say so.
+    (``ordering`` is left out: DRF ignores an ordering it does not offer, whatever it holds.)"""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if (parameter.get("in") == "query" and parameter.get("name") != "ordering"
+                and schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema)):
+            schema["pattern"] = NO_NUL
 
 
 def document_error_responses(result, generator, request, public):
@@ -125,7 +140,12 @@ def document_error_responses(result, generator, request, public):
                 _document_refusal(responses, "404")
             if "requestBody" in operation:
                 _document_refusal(responses, "415")
+            _text_parameters_refuse_nul(operation)
     _tighten_decimal_patterns(components)
+    for name, component in components.items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the request side of a serializer
+            _decimal_inputs_take_numbers(component.get("properties", {}))
+    _drop_marks(components)
     return result
 
 
@@ -152,6 +172,34 @@ def _tighten_decimal_pattern(schema: dict) -> None:
     whole_part = rf"\d{{1,{whole}}}" if int(whole) else "0"
     fraction = rf"\{separator}\d{{1,{places}}}" if int(places) else ""
     schema["pattern"] = rf"^-?{whole_part}{f'(?:{fraction})?' if fraction else ''}$"
+    schema["x-whole-digits"] = int(whole)
+
+
+def _decimal_inputs_take_numbers(node) -> None:
+    """A decimal is answered as a string, but DRF also takes a JSON number for it (a phone
+    sends its latitude as 31.2): request bodies say both."""
+    if isinstance(node, dict):
+        for name, value in list(node.items()):
+            if isinstance(value, dict) and value.get("format") == "decimal" and "x-whole-digits" in value:
+                bound = 10 ** value.pop("x-whole-digits")
+                number = {"type": "number", "exclusiveMinimum": True, "minimum": -bound,
+                          "exclusiveMaximum": True, "maximum": bound}
+                node[name] = {"anyOf": [value, number], **({"nullable": True} if value.get("nullable") else {})}
+            else:
+                _decimal_inputs_take_numbers(value)
+    elif isinstance(node, list):
+        for value in node:
+            _decimal_inputs_take_numbers(value)
+
+
+def _drop_marks(node) -> None:
+    if isinstance(node, dict):
+        node.pop("x-whole-digits", None)
+        for value in node.values():
+            _drop_marks(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_marks(value)
 
 
 def _tighten_decimal_patterns(node) -> None:
