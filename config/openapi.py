@@ -8,6 +8,7 @@ refusals as they are answered: 400 with the input's field errors or ``{"detail"}
 
 import re
 
+from django.core import validators
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 # --- The schema's error answers -------------------------------------------------------------
@@ -160,6 +161,12 @@ class AutoSchema(SpectacularAutoSchema):
         super()._insert_field_validators(field, schema)
         if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
             schema["minItems"] = max(schema.get("minItems", 0), 1)
+        if schema.get("format") == "decimal":  # kept for the request's number form (below)
+            for validator in field.validators:
+                if isinstance(validator, validators.MinValueValidator):
+                    schema["x-minimum"] = validator.limit_value
+                elif isinstance(validator, validators.MaxValueValidator):
+                    schema["x-maximum"] = validator.limit_value
 
 
 def _tighten_decimal_pattern(schema: dict) -> None:
@@ -173,6 +180,7 @@ def _tighten_decimal_pattern(schema: dict) -> None:
     fraction = rf"\{separator}\d{{1,{places}}}" if int(places) else ""
     schema["pattern"] = rf"^-?{whole_part}{f'(?:{fraction})?' if fraction else ''}$"
     schema["x-whole-digits"] = int(whole)
+    schema["x-places"] = int(places)
 
 
 def _decimal_inputs_take_numbers(node) -> None:
@@ -181,9 +189,17 @@ def _decimal_inputs_take_numbers(node) -> None:
     if isinstance(node, dict):
         for name, value in list(node.items()):
             if isinstance(value, dict) and value.get("format") == "decimal" and "x-whole-digits" in value:
-                bound = 10 ** value.pop("x-whole-digits")
+                bound, places = 10 ** value.pop("x-whole-digits"), value.pop("x-places")
                 number = {"type": "number", "exclusiveMinimum": True, "minimum": -bound,
                           "exclusiveMaximum": True, "maximum": bound}
+                if "x-minimum" in value:
+                    number.update(minimum=value.pop("x-minimum"), exclusiveMinimum=False)
+                if "x-maximum" in value:
+                    number.update(maximum=value.pop("x-maximum"), exclusiveMaximum=False)
+                if places:  # no more decimal places than the field keeps
+                    number["multipleOf"] = float(f"1e-{places}")
+                else:
+                    number["type"] = "integer"
                 node[name] = {"anyOf": [value, number], **({"nullable": True} if value.get("nullable") else {})}
             else:
                 _decimal_inputs_take_numbers(value)
@@ -195,6 +211,9 @@ def _decimal_inputs_take_numbers(node) -> None:
 def _drop_marks(node) -> None:
     if isinstance(node, dict):
         node.pop("x-whole-digits", None)
+        node.pop("x-places", None)
+        node.pop("x-minimum", None)
+        node.pop("x-maximum", None)
         for value in node.values():
             _drop_marks(value)
     elif isinstance(node, list):
