@@ -16,13 +16,13 @@ replaced by the default; the schema states the same bounds.
 import re
 
 import django_filters
-from django.db import models
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
 
 # --- One error shape -----------------------------------------------------------------------
@@ -148,28 +148,29 @@ class FilterBackend(DjangoFilterBackend):
         return filterset
 
 
-# --- Strict model fields -------------------------------------------------------------------
-# DRF turns a JSON number sent for a text field into its text (0 -> "0") and reads an object
-# sent for a list of ids as the list of its keys ({} -> []). The schema says a string and an
-# array, and so does every serializer built from a model here: anything else is a 400.
+# --- Strict JSON input ---------------------------------------------------------------------
+# DRF reads a JSON number sent for a text field as its text (0 -> "0"), "yes" or 1 sent for a
+# yes/no field as true, and an object sent for a list of ids as the list of its keys ({} -> []).
+# The schema says a string, a boolean and an array: anything else is a 400. Form bodies
+# (multipart uploads) carry only text, which DRF keeps reading as before.
 
 
-class TextField(serializers.CharField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+def _is_form_input(field) -> bool:
+    root = field.root
+    return html.is_html_input(getattr(root, "initial_data", None) or {}) if root is not field else False
 
 
-def _many_related_to_internal_value(field, data, _read_list=serializers.ManyRelatedField.to_internal_value):
-    if not isinstance(data, list | tuple):
-        field.fail("not_a_list", input_type=type(data).__name__)
-    return _read_list(field, data)
+def _strict(field_class, accepts, error: str):
+    read = field_class.to_internal_value
+
+    def to_internal_value(field, data):
+        if not accepts(data) and not _is_form_input(field):
+            field.fail(error, **({"input_type": type(data).__name__} if error == "not_a_list" else {}))
+        return read(field, data)
+
+    field_class.to_internal_value = to_internal_value
 
 
-serializers.ModelSerializer.serializer_field_mapping.update({
-    models.CharField: TextField,
-    models.TextField: TextField,
-})
-# Every list of related ids (whichever related field the serializer uses) takes a list only.
-serializers.ManyRelatedField.to_internal_value = _many_related_to_internal_value
+_strict(serializers.CharField, lambda data: isinstance(data, str), "invalid")
+_strict(serializers.BooleanField, lambda data: isinstance(data, bool), "invalid")
+_strict(serializers.ManyRelatedField, lambda data: isinstance(data, list | tuple), "not_a_list")

@@ -171,3 +171,10 @@ def test_yes_no_filter_that_is_neither_is_refused(city):
 
 def test_free_text_filter_may_be_empty(city):
     assert client_for(city.hq).get(DISTRICTS, {"q": ""}).status_code == 200
+
+
+def test_a_yes_no_field_takes_true_or_false_only(city):
+    point = city.points_a[0]
+    response = client_for(city.hq).patch(f"/api/sample-points/{point.pk}/", {"active": "yes"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"active"}
