@@ -5,6 +5,10 @@ from django.views.i18n import JavaScriptCatalog
 
 from .views import healthz
 
+# The API answers JSON even for a URL no route takes (config/api.py); pages keep their templates.
+handler404 = "config.api.not_found"
+handler500 = "config.api.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -11,11 +11,9 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,6 +49,7 @@ from campaign.services.structure import (
     structure_update,
 )
 from campaign.throttling import ScopedLoginThrottle
+from config.api import FilterBackend, PageNumberPagination
 
 from . import serializers as api_serializers
 from .permissions import StructurePermission
@@ -79,7 +78,7 @@ class StructureViewSet(
     # Token first: an API client without credentials gets 401 with "WWW-Authenticate: Token".
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [StructurePermission]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [FilterBackend, filters.SearchFilter, filters.OrderingFilter]
     pagination_class = StructurePagination
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple = ()

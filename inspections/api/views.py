@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -30,7 +29,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -39,6 +37,7 @@ from rest_framework.views import APIView
 from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.choices import Role
 from campaign.models import Category, SamplePoint
+from config.api import CursorPagination, FilterBackend, PageNumberPagination
 from inspections import selectors, services
 from inspections.choices import InspectionStatus
 from inspections.filters import InspectionFilterSet, RoundFilterSet
@@ -183,9 +182,11 @@ class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if wanted is None:
             shown = checklist.version_list[0] if checklist.version_list else None
         else:
-            if not wanted.isdigit():
-                raise InvalidError(_("The version is a number."))
-            shown = next((v for v in checklist.version_list if v.number == int(wanted)), None)
+            try:
+                wanted = int(wanted)
+            except ValueError:
+                raise InvalidError(_("The version is a number.")) from None
+            shown = next((v for v in checklist.version_list if v.number == wanted), None)
             if shown is None:
                 raise NotFound(_("This checklist has no version %(number)s.") % {"number": wanted})
         if shown is not None:
@@ -262,7 +263,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     queryset = Inspection.objects.all()
     permission_classes = [InspectionsPermission]
     action_roles = {"create": services.INSPECTING_ROLES}
-    filter_backends = [DjangoFilterBackend]  # InspectionFilterSet scopes its own choices
+    filter_backends = [FilterBackend]  # InspectionFilterSet scopes its own choices
     filterset_class = InspectionFilterSet
     pagination_class = InspectionPagination
     lookup_value_regex = r"\d+"
@@ -420,7 +421,7 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     permission_classes = [InspectionsPermission]
     action_roles = {"create": services.PLANNING_ROLES, "draw": services.PLANNING_ROLES,
                     "assign": services.PLANNING_ROLES}
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = RoundFilterSet
     pagination_class = RoundPagination
     lookup_value_regex = r"\d+"
@@ -547,7 +548,8 @@ class ScoresView(APIView):
     permission_classes = [InspectionsPermission]
 
     def get(self, request):
-        query = s.ScoreQuerySerializer(data=request.query_params)
+        # A plain dict: an empty parameter (?trend=) is a value to check, not "not sent".
+        query = s.ScoreQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         params = query.validated_data
         user, by = request.user, params["by"]

@@ -5,7 +5,7 @@ unit, not assigned, or already on a sheet is 409."""
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -73,7 +73,11 @@ class AssignmentSheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             return SheetIssueSerializer
         return SheetSerializer
 
-    @extend_schema(request=SheetIssueSerializer, responses={201: SheetDetailSerializer}, tags=["assignment sheets"])
+    @extend_schema(request=SheetIssueSerializer, tags=["assignment sheets"], responses={
+        201: SheetDetailSerializer,
+        404: OpenApiResponse(description=gettext_lazy("No such unit or problem that you may see.")),
+        409: OpenApiResponse(description=gettext_lazy("A problem is not assigned to that unit, or already on a sheet.")),
+    })
     def create(self, request):
         if not sheet_service.may_issue(request.user):
             return Response({"detail": str(gettext_lazy("Your role may not issue assignment sheets."))},

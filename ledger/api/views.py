@@ -15,17 +15,16 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.choices import Role
+from config.api import CursorPagination, FilterBackend
 from ledger import services
 from ledger.choices import OPEN_STATUSES, Action
 from ledger.filters import ProblemFilterSet
@@ -119,7 +118,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     queryset = Problem.objects.all()
     permission_classes = [LedgerPermission]
     create_roles = ROLES[Action.RECORD]
-    filter_backends = [DjangoFilterBackend]  # ProblemFilterSet scopes its own choices
+    filter_backends = [FilterBackend]  # ProblemFilterSet scopes its own choices
     filterset_class = ProblemFilterSet
     pagination_class = ProblemPagination
     lookup_value_regex = r"\d+"

@@ -239,14 +239,15 @@ def test_cursor_pagination_walks_every_problem_once_without_a_count(city):
     assert seen == expected
 
 
-def test_page_size_is_fifty_by_default_and_at_most_two_hundred(city):
+def test_page_size_is_fifty_by_default_and_more_than_two_hundred_is_refused(city):
     base = timezone.now() - timedelta(hours=1)
     for i in range(51):
         record(city, by=city.hq, found_at=base - timedelta(seconds=i))
     client = client_for(city.hq)
     first = client.get(problems_url()).json()
     assert len(first["results"]) == 50 and first["next"]
-    assert len(client.get(problems_url(), {"page_size": 1000}).json()["results"]) == 51
+    assert len(client.get(problems_url(), {"page_size": 200}).json()["results"]) == 51
+    assert client.get(problems_url(), {"page_size": 1000}).status_code == 400
 
 
 @pytest.mark.parametrize("filters", [{}, {"district": "A", "status": "found", "q": "市场"}])
