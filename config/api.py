@@ -46,6 +46,14 @@ def exception_handler(exc, context):
 API_PREFIX = "/api/"
 
 
+def bad_request(request, exception=None):
+    """handler400: Django's own refusals (a body over the upload limit, too many fields) answer
+    the API's JSON under /api/; elsewhere the site's page."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(_("The request could not be read."))}, status=400)
+    return defaults.bad_request(request, exception)
+
+
 def not_found(request, exception=None):
     """handler404: under /api/ (e.g. /api/problems/-1/, which no route takes) the API's JSON
     refusal; elsewhere the site's page."""

@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from .views import healthz
 
 # The API answers JSON even for a URL no route takes (config/api.py); pages keep their templates.
+handler400 = "config.api.bad_request"
 handler404 = "config.api.not_found"
 handler500 = "config.api.server_error"
 

@@ -118,6 +118,16 @@ def test_a_ledger_export_records_who_exported_which_scope_and_filters(city, logi
     assert entry.details == {"filters": {"status": ["found"]}, "delivery": "direct", "format": "xlsx"}
 
 
+def test_an_export_behind_a_trusted_proxy_records_the_clients_address_not_the_proxys(city, login, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    record(city)
+    response = login(city.district_lead).get(reverse("ledger:problem_export"), {"status": "found"},
+                                             REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert response.status_code == 200
+    [entry] = entries(AuditAction.EXPORT)
+    assert entry.address == "198.51.100.7"
+
+
 def test_a_ledger_export_through_the_api_is_recorded(city, login):
     record(city)
     response = login(city.team_lead).get("/api/problems/export/")

@@ -13,16 +13,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from ..choices import AuditAction
 from ..models import AuditEntry, User
+from ..throttling import client_address
 
 # What a change of a person is judged by: role, scope and access.
 PERSON_AUDITED_FIELDS = ("role", "team_id", "district_id", "unit_id", "is_active", "is_staff", "is_superuser")
 
 
-def client_address(request) -> str | None:
-    """The client's address as the lock-out sees it (django-axes applies the proxy rule)."""
-    if request is None:
-        return None
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
+def _address(request) -> str | None:
+    # The one client-address rule (TRUSTED_PROXY_COUNT), as the throttles and lock-out use it.
+    return client_address(request) or None if request is not None else None
 
 
 def _plain(details: Mapping[str, Any] | None) -> dict:
@@ -43,7 +42,7 @@ def audit_record(*, action: AuditAction, request=None, actor: User | None = None
             scope = str(actor.scope_label)
     return AuditEntry.objects.create(
         action=action, actor=actor, actor_name=actor_name[:150], target=str(target)[:255],
-        scope=(scope or "")[:255], address=client_address(request), details=_plain(details),
+        scope=(scope or "")[:255], address=_address(request), details=_plain(details),
     )
 
 

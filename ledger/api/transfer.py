@@ -142,7 +142,7 @@ class ProblemExportView(APIView):
         try:
             problems = transfer.problems_for_export(user=request.user, filters=filters)
         except ValueError as exc:
-            return Response({"detail": _("Some filters are not valid."), "errors": str(exc)},
+            return Response({"detail": _("Some filters are not valid: %(errors)s") % {"errors": exc}},
                             status=status.HTTP_400_BAD_REQUEST)
         language = translation.get_language()
         threshold = transfer.export_threshold()
@@ -189,10 +189,14 @@ class ProblemExportFileView(APIView):
         record = _own_export(request, pk)
         if record.status != ImportStatus.DONE or not record.file:
             raise Http404
+        try:
+            handle = record.file.open("rb")
+        except OSError:
+            raise Http404 from None
         audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
                      details={"filters": record.filters, "delivery": "download", "via": "api",
-                              "requested_by": record.requested_by_id})
-        return FileResponse(record.file.open("rb"), as_attachment=True,
+                              "requested_by": record.requested_by_id, "format": record.file_format})
+        return FileResponse(handle, as_attachment=True,
                             filename=f"ledger-{record.pk}.{record.file_format}",
                             content_type=CONTENT_TYPES[record.file_format])
 

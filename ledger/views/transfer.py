@@ -144,7 +144,8 @@ def export_download(request, pk):
         raise Http404 from None
     stamp = timezone.localtime(record.created_at).strftime("%Y%m%d-%H%M")
     audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
-                 details={"filters": record.filters, "delivery": "download", "requested_by": record.requested_by_id})
+                 details={"filters": record.filters, "delivery": "download", "requested_by": record.requested_by_id,
+                          "format": record.file_format})
     return _export_response(handle, f"ledger-{stamp}.{record.file_format}", record.file_format)
 
 
