@@ -77,6 +77,8 @@ def test_an_unknown_export_format_is_refused(city, login):
     record(city)
     response = login(city.hq).get("/api/problems/export/?format=pdf")
     assert response.status_code == 400
+    response = login(city.hq).get("/api/problems/export/?format=")  # not one of the documented values
+    assert response.status_code == 400
     response = login(city.hq).get("/ledger/problems/export/?format=pdf")
     assert response.status_code == 302 and response["Location"] == "/ledger/problems/"
 
