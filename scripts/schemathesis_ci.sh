@@ -104,6 +104,7 @@ else:
     sys.exit("the server did not answer within a minute")
 PY
 
+set -o pipefail
 status=0
 # The request timeout is the "no timeouts" check: an answer slower than this is a failure.
 timeout --kill-after=30 "$((MAX_SECONDS + 120))" \
@@ -116,7 +117,32 @@ timeout --kill-after=30 "$((MAX_SECONDS + 120))" \
   --request-timeout 20 \
   --workers 2 \
   --seed "${SCHEMATHESIS_SEED:-20261206}" \
-  --no-color || status=$?
+  --no-color 2>&1 | tee "$WORK/schemathesis.log" || status=$?
+
+# The gate (issue 8): no server error, no timeout or network error, every answer as the schema
+# documents it (status code, content type, body, headers). What the API accepts or refuses
+# beyond the schema (ST201 "schema-violating request accepted", ST202 "schema-valid request
+# rejected") is printed, and fails the run only with SCHEMATHESIS_STRICT=1: the known cases are
+# multipart bodies, which cannot carry JSON types, and unknown body keys holding control
+# characters, which the input rule refuses although the schema allows additional properties.
+if [ "$status" -ne 0 ] && [ "${SCHEMATHESIS_STRICT:-0}" != "1" ]; then
+  if "$PYTHON" - "$WORK/schemathesis.log" <<'PY'
+import re
+import sys
+
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+summary = text[text.rfind("SUMMARY"):]
+failures = summary.split("Failures:", 1)[1].split("\n\n", 1)[0] if "Failures:" in summary else ""
+kinds = [line.strip() for line in failures.splitlines() if line.strip()]
+only_acceptance = kinds and all(re.search(r"\bST20[12]\b", line) for line in kinds)
+has_errors = "Errors:" in summary or re.search(r"timed out|Network Error|Server error", summary)
+sys.exit(0 if only_acceptance and not has_errors else 1)
+PY
+  then
+    echo "== schemathesis: only input-acceptance findings (ST201/ST202), listed above; not fatal"
+    status=0
+  fi
+fi
 
 if grep -q "Traceback" "$WORK/gunicorn.log"; then
   echo "== the server logged errors:" >&2
