@@ -15,7 +15,8 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.core.files.base import ContentFile
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,30 @@ from django.utils.translation import gettext_lazy
 from .choices import ImportStatus
 
 logger = logging.getLogger(__name__)
+
+
+def upload_store(record: models.Model, data: bytes) -> None:
+    """Store an uploaded file on its import row (not yet saved) under a name the user never
+    chooses: the content decides the extension. Before the row is saved: no file I/O inside a
+    transaction."""
+    extension = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
+    record.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+
+
+def import_queue_if_large(record: models.Model, data: bytes, *, run_now: bool, then_write: bool, task) -> bool:
+    """A file of more than IMPORT_BACKGROUND_ROWS rows (unless ``run_now``) is checked by the
+    worker, as a large import is written: the row is saved queued with its file and ``task``
+    is sent on commit; with ``then_write`` the worker goes on to write it. False: check it now."""
+    from .importing.reading import count_rows
+
+    rows = count_rows(data)
+    if run_now or rows <= settings.IMPORT_BACKGROUND_ROWS:
+        return False
+    record.status, record.preview_only, record.total_rows = ImportStatus.QUEUED, not then_write, rows
+    upload_store(record, data)
+    record.save()
+    transaction.on_commit(lambda: task.delay(record.pk))
+    return True
 
 
 class JobTakenOver(Exception):

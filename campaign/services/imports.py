@@ -5,10 +5,8 @@ functions. Reading and checking the file lives in ``campaign.importing``; this m
 """
 
 import logging
-import uuid
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,7 +15,6 @@ from django.utils.translation import gettext as _
 from campaign import jobs
 from campaign.choices import CategoryKind, ImportStatus
 from campaign.importing.planning import Plan, build_plan
-from campaign.importing.reading import count_rows
 from campaign.models import Category, SamplePoint, SamplePointImport, User
 
 logger = logging.getLogger(__name__)
@@ -32,12 +29,6 @@ class ImportStateError(Exception):
 
 class TransientImportError(Exception):
     """The database was unreachable; the import was put back in the queue to be retried."""
-
-
-def _stored_name(data: bytes) -> str:
-    # The stored name never comes from the user; the content decides the extension.
-    extension = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
-    return f"{uuid.uuid4().hex}.{extension}"
 
 
 def sample_point_import_preview(
@@ -59,14 +50,9 @@ def sample_point_import_preview(
         raise PermissionError("Only HQ staff import sample points.")
     defaults = {key: value for key, value in (defaults or {}).items() if value not in (None, "", False)}
     record = SamplePointImport(created_by=user, original_name=(file_name or "upload")[:255], defaults=defaults)
-    rows = count_rows(data)
-    if not run_now and rows > settings.IMPORT_BACKGROUND_ROWS:
-        record.status, record.preview_only, record.total_rows = ImportStatus.QUEUED, not then_write, rows
-        record.file.save(_stored_name(data), ContentFile(data), save=False)
-        record.save()
-        from campaign import tasks
+    from campaign import tasks
 
-        transaction.on_commit(lambda: tasks.sample_point_import_run.delay(record.pk))
+    if jobs.import_queue_if_large(record, data, run_now=run_now, then_write=then_write, task=tasks.sample_point_import_run):
         return record, None
     plan = build_plan(data, user=user, defaults=defaults)
     record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
@@ -74,7 +60,7 @@ def sample_point_import_preview(
     # A refused file is not kept (the row keeps its errors until IMPORT_RETENTION_DAYS). An
     # accepted one is stored before the row is inserted: no file I/O inside a transaction.
     if not plan.errors:
-        record.file.save(_stored_name(data), ContentFile(data), save=False)
+        jobs.upload_store(record, data)
     record.save()
     return record, plan
 

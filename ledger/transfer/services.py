@@ -24,7 +24,6 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -32,7 +31,6 @@ from django.utils.translation import gettext as _
 
 from campaign import jobs
 from campaign.choices import ImportStatus
-from campaign.importing.reading import count_rows
 
 from ..choices import Action, Status
 from ..filters import ProblemFilterSet
@@ -159,12 +157,6 @@ def ledger_import_write(*, plan: Plan, by, origin: str, codes: dict[int, Iterato
     return len(plan.problems)
 
 
-def _stored_name(data: bytes) -> str:
-    # The stored name never comes from the user; the content decides the extension.
-    extension = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
-    return f"{uuid.uuid4().hex}.{extension}"
-
-
 def ledger_import_preview(*, user, file_name: str, data: bytes, run_now: bool = False,
                           then_write: bool = False) -> tuple[LedgerImport, Plan | None]:
     """Check a ledger file and keep it as an import in status 'previewed'; writes no problem.
@@ -176,14 +168,9 @@ def ledger_import_preview(*, user, file_name: str, data: bytes, run_now: bool = 
     if not may_import(user):
         raise LedgerForbidden(_("Only HQ staff import a ledger."))
     record = LedgerImport(created_by=user, original_name=(file_name or "upload")[:255])
-    rows = count_rows(data)
-    if not run_now and rows > settings.IMPORT_BACKGROUND_ROWS:
-        record.status, record.preview_only, record.total_rows = ImportStatus.QUEUED, not then_write, rows
-        record.file.save(_stored_name(data), ContentFile(data), save=False)
-        record.save()
-        from .. import tasks
+    from .. import tasks
 
-        transaction.on_commit(lambda: tasks.ledger_import_run.delay(record.pk))
+    if jobs.import_queue_if_large(record, data, run_now=run_now, then_write=then_write, task=tasks.ledger_import_run):
         return record, None
     plan = build_plan(data, user=user)
     record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
@@ -191,7 +178,7 @@ def ledger_import_preview(*, user, file_name: str, data: bytes, run_now: bool = 
     # A refused file is not kept (the row keeps its errors until IMPORT_RETENTION_DAYS). An
     # accepted one is stored before the row is inserted: no file I/O inside a transaction.
     if not plan.errors:
-        record.file.save(_stored_name(data), ContentFile(data), save=False)
+        jobs.upload_store(record, data)
     record.save()
     return record, plan
 
