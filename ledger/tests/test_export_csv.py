@@ -81,6 +81,8 @@ def test_an_unknown_export_format_is_refused(city, login):
     assert response.status_code == 400
     response = login(city.hq).get("/ledger/problems/export/?format=pdf")
     assert response.status_code == 302 and response["Location"] == "/ledger/problems/"
+    response = login(city.hq).get("/ledger/problems/export/?format=")
+    assert response.status_code == 302 and response["Location"] == "/ledger/problems/"
 
 
 def test_the_api_schema_documents_the_format_parameter(city, login):

@@ -330,8 +330,8 @@ def may_fetch_export(user, export: LedgerExport) -> bool:
 def export_format(value: str | None) -> str:
     """The export format a request asks for (``?format=csv``); the workbook by default.
 
-    Raises ValueError for a format there is none of."""
-    value = (value or "xlsx").lower()
+    Raises ValueError for a format there is none of, an empty one included."""
+    value = "xlsx" if value is None else value.lower()
     if value not in exporting.FORMATS:
         raise ValueError(value)
     return value
