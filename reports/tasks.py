@@ -3,11 +3,11 @@ owns the retry policy. Acknowledged late and rejected when the worker is lost, s
 worker died goes back to the queue; the service's claim makes a second delivery harmless."""
 
 import logging
-import random
 import uuid
 
 from celery import shared_task
 from celery.signals import worker_ready
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
@@ -41,7 +41,7 @@ def report_run(self, report_id: int, resume: str | None = None) -> str:
                                  claim=exc.claim,
                                  reason=_("The database could not be reached: the report was not produced."))
             return "failed"
-        countdown = min(300, 5 * 2 ** self.request.retries) * random.uniform(0.5, 1.0)
+        countdown = get_exponential_backoff_interval(5, self.request.retries, 300, full_jitter=True)
         raise self.retry(exc=exc, countdown=countdown,
                          kwargs={"report_id": report_id, "resume": str(exc.claim) if exc.claim else None}) from exc
     return report.status

@@ -311,9 +311,9 @@ def _unnamed(name: str, fallback: str) -> str:
 def _fingerprint_on_cover(cover, fingerprint: dict | None) -> None:
     if fingerprint:
         row = cover.max_row + 2
-        cover.cell(row=row, column=1, value=_("Ledger fingerprint")).font = Font(bold=True)
-        cover.cell(row=row, column=2, value=_("%(day)s, %(problems)s problems") % fingerprint)
-        cover.cell(row=row + 1, column=2, value=fingerprint["digest"])
+        write_cell(cover, row=row, column=1, value=_("Ledger fingerprint")).font = Font(bold=True)
+        write_cell(cover, row=row, column=2, value=_("%(day)s, %(problems)s problems") % fingerprint)
+        write_cell(cover, row=row + 1, column=2, value=fingerprint["digest"])
 
 
 def write_workbook(*, workbook: Workbook, report: Report) -> None:
