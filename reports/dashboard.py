@@ -113,7 +113,7 @@ def _trend_rows(*, user, periods: list[Period]) -> list[dict]:
     history of invalid problems; it is read once per invalid problem (its invalidation time) in
     an inner query that the outer counts only compare, where twelve ``EXISTS`` conditions, one
     per week, probed each invalid problem's history twelve times. The inner query is the ORM's
-    (``visible_to`` scoping included); ``OFFSET 0`` keeps the database from folding it into the
+    (``visible_to`` scoping included); ``OFFSET 0`` keeps PostgreSQL from folding it into the
     counts (and repeating the lookup in each of them)."""
     first, last = periods[0], periods[-1]
     # Only problems that can count in the window: found before its end and not closed before
@@ -141,8 +141,10 @@ def _trend_rows(*, user, periods: list[Period]) -> list[dict]:
         counts.append(f"COUNT(*) FILTER (WHERE found_at < %s AND deadline <= %s AND (closed_at IS NULL OR closed_at >= %s)"
                       f" AND (invalidated_at IS NULL OR invalidated_at >= %s)) AS overdue_{index}")
         params += [ends, end, ends, ends]
+    # PostgreSQL's optimisation fence; SQLite accepts no OFFSET without LIMIT and needs none.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     sql = (f"SELECT district_id, category_id, {', '.join(counts)} "  # noqa: S608 (no input in the text)
-           f"FROM ({inner_sql} OFFSET 0) AS window_problems GROUP BY district_id, category_id")
+           f"FROM ({inner_sql}{fence}) AS window_problems GROUP BY district_id, category_id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *inner_params])
         names = [column[0] for column in cursor.description]
