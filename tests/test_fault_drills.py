@@ -319,13 +319,15 @@ def test_a_database_restart_during_a_report_the_report_still_finishes_once(drill
         rows = drill.pg.query(state, [report_id])
         if rows and rows[0][0] in ("done", "failed"):
             return rows[0]
-        # If the worker could not even put the report back (the server was still down), the
-        # report waits for its lease to run out and the relay, which the beat runs every minute.
+        # If the worker could not even put the report back (the server was still down), its
+        # retry resumes the claim it holds; the relay (the beat's, every minute) is the fallback.
         drill.python(BEAT_RELAY)
         return None
     status, progress, attempts, data, workbook = wait_for(finished, timeout=90, interval=1) or (None,) * 5
     assert status == "done", drill.logs()
-    assert progress == 100 and data["found"] >= 2 and attempts >= 2  # taken up again after the restart
+    # Taken up again after the restart: re-claimed from the queue (a second attempt), or resumed
+    # by its retry under the claim it still held when the server refused the put-back (the same).
+    assert progress == 100 and data["found"] >= 2 and attempts in (1, 2)
     # One workbook: an interrupted run removes its file or never wrote one.
     assert [f.relative_to(drill.media).as_posix() for f in drill.media.rglob("*.xlsx")] == [workbook]
 
