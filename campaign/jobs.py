@@ -27,6 +27,20 @@ from .choices import ImportStatus
 logger = logging.getLogger(__name__)
 
 
+def task_by_name(name: str):
+    """The Celery task registered under ``name`` (e.g. "ledger.tasks.ledger_export_run").
+
+    Tasks call services; a service that hands work to the worker names its task instead of
+    importing the tasks module, so services and tasks never import each other in a circle
+    (tests/test_architecture.py). A web process has not loaded the tasks modules yet: the first
+    look-up loads them the way a worker does at start."""
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def upload_store(record: models.Model, data: bytes) -> None:
     """Store an uploaded file on its import row (not yet saved) under a name the user never
     chooses: the content decides the extension. Before the row is saved: no file I/O inside a

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import RedisError
 
+from campaign.jobs import task_by_name
 from campaign.models import District, Unit
 
 from .choices import ReportKind, ReportStatus
@@ -146,10 +147,8 @@ def _publish(task, *args) -> None:
 def report_send(*, report_id: int) -> bool:
     """Hand the report's job to the broker and mark it sent. False if the broker is
     unreachable: the report stays in the outbox for ``report_relay``."""
-    from . import tasks
-
     try:
-        _publish(tasks.report_run, report_id)
+        _publish(task_by_name("reports.run"), report_id)
     except BROKER_ERRORS as exc:
         logger.warning("Report %s: broker unreachable (%s); left in the outbox", report_id, exc)
         return False
