@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "ledger"
     verbose_name = _("Problem ledger")
+
+    def ready(self):
+        from .notifications import register_kinds
+
+        register_kinds()
