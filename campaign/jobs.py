@@ -21,10 +21,18 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import RedisError
 
 from .choices import ImportStatus
 
 logger = logging.getLogger(__name__)
+
+# What a broker that cannot be reached raises on publish: kombu wraps connection errors in its
+# OperationalError; redis-py and the socket layer may surface their own.
+BROKER_ERRORS = (BrokerOperationalError, RedisError, ConnectionError, OSError, TimeoutError)
+# Publishing from a web request: a couple of quick tries, then leave the job in its outbox.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 
 def task_by_name(name: str):

@@ -12,3 +12,7 @@ class LedgerConfig(AppConfig):
         from .demo import demo_ledger_step
 
         demo_step_register(DemoStep("ledger", 10, demo_ledger_step))
+
+        from .notifications import register_kinds
+
+        register_kinds()
