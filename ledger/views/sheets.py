@@ -100,9 +100,35 @@ def sheet_issue(request):
     return render(request, "ledger/sheet_issue.html", {"proposals": proposals})
 
 
+@campaign_staff_required
+@require_http_methods(["GET", "POST"])
+@body_control_characters_refused
+def sheet_issue_all(request):
+    """Issue every unit's sheet in one action, after a confirmation page that says how many."""
+    if not sheet_service.may_issue(request.user):
+        raise Http404
+    if request.method == "POST":
+        try:
+            sheets = sheet_service.assignment_sheets_issue_all_request(
+                by=request.user, note=request.POST.get("note", "")[:2000], request=request)
+        except LedgerError as exc:
+            messages.error(request, str(exc))
+            return redirect("ledger:sheet_issue")
+        if sheets is None:
+            messages.info(request, _("Many problems: the sheets are issued in the background; they appear in this "
+                                     "list in a few minutes."))
+        else:
+            messages.success(request, _("%(sheets)d sheets issued to %(units)d units, listing %(problems)d problems.")
+                             % {"sheets": len(sheets), "units": len({sheet.unit_id for sheet in sheets}),
+                                "problems": sum(sheet.items.count() for sheet in sheets)})
+        return redirect("ledger:sheet_list")
+    return render(request, "ledger/sheet_issue_all.html", {"waiting": sheet_service.sheets_waiting(request.user)})
+
+
 routes = [
     path("sheets/", sheet_list, name="sheet_list"),
     path("sheets/issue/", sheet_issue, name="sheet_issue"),
+    path("sheets/issue-all/", sheet_issue_all, name="sheet_issue_all"),
     path("sheets/<int:pk>/", sheet_detail, name="sheet_detail"),
     path("sheets/<int:pk>/sheet.xlsx", sheet_excel, name="sheet_excel"),
 ]
