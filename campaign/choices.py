@@ -55,3 +55,4 @@ class AuditAction(models.TextChoices):
     PERSON_CREATED = "person_created", _("Person created")
     PERSON_CHANGED = "person_changed", _("Role, scope or access changed")
     EXPORT = "export", _("Exported")
+    SHEETS_ISSUED = "sheets_issued", _("Assignment sheets issued")
