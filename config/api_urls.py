@@ -8,6 +8,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: the CSP refuses inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html"),
          name="api-docs"),
+    path("", include("notifications.api.urls")),
     path("", include("ledger.api.urls")),
     path("", include("inspections.api.urls")),
     path("", include("campaign.api.urls")),

@@ -286,7 +286,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Report jobs go to this queue (a dedicated worker may serve it: `celery worker -Q reports`).
 REPORTS_QUEUE = env_str("REPORTS_QUEUE", "celery")
-CELERY_TASK_ROUTES = {"reports.*": {"queue": REPORTS_QUEUE}}
+# Notification deliveries go to this queue (`celery worker -Q notifications` may serve it alone).
+NOTIFICATIONS_QUEUE = env_str("NOTIFICATIONS_QUEUE", "celery")
+CELERY_TASK_ROUTES = {"reports.*": {"queue": REPORTS_QUEUE}, "notifications.*": {"queue": NOTIFICATIONS_QUEUE}}
 # Times in CELERY_TIMEZONE (Asia/Shanghai): Monday 07:00 is Monday 07:00 in the city.
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.heartbeat", "schedule": 60.0},

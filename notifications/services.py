@@ -184,8 +184,8 @@ def deliveries_enqueue(*, delivery_ids: list[int], countdown: int = 0) -> int:
     sent = []
     for pk in delivery_ids:
         try:
-            task.apply_async(args=(pk,), countdown=countdown, retry=True,
-                             retry_policy=PUBLISH_RETRY_POLICY)
+            task.apply_async(args=(pk,), countdown=countdown, queue=settings.NOTIFICATIONS_QUEUE,
+                             retry=True, retry_policy=PUBLISH_RETRY_POLICY)
         except BROKER_ERRORS as exc:
             logger.warning("Delivery %s: broker unreachable (%s); the sweep sends it later", pk, exc)
             break

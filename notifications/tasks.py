@@ -23,7 +23,7 @@ def delivery_send(self, delivery_id: int) -> str:
             settings.NOTIFICATION_RETRY_BASE_SECONDS, exc.attempts - 1, settings.NOTIFICATION_RETRY_MAX_SECONDS,
             full_jitter=True)
         services.delivery_retry_at(delivery_id=delivery_id, countdown=countdown)
-        raise self.retry(countdown=countdown, exc=exc) from exc
+        raise self.retry(countdown=countdown, exc=exc, queue=settings.NOTIFICATIONS_QUEUE) from exc
 
 
 @shared_task(name="notifications.relay", acks_late=True, ignore_result=True)

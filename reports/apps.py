@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from .notifications import register_kinds
+
+        register_kinds()

@@ -29,6 +29,7 @@ from campaign.models import District, Unit
 from .choices import ReportKind, ReportStatus
 from .kinds import kind_module
 from .models import OverdueSnapshot, Report, WeeklyTask
+from .notifications import report_published
 from .periods import last_finished, period_for, week_of
 
 logger = logging.getLogger(__name__)
@@ -294,12 +295,14 @@ def report_publish(*, report: Report, by) -> Report:
     if report.status != ReportStatus.DONE:
         raise ReportInvalid(_("The report is not finished yet."))
     now = timezone.now()
-    published = Report.objects.filter(pk=report.pk, status=ReportStatus.DONE, published_at__isnull=True).update(
-        published_at=now, published_by=by
-    )
-    if not published:
-        raise ReportInvalid(_("This exposure is already published."))
-    report.refresh_from_db()
+    with transaction.atomic():
+        published = Report.objects.filter(pk=report.pk, status=ReportStatus.DONE, published_at__isnull=True).update(
+            published_at=now, published_by=by
+        )
+        if not published:
+            raise ReportInvalid(_("This exposure is already published."))
+        report.refresh_from_db()
+        report_published(report)
     return report
 
 

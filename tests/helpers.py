@@ -28,11 +28,12 @@ def run_python(code: str, env: dict, timeout: int = 60) -> subprocess.CompletedP
     )
 
 
-def start_worker(env: dict, log_path: Path) -> subprocess.Popen:
+def start_worker(env: dict, log_path: Path, queues: str | None = None) -> subprocess.Popen:
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process by stop_process
     return subprocess.Popen(
         [str(BIN / "celery"), "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
+         "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h",
+         *(["-Q", queues] if queues else [])],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
 

@@ -284,7 +284,8 @@ def test_the_figures_are_computed_once_per_scope_while_the_cache_keeps_them(
 
     recent_week(city)  # one more open problem, in district A
     client = login(city.leader)
-    with django_assert_max_num_queries(5):  # session, user, campaign and the two latest reports
+    # session, user, campaign, the two latest reports and the menu's unread count (then cached)
+    with django_assert_max_num_queries(6):
         again = client.get(URL)
     assert again.context["counts"].open == 1  # as of the first computation, which the page says
     assert again.context["computed_at"] == first.context["computed_at"]

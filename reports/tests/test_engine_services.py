@@ -345,6 +345,19 @@ def test_hq_publishes_a_finished_exposure_once(city, broker):
         services.report_publish(report=published, by=city.hq)
 
 
+def test_publishing_tells_the_units_and_districts_the_exposure_names(city, broker):
+    from notifications.models import Notification
+
+    exposure = services.report_run(report_id=request(city, kind=ReportKind.WEEKLY_EXPOSURE).pk)
+    Report.objects.filter(pk=exposure.pk).update(data={
+        **exposure.data, "red_list": {"units": [{"id": city.office_a.pk}], "districts": []},
+        "black_list": {"units": [], "districts": [{"id": city.district_b.pk}]}})
+    exposure.refresh_from_db()
+    services.report_publish(report=exposure, by=city.hq)
+    told = Notification.objects.filter(event="report.published", about_id=exposure.pk)
+    assert {n.recipient for n in told} == {city.unit_handler, city.other_district_lead}
+
+
 def test_only_an_exposure_is_published(city, broker):
     report = services.report_run(report_id=request(city).pk)
     with pytest.raises(services.ReportInvalid):

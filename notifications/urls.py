@@ -1,0 +1,5 @@
+from .views import routes
+
+app_name = "notifications"
+
+urlpatterns = routes
