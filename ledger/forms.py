@@ -214,9 +214,15 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 
 
 class BulkAssignForm(ControlCharactersRefused, forms.Form):
+    SUGGESTED, ONE = "suggested", "one"
+
     problems = forms.ModelMultipleChoiceField(Problem.objects.none(), label=_("Problems"),
                                               widget=forms.CheckboxSelectMultiple)
-    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Responsible unit"))
+    mode = forms.ChoiceField(label=_("Assign to"), required=False, widget=forms.RadioSelect, initial=SUGGESTED,
+                             choices=[(SUGGESTED, _("Each problem's suggested unit")),
+                                      (ONE, _("One unit for all of them"))])
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Responsible unit"), required=False,
+                                  help_text=_("Only when assigning all of them to one unit."))
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput, required=False,
                                help_text=_("Left empty: each problem's default for its severity."))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000,
@@ -227,6 +233,16 @@ class BulkAssignForm(ControlCharactersRefused, forms.Form):
         self.fields["problems"].queryset = problems
         self.fields["unit"].queryset = writable(Unit, user)
         _styled(self)
+        self.fields["mode"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        # A form without a mode (the API's shape, older links) names its one unit.
+        if not data.get("mode"):
+            data["mode"] = self.ONE
+        if data["mode"] == self.ONE and data.get("unit") is None and "unit" not in self.errors:
+            self.add_error("unit", _("Choose the unit, or assign each problem to its suggested unit."))
+        return data
 
 
 class ProblemClassForm(ControlCharactersRefused, forms.Form):

@@ -312,21 +312,31 @@ def problem_assign(*, problem: Problem, unit: Unit, deadline: date | None = None
                        data=data, changes=changes, at=at)
 
 
-def problem_assign_many(*, problems, unit: Unit, deadline: date | None, by, note: str = "",
-                        versions: dict[int, int] | None = None) -> list[tuple[Problem, str]]:
-    """Assign many problems to one unit with one deadline, all or nothing: each goes through
-    problem_assign (its own checks and event); if any is refused, none is assigned. Returns the
-    refusals with their reasons, or [] when all were assigned. A unit outside the assigner's
-    write scope refuses them all (``OutOfScope`` is raised, nothing is assigned)."""
+def problem_assign_many(*, problems, unit: Unit | None = None, deadline: date | None, by, note: str = "",
+                        versions: dict[int, int] | None = None,
+                        units: dict[int, Unit | None] | None = None) -> list[tuple[Problem, str]]:
+    """Assign many problems with one deadline, all or nothing: to one ``unit``, or each to its
+    own unit from ``units`` (problem id -> unit, e.g. each problem's suggested unit). Each goes
+    through problem_assign (its own checks and event); if any is refused, none is assigned.
+    Returns the refusals with their reasons, or [] when all were assigned. A unit outside the
+    assigner's write scope refuses them all (``OutOfScope`` is raised, nothing is assigned)."""
     versions = versions or {}
     refused = []
     with transaction.atomic():
         for problem in problems:
+            target = unit if units is None else units.get(problem.pk)
+            if target is None:
+                refused.append((problem, str(_("No unit is suggested for it: assign it to one unit."))))
+                continue
             try:
-                problem_assign(problem=problem, unit=unit, deadline=deadline, by=by, note=note,
+                problem_assign(problem=problem, unit=target, deadline=deadline, by=by, note=note,
                                expected_version=versions.get(problem.pk))
             except LedgerError as error:
                 refused.append((problem, str(error)))
+            except OutOfScope:
+                if units is None:
+                    raise  # the one unit is refused for all of them
+                refused.append((problem, out_of_scope_message(target)))
         if refused:
             transaction.set_rollback(True)
     return refused

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case, Count, DateField, F, Prefetch, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.views.structure import campaign_staff_required
 from campaign.write_scope import OutOfScope
@@ -42,6 +43,7 @@ from ..models import EvidencePhoto, Problem, ProblemClass
 from ..pagination import Ordering, SortKey, bounded_count, keyset_page
 from ..photos import PhotoError, photo_store
 from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
+from ..selectors import suggested_unit
 from ..services import LedgerConflict, LedgerError, LedgerForbidden, LedgerInvalid
 
 PER_PAGE = 50
@@ -106,6 +108,11 @@ def _can(action: str, user) -> bool:
     return user.is_active and role_of(user) in ROLES[action]
 
 
+def _may_bulk_verify(user) -> bool:
+    """Batch verification is HQ's (district leads and inspectors verify one by one, on the spot)."""
+    return user.is_active and role_of(user) == Role.HQ_STAFF
+
+
 # --- The ledger ----------------------------------------------------------------------------------
 
 
@@ -133,8 +140,10 @@ def problem_list(request):
         "sort": sort,
         "sorts": [(key, label) for key, (label, _o) in SORTS.items()],
         "can_assign": _can(Action.ASSIGN, user),
+        "can_bulk_verify": _may_bulk_verify(user),
         "can_record": _can(Action.RECORD, user),
     }
+    context["bulk"] = context["can_assign"] or context["can_bulk_verify"]
     return render(request, "ledger/problem_list.html", context)
 
 
@@ -411,7 +420,30 @@ def my_tasks(request):
     })
 
 
-# --- Bulk assignment -----------------------------------------------------------------------------
+# --- Bulk actions --------------------------------------------------------------------------------
+# The ledger's list posts the ticked problems here, with its own query string in ``back``: after
+# the action the user returns to the same filtered list (only a query string travels, never a URL).
+
+BULK_RELATED = (*LIST_RELATED, "sample_point__responsible_unit", "team__lead_unit")
+
+
+def _back_query(source) -> str:
+    """The list's query string the bulk form came from, re-encoded (it is never a URL)."""
+    return QueryDict(source.get("back", "")).urlencode()
+
+
+def _back_to_list(source):
+    query = _back_query(source)
+    return redirect(reverse("ledger:problem_list") + (f"?{query}" if query else ""))
+
+
+def _ticked(source) -> list[int]:
+    return [int(v) for v in source.getlist("problems") if v.isdigit()]
+
+
+def _versions(source, ids) -> dict[int, int]:
+    raw = {pk: source.get(f"version-{pk}", "") for pk in ids}
+    return {pk: int(value) for pk, value in raw.items() if value.isdigit()}
 
 
 @campaign_staff_required
@@ -420,39 +452,78 @@ def bulk_assign(request):
     if not _can(Action.ASSIGN, user):
         raise PermissionDenied
     source = request.POST if request.method == "POST" else request.GET
-    ids = [int(v) for v in source.getlist("problems") if v.isdigit()]
-    candidates = Problem.objects.visible_to(user).filter(pk__in=ids).select_related(*LIST_RELATED)
-    if request.method == "POST":
-        form = BulkAssignForm(request.POST, user=user, problems=candidates)
-    else:
+    ids = _ticked(source)
+    # From the list (GET, or POST with step=choose) the form is shown; its own POST assigns.
+    choosing = request.method == "GET" or source.get("step") == "choose"
+    candidates = Problem.objects.visible_to(user).filter(pk__in=ids).select_related(*BULK_RELATED)
+    if choosing:
         form = BulkAssignForm(initial={"problems": ids}, user=user, problems=candidates)
+    else:
+        form = BulkAssignForm(request.POST, user=user, problems=candidates)
     refused = []
-    if request.method == "POST" and form.is_valid():
+    if not choosing and form.is_valid():
         data = form.cleaned_data
-        versions = {}
-        for pk in ids:
-            raw = request.POST.get(f"version-{pk}", "")
-            if raw.isdigit():
-                versions[pk] = int(raw)
         chosen = list(data["problems"].order_by("found_at", "id"))
+        per_problem = data["mode"] == BulkAssignForm.SUGGESTED
+        units = {problem.pk: suggested_unit(problem) for problem in chosen} if per_problem else None
         try:
-            refused = services.problem_assign_many(problems=chosen, unit=data["unit"], deadline=data["deadline"],
-                                                    note=data["note"], versions=versions, by=user)
+            refused = services.problem_assign_many(
+                problems=chosen, unit=None if per_problem else data["unit"], units=units,
+                deadline=data["deadline"], note=data["note"], versions=_versions(request.POST, ids), by=user,
+            )
         except OutOfScope as error:
             form.add_error(None, error)
         else:
             if not refused:
-                messages.success(request, _("%(count)s problems were assigned to %(unit)s.")
-                                 % {"count": len(chosen), "unit": data["unit"]})
-                return redirect("ledger:problem_list")
+                if per_problem:
+                    messages.success(request, _("%(count)s problems were assigned, each to its suggested unit.")
+                                     % {"count": len(chosen)})
+                else:
+                    messages.success(request, _("%(count)s problems were assigned to %(unit)s.")
+                                     % {"count": len(chosen), "unit": data["unit"]})
+                return _back_to_list(request.POST)
             messages.error(request, _("Nothing was assigned: %(count)s of the problems were refused.")
                            % {"count": len(refused)})
+    problems = list(candidates.order_by("found_at", "id"))
+    for problem in problems:
+        problem.suggested = suggested_unit(problem)
     return render(request, "ledger/bulk_assign.html", {
         "form": form,
-        "problems": list(candidates.order_by("found_at", "id")),
+        "problems": problems,
         "refused": refused,
         "selected": set(ids),
-    }, status=400 if request.method == "POST" else 200)
+        "back": _back_query(source),
+    }, status=400 if not choosing else 200)
+
+
+@require_POST
+@campaign_staff_required
+def bulk_verify(request):
+    """Verify and close each ticked problem whose closing was applied for (HQ staff): each goes
+    through problem_verify on its own, with its own event; a problem that cannot move is
+    reported with its reason and the others are still verified."""
+    user = request.user
+    if not _may_bulk_verify(user):
+        raise PermissionDenied
+    ids = _ticked(request.POST)
+    versions = _versions(request.POST, ids)
+    problems = Problem.objects.visible_to(user).filter(pk__in=ids).order_by("found_at", "id")
+    verified, refused = 0, []
+    for problem in problems:
+        try:
+            services.problem_verify(problem=problem, approved=True, by=user, expected_version=versions.get(problem.pk))
+        except LedgerError as error:
+            refused.append(f"{problem.code}: {error}")
+        else:
+            verified += 1
+    if not ids:
+        messages.error(request, _("Tick the problems to verify first."))
+    elif refused:
+        messages.warning(request, _("%(verified)s verified, %(refused)s refused: %(reasons)s")
+                         % {"verified": verified, "refused": len(refused), "reasons": "; ".join(refused)})
+    else:
+        messages.success(request, _("%(verified)s verified.") % {"verified": verified})
+    return _back_to_list(request.POST)
 
 
 # --- Problem classes -----------------------------------------------------------------------------
@@ -535,6 +606,7 @@ routes = [
     path("problems/", problem_list, name="problem_list"),
     path("problems/new/", problem_record, name="problem_record"),
     path("problems/bulk-assign/", bulk_assign, name="bulk_assign"),
+    path("problems/bulk-verify/", bulk_verify, name="bulk_verify"),
     path("problems/<int:pk>/", problem_detail, name="problem_detail"),
     path("problems/<int:pk>/<slug:action>/", problem_act, name="problem_act"),
     path("photos/<int:pk>/", photo, name="photo"),
