@@ -6,7 +6,7 @@ Everything is loaded through ``Problem.objects.visible_to(request.user)`` (out o
 in ledger/services.py, with the version the user saw, so a stale move is refused.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -40,7 +41,7 @@ from ..forms import (
     ProblemRecordForm,
 )
 from ..models import EvidencePhoto, Problem, ProblemClass
-from ..pagination import Ordering, SortKey, bounded_count, keyset_page
+from ..pagination import Ordering, SortKey, bounded_count, cursor_at, keyset_page
 from ..photos import PhotoError, photo_store
 from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
 from ..selectors import suggested_unit
@@ -62,6 +63,7 @@ SORTS = {
     "overdue": (gettext_lazy("Most days overdue first"), Ordering((SortKey("overdue_since", nullable=True),))),
 }
 DEFAULT_SORT = "-found"
+JUMP_SORTS = ("-found", "found")  # a jump to a date is a jump in the found date
 
 ACTION_SLUGS = {action: action.replace("_", "-") for action in ACTION_FORMS}
 
@@ -104,6 +106,14 @@ def _filter_form(filterset):
     return form
 
 
+def _jump_date(raw: str):
+    """The day of the list's "jump to a date", or None for none or a date that does not exist."""
+    try:
+        return parse_date(raw.strip())
+    except ValueError:
+        return None
+
+
 def _can(action: str, user) -> bool:
     return user.is_active and role_of(user) in ROLES[action]
 
@@ -124,13 +134,23 @@ def problem_list(request):
     _scope_choices(filterset, user)
     form = _filter_form(filterset)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
+    jump = _jump_date(request.GET.get("jump", ""))
+    cursor = request.GET.get("cursor")
+    if jump is not None and not cursor:
+        # A jump to a day positions the keyset cursor there (no OFFSET): newest first, the page
+        # starts with the last problem found on that day; oldest first, with its first one.
+        if sort not in JUMP_SORTS:
+            sort = DEFAULT_SORT
+        day = jump + timedelta(days=1) if sort == "-found" else jump
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        cursor = cursor_at(SORTS[sort][1], start)
     matches = filterset.qs
     rows = matches.select_related(*LIST_RELATED)
     if sort == "overdue":
         rows = _with_overdue_since(rows)
-    page = keyset_page(rows, SORTS[sort][1], request.GET.get("cursor"), per_page=PER_PAGE)
+    page = keyset_page(rows, SORTS[sort][1], cursor, per_page=PER_PAGE)
     count, more = bounded_count(matches, COUNT_LIMIT)
-    filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort"))
+    filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "jump"))
     context = {
         "form": form,
         "page": page,
@@ -138,6 +158,7 @@ def problem_list(request):
         "more": more,
         "filtered": filtered,
         "sort": sort,
+        "jump": jump,
         "sorts": [(key, label) for key, (label, _o) in SORTS.items()],
         "can_assign": _can(Action.ASSIGN, user),
         "can_bulk_verify": _may_bulk_verify(user),
