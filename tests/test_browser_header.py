@@ -44,6 +44,8 @@ def sign_in(page, base_url, username, language):
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r".*/$"))
     if page.locator("#language-select").input_value() != language:
+        if page.locator(".navbar-toggler").is_visible():  # a phone: the menu opens first
+            page.click(".navbar-toggler")
         page.select_option("#language-select", language)
         page.wait_for_load_state("load")
     expect(page.locator("html")).to_have_attribute("lang", re.compile(language))
