@@ -403,6 +403,25 @@ def problem_found_again(*, problem: Problem, by, note: str, source_ref: str = ""
                        photo_kind=PhotoKind.BEFORE)
 
 
+EDITABLE_FIELDS = ("description", "address", "severity", "deadline")
+
+
+def problem_edit(*, problem: Problem, by, changes: dict, expected_version: int | None = None,
+                 note: str = "") -> Problem:
+    """Correct an open problem's details (description, address, severity, deadline), e.g. from
+    an edited row of a re-imported ledger: one event carrying what changed. Only HQ staff."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "description" in changes and not str(changes["description"]).strip():
+        raise LedgerInvalid(_("The description cannot be empty."))
+    if changes.get("deadline") is not None and changes["deadline"] < timezone.localdate():
+        raise LedgerInvalid(_("The deadline %(date)s has already passed.") % {"date": changes["deadline"]})
+    data = {name: (value.isoformat() if isinstance(value, date) else value) for name, value in changes.items()}
+    return _transition(problem, action=Action.EDIT, by=by, expected_version=expected_version, note=note,
+                       data={"edited": data}, changes=dict(changes))
+
+
 def problem_classify(*, problem: Problem, problem_class, by, expected_version: int | None = None) -> Problem:
     """Put a problem in a problem class (or take it out with None)."""
     data = {"class": problem_class.code if problem_class else ""}
