@@ -12,11 +12,11 @@ from django.utils import timezone
 from ledger.choices import Action, Status
 from ledger.integrity import ledger_findings
 from ledger.models import LedgerImport, Problem
+from ledger.tests.factories import problem_in, record
 from ledger.transfer import columns
 from ledger.transfer import services as transfer
 from ledger.transfer.export import write_ledger
 from ledger.transfer.planning import build_plan
-from ledger.tests.factories import problem_in, record
 
 pytestmark = pytest.mark.django_db
 FIELDS = list(columns.FIELDS)
@@ -131,3 +131,34 @@ def test_a_move_the_importer_may_not_make_is_refused_with_the_reason(city, ledge
     plan = build_plan(data, user=city.hq)
     assert [(e["row"], e["column"]) for e in plan.errors] == [(rows[mine.code], "状态")]
     assert "someone other than the applicant" in plan.errors[0]["message"]
+
+
+# --- The template -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_template_has_dropdowns_for_coded_columns_and_an_example_row_that_imports(city, login, language):
+    from ledger.tests.excel_helpers import xlsx_bytes
+
+    response = login(city.hq).get("/ledger/problems/import/template.xlsx", HTTP_ACCEPT_LANGUAGE=language)
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook.worksheets[0]
+    lists = workbook["lists"]
+    assert lists.sheet_state == "hidden"
+    named = {lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)
+                                      if lists.cell(r, c).value] for c in range(1, lists.max_column + 1)}
+    assert {"district", "category", "responsible_unit", "source", "severity", "status"} <= set(named)
+    assert len(named["status"]) == len(Status.choices) and "甲街道办" in named["responsible_unit"]
+    validated = {}
+    for validation in sheet.data_validations.dataValidation:
+        assert validation.type == "list"
+        validated[str(validation.sqref).split(":")[0].rstrip("0123456789")] = validation.formula1
+    letters = {name: openpyxl.utils.get_column_letter(FIELDS.index(name) + 1) for name in named}
+    assert set(validated) == set(letters.values())
+    assert validated[letters["status"]] == f"'lists'!$F$2:$F${len(Status.choices) + 1}"
+
+    example_sheet = next(ws for ws in workbook.worksheets[1:] if ws.sheet_state == "visible")
+    example = [list(row) for row in example_sheet.iter_rows(values_only=True)]
+    assert len(example) == 2
+    plan = build_plan(xlsx_bytes(example), user=city.hq)
+    assert plan.errors == [] and len(plan.problems) == 1 and plan.problems[0].status == Status.ASSIGNED

@@ -32,12 +32,18 @@ from django.utils.translation import gettext as _
 from campaign import jobs
 from campaign.choices import ImportStatus
 
+from .. import services
 from ..choices import Action, Status
 from ..filters import ProblemFilterSet
 from ..models import LedgerExport, LedgerImport, Problem, ProblemCodeBlock
 from ..rules import refusal
-from .. import services
-from ..services import LedgerError, LedgerForbidden, _append_event, problem_numbers_reserve, problem_numbers_void
+from ..services import (
+    LedgerError,
+    LedgerForbidden,
+    _append_event,
+    problem_numbers_reserve,
+    problem_numbers_void,
+)
 from . import export as exporting
 from .planning import Plan, PlannedProblem, PlannedUpdate, build_plan
 
