@@ -162,3 +162,13 @@ def test_the_template_has_dropdowns_for_coded_columns_and_an_example_row_that_im
     assert len(example) == 2
     plan = build_plan(xlsx_bytes(example), user=city.hq)
     assert plan.errors == [] and len(plan.problems) == 1 and plan.problems[0].status == Status.ASSIGNED
+
+
+def test_the_api_dry_run_counts_unchanged_and_edited_rows(city, login, ledger):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data, _rows = edited(export(), {ledger["found"].code: {"address": "甲路 9 号"}})
+    upload = SimpleUploadedFile("again.xlsx", data)
+    answer = login(city.hq).post("/api/problems/import/", {"file": upload, "dry_run": "1"}).json()
+    assert (answer["to_create"], answer["unchanged"], answer["to_update"]) == (0, 4, 1)
+    assert answer["warnings"] == [] and answer["errors"] == []
