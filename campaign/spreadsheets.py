@@ -123,6 +123,35 @@ def write_cell(ws: Worksheet, *, row: int, column: int, value: Any) -> Cell:
     return put(ws.cell(row=row, column=column), value)
 
 
+def choice_lists(ws: Worksheet, lists: dict[str, Sequence[Any]], *, first_row: int, last_row: int,
+                 columns: dict[str, int], sheet_title: str = "lists") -> Worksheet:
+    """Dropdowns (Excel data validation lists) on ``ws``: for each name in ``lists``, the cells
+    of its column (``columns[name]``, 1-based) from ``first_row`` to ``last_row`` offer that
+    list's values. The values are written, safely, to one hidden sheet and referenced from
+    there (an inline list is limited to 255 characters, too short for a city's units). A
+    value typed outside the list is warned about, not refused: the importer checks it anyway,
+    and an old ledger's spelling stays possible."""
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    holder = ws.parent.create_sheet(sheet_title)
+    holder.sheet_state = "hidden"
+    for index, (name, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(index)
+        write_cell(holder, row=1, column=index, value=name)
+        for row, value in enumerate(values, start=2):
+            write_cell(holder, row=row, column=index, value=value)
+        if not values:
+            continue
+        source = f"{quote_sheetname(holder.title)}!${letter}$2:${letter}${len(values) + 1}"
+        validation = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=True,
+                                    errorStyle="warning")
+        target = get_column_letter(columns[name])
+        validation.add(f"{target}{first_row}:{target}{last_row}")
+        ws.add_data_validation(validation)
+    return holder
+
+
 # --- xlsx, streaming (large exports) --------------------------------------------------------
 
 

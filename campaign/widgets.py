@@ -8,6 +8,8 @@ with the page. Configuration travels in ``data-`` attributes, so the page needs 
 script and runs under a strict Content-Security-Policy.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -25,16 +27,27 @@ class SearchSelect(forms.Select):
 
     template_name = "campaign/widgets/search_select.html"
 
-    def __init__(self, source: str, label_fields=("label",), attrs=None):
+    def __init__(self, source: str, label_fields=("label",), attrs=None, *, depends_on=None, params=None):
+        """``depends_on`` narrows the search by other fields of the same form: {query parameter:
+        field name}, e.g. ``{"district": "district"}`` sends the district field's value as
+        ``?district=…`` and clears the choice when that field changes. ``params`` are fixed
+        query parameters (e.g. ``{"active": "true"}``)."""
         super().__init__(attrs)
         self.source = source
         self.label_fields = tuple(label_fields)
+        self.depends_on = dict(depends_on or {})
+        self.params = dict(params or {})
 
     def get_context(self, name, value, attrs):
+        source = reverse(self.source)
+        if self.params:
+            source = f"{source}?{urlencode(self.params)}"
         attrs = {
             **(attrs or {}),
-            "data-search-select": reverse(self.source),
+            "data-search-select": source,
             "data-label-fields": ",".join(self.label_fields),
+            **({"data-depends-on": ",".join(f"{param}:{field}" for param, field in self.depends_on.items())}
+               if self.depends_on else {}),
             "data-placeholder": _("Type to search…"),
             "data-empty-text": _("No match"),
             "data-loading-text": _("Searching…"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Category, District, SamplePoint, Unit
+from campaign.widgets import SearchSelect
 from campaign.write_scope import writable
 
 from .choices import Action, Severity, Source
@@ -75,7 +76,12 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
     category = forms.ModelChoiceField(Category.objects.none(), label=_("Category"))
     sample_point = forms.ModelChoiceField(
         SamplePoint.objects.none(), label=_("Sample point"), required=False,
-        help_text=_("If the problem is at a sample point: its district, unit and team are taken from it."),
+        help_text=_("If the problem is at a sample point: its district, unit and team are taken from it. "
+                    "Type its code or name; the chosen category and district narrow the search."),
+        # Searched through the scoped API, narrowed by the category and district chosen above it.
+        widget=SearchSelect("samplepoint-list", label_fields=("code", "name"),
+                            depends_on={"category": "category", "district": "district"},
+                            params={"active": "true"}),
     )
     district = forms.ModelChoiceField(
         District.objects.none(), label=_("District"), required=False,
@@ -94,6 +100,9 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
     longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6,
                                    min_value=-180, max_value=180)
     photos = PhotosField(label=_("Photos (before)"), required=False)
+
+    # Category and district first: they narrow the sample point's search.
+    field_order = ["category", "district", "sample_point"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,9 +223,15 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 
 
 class BulkAssignForm(ControlCharactersRefused, forms.Form):
+    SUGGESTED, ONE = "suggested", "one"
+
     problems = forms.ModelMultipleChoiceField(Problem.objects.none(), label=_("Problems"),
                                               widget=forms.CheckboxSelectMultiple)
-    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Responsible unit"))
+    mode = forms.ChoiceField(label=_("Assign to"), required=False, widget=forms.RadioSelect, initial=SUGGESTED,
+                             choices=[(SUGGESTED, _("Each problem's suggested unit")),
+                                      (ONE, _("One unit for all of them"))])
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Responsible unit"), required=False,
+                                  help_text=_("Only when assigning all of them to one unit."))
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput, required=False,
                                help_text=_("Left empty: each problem's default for its severity."))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000,
@@ -227,6 +242,16 @@ class BulkAssignForm(ControlCharactersRefused, forms.Form):
         self.fields["problems"].queryset = problems
         self.fields["unit"].queryset = writable(Unit, user)
         _styled(self)
+        self.fields["mode"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        # A form without a mode (the API's shape, older links) names its one unit.
+        if not data.get("mode"):
+            data["mode"] = self.ONE
+        if data["mode"] == self.ONE and data.get("unit") is None and "unit" not in self.errors:
+            self.add_error("unit", _("Choose the unit, or assign each problem to its suggested unit."))
+        return data
 
 
 class ProblemClassForm(ControlCharactersRefused, forms.Form):

@@ -125,6 +125,15 @@ def decode_cursor(token: str, size: int):
     return values, backwards
 
 
+def cursor_at(ordering: Ordering, value) -> str:
+    """A cursor that starts a one-key ordering at ``value`` (a jump, e.g. to a date): ascending,
+    at the first row whose key is ``value`` or later; descending, at the first row whose key is
+    before ``value``. The tie-breaking id 0 makes the boundary exact; no OFFSET is involved."""
+    if len(ordering.keys) != 1:
+        raise ValueError("a jump needs an ordering of one key")
+    return encode_cursor([value, 0], backwards=False)
+
+
 @dataclass
 class KeysetPage:
     object_list: list

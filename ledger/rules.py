@@ -20,6 +20,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.FOUND_AGAIN: (frozenset(OPEN_STATUSES), None),
     Action.CLASSIFY: (frozenset(Status.values), None),
     Action.ISSUE_SHEET: (frozenset({Status.ASSIGNED, Status.RECTIFYING}), None),
+    # Correcting an open problem's description, address, severity or deadline (an edited import row).
+    Action.EDIT: (frozenset(OPEN_STATUSES), None),
 }
 
 # Roles that may take each action, before the scope check (the problem must be visible to
@@ -37,6 +39,7 @@ ROLES: dict[str, frozenset[str]] = {
     Action.FOUND_AGAIN: frozenset({Role.HQ_STAFF, Role.DISTRICT_LEAD, Role.INSPECTOR}),
     Action.CLASSIFY: frozenset({Role.HQ_STAFF, Role.DISTRICT_LEAD, Role.TEAM_LEAD}),
     Action.ISSUE_SHEET: frozenset({Role.HQ_STAFF, Role.DISTRICT_LEAD}),
+    Action.EDIT: frozenset({Role.HQ_STAFF}),
 }
 
 # The actions a person takes on a problem's page (the others come from other flows).

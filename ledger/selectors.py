@@ -1,7 +1,10 @@
-"""Reads of the ledger shared by pages, the API and exports."""
+"""Reads of the ledger that more than one page, the API or an export needs (writes live in
+services.py)."""
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+
+from campaign.models import Unit
 
 from .choices import OPEN_STATUSES
 from .models import Problem, ProblemClass
@@ -22,3 +25,17 @@ def problem_classes_counted(user):
     return ProblemClass.objects.select_related("category", "created_by").annotate(
         problem_count=_count_in_class(visible), open_count=_count_in_class(visible.filter(status__in=OPEN_STATUSES)),
     )
+
+
+def suggested_unit(problem) -> Unit | None:
+    """The unit a problem would normally be assigned to: its sample point's responsible unit,
+    else the lead unit of its special team; None when neither names one.
+
+    The callers select_related ``sample_point__responsible_unit`` and ``team__lead_unit``."""
+    point = problem.sample_point
+    if point is not None and point.responsible_unit_id:
+        return point.responsible_unit
+    team = problem.team
+    if team is not None and team.lead_unit_id:
+        return team.lead_unit
+    return None

@@ -318,21 +318,31 @@ def problem_assign(*, problem: Problem, unit: Unit, deadline: date | None = None
                        then=partial(notifications.problem_assigned, reassigned=action == Action.REASSIGN))
 
 
-def problem_assign_many(*, problems, unit: Unit, deadline: date | None, by, note: str = "",
-                        versions: dict[int, int] | None = None) -> list[tuple[Problem, str]]:
-    """Assign many problems to one unit with one deadline, all or nothing: each goes through
-    problem_assign (its own checks and event); if any is refused, none is assigned. Returns the
-    refusals with their reasons, or [] when all were assigned. A unit outside the assigner's
-    write scope refuses them all (``OutOfScope`` is raised, nothing is assigned)."""
+def problem_assign_many(*, problems, unit: Unit | None = None, deadline: date | None, by, note: str = "",
+                        versions: dict[int, int] | None = None,
+                        units: dict[int, Unit | None] | None = None) -> list[tuple[Problem, str]]:
+    """Assign many problems with one deadline, all or nothing: to one ``unit``, or each to its
+    own unit from ``units`` (problem id -> unit, e.g. each problem's suggested unit). Each goes
+    through problem_assign (its own checks and event); if any is refused, none is assigned.
+    Returns the refusals with their reasons, or [] when all were assigned. A unit outside the
+    assigner's write scope refuses them all (``OutOfScope`` is raised, nothing is assigned)."""
     versions = versions or {}
     refused = []
     with transaction.atomic():
         for problem in problems:
+            target = unit if units is None else units.get(problem.pk)
+            if target is None:
+                refused.append((problem, str(_("No unit is suggested for it: assign it to one unit."))))
+                continue
             try:
-                problem_assign(problem=problem, unit=unit, deadline=deadline, by=by, note=note,
+                problem_assign(problem=problem, unit=target, deadline=deadline, by=by, note=note,
                                expected_version=versions.get(problem.pk))
             except LedgerError as error:
                 refused.append((problem, str(error)))
+            except OutOfScope:
+                if units is None:
+                    raise  # the one unit is refused for all of them
+                refused.append((problem, out_of_scope_message(target)))
         if refused:
             transaction.set_rollback(True)
     return refused
@@ -398,6 +408,25 @@ def problem_found_again(*, problem: Problem, by, note: str, source_ref: str = ""
     return _transition(problem, action=Action.FOUND_AGAIN, by=by, expected_version=None, note=note,
                        data={"source_ref": source_ref} if source_ref else {}, photos=photos,
                        photo_kind=PhotoKind.BEFORE)
+
+
+EDITABLE_FIELDS = ("description", "address", "severity", "deadline")
+
+
+def problem_edit(*, problem: Problem, by, changes: dict, expected_version: int | None = None,
+                 note: str = "") -> Problem:
+    """Correct an open problem's details (description, address, severity, deadline), e.g. from
+    an edited row of a re-imported ledger: one event carrying what changed. Only HQ staff."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "description" in changes and not str(changes["description"]).strip():
+        raise LedgerInvalid(_("The description cannot be empty."))
+    if changes.get("deadline") is not None and changes["deadline"] < timezone.localdate():
+        raise LedgerInvalid(_("The deadline %(date)s has already passed.") % {"date": changes["deadline"]})
+    data = {name: (value.isoformat() if isinstance(value, date) else value) for name, value in changes.items()}
+    return _transition(problem, action=Action.EDIT, by=by, expected_version=expected_version, note=note,
+                       data={"edited": data}, changes=dict(changes))
 
 
 def problem_classify(*, problem: Problem, problem_class, by, expected_version: int | None = None) -> Problem:

@@ -90,3 +90,42 @@ def test_unit_handler_rectifies_on_a_phone_and_the_district_lead_verifies(
     assert list(Problem.objects.get(pk=problem.pk).events.values_list("actor__username", flat=True).order_by("seq")) == [
         "inspector", "district_lead", "unit_handler", "unit_handler", "district_lead",
     ]
+
+
+def test_hq_ticks_all_assigns_each_to_its_suggested_unit_and_verifies_a_batch_staying_on_the_list(
+    live_server, desk_page, city
+):
+    from ledger.tests.factories import record
+
+    a_found, b_found = record(city), record(city, point=city.points_b[0])
+    applied = [problem_in(city, Status.CLOSING_APPLIED) for _ in range(2)]
+    page = desk_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server.url, "hq")
+
+    # The found problems, filtered: tick them all with one box, and assign each to its own unit.
+    page.goto(f"{live_server.url}/ledger/problems/?status=found")
+    select_all = page.locator("#bulk-form thead input[data-select-all]")
+    expect(select_all).to_be_visible()
+    select_all.check()
+    expect(page.locator("#bulk-form tbody input[name=problems]:checked")).to_have_count(2)
+    page.locator("#bulk-form button[name=step]").click()
+    page.wait_for_url("**/ledger/problems/bulk-assign/")
+    expect(page.locator("input[name=mode][value=suggested]")).to_be_checked()
+    expect(page.locator("td[data-suggested]")).to_have_text(["甲街道办", "乙街道办"])
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/ledger/problems/\?status=found$"))
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert Problem.objects.get(pk=a_found.pk).responsible_unit == city.office_a
+    assert Problem.objects.get(pk=b_found.pk).responsible_unit == city.office_b
+
+    # The closing applications: tick all, verify and close them, back on the same list.
+    page.goto(f"{live_server.url}/ledger/problems/?status=closing_applied")
+    page.locator("#bulk-form thead input[data-select-all]").check()
+    page.locator("#bulk-verify").click()
+    page.wait_for_url(re.compile(r".*/ledger/problems/\?status=closing_applied$"))
+    expect(page.locator(".alert-success")).to_contain_text("2")
+    expect(page.locator("tr[data-problem]")).to_have_count(0)
+    assert all(Problem.objects.get(pk=p.pk).status == Status.CLOSED for p in applied)
+    assert errors == []

@@ -58,3 +58,33 @@ def test_typing_a_sample_point_and_picking_it_filters_the_ledger(live_server, ph
     # The chosen point is shown again in the search box of the filtered page.
     expect(page.get_by_label("样本点", exact=True)).to_have_value(f"{restaurant.code} {restaurant.name}")
     assert errors == []
+
+
+def test_the_problem_forms_point_picker_is_narrowed_by_category_and_district(live_server, desk_page, city):
+    market_a, restaurant_a = city.points_a
+    page = desk_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server.url, "hq")
+    page.goto(f"{live_server.url}/ledger/problems/new/")
+    search = page.get_by_label("样本点", exact=True)
+    expect(search).to_have_attribute("role", "combobox")
+    listbox = page.locator("[role=listbox]:visible")
+    # Unnarrowed, "小餐" finds both districts' restaurants; the district narrows it to one.
+    search.fill("小餐")
+    expect(listbox.locator("[role=option]")).to_have_count(2)
+    page.select_option("#id_district", str(city.district_a.pk))
+    search.fill("餐馆")
+    expect(listbox.locator("[role=option]")).to_have_count(1)
+    expect(listbox.locator("[role=option]").first).to_contain_text(restaurant_a.name)
+    # The category narrows too: markets of district A, typing nothing.
+    page.select_option("#id_category", str(city.market.pk))
+    search.fill("甲")
+    expect(listbox.locator("[role=option]")).to_have_count(1)
+    expect(listbox.locator("[role=option]").first).to_contain_text(market_a.name)
+    search.press("Enter")
+    expect(page.locator("select[name=sample_point]")).to_have_value(str(market_a.pk))
+    # A choice made under another category is cleared when the category changes.
+    page.select_option("#id_category", str(city.restaurant.pk))
+    expect(page.locator("select[name=sample_point]")).to_have_value("")
+    assert errors == []

@@ -386,3 +386,9 @@ def test_sample_point_page_shows_place_chiefs_unit_team_and_coordinates(city, lo
 def test_sample_point_page_has_no_map_link(city, login):
     html = login(city.hq).get(detail_url(city.points_a[0])).content.decode()
     assert not re.search(r'href="(https?:)?//', html)
+
+
+@pytest.mark.parametrize("actor", ["unit_handler", "district_lead", "inspector", "leader", "team_lead"])
+def test_roles_other_than_hq_see_no_api_docs_link(city, login, actor):
+    html = login(getattr(city, actor)).get(OVERVIEW).content.decode()
+    assert f'href="{reverse("api-docs")}"' not in html

@@ -102,6 +102,9 @@ class ImportResultSerializer(serializers.Serializer):
     to_create = serializers.IntegerField(required=False)
     created = serializers.IntegerField(required=False)
     already_present = serializers.IntegerField(required=False)
+    unchanged = serializers.IntegerField(required=False, help_text="Rows of problems in the ledger, as it has them.")
+    to_update = serializers.IntegerField(required=False,
+                                         help_text="Edited rows of problems in the ledger, applied as their moves.")
     errors = ImportIssueSerializer(many=True)
     warnings = ImportIssueSerializer(many=True)
     failure = serializers.CharField(required=False)
@@ -233,6 +236,7 @@ class ProblemImportView(APIView):
             summary = plan.summary()
             return Response({"id": record.pk, "status": record.status, "total_rows": plan.total_rows,
                              "to_create": summary["to_create"], "already_present": summary["already_present"],
+                             "unchanged": summary["unchanged"], "to_update": summary["to_update"],
                              "errors": plan.errors, "warnings": plan.warnings})
         if plan.errors:
             return self._rejected(record)
@@ -268,7 +272,8 @@ class ProblemImportDetailView(APIView):
     @extend_schema(operation_id="problems_import_status", responses={200: ImportResultSerializer}, tags=["problems"])
     def get(self, request, pk: int):
         record = get_object_or_404(LedgerImport, pk=pk)
-        preview = {key: record.summary[key] for key in ("to_create", "already_present") if key in record.summary}
+        preview = {key: record.summary[key] for key in ("to_create", "already_present", "unchanged", "to_update")
+                   if key in record.summary}
         return Response({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
                          "processed_rows": record.processed_rows, "progress_percent": record.progress_percent,
                          "created": record.created_count, "errors": record.errors, "warnings": record.warnings,

@@ -97,3 +97,17 @@ def problem_url(problem):
 def _problem_path_prefix(script_prefix: str) -> str:
     path = reverse("ledger:problem_detail", args=[1])
     return path[: -len("1/")]
+
+
+@register.simple_tag(takes_context=True)
+def source_ref_link(context, ref):
+    """A problem's source reference as a link to its source with a human name ("inspection:37"
+    becomes the inspection's point and date), or as text (ledger/sources.py)."""
+    from ..sources import source_link
+
+    link = source_link(ref, context["request"].user)
+    if link is None:
+        return ""
+    if link.url is None:
+        return link.text
+    return format_html('<a href="{}" data-source-ref="{}">{}</a>', link.url, ref, link.text)

@@ -97,3 +97,81 @@ def test_a_unit_outside_the_district_is_not_offered(city, login):
     client = login(city.district_lead)
     assert client.post(URL, post_data([problem], city.office_b)).status_code == 400
     assert Problem.objects.get(pk=problem.pk).status == Status.FOUND
+
+
+# --- Each to its suggested unit, back to the filtered list, batch verification -------------------
+
+LIST = "/ledger/problems/"
+
+
+def test_the_page_shows_each_problems_suggested_unit(city, login):
+    a, b = record(city), record(city, point=city.points_b[0])
+    html = login(city.hq).get(URL, {"problems": [a.pk, b.pk]}).content.decode()
+    assert html.count("data-suggested>甲街道办<") == 1 and html.count("data-suggested>乙街道办<") == 1
+
+
+def test_hq_assigns_each_problem_to_its_suggested_unit_and_returns_to_the_filtered_list(city, login):
+    a, b = record(city), record(city, point=city.points_b[0])
+    data = {"problems": [a.pk, b.pk], "mode": "suggested", "deadline": "", "note": "",
+            f"version-{a.pk}": a.version, f"version-{b.pk}": b.version, "back": "status=found&q=市场"}
+    response = login(city.hq).post(URL, data)
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}?status=found&q=%E5%B8%82%E5%9C%BA"
+    assert Problem.objects.get(pk=a.pk).responsible_unit == city.office_a
+    assert Problem.objects.get(pk=b.pk).responsible_unit == city.office_b
+    assert {e.action for e in Problem.objects.get(pk=b.pk).events.all()} >= {"assign"}
+
+
+def test_a_problem_without_a_suggested_unit_refuses_the_batch(city, login):
+    from campaign.models import SamplePoint
+
+    SamplePoint.objects.filter(pk=city.points_a[1].pk).update(responsible_unit=None)
+    a, b = record(city), record(city, point=city.points_a[1])
+    data = {"problems": [a.pk, b.pk], "mode": "suggested", f"version-{a.pk}": a.version,
+            f"version-{b.pk}": b.version}
+    response = login(city.district_lead).post(URL, data)
+    assert response.status_code == 400
+    assert "No unit is suggested" in response.content.decode()
+    assert Problem.objects.get(pk=a.pk).status == Status.FOUND
+
+
+def test_the_back_parameter_is_only_a_query_string(city, login):
+    a = record(city)
+    data = {**post_data([a], city.office_a), "back": "https://evil.example/?x=1"}
+    response = login(city.district_lead).post(URL, data)
+    assert response["Location"].startswith(f"{LIST}?")
+
+
+def test_the_list_posts_the_ticked_problems_to_the_assignment_page(city, login):
+    a = record(city)
+    client = login(city.hq)
+    html = client.get(LIST, {"status": "found"}).content.decode()
+    assert 'data-select-all="problems"' in html and 'name="back" value="status=found"' in html
+    response = client.post(URL, {"problems": [a.pk], "step": "choose", "back": "status=found"})
+    assert response.status_code == 200 and a.code in response.content.decode()
+    assert Problem.objects.get(pk=a.pk).status == Status.FOUND
+
+
+def test_hq_verifies_a_batch_and_is_told_which_were_refused(city, login):
+    applied = [problem_in(city, Status.CLOSING_APPLIED) for _ in range(2)]
+    rectifying = problem_in(city, Status.RECTIFYING)
+    ticked = [*applied, rectifying]
+    data = {"problems": [p.pk for p in ticked], "back": "status=closing_applied"}
+    data.update({f"version-{p.pk}": p.version for p in ticked})
+    client = login(city.hq)
+    response = client.post("/ledger/problems/bulk-verify/", data, follow=True)
+    assert response.redirect_chain[-1][0] == f"{LIST}?status=closing_applied"
+    html = response.content.decode()
+    assert "2 verified, 1 refused:" in html and rectifying.code in html
+    for problem in applied:
+        problem = Problem.objects.get(pk=problem.pk)
+        assert problem.status == Status.CLOSED and problem.events.filter(action="approve").count() == 1
+    assert Problem.objects.get(pk=rectifying.pk).status == Status.RECTIFYING
+
+
+@pytest.mark.parametrize("actor", ["district_lead", "inspector", "unit_handler", "leader"])
+def test_only_hq_verifies_in_batches(city, login, actor):
+    problem = problem_in(city, Status.CLOSING_APPLIED)
+    response = login(getattr(city, actor)).post("/ledger/problems/bulk-verify/", {"problems": [problem.pk]})
+    assert response.status_code == 403
+    assert Problem.objects.get(pk=problem.pk).status == Status.CLOSING_APPLIED

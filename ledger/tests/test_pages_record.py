@@ -40,10 +40,13 @@ def test_roles_that_may_not_record_get_403(city, login, actor):
 
 
 def test_the_form_opens_the_camera_and_offers_only_visible_points(city, login):
-    html = login(city.district_lead).get(URL).content.decode()
+    client = login(city.district_lead)
+    html = client.get(URL).content.decode()
     assert 'capture="environment"' in html and 'accept="image/*"' in html
-    assert "甲农贸市场" in html
-    assert "乙农贸市场" not in html
+    # The points are searched through the scoped API the picker asks (not listed in the page).
+    names = [row["name"] for row in client.get("/api/sample-points/", {"search": "农贸", "active": "true"})
+             .json()["results"]]
+    assert names == ["甲农贸市场"]
 
 
 def test_inspector_records_a_problem_at_a_sample_point_with_photos(city, login):
@@ -85,3 +88,21 @@ def test_a_file_that_is_not_a_picture_records_nothing(city, login):
     assert response.status_code == 400
     assert "scene.png" in response.content.decode()
     assert not Problem.objects.exists()
+
+
+def test_the_point_picker_is_searched_through_the_api_narrowed_by_category_and_district(city, login):
+    html = login(city.hq).get("/ledger/problems/new/").content.decode()
+    select = html[html.index('<select name="sample_point"'):]
+    select = select[:select.index("</select>")]
+    assert 'data-search-select="/api/sample-points/?active=true"' in select
+    assert 'data-depends-on="category:category,district:district"' in select
+    # Only the empty choice is rendered: the points are searched, not listed with the page.
+    assert select.count("<option") == 1
+    assert html.index('name="category"') < html.index('name="district"') < html.index('name="sample_point"')
+
+
+def test_the_point_search_is_narrowed_by_category_and_district(city, login):
+    client = login(city.hq)
+    answer = client.get("/api/sample-points/", {"search": "小餐", "district": city.district_a.pk,
+                                                "category": city.restaurant.pk, "active": "true"}).json()
+    assert [row["name"] for row in answer["results"]] == ["甲小餐馆"]

@@ -247,3 +247,59 @@ def write_history(queryset, out: TextIO, *, progress: Callable[[int], None] | No
             if progress and written % PROGRESS_EVERY == 0:
                 progress(written)
     return written
+
+
+# --- The import template ---------------------------------------------------------------------
+
+TEMPLATE_ROWS = 2000  # how far down the template's dropdowns reach
+
+
+def write_template(out: BinaryIO, *, user, language: str) -> None:
+    """The import template: the headers, dropdowns (Excel data validation lists) for the coded
+    columns (district, category, unit, source, severity, status) with the names of this city
+    the user may write for, and a second sheet with an example row made from this city's own
+    structure (so it imports as it is: see the test). Every cell through the safe writer."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from campaign.models import Category, District, SamplePoint, Unit
+    from campaign.write_scope import writable
+
+    with translation.override(language):
+        english = not columns.is_chinese(language)
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "问题台账" if not english else "Ledger"
+        titles = columns.headers(language)
+        spreadsheets.append_row(sheet, titles)
+        sheet.freeze_panes = "A2"
+        for index, title in enumerate(titles, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(10, display_width(title) + 4)
+        districts = list(writable(District, user).order_by("code"))
+        categories = list(writable(Category, user))
+        units = list(writable(Unit, user).order_by("name"))
+        lists = {
+            "district": [d.label for d in districts],
+            "category": [c.label for c in categories],
+            "responsible_unit": [u.label for u in units],
+            "source": [str(label) for _value, label in Source.choices],
+            "severity": [str(label) for _value, label in Severity.choices],
+            "status": [str(label) for _value, label in Status.choices],
+        }
+        position = {name: columns.FIELDS.index(name) + 1 for name in lists}
+        spreadsheets.choice_lists(sheet, lists, first_row=2, last_row=TEMPLATE_ROWS + 1, columns=position)
+
+        example = workbook.create_sheet("示例" if not english else "Example")
+        spreadsheets.append_row(example, titles)
+        point = (writable(SamplePoint, user).filter(active=True, responsible_unit__isnull=False)
+                 .select_related("district", "category", "responsible_unit").order_by("code").first())
+        if point is not None:
+            values = {
+                "no": 1, "found_on": timezone.localdate(), "district": point.district.label,
+                "category": point.category.label, "sample_point": point.code, "address": point.address,
+                "description": translation.gettext("Example: rubbish piled beside the stalls"),
+                "source": str(Source.ROUTINE_SUPERVISION.label), "severity": str(Severity.GENERAL.label),
+                "responsible_unit": point.responsible_unit.label, "status": str(Status.ASSIGNED.label),
+            }
+            spreadsheets.append_row(example, [values.get(name, "") for name in columns.FIELDS])
+        workbook.save(out)

@@ -12,8 +12,15 @@ Rules (shown on the preview page too):
 - Status, source and severity: the label in either language, the stored value, or a usual
   word of Chinese ledgers (已销号, 整改中, 暗访…). An empty severity is general; an empty
   status is found.
-- A problem whose code is already in the ledger is left unchanged (a warning), so importing
-  a file twice, or importing an export, never duplicates a problem. An empty code is generated.
+- A problem whose code is already in the ledger is never duplicated, so importing a file
+  twice, or importing an export, adds nothing. If its row is as the ledger has it, it is
+  counted as unchanged (one line of the summary, not one warning per row). If its description,
+  address, severity, deadline, responsible unit or status was edited, the change is applied
+  through the ledger's services, each an event: the status by the move the ledger's rules
+  allow the importer from the current state to the new one (assign, acknowledge, verify,
+  mark invalid…), the unit by (re)assignment, the rest as a correction of an open problem. A
+  change the rules do not allow is an error at its row and column, saying why. An empty code
+  is generated.
 - Assigned, in-rectification, closing-applied and closed problems need their responsible
   unit; an empty deadline is then the default for the severity counted from the found date.
   A closed problem needs its closing date, and only a closed one has one.
@@ -30,8 +37,9 @@ from campaign.importing.reading import UnreadableFile, control_character_cells, 
 from campaign.models import Category, District, SamplePoint, Unit
 from campaign.write_scope import out_of_scope_message, writable
 
-from ..choices import Severity, Status
+from ..choices import OPEN_STATUSES, Action, Severity, Status
 from ..models import Problem
+from ..rules import TRANSITIONS, refusal
 from ..services import default_deadline
 from . import columns
 
@@ -39,6 +47,17 @@ HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 200_000
 MAX_LENGTHS = {"code": 20, "address": 300, "description": 5000, "rectification": 5000}
 NEEDS_UNIT = (Status.ASSIGNED, Status.RECTIFYING, Status.CLOSING_APPLIED, Status.CLOSED)
+SUMMARY_UPDATES = 200  # edited rows listed on the preview (all are counted and applied)
+# The status moves an import may make: (from, to) -> the action, from the ledger's rules. Moves
+# that need evidence or a reason only a person gives (applying to close with photos, rejecting
+# a closing) are not among them: they are made on the problem's page.
+IMPORT_MOVES = {
+    (start, to): action
+    for action, (starts, to) in TRANSITIONS.items()
+    if to is not None and action in (Action.ASSIGN, Action.REASSIGN, Action.ACKNOWLEDGE, Action.APPROVE,
+                                     Action.INVALIDATE)
+    for start in starts if start != to
+}
 
 
 def issue(row, column, value, message) -> dict:
@@ -76,6 +95,20 @@ class PlannedProblem:
 
 
 @dataclass
+class PlannedUpdate:
+    """An edited row of a problem already in the ledger: what to change, through which moves."""
+
+    row: int
+    problem: Problem
+    edits: dict  # description, address, severity, deadline: corrected by services.problem_edit
+    action: str | None = None  # the status move (Action), if the status was edited
+    unit: Unit | None = None  # for an (re)assignment
+    deadline: date | None = None  # for an (re)assignment
+    reason: str = ""  # for marking invalid
+    fields: list = field(default_factory=list)  # the edited columns' labels, for the preview
+
+
+@dataclass
 class Plan:
     sheet_title: str = ""
     header_row: int = 0
@@ -84,6 +117,8 @@ class Plan:
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     already_present: int = 0
+    unchanged: int = 0
+    updates: list[PlannedUpdate] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -101,6 +136,10 @@ class Plan:
             "total_rows": self.total_rows,
             "to_create": len(self.problems),
             "already_present": self.already_present,
+            "unchanged": self.unchanged,
+            "to_update": len(self.updates),
+            "updates": [{"row": u.row, "code": u.problem.code, "fields": u.fields}
+                        for u in self.updates[:SUMMARY_UPDATES]],
             "by_status": [{"status": value, "label": str(label), "count": by_status[value]}
                           for value, label in Status.choices if by_status.get(value)],
             "by_district": [{"district": name, "count": count} for name, count in sorted(by_district.items())],
@@ -204,6 +243,7 @@ class _Context:
         self.severities = columns.severity_index()
         self.today = timezone.localdate()
         self.existing_codes = _CodeCheck()
+        self.user = user
         self.writable = {model: _writable_ids(model, user) for model in (District, Category, SamplePoint, Unit)}
 
     def may_write(self, obj) -> bool:
@@ -220,21 +260,27 @@ def _writable_ids(model, user) -> set[int] | None:
 
 
 class _CodeCheck:
-    """Which codes the ledger already holds, asked in batches rather than row by row."""
+    """Which codes the ledger already holds (with what a re-import may compare and change),
+    asked in batches rather than row by row."""
 
     BATCH = 1000
+    FIELDS = ("pk", "code", "version", "status", "description", "address", "severity", "deadline",
+              "responsible_unit", "district", "closing_applied_by", "sample_point", "team")
 
     def __init__(self):
-        self.present: set[str] = set()
+        self.present: dict[str, Problem] = {}
 
     def load(self, codes) -> None:
         codes = sorted({c for c in codes if c})
         for start in range(0, len(codes), self.BATCH):
             batch = codes[start:start + self.BATCH]
-            self.present.update(Problem.objects.filter(code__in=batch).values_list("code", flat=True))
+            self.present.update((p.code, p) for p in Problem.objects.filter(code__in=batch).only(*self.FIELDS))
 
     def exists(self, code: str) -> bool:
         return code in self.present
+
+    def get(self, code: str) -> Problem:
+        return self.present[code]
 
 
 def _plan_row(plan: Plan, row: int, cells: dict, headers: dict, context: _Context, seen_codes: dict) -> None:
@@ -339,7 +385,11 @@ def _plan_row(plan: Plan, row: int, cells: dict, headers: dict, context: _Contex
         return
     if code and context.existing_codes.exists(code):
         plan.already_present += 1
-        plan.warnings.append(issue(row, column("code"), code, _("Already in the ledger: left unchanged.")))
+        _plan_update(plan, row, context.existing_codes.get(code), context.user, error=error,
+                     given={name for name in cells if text(name)},
+                     row_values={"description": description, "address": text("address"), "severity": severity,
+                                 "deadline": deadline, "responsible_unit": unit, "status": status,
+                                 "rectification": text("rectification")})
         return
     if status in NEEDS_UNIT and deadline is None:
         deadline = default_deadline(severity, found_on)
@@ -348,3 +398,81 @@ def _plan_row(plan: Plan, row: int, cells: dict, headers: dict, context: _Contex
         source=source, severity=severity, status=status, sample_point=point, address=text("address"),
         responsible_unit=unit, deadline=deadline, rectification=text("rectification"), closed_on=closed_on,
     ))
+
+
+def _plan_update(plan: Plan, row: int, problem: Problem, user, *, error, given, row_values: dict) -> None:
+    """Compare a row with the problem of its code: unchanged (counted), edited (planned as the
+    ledger's moves) or edited in a way the rules refuse (an error at the row and column)."""
+    errors_before = len(plan.errors)
+    edits = {}
+    if "description" in given and row_values["description"] != " ".join(problem.description.split()):
+        edits["description"] = row_values["description"]
+    if "address" in given and row_values["address"] != " ".join(problem.address.split()):
+        edits["address"] = row_values["address"]
+    if "severity" in given and row_values["severity"] != problem.severity:
+        edits["severity"] = row_values["severity"]
+    deadline = row_values["deadline"]
+    if "deadline" in given and deadline is not None and deadline != problem.deadline:
+        edits["deadline"] = deadline
+    unit = row_values["responsible_unit"]
+    new_unit = unit is not None and unit.pk != problem.responsible_unit_id
+    status = row_values["status"] if "status" in given else problem.status
+    if not edits and not new_unit and status == problem.status:
+        plan.unchanged += 1
+        return
+
+    action = None
+    if status != problem.status:
+        action = IMPORT_MOVES.get((problem.status, status))
+        if action is None:
+            error("status", Status(status).label, _("A problem that is %(now)s cannot become %(new)s by an import "
+                                                    "(the ledger's rules; do it on the problem's page).")
+                  % {"now": problem.get_status_display().lower(), "new": Status(status).label.lower()})
+    elif new_unit:
+        if problem.status in (Status.ASSIGNED, Status.RECTIFYING):
+            action = Action.REASSIGN
+        elif problem.status == Status.FOUND:
+            error("responsible_unit", unit, _("To assign it, set its status to assigned as well."))
+        else:
+            error("responsible_unit", unit, _("The responsible unit of a problem that is %(status)s does not change.")
+                  % {"status": problem.get_status_display().lower()})
+    if action is not None:
+        reason = refusal(action, problem, user)
+        if reason is not None:
+            error("status" if status != problem.status else "responsible_unit", Status(status).label, reason)
+    assigning = action in (Action.ASSIGN, Action.REASSIGN)
+    target_unit = (unit or problem.responsible_unit or _suggested(problem)) if assigning else None
+    if assigning and target_unit is None:
+        error("responsible_unit", "", _("A problem that is %(status)s needs its responsible unit.")
+              % {"status": Status(status).label.lower()})
+    assign_deadline = edits.pop("deadline", None) if assigning else None
+    if edits:
+        if problem.status not in OPEN_STATUSES:
+            error(next(iter(edits)), "", _("The details of a problem that is %(status)s are not changed.")
+                  % {"status": problem.get_status_display().lower()})
+        elif refusal(Action.EDIT, problem, user) is not None:
+            error(next(iter(edits)), "", refusal(Action.EDIT, problem, user))
+        elif edits.get("deadline") is not None and edits["deadline"] < timezone.localdate():
+            error("deadline", edits["deadline"], _("The deadline %(date)s has already passed.")
+                  % {"date": edits["deadline"]})
+    if assign_deadline is not None and assign_deadline < timezone.localdate():
+        error("deadline", assign_deadline, _("The deadline %(date)s has already passed.") % {"date": assign_deadline})
+    if len(plan.errors) > errors_before:
+        return
+    labels = [str(columns.column_label(name)) for name in (*edits, *(["deadline"] if assign_deadline else []))]
+    if new_unit:
+        labels.append(str(columns.column_label("responsible_unit")))
+    if action is not None and status != problem.status:
+        labels.append(str(columns.column_label("status")))
+    plan.updates.append(PlannedUpdate(
+        row=row, problem=problem, edits=edits, action=action, unit=target_unit, deadline=assign_deadline,
+        reason=row_values["rectification"] or str(_("Marked invalid in the imported ledger, row %(row)s.")
+                                                  % {"row": row}),
+        fields=labels,
+    ))
+
+
+def _suggested(problem: Problem):
+    from ..selectors import suggested_unit
+
+    return suggested_unit(problem)

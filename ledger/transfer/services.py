@@ -30,13 +30,20 @@ from campaign import exporting as list_exports
 from campaign import jobs
 from campaign.choices import ImportStatus
 
+from .. import services
 from ..choices import Action, Status
 from ..filters import ProblemFilterSet
 from ..models import LedgerExport, LedgerImport, Problem, ProblemCodeBlock
 from ..rules import refusal
-from ..services import LedgerForbidden, _append_event, problem_numbers_reserve, problem_numbers_void
+from ..services import (
+    LedgerError,
+    LedgerForbidden,
+    _append_event,
+    problem_numbers_reserve,
+    problem_numbers_void,
+)
 from . import export as exporting
-from .planning import Plan, PlannedProblem, build_plan
+from .planning import Plan, PlannedProblem, PlannedUpdate, build_plan
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +158,33 @@ def ledger_import_write(*, plan: Plan, by, origin: str, codes: dict[int, Iterato
         for planned in plan.problems:
             code = planned.code or next(codes[planned.found_on.year])
             problem_import(planned=planned, by=by, origin=origin, code=code)
+        for update in plan.updates:
+            problem_import_update(update=update, by=by, origin=origin)
     return len(plan.problems)
+
+
+def problem_import_update(*, update: PlannedUpdate, by, origin: str) -> Problem:
+    """Apply an edited row to the problem of its code through the ledger's services: the
+    corrections first (one ``edit`` event), then the status move, each its own event, each
+    checked again by its service against the version the check saw. A refusal raises
+    (LedgerError) and the whole import is written not at all."""
+    note = _("Imported from %(file)s, row %(row)s.") % {"file": origin, "row": update.row}
+    problem = update.problem
+    version = problem.version
+    if update.edits:
+        problem = services.problem_edit(problem=problem, by=by, changes=update.edits, expected_version=version,
+                                        note=note)
+        version = problem.version
+    if update.action in (Action.ASSIGN, Action.REASSIGN):
+        problem = services.problem_assign(problem=problem, unit=update.unit, deadline=update.deadline, by=by,
+                                          expected_version=version, note=note)
+    elif update.action == Action.ACKNOWLEDGE:
+        problem = services.problem_acknowledge(problem=problem, by=by, expected_version=version, note=note)
+    elif update.action == Action.APPROVE:
+        problem = services.problem_verify(problem=problem, approved=True, by=by, expected_version=version, note=note)
+    elif update.action == Action.INVALIDATE:
+        problem = services.problem_invalidate(problem=problem, reason=update.reason, by=by, expected_version=version)
+    return problem
 
 
 def ledger_import_preview(*, user, file_name: str, data: bytes, run_now: bool = False,
@@ -241,6 +274,9 @@ def ledger_import_run(*, import_id: int) -> LedgerImport:
             )
     except jobs.JobTakenOver:
         logger.warning("Ledger import %s was taken over by another worker; this one wrote nothing", import_id)
+    except LedgerError as exc:  # a problem changed since the check refused its edited row's move
+        return _fail_import(import_id, _("A problem changed while importing: %(reason)s Nothing was written. "
+                                         "Upload the file again.") % {"reason": exc})
     except IntegrityError:
         logger.warning("Ledger import %s conflicted with a concurrent change", import_id)
         return _fail_import(import_id, _(

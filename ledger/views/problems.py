@@ -6,7 +6,7 @@ Everything is loaded through ``Problem.objects.visible_to(request.user)`` (out o
 in ledger/services.py, with the version the user saw, so a stale move is refused.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -15,15 +15,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Case, Count, DateField, F, Prefetch, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.views.structure import campaign_staff_required
 from campaign.write_scope import OutOfScope
@@ -39,9 +41,10 @@ from ..forms import (
     ProblemRecordForm,
 )
 from ..models import EvidencePhoto, Problem, ProblemClass
-from ..pagination import Ordering, SortKey, bounded_count, keyset_page
+from ..pagination import Ordering, SortKey, bounded_count, cursor_at, keyset_page
 from ..photos import PhotoError, photo_store
 from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
+from ..selectors import suggested_unit
 from ..services import LedgerConflict, LedgerError, LedgerForbidden, LedgerInvalid
 
 PER_PAGE = 50
@@ -60,6 +63,7 @@ SORTS = {
     "overdue": (gettext_lazy("Most days overdue first"), Ordering((SortKey("overdue_since", nullable=True),))),
 }
 DEFAULT_SORT = "-found"
+JUMP_SORTS = ("-found", "found")  # a jump to a date is a jump in the found date
 
 ACTION_SLUGS = {action: action.replace("_", "-") for action in ACTION_FORMS}
 
@@ -102,8 +106,21 @@ def _filter_form(filterset):
     return form
 
 
+def _jump_date(raw: str):
+    """The day of the list's "jump to a date", or None for none or a date that does not exist."""
+    try:
+        return parse_date(raw.strip())
+    except ValueError:
+        return None
+
+
 def _can(action: str, user) -> bool:
     return user.is_active and role_of(user) in ROLES[action]
+
+
+def _may_bulk_verify(user) -> bool:
+    """Batch verification is HQ's (district leads and inspectors verify one by one, on the spot)."""
+    return user.is_active and role_of(user) == Role.HQ_STAFF
 
 
 # --- The ledger ----------------------------------------------------------------------------------
@@ -117,13 +134,23 @@ def problem_list(request):
     _scope_choices(filterset, user)
     form = _filter_form(filterset)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
+    jump = _jump_date(request.GET.get("jump", ""))
+    cursor = request.GET.get("cursor")
+    if jump is not None and not cursor:
+        # A jump to a day positions the keyset cursor there (no OFFSET): newest first, the page
+        # starts with the last problem found on that day; oldest first, with its first one.
+        if sort not in JUMP_SORTS:
+            sort = DEFAULT_SORT
+        day = jump + timedelta(days=1) if sort == "-found" else jump
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        cursor = cursor_at(SORTS[sort][1], start)
     matches = filterset.qs
     rows = matches.select_related(*LIST_RELATED)
     if sort == "overdue":
         rows = _with_overdue_since(rows)
-    page = keyset_page(rows, SORTS[sort][1], request.GET.get("cursor"), per_page=PER_PAGE)
+    page = keyset_page(rows, SORTS[sort][1], cursor, per_page=PER_PAGE)
     count, more = bounded_count(matches, COUNT_LIMIT)
-    filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort"))
+    filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "jump"))
     context = {
         "form": form,
         "page": page,
@@ -131,10 +158,13 @@ def problem_list(request):
         "more": more,
         "filtered": filtered,
         "sort": sort,
+        "jump": jump,
         "sorts": [(key, label) for key, (label, _o) in SORTS.items()],
         "can_assign": _can(Action.ASSIGN, user),
+        "can_bulk_verify": _may_bulk_verify(user),
         "can_record": _can(Action.RECORD, user),
     }
+    context["bulk"] = context["can_assign"] or context["can_bulk_verify"]
     return render(request, "ledger/problem_list.html", context)
 
 
@@ -411,7 +441,30 @@ def my_tasks(request):
     })
 
 
-# --- Bulk assignment -----------------------------------------------------------------------------
+# --- Bulk actions --------------------------------------------------------------------------------
+# The ledger's list posts the ticked problems here, with its own query string in ``back``: after
+# the action the user returns to the same filtered list (only a query string travels, never a URL).
+
+BULK_RELATED = (*LIST_RELATED, "sample_point__responsible_unit", "team__lead_unit")
+
+
+def _back_query(source) -> str:
+    """The list's query string the bulk form came from, re-encoded (it is never a URL)."""
+    return QueryDict(source.get("back", "")).urlencode()
+
+
+def _back_to_list(source):
+    query = _back_query(source)
+    return redirect(reverse("ledger:problem_list") + (f"?{query}" if query else ""))
+
+
+def _ticked(source) -> list[int]:
+    return [int(v) for v in source.getlist("problems") if v.isdigit()]
+
+
+def _versions(source, ids) -> dict[int, int]:
+    raw = {pk: source.get(f"version-{pk}", "") for pk in ids}
+    return {pk: int(value) for pk, value in raw.items() if value.isdigit()}
 
 
 @campaign_staff_required
@@ -420,39 +473,78 @@ def bulk_assign(request):
     if not _can(Action.ASSIGN, user):
         raise PermissionDenied
     source = request.POST if request.method == "POST" else request.GET
-    ids = [int(v) for v in source.getlist("problems") if v.isdigit()]
-    candidates = Problem.objects.visible_to(user).filter(pk__in=ids).select_related(*LIST_RELATED)
-    if request.method == "POST":
-        form = BulkAssignForm(request.POST, user=user, problems=candidates)
-    else:
+    ids = _ticked(source)
+    # From the list (GET, or POST with step=choose) the form is shown; its own POST assigns.
+    choosing = request.method == "GET" or source.get("step") == "choose"
+    candidates = Problem.objects.visible_to(user).filter(pk__in=ids).select_related(*BULK_RELATED)
+    if choosing:
         form = BulkAssignForm(initial={"problems": ids}, user=user, problems=candidates)
+    else:
+        form = BulkAssignForm(request.POST, user=user, problems=candidates)
     refused = []
-    if request.method == "POST" and form.is_valid():
+    if not choosing and form.is_valid():
         data = form.cleaned_data
-        versions = {}
-        for pk in ids:
-            raw = request.POST.get(f"version-{pk}", "")
-            if raw.isdigit():
-                versions[pk] = int(raw)
         chosen = list(data["problems"].order_by("found_at", "id"))
+        per_problem = data["mode"] == BulkAssignForm.SUGGESTED
+        units = {problem.pk: suggested_unit(problem) for problem in chosen} if per_problem else None
         try:
-            refused = services.problem_assign_many(problems=chosen, unit=data["unit"], deadline=data["deadline"],
-                                                    note=data["note"], versions=versions, by=user)
+            refused = services.problem_assign_many(
+                problems=chosen, unit=None if per_problem else data["unit"], units=units,
+                deadline=data["deadline"], note=data["note"], versions=_versions(request.POST, ids), by=user,
+            )
         except OutOfScope as error:
             form.add_error(None, error)
         else:
             if not refused:
-                messages.success(request, _("%(count)s problems were assigned to %(unit)s.")
-                                 % {"count": len(chosen), "unit": data["unit"]})
-                return redirect("ledger:problem_list")
+                if per_problem:
+                    messages.success(request, _("%(count)s problems were assigned, each to its suggested unit.")
+                                     % {"count": len(chosen)})
+                else:
+                    messages.success(request, _("%(count)s problems were assigned to %(unit)s.")
+                                     % {"count": len(chosen), "unit": data["unit"]})
+                return _back_to_list(request.POST)
             messages.error(request, _("Nothing was assigned: %(count)s of the problems were refused.")
                            % {"count": len(refused)})
+    problems = list(candidates.order_by("found_at", "id"))
+    for problem in problems:
+        problem.suggested = suggested_unit(problem)
     return render(request, "ledger/bulk_assign.html", {
         "form": form,
-        "problems": list(candidates.order_by("found_at", "id")),
+        "problems": problems,
         "refused": refused,
         "selected": set(ids),
-    }, status=400 if request.method == "POST" else 200)
+        "back": _back_query(source),
+    }, status=400 if not choosing else 200)
+
+
+@require_POST
+@campaign_staff_required
+def bulk_verify(request):
+    """Verify and close each ticked problem whose closing was applied for (HQ staff): each goes
+    through problem_verify on its own, with its own event; a problem that cannot move is
+    reported with its reason and the others are still verified."""
+    user = request.user
+    if not _may_bulk_verify(user):
+        raise PermissionDenied
+    ids = _ticked(request.POST)
+    versions = _versions(request.POST, ids)
+    problems = Problem.objects.visible_to(user).filter(pk__in=ids).order_by("found_at", "id")
+    verified, refused = 0, []
+    for problem in problems:
+        try:
+            services.problem_verify(problem=problem, approved=True, by=user, expected_version=versions.get(problem.pk))
+        except LedgerError as error:
+            refused.append(f"{problem.code}: {error}")
+        else:
+            verified += 1
+    if not ids:
+        messages.error(request, _("Tick the problems to verify first."))
+    elif refused:
+        messages.warning(request, _("%(verified)s verified, %(refused)s refused: %(reasons)s")
+                         % {"verified": verified, "refused": len(refused), "reasons": "; ".join(refused)})
+    else:
+        messages.success(request, _("%(verified)s verified.") % {"verified": verified})
+    return _back_to_list(request.POST)
 
 
 # --- Problem classes -----------------------------------------------------------------------------
@@ -535,6 +627,7 @@ routes = [
     path("problems/", problem_list, name="problem_list"),
     path("problems/new/", problem_record, name="problem_record"),
     path("problems/bulk-assign/", bulk_assign, name="bulk_assign"),
+    path("problems/bulk-verify/", bulk_verify, name="bulk_verify"),
     path("problems/<int:pk>/", problem_detail, name="problem_detail"),
     path("problems/<int:pk>/<slug:action>/", problem_act, name="problem_act"),
     path("photos/<int:pk>/", photo, name="photo"),

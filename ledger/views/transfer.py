@@ -31,7 +31,7 @@ from ..models import LedgerExport, LedgerImport
 from ..services import LedgerForbidden
 from ..transfer import columns
 from ..transfer import services as transfer
-from ..transfer.export import write_export
+from ..transfer.export import write_export, write_template
 from ..transfer.planning import build_plan
 
 logger = logging.getLogger(__name__)
@@ -157,17 +157,8 @@ def import_upload(request):
 @hq_required
 @require_GET
 def import_template(request):
-    from openpyxl import Workbook
-
-    from campaign.spreadsheets import append_row
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "问题台账"
-    append_row(sheet, columns.headers(translation.get_language()))
-    sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_template(buffer, user=request.user, language=translation.get_language())
     buffer.seek(0)
     return _xlsx_response(buffer, "ledger_template.xlsx")
 

@@ -50,4 +50,38 @@
       if (values.every(function (v) { return v === "" || v === "unknown"; })) { data.delete(key); }
     });
   });
+  // A checkbox marked data-select-all="NAME" ticks or clears every checkbox of that name in
+  // its form (the ledger's bulk actions); it shows as mixed when only some are ticked.
+  function selectAllBoxes(master) {
+    var scope = master.form || master.closest("table") || document;
+    var name = master.getAttribute("data-select-all");
+    return Array.from(scope.querySelectorAll("input[type=checkbox]")).filter(function (box) {
+      return box.name === name;
+    });
+  }
+  function syncSelectAll(master) {
+    var boxes = selectAllBoxes(master);
+    var ticked = boxes.filter(function (box) { return box.checked; }).length;
+    master.checked = boxes.length > 0 && ticked === boxes.length;
+    master.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-select-all]").forEach(function (master) {
+      master.hidden = false;
+      syncSelectAll(master);
+    });
+  });
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.matches || !target.matches("input[type=checkbox]")) { return; }
+    if (target.hasAttribute("data-select-all")) {
+      selectAllBoxes(target).forEach(function (box) { box.checked = target.checked; });
+      target.indeterminate = false;
+      return;
+    }
+    var scope = target.form || document;
+    scope.querySelectorAll("input[data-select-all]").forEach(function (master) {
+      if (master.getAttribute("data-select-all") === target.name) { syncSelectAll(master); }
+    });
+  });
 })();

@@ -123,6 +123,9 @@
       var url = new URL(source, window.location.href);
       url.searchParams.set("search", input.value.trim());
       url.searchParams.set("page_size", String(PAGE_SIZE));
+      dependencies().forEach(function (dependency) {
+        if (dependency.field.value) { url.searchParams.set(dependency.param, dependency.field.value); }
+      });
       message(select.dataset.loadingText || "…");
       fetch(url.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
@@ -160,6 +163,23 @@
       close();
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }
+
+    // data-depends-on="district:district,category:category": the search is narrowed by those
+    // fields of the same form, and a choice made under other values is cleared when they change.
+    function dependencies() {
+      var form = select.form;
+      if (!form || !select.dataset.dependsOn) { return []; }
+      return select.dataset.dependsOn.split(",").map(function (pair) {
+        var parts = pair.split(":");
+        return { param: parts[0], field: form.elements.namedItem(parts[1]) };
+      }).filter(function (dependency) { return dependency.field && dependency.field.tagName; });
+    }
+    dependencies().forEach(function (dependency) {
+      dependency.field.addEventListener("change", function () {
+        if (select.value) { choose(null); }
+        items = [];
+      });
+    });
 
     input.addEventListener("input", function () {
       window.clearTimeout(timer);

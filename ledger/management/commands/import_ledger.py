@@ -29,7 +29,8 @@ class Command(BaseCommand):
             self.stderr.write(self._line("error", error))
         summary = plan.summary()
         self.stdout.write(f"{summary['total_rows']} rows read: {summary['to_create']} problems to create, "
-                          f"{summary['already_present']} already in the ledger.")
+                          f"{summary['already_present']} already in the ledger "
+                          f"({summary['unchanged']} unchanged, {summary['to_update']} edited).")
         if plan.errors:
             raise CommandError(f"{len(plan.errors)} errors: nothing was written.")
         if dry_run:
