@@ -12,6 +12,4 @@ def grid_for_point(latitude: Decimal | float | None, longitude: Decimal | float 
     """The ``Grid`` whose boundary contains the WGS-84 point, or None when the point is not
     given or no loaded boundary contains it. Answers None while no grid boundaries are
     loaded; the map's boundary loader fills this in."""
-    if latitude is None or longitude is None:
-        return None
     return None

@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     FOUND_AGAIN = "found_again", _("Found again while open")
     CLASSIFY = "classify", _("Put in a problem class")
     ISSUE_SHEET = "issue_sheet", _("Listed on an assignment sheet")
+    LOCATE = "locate", _("Grid and road set")
 
 
 class PhotoKind(models.TextChoices):

@@ -331,7 +331,7 @@ def problem_record(request):
                 by=user, category=data["category"], sample_point=data["sample_point"], district=data["district"],
                 description=data["description"], source=data["source"], source_ref=data["source_ref"],
                 severity=data["severity"], address=data["address"], latitude=data["latitude"],
-                longitude=data["longitude"], photos=photos,
+                longitude=data["longitude"], grid=data["grid"], road=data["road"], photos=photos,
             )
         except LedgerForbidden as error:
             raise PermissionDenied(str(error)) from None
