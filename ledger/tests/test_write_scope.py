@@ -23,8 +23,8 @@ from ledger.transfer.planning import build_plan
 RECORDERS = {"hq", "team_lead", "district_lead", "other_district_lead", "inspector"}
 ASSIGNERS = {"hq", "district_lead", "other_district_lead"}
 RECORD_FIELDS = {"category": "category", "sample_point": "sample_point", "district": "district",
-                 "responsible_unit": "unit", "team": "team"}
-FORM_FIELDS = ("category", "sample_point", "district")
+                 "responsible_unit": "unit", "team": "team", "grid": "grid", "road": "road"}
+FORM_FIELDS = ("category", "sample_point", "district", "grid", "road")
 
 
 @pytest.fixture
@@ -37,6 +37,8 @@ def _record_payload(city, role: str, field: str, obj) -> dict:
     payload = {"description": "摊位周边污水横流", "source": Source.ROUTINE_SUPERVISION, "category": city.market.pk}
     if field not in ("district", "sample_point"):
         payload["district"] = city_objects(city)[HOME_DISTRICT.get(role, "district_a")].pk
+    if field in ("grid", "road") and obj.district_id != payload["district"] and role in ("hq", "team_lead"):
+        payload["district"] = obj.district_id  # a cell is named with its own district, where they may write
     payload[field] = obj.pk
     return payload
 
