@@ -139,6 +139,8 @@ def test_every_service_leaves_a_row_its_events_rebuild_field_by_field(city, sett
     check(rebound)
     rebound = services.problem_classify(problem=rebound, problem_class=None, by=city.hq)
     check(rebound)
+    rebound = services.problem_locate(problem=rebound, grid=None, road=city.road_a, by=city.district_lead)
+    check(rebound)
     rebound = services.problem_found_again(problem=rebound, by=city.inspector, note="仍未整改", source_ref="insp:9")
     check(rebound)
     unplaced = services.problem_invalidate(problem=unplaced, reason="重复", duplicate_of=rebound, by=city.hq)

@@ -134,7 +134,8 @@ def test_the_service_refuses_what_a_page_might_let_through(city):
 
 
 def _found_problem(city, role):
-    point = city.points_b[1] if role == "other_district_lead" else city.points_a[0]
+    # A problem the role sees: the road chief's lies on road A (A's restaurant).
+    point = {"other_district_lead": city.points_b[1], "road_chief": city.points_a[1]}.get(role, city.points_a[0])
     return services.problem_record(by=city.hq, category=point.category, sample_point=point,
                                    description="垃圾满溢", source=Source.ROUTINE_SUPERVISION)
 
