@@ -144,7 +144,7 @@ def problem_list(request):
 def _load(request, pk: int) -> Problem:
     return get_object_or_404(
         Problem.objects.visible_to(request.user).select_related(
-            "district", "category", "responsible_unit", "sample_point", "team", "found_by",
+            "district", "category", "responsible_unit", "sample_point", "team", "found_by", "grid", "road",
             "problem_class", "rebound_of", "duplicate_of", "closing_applied_by",
         ),
         pk=pk,
