@@ -523,6 +523,17 @@ class User(AbstractUser):
         return str(target) if target else str(_("Whole city"))
 
 
+def cell_chiefs(*, grid_id: int | None, road_id: int | None):
+    """The active grid chiefs of a grid and road chiefs of a road (either may be None): who
+    answers for a place in those cells."""
+    cells = Q(pk__in=[])
+    if grid_id:
+        cells |= Q(role=Role.GRID_CHIEF, grid_id=grid_id)
+    if road_id:
+        cells |= Q(role=Role.ROAD_CHIEF, road_id=road_id)
+    return User.objects.filter(cells, is_active=True)
+
+
 # --- Imports -------------------------------------------------------------------------------------
 
 

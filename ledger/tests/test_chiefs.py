@@ -20,7 +20,7 @@ from ledger.choices import Action, Source, Status
 from ledger.integrity import ledger_findings
 from ledger.models import Problem
 from ledger.tests.api_support import action_url, client_for, problem_url, problems_url
-from ledger.tests.factories import problem_in, record
+from ledger.tests.factories import problem_in, record, stored_photo
 from ledger.tests.test_integrity import rechain, tamper, verify
 
 pytestmark = pytest.mark.django_db
@@ -281,3 +281,34 @@ def test_tampering_with_the_placing_event_is_caught(city, capsys):
     tamper("UPDATE ledger_problemevent SET data = %s WHERE id = %s",
            ['{"fields": {"grid": null, "road": null}}', event.pk])
     assert not verify(capsys)[0]
+
+
+# --- Chiefs hear of their cell's problems ------------------------------------------------------------
+
+
+def test_the_chiefs_of_a_problems_cell_are_told_with_its_unit(city):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ledger.notifications import deadline_reminders
+    from notifications.models import Notification
+
+    def told(event):
+        return set(Notification.objects.filter(event=event).values_list("recipient__username", flat=True))
+
+    in_grid = problem_in(city, Status.ASSIGNED)  # A's market: grid A
+    on_road = services.problem_assign(problem=record(city, point=city.points_a[1]), unit=city.office_a,
+                                      by=city.district_lead)
+    assert told("problem.assigned") == {"unit_handler", "grid_chief", "road_chief"}
+    assert set(Notification.objects.filter(recipient=city.grid_chief).values_list("about_id", flat=True)) == {
+        in_grid.pk}
+    services.problem_acknowledge(problem=on_road, by=city.unit_handler)
+    on_road = services.problem_apply_close(problem=Problem.objects.get(pk=on_road.pk), note="已清理",
+                                           photos=[stored_photo(on_road.pk)], by=city.unit_handler)
+    assert "road_chief" not in told("problem.closing_applied")  # verifying is not a chief's work
+    services.problem_verify(problem=on_road, approved=False, note="未到位", by=city.district_lead)
+    assert told("problem.closing_rejected") == {"unit_handler", "road_chief"}
+    Problem.objects.filter(pk=in_grid.pk).update(deadline=timezone.localdate() - dt.timedelta(days=2))
+    deadline_reminders()
+    assert told("problem.overdue") == {"unit_handler", "grid_chief"}
