@@ -29,7 +29,14 @@ from campaign.models import District, Unit
 from campaign.spreadsheets import write_cell
 
 from ..excel import add_chart, sheet_title, write_table
-from ..figures import breakdowns, chief_cell_figures, district_id_of, unit_team_ids, with_rates, zero_counts
+from ..figures import (
+    breakdowns,
+    chief_cell_figures,
+    district_id_of,
+    unit_team_ids,
+    with_rates,
+    zero_counts,
+)
 from ..periods import Period
 from .standings import average, inspection_scores
 
