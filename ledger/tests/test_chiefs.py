@@ -312,3 +312,4 @@ def test_the_chiefs_of_a_problems_cell_are_told_with_its_unit(city):
     Problem.objects.filter(pk=in_grid.pk).update(deadline=timezone.localdate() - dt.timedelta(days=2))
     deadline_reminders()
     assert told("problem.overdue") == {"unit_handler", "grid_chief"}
+
