@@ -255,6 +255,10 @@ class Road(ChiefCell):
     def __str__(self) -> str:
         return f"{self.name} {self.section}".strip()
 
+    @property
+    def label(self) -> str:
+        return str(self)
+
 
 class Unit(BilingualName):
     """A responsible unit (责任单位): a department, district government, street office or enterprise."""

@@ -313,3 +313,41 @@ def test_the_chiefs_of_a_problems_cell_are_told_with_its_unit(city):
     deadline_reminders()
     assert told("problem.overdue") == {"unit_handler", "grid_chief"}
 
+
+
+# --- The ledger import and export ------------------------------------------------------------------
+
+
+def test_an_import_row_names_its_grid_and_road_in_its_district_and_the_export_gives_them_back(city, settings):
+    from django.utils import translation
+
+    from ledger.tests.excel_helpers import EN, ledger_row, read_rows, xlsx_bytes
+    from ledger.transfer import services as transfer
+    from ledger.transfer.export import write_ledger
+    from ledger.transfer.planning import build_plan
+
+    with translation.override("en"):
+        data = xlsx_bytes([EN,
+                           ledger_row(description="甲路积水", grid="甲一网格", road="甲路"),
+                           ledger_row(description="点位的网格", sample_point="甲农贸市场"),
+                           ledger_row(description="别区的网格", grid="乙一网格")])
+        plan = build_plan(data, user=city.hq)
+        assert [(e["row"], e["column"], e["value"]) for e in plan.errors] == [(4, "Grid", "乙一网格")]
+        data = xlsx_bytes([EN, ledger_row(description="甲路积水", grid="A-G1", road="甲路"),
+                           ledger_row(description="点位的网格", sample_point="甲农贸市场")])
+        upload, plan = transfer.ledger_import_preview(user=city.hq, file_name="old.xlsx", data=data)
+        assert plan.errors == []
+        transfer.ledger_import_confirm(user=city.hq, record=upload, run_now=True)
+    chosen, from_point = Problem.objects.get(description="甲路积水"), Problem.objects.get(description="点位的网格")
+    assert (chosen.grid, chosen.road) == (city.grid_a, city.road_a)
+    assert (from_point.grid, from_point.road) == (city.grid_a, None)
+    assert ledger_findings() == []
+    assert set(Problem.objects.visible_to(city.grid_chief)) == {chosen, from_point}
+    assert list(Problem.objects.visible_to(city.road_chief)) == [chosen]
+
+    import io
+
+    out = io.BytesIO()
+    write_ledger(Problem.objects.filter(pk=chosen.pk), out, language="en")
+    header, row = [r for r in read_rows(out.getvalue()) if any(r)][-2:]
+    assert (row[header.index("Grid")], row[header.index("Road")]) == ("A-G1", "甲路")
