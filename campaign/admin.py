@@ -158,7 +158,7 @@ class SamplePointImportAdmin(HQAdmin):
 class PersonCreationForm(ControlCharactersRefused, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ["username", "full_name", "role", "team", "district", "unit"]
+        fields = ["username", "full_name", "role", "team", "district", "unit", "grid", "road"]
 
 
 class PersonChangeForm(ControlCharactersRefused, UserChangeForm):
@@ -172,20 +172,20 @@ class UserAdmin(HQAdmin, DjangoUserAdmin):
     add_form = PersonCreationForm
     list_display = ["username", "full_name", "role", "team", "district", "unit", "is_active", "is_staff", "last_login"]
     list_filter = ["role", "is_active", "is_staff", "is_superuser", "district", "team"]
-    list_select_related = ["team", "district", "unit"]
+    list_select_related = ["team", "district", "unit", "grid", "road"]
     search_fields = ["username", "full_name", "phone", "email"]
     ordering = ["username"]
     autocomplete_fields = ["unit"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("full_name", "phone", "post", "email")}),
-        (_("Role and scope"), {"fields": ("role", "team", "district", "unit")}),
+        (_("Role and scope"), {"fields": ("role", "team", "district", "unit", "grid", "road")}),
         (_("Admin access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "usable_password", "password1", "password2")}),
-        (_("Role and scope"), {"classes": ("wide",), "fields": ("role", "team", "district", "unit")}),
+        (_("Role and scope"), {"classes": ("wide",), "fields": ("role", "team", "district", "unit", "grid", "road")}),
     )
 
     def has_change_permission(self, request, obj=None):

@@ -37,6 +37,8 @@ class Role(models.TextChoices):
     DISTRICT_LEAD = "district_lead", _("District lead")
     UNIT_HANDLER = "unit_handler", _("Unit handler")
     INSPECTOR = "inspector", _("Inspector")
+    GRID_CHIEF = "grid_chief", _("Grid chief")
+    ROAD_CHIEF = "road_chief", _("Road chief")
     PUBLIC = "public", _("Member of the public")
 
 

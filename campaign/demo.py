@@ -354,7 +354,8 @@ INDICATORS = (
 
 # --- Demo users ---------------------------------------------------------------------------------
 
-# username, role, full name, post, scope (team code, district code or unit name), is_staff.
+# username, role, full name, post, scope (team code, district code, unit name, grid code or a road
+# of the demo district), is_staff.
 DEMO_USERS = (
     ("hq", Role.HQ_STAFF, "周敏", "市创卫指挥部办公室副主任", None, True),
     ("leader", Role.LEADER, "陈国栋", "市长、市创卫指挥部指挥长", None, False),
@@ -362,6 +363,8 @@ DEMO_USERS = (
     ("district", Role.DISTRICT_LEAD, "何伟", "东湖区创卫办主任", ("district", DEMO_DISTRICT), False),
     ("unit", Role.UNIT_HANDLER, "吴晓燕", "东风街道办事处创卫专干", ("unit", DEMO_STREET_OFFICE), False),
     ("inspector", Role.INSPECTOR, "罗志勇", "市创卫督查组督查员", ("district", DEMO_DISTRICT), False),
+    ("grid", Role.GRID_CHIEF, "郑红梅", "东风街道第一网格网格长", ("grid", f"{DEMO_DISTRICT}-G01"), False),
+    ("road", Role.ROAD_CHIEF, "马建军", "人民路路长", ("road", "人民路"), False),
 )
 
 
@@ -696,7 +699,7 @@ def demo_person(*, username: str, role: str, full_name: str, post: str, **scope)
     """A person who appears in another app's demo history (a district lead who verified, a
     unit's handler who rectified), created here so that only the campaign app writes people.
 
-    They get no usable password (HQ gives one if someone wants to sign in as them; the six
+    They get no usable password (HQ gives one if someone wants to sign in as them; the
     demo logins are build_users'); a person already there is returned unchanged, so seeding
     twice is harmless. The scope is checked like any person's (``User.clean``)."""
     person = User.objects.filter(username=username).first()
@@ -710,17 +713,23 @@ def demo_person(*, username: str, role: str, full_name: str, post: str, **scope)
 
 
 def build_users(demo: DemoCity, *, password: str) -> None:
-    """The six demo logins.
+    """The demo logins, one per role. A chief's cell names them as its chief.
 
     The short demo password skips the password validators on purpose (it is the demo). It is
-    hashed once for all six: a full-strength hash costs about half a second each.
+    hashed once for all of them: a full-strength hash costs about half a second each.
     """
     encoded = make_password(password)
+    scopes = {"team": demo.teams, "district": demo.districts, "unit": demo.units,
+              "grid": {grid.code: grid for grids in demo.grids.values() for grid in grids},
+              "road": demo.roads[DEMO_DISTRICT]}
     for username, role, full_name, post, scope, is_staff in DEMO_USERS:
-        values = {"team": None, "district": None, "unit": None}
+        values = {"team": None, "district": None, "unit": None, "grid": None, "road": None}
         if scope is not None:
             field_name, key = scope
-            values[field_name] = {"team": demo.teams, "district": demo.districts, "unit": demo.units}[field_name][key]
+            values[field_name] = scopes[field_name][key]
+            if field_name in ("grid", "road"):
+                cell = values[field_name]
+                type(cell).objects.filter(pk=cell.pk).update(chief_name=f"{full_name}（{post}）")
         user, _ = User.objects.update_or_create(
             username=username,
             defaults={

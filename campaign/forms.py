@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
 from .control_characters import ControlCharactersRefused
-from .models import SCOPE_FIELD_BY_ROLE, District, Team, Unit, User
+from .models import SCOPE_FIELD_BY_ROLE, District, Grid, Road, Team, Unit, User
 
 # The scope fields a role may carry; the first one listed in SCOPE_FIELD_BY_ROLE is required.
 # Inspectors may be limited to a district (optional).
@@ -17,7 +17,7 @@ SCOPE_FIELDS_BY_ROLE = {
     **{role: [field] for role, field in SCOPE_FIELD_BY_ROLE.items()},
     Role.INSPECTOR: ["district"],
 }
-PERSON_FIELDS = ["full_name", "phone", "post", "role", "team", "district", "unit"]
+PERSON_FIELDS = ["full_name", "phone", "post", "role", "team", "district", "unit", "grid", "road"]
 
 
 def bootstrap_form(form):
@@ -50,6 +50,10 @@ class PersonForm(ControlCharactersRefused, forms.ModelForm):
             "District leads: their district. Inspectors: optional, limits them to one district."
         )
         self.fields["unit"].help_text = _("Unit handlers: the unit they work for.")
+        self.fields["grid"].queryset = Grid.objects.visible_to(manager).select_related("district")
+        self.fields["road"].queryset = Road.objects.visible_to(manager).select_related("district")
+        self.fields["grid"].help_text = _("Grid chiefs: the grid cell they answer for.")
+        self.fields["road"].help_text = _("Road chiefs: the road they answer for.")
 
     @property
     def scope_fields_json(self) -> str:

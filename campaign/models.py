@@ -62,8 +62,14 @@ def _is_staff_member(user) -> bool:
     )
 
 
+CHIEF_ROLES = (Role.GRID_CHIEF, Role.ROAD_CHIEF)
+
+
 def _area_district_id(user) -> int | None:
     """The district a user's area is limited to, or None for the whole city."""
+    if user.role in CHIEF_ROLES:
+        cell = user.chief_cell
+        return cell.district_id if cell is not None else -1  # a chief without a cell sees nothing
     if user.role == Role.DISTRICT_LEAD:
         return user.district_id or -1  # a district lead without a district sees nothing
     if user.role == Role.INSPECTOR:
@@ -140,6 +146,8 @@ class SamplePointQuerySet(models.QuerySet):
             return self.filter(Q(team_id=user.team_id) | Q(responsible_unit__in=team_units))
         if user.role == Role.UNIT_HANDLER:
             return self.filter(responsible_unit_id=user.unit_id or -1)
+        if user.role in CHIEF_ROLES:
+            return self.filter(user.chief_cell_q())
         district_id = _area_district_id(user)
         return self if district_id is None else self.filter(district_id=district_id)
 
@@ -191,7 +199,22 @@ class District(BilingualName):
         ordering = ["code"]
 
 
-class Grid(models.Model):
+class ChiefCell(models.Model):
+    """A grid cell or a road: ``chief_name`` is the chief as printed; ``chief_users()`` the
+    people who sign in as its chief (role grid chief or road chief with this cell)."""
+
+    chief_role = ""
+
+    class Meta:
+        abstract = True
+
+    def chief_users(self):
+        return self.chiefs.filter(role=self.chief_role, is_active=True)
+
+
+class Grid(ChiefCell):
+    chief_role = Role.GRID_CHIEF
+
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="grids", verbose_name=_("district"))
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -210,7 +233,9 @@ class Grid(models.Model):
         return self.name
 
 
-class Road(models.Model):
+class Road(ChiefCell):
+    chief_role = Role.ROAD_CHIEF
+
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="roads", verbose_name=_("district"))
     name = models.CharField(_("name"), max_length=200)
     section = models.CharField(_("section"), max_length=200, blank=True, help_text=_("e.g. from X Road to Y Road"))
@@ -229,6 +254,10 @@ class Road(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.section}".strip()
+
+    @property
+    def label(self) -> str:
+        return str(self)
 
 
 class Unit(BilingualName):
@@ -421,6 +450,8 @@ SCOPE_FIELD_BY_ROLE = {
     Role.TEAM_LEAD: "team",
     Role.DISTRICT_LEAD: "district",
     Role.UNIT_HANDLER: "unit",
+    Role.GRID_CHIEF: "grid",
+    Role.ROAD_CHIEF: "road",
 }
 
 
@@ -436,6 +467,10 @@ class User(AbstractUser):
         District, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("district")
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("unit"))
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="chiefs",
+                             verbose_name=_("grid"))
+    road = models.ForeignKey(Road, on_delete=models.PROTECT, null=True, blank=True, related_name="chiefs",
+                             verbose_name=_("road"))
 
     objects = UserManager()
 
@@ -461,6 +496,24 @@ class User(AbstractUser):
         return _sees_whole_city(self)
 
     @property
+    def chief_cell(self):
+        """The grid of a grid chief or the road of a road chief (None for other roles)."""
+        if self.role == Role.GRID_CHIEF:
+            return self.grid
+        if self.role == Role.ROAD_CHIEF:
+            return self.road
+        return None
+
+    def chief_cell_q(self, prefix: str = "") -> Q:
+        """The rows (with ``grid``/``road`` fields under ``prefix``) in this chief's cell; none
+        for a chief without one. A grid chief answers for a grid, a road chief for a road."""
+        if self.role == Role.GRID_CHIEF:
+            return Q(**{f"{prefix}grid_id": self.grid_id or -1})
+        if self.role == Role.ROAD_CHIEF:
+            return Q(**{f"{prefix}road_id": self.road_id or -1})
+        return Q(pk__in=[])
+
+    @property
     def can_manage_structure(self) -> bool:
         """HQ staff set up the structure and manage people; nobody else writes it."""
         return self.is_active and (self.is_superuser or self.role == Role.HQ_STAFF)
@@ -472,6 +525,17 @@ class User(AbstractUser):
             field = "district"
         target = getattr(self, field) if field else None
         return str(target) if target else str(_("Whole city"))
+
+
+def cell_chiefs(*, grid_id: int | None, road_id: int | None):
+    """The active grid chiefs of a grid and road chiefs of a road (either may be None): who
+    answers for a place in those cells."""
+    cells = Q(pk__in=[])
+    if grid_id:
+        cells |= Q(role=Role.GRID_CHIEF, grid_id=grid_id)
+    if road_id:
+        cells |= Q(role=Role.ROAD_CHIEF, road_id=road_id)
+    return User.objects.filter(cells, is_active=True)
 
 
 # --- Imports -------------------------------------------------------------------------------------

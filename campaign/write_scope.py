@@ -14,10 +14,12 @@ after ``visible_to`` (what a person cannot even see stays "does not exist"):
 - district lead: only their district: the district, its grids, roads and sample points, its
   units and the city-level units that work in every district; any team.
 - inspector: their inspection area (their district as for a district lead, or the city).
-- leaders, unit handlers and the public: nothing.
+- leaders, grid and road chiefs, unit handlers and the public: nothing (chiefs read their
+  cell's problems and points; they answer for the cell, the units rectify).
 Categories are not scoped: whoever may write anything may name any category.
 
 A refused value is an ``OutOfScope`` error naming the field (a 400, not a 403 for the request).
+A grid or road named with a district must lie in it (``check_in_district``), the same 400.
 """
 
 from django.core.exceptions import ValidationError
@@ -88,6 +90,8 @@ WRITE_RULES = {
     Role.INSPECTOR: _inspector,
     Role.LEADER: lambda user, model: NOTHING,
     Role.UNIT_HANDLER: lambda user, model: NOTHING,
+    Role.GRID_CHIEF: lambda user, model: NOTHING,
+    Role.ROAD_CHIEF: lambda user, model: NOTHING,
     Role.PUBLIC: lambda user, model: NOTHING,
 }
 
@@ -118,6 +122,21 @@ def check_write_scope(user, **named) -> None:
         field: [ValidationError(out_of_scope_message(obj), code="out_of_scope")]
         for field, obj in named.items()
         if obj is not None and not may_write(obj, user)
+    }
+    if errors:
+        raise OutOfScope(errors)
+
+
+def check_in_district(district, **areas) -> None:
+    """Refuse, naming each field, a grid or road (None: not given) that lies outside
+    ``district``: a problem's cell is in the problem's district."""
+    if district is None:
+        return
+    district_id = district if isinstance(district, int) else district.pk
+    errors = {
+        field: [ValidationError(_("%(object)s lies in another district.") % {"object": area}, code="other_district")]
+        for field, area in areas.items()
+        if area is not None and area.district_id != district_id
     }
     if errors:
         raise OutOfScope(errors)

@@ -96,14 +96,15 @@ class ChecklistItem(models.Model):
 class InspectionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Inspectors see the inspections they take part in or were assigned in a round;
-        district leads their district's; HQ and leaders all; team leads their team's points."""
+        district leads their district's; HQ and leaders all; team leads their team's points, unit
+        handlers their unit's and grid and road chiefs their cell's."""
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
         if user.is_superuser or user.role in (Role.HQ_STAFF, Role.LEADER):
             return self
         if user.role == Role.INSPECTOR:
             return self.filter(Q(inspectors=user) | Q(created_by=user) | Q(round_point__inspector=user)).distinct()
-        if user.role in (Role.DISTRICT_LEAD, Role.TEAM_LEAD, Role.UNIT_HANDLER):
+        if user.role in (Role.DISTRICT_LEAD, Role.TEAM_LEAD, Role.UNIT_HANDLER, Role.GRID_CHIEF, Role.ROAD_CHIEF):
             return self.filter(sample_point__in=SamplePoint.objects.visible_to(user))
         return self.none()
 

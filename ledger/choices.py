@@ -50,6 +50,7 @@ class Action(models.TextChoices):
     CLASSIFY = "classify", _("Put in a problem class")
     ISSUE_SHEET = "issue_sheet", _("Listed on an assignment sheet")
     EDIT = "edit", _("Details corrected")
+    LOCATE = "locate", _("Grid and road set")
 
 
 class PhotoKind(models.TextChoices):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.filters import ScopedFilterSet
-from campaign.models import Category, District, SamplePoint, Team, Unit
+from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
 from campaign.widgets import SearchSelect
 
 from .choices import OPEN_STATUSES, Severity, Source, Status
@@ -24,6 +24,12 @@ class ProblemFilterSet(ScopedFilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     district = django_filters.ModelChoiceFilter(
         queryset=District.objects.all(), label=_("District"), widget=SearchSelect("district-list")
+    )
+    grid = django_filters.ModelChoiceFilter(
+        queryset=Grid.objects.all(), label=_("Grid"), widget=SearchSelect("grid-list", label_fields=("code", "name"))
+    )
+    road = django_filters.ModelChoiceFilter(
+        queryset=Road.objects.all(), label=_("Road"), widget=SearchSelect("road-list", label_fields=("name", "section"))
     )
     responsible_unit = django_filters.ModelChoiceFilter(
         queryset=Unit.objects.all(), label=_("Responsible unit"), widget=SearchSelect("unit-list")
@@ -55,7 +61,7 @@ class ProblemFilterSet(ScopedFilterSet):
     class Meta:
         model = Problem
         fields = [
-            "q", "status", "open", "overdue", "district", "responsible_unit", "team", "category", "sample_point",
+            "q", "status", "open", "overdue", "district", "grid", "road", "responsible_unit", "team", "category", "sample_point",
             "source", "severity", "problem_class", "rebound", "found_from", "found_to", "deadline_from",
             "deadline_to", "closed_from", "closed_to",
         ]

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.control_characters import ControlCharactersRefused
-from campaign.models import Category, District, SamplePoint, Unit
+from campaign.models import Category, District, Grid, Road, SamplePoint, Unit
 from campaign.widgets import SearchSelect
 from campaign.write_scope import writable
 
@@ -87,6 +87,13 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
         District.objects.none(), label=_("District"), required=False,
         help_text=_("Needed when no sample point is chosen."),
     )
+    grid = forms.ModelChoiceField(
+        Grid.objects.none(), label=_("Grid"), required=False,
+        help_text=_("Left empty: the sample point's grid, or the cell its coordinates lie in."),
+    )
+    road = forms.ModelChoiceField(
+        Road.objects.none(), label=_("Road"), required=False, help_text=_("Left empty: the sample point's road."),
+    )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
     source_ref = forms.CharField(
@@ -109,6 +116,8 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
         self.fields["category"].queryset = writable(Category, user)
         self.fields["sample_point"].queryset = writable(SamplePoint, user).filter(active=True).select_related("district")
         self.fields["district"].queryset = writable(District, user)
+        self.fields["grid"].queryset = writable(Grid, user).select_related("district")
+        self.fields["road"].queryset = writable(Road, user).select_related("district")
         if user.district_id and not self.is_bound:
             self.fields["district"].initial = user.district_id
         _styled(self)
@@ -120,6 +129,11 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
             self.add_error("district", _("Choose the district or a sample point."))
         elif point is not None and district is not None and point.district_id != district.pk:
             self.add_error("district", _("The sample point lies in another district."))
+        place = district or getattr(point, "district", None)
+        for name in ("grid", "road"):
+            area = data.get(name)
+            if area is not None and place is not None and area.district_id != place.pk:
+                self.add_error(name, _("%(object)s lies in another district.") % {"object": area})
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("Give both coordinates or neither."))
         return data

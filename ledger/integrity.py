@@ -33,6 +33,11 @@ STATE_FIELDS = tuple(
     if field.name not in ("id", "updated_at", "version", "last_event_hash")
 )
 _FIELDS_BY_NAME = {field.name: field for field in STATE_FIELDS}
+# Fields problems began to carry after events were first written. Older events do not name
+# them, and a field no event set is empty: the fold starts them at None, so a grid written into
+# the row without an event is reported like any other field. Existing problems got theirs
+# through an event (migration 0011), never by writing the row alone.
+FIELDS_ADDED_LATER = ("grid", "road")
 
 
 def encode_field(name: str, value):
@@ -77,8 +82,9 @@ def problem_state_from_events(events: Iterable[ProblemEvent]) -> dict:
     """The problem as its events say it is: a fold over the events in order. Each event sets
     the fields it carries (``data["fields"]``) and the status it led to; the version is the
     number of events and the last hash the last event's. A history recorded before events
-    carried their fields gives only what its later events set."""
-    state: dict = {}
+    carried their fields gives only what its later events set (and the fields added later,
+    which no event of it could set, as empty)."""
+    state: dict = dict.fromkeys(FIELDS_ADDED_LATER)
     count = 0
     for event in events:
         state.update((event.data or {}).get("fields") or {})

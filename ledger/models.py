@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import ImportStatus, Role
 from campaign.jobs import ClaimedJob, ExportJobFields
-from campaign.models import Category, District, SamplePoint, Team, Unit
+from campaign.models import CHIEF_ROLES, Category, District, Grid, Road, SamplePoint, Team, Unit
 
 from .choices import OPEN_STATUSES, Action, PhotoKind, Severity, Source, Status
 
@@ -41,6 +41,8 @@ class ProblemQuerySet(models.QuerySet):
             return self.filter(district_id=user.district_id or -1)
         if user.role == Role.UNIT_HANDLER:
             return self.filter(responsible_unit_id=user.unit_id or -1)
+        if user.role in CHIEF_ROLES:
+            return self.filter(user.chief_cell_q())
         if user.role == Role.INSPECTOR:
             if user.district_id:
                 return self.filter(Q(district_id=user.district_id) | Q(found_by=user))
@@ -97,6 +99,12 @@ class Problem(models.Model):
         verbose_name=_("sample point"),
     )
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="problems", verbose_name=_("district"))
+    # The grid cell and road it lies in (their chiefs answer for it): from its sample point,
+    # chosen when recorded, or from its coordinates (campaign.locating.grid_for_point).
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="problems",
+                             verbose_name=_("grid"))
+    road = models.ForeignKey(Road, on_delete=models.PROTECT, null=True, blank=True, related_name="problems",
+                             verbose_name=_("road"))
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -158,6 +166,9 @@ class Problem(models.Model):
             models.Index(fields=["district", "status"], name="problem_district_status"),
             models.Index(fields=["responsible_unit", "status"], name="problem_unit_status"),
             models.Index(fields=["team", "status"], name="problem_team_status"),
+            # A chief's list and the per-grid and per-road report tables.
+            models.Index(fields=["grid", "status"], name="problem_grid_status"),
+            models.Index(fields=["road", "status"], name="problem_road_status"),
             models.Index(fields=["sample_point", "category"], name="problem_point_category"),
             models.Index(fields=["sample_point", "finding_key", "status"], name="problem_point_finding"),
             # The overdue filter and the deadline sort read only open problems: a partial index

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import Role
-from campaign.models import User
+from campaign.models import User, cell_chiefs
 from notifications.events import register
 from notifications.services import notify
 
@@ -19,6 +19,8 @@ CLOSING_APPLIED = "problem.closing_applied"
 CLOSING_REJECTED = "problem.closing_rejected"
 
 UNIT = (Role.UNIT_HANDLER,)
+# The grid and road chiefs answer for their cells: they hear what the unit hears of its problems.
+UNIT_AND_CHIEFS = (Role.UNIT_HANDLER, Role.GRID_CHIEF, Role.ROAD_CHIEF)
 VERIFIERS = (Role.HQ_STAFF, Role.DISTRICT_LEAD)
 
 
@@ -27,11 +29,11 @@ def problem_link(problem) -> str:
 
 
 def register_kinds() -> None:
-    register(ASSIGNED, _("A problem was assigned to my unit"), roles=UNIT, link=problem_link)
-    register(DUE_TOMORROW, _("A problem of my unit falls due tomorrow"), roles=UNIT, link=problem_link)
-    register(OVERDUE, _("A problem of my unit is overdue"), roles=UNIT, link=problem_link)
+    register(ASSIGNED, _("A problem was assigned to my unit"), roles=UNIT_AND_CHIEFS, link=problem_link)
+    register(DUE_TOMORROW, _("A problem of my unit falls due tomorrow"), roles=UNIT_AND_CHIEFS, link=problem_link)
+    register(OVERDUE, _("A problem of my unit is overdue"), roles=UNIT_AND_CHIEFS, link=problem_link)
     register(CLOSING_APPLIED, _("A closing waits for my verification"), roles=VERIFIERS, link=problem_link)
-    register(CLOSING_REJECTED, _("A closing of my unit was rejected"), roles=UNIT, link=problem_link)
+    register(CLOSING_REJECTED, _("A closing of my unit was rejected"), roles=UNIT_AND_CHIEFS, link=problem_link)
 
 
 def _context(problem, **extra) -> dict:
@@ -40,10 +42,15 @@ def _context(problem, **extra) -> dict:
             "unit": problem.responsible_unit.name if problem.responsible_unit_id else "", **extra}
 
 
+def chiefs_of(problem) -> list:
+    """The grid and road chiefs of the problem's cell, told with its unit."""
+    return list(cell_chiefs(grid_id=problem.grid_id, road_id=problem.road_id))
+
+
 def problem_assigned(problem, *, reassigned: bool) -> None:
     sheet = problem.assignment_sheets.order_by("-issued_at").first()
     sheet_url = reverse("ledger:sheet_detail", args=[sheet.pk]) if sheet else ""
-    notify(ASSIGNED, about=problem, units=[problem.responsible_unit_id],
+    notify(ASSIGNED, about=problem, units=[problem.responsible_unit_id], users=chiefs_of(problem),
            context=_context(problem, reassigned=reassigned, sheet=sheet.number if sheet else ""),
            attachment=sheet_url or None, dedupe_key=f"{ASSIGNED}:{problem.pk}:{problem.version}")
 
@@ -56,7 +63,7 @@ def closing_applied(problem, *, by) -> None:
 
 
 def closing_rejected(problem) -> None:
-    notify(CLOSING_REJECTED, about=problem, units=[problem.responsible_unit_id],
+    notify(CLOSING_REJECTED, about=problem, units=[problem.responsible_unit_id], users=chiefs_of(problem),
            context=_context(problem, reason=problem.last_rejection_reason[:300]),
            dedupe_key=f"{CLOSING_REJECTED}:{problem.pk}:{problem.version}")
 
@@ -78,6 +85,7 @@ def deadline_reminders(*, today=None) -> int:
         for problem in problems.iterator(chunk_size=500):
             with transaction.atomic():
                 context = _context(problem, days_overdue=(today - problem.deadline).days)
-                told += bool(notify(event, about=problem, units=[problem.responsible_unit_id], context=context,
+                told += bool(notify(event, about=problem, units=[problem.responsible_unit_id],
+                                    users=chiefs_of(problem), context=context,
                                     dedupe_key=f"{event}:{problem.pk}:{today.isoformat()}"))
     return told

@@ -22,6 +22,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.ISSUE_SHEET: (frozenset({Status.ASSIGNED, Status.RECTIFYING}), None),
     # Correcting an open problem's description, address, severity or deadline (an edited import row).
     Action.EDIT: (frozenset(OPEN_STATUSES), None),
+    Action.LOCATE: (frozenset(Status.values), None),
 }
 
 # Roles that may take each action, before the scope check (the problem must be visible to
@@ -40,6 +41,7 @@ ROLES: dict[str, frozenset[str]] = {
     Action.CLASSIFY: frozenset({Role.HQ_STAFF, Role.DISTRICT_LEAD, Role.TEAM_LEAD}),
     Action.ISSUE_SHEET: frozenset({Role.HQ_STAFF, Role.DISTRICT_LEAD}),
     Action.EDIT: frozenset({Role.HQ_STAFF}),
+    Action.LOCATE: frozenset({Role.HQ_STAFF, Role.DISTRICT_LEAD}),
 }
 
 # The actions a person takes on a problem's page (the others come from other flows).
@@ -86,7 +88,7 @@ def allowed_actions(problem, user) -> list[str]:
 # Reading scope is not writing scope: a problem's fields that name the structure may name only
 # what the person may write for (campaign/write_scope.py holds the one rule per role; categories
 # are not scoped). A refused field is named in a 400, never a 403 for the whole request.
-PROBLEM_SCOPED_FIELDS = ("category", "sample_point", "district", "responsible_unit", "team")
+PROBLEM_SCOPED_FIELDS = ("category", "sample_point", "district", "grid", "road", "responsible_unit", "team")
 
 
 def recording_team(user, team):

@@ -15,8 +15,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.locating import grid_for_point
 from campaign.models import Unit
-from campaign.write_scope import OutOfScope, check_write_scope, may_write, out_of_scope_message
+from campaign.write_scope import (
+    OutOfScope,
+    check_in_district,
+    check_write_scope,
+    may_write,
+    out_of_scope_message,
+)
 
 from . import notifications
 from .choices import Action, PhotoKind, Severity, Status
@@ -212,28 +219,32 @@ def _transition(problem: Problem, *, action: str, by, expected_version: int | No
 def problem_record(*, by, category, district=None, description: str, source: str, found_at: datetime | None = None,
                    severity: str = Severity.GENERAL, sample_point=None, address: str = "", latitude=None,
                    longitude=None, source_ref: str = "", responsible_unit=None, team=None, problem_class=None,
-                   photos: list[StoredPhoto] = ()) -> Problem:
-    """Record a newly found problem (status found). A sample point gives its district,
-    address, coordinates, unit and team unless they are given; a team lead's problem is their
-    team's. Every structure it names must be in the recorder's write scope (``OutOfScope``
-    names the field). Before-photos are attached to the recording event."""
+                   grid=None, road=None, photos: list[StoredPhoto] = ()) -> Problem:
+    """Record a newly found problem (status found). A sample point gives its district, grid,
+    road, address, coordinates, unit and team unless they are given; a team lead's problem is
+    their team's. Every structure it names must be in the recorder's write scope, and a grid or
+    road in the problem's district (``OutOfScope`` names the field). Before-photos are attached
+    to the recording event."""
     if not by.is_active or role_of(by) not in ROLES[Action.RECORD]:
         raise LedgerForbidden(_("Your role may not do this."))
-    check_write_scope(by, category=category, sample_point=sample_point, district=district,
+    check_write_scope(by, category=category, sample_point=sample_point, district=district, grid=grid, road=road,
                       responsible_unit=responsible_unit, team=team)
+    check_in_district(district or getattr(sample_point, "district", None), grid=grid, road=road)
     return _record(by=by, category=category, district=district, description=description, source=source,
                    found_at=found_at, severity=severity, sample_point=sample_point, address=address,
                    latitude=latitude, longitude=longitude, source_ref=source_ref,
                    responsible_unit=responsible_unit, team=recording_team(by, team),
-                   problem_class=problem_class, photos=photos)
+                   problem_class=problem_class, grid=grid, road=road, photos=photos)
 
 
 def _record(*, by, category, district, description: str, source: str, found_at: datetime | None,
             severity: str, sample_point, address: str, latitude, longitude, source_ref: str, responsible_unit,
             team, problem_class, photos: list[StoredPhoto], rebound_of: Problem | None = None,
-            finding_key: str = "") -> Problem:
+            finding_key: str = "", grid=None, road=None) -> Problem:
     """Record a problem whose structure comes from the ledger's own rules (a rebound copies
-    the closed problem's, a finding its inspected point's), or was checked by problem_record."""
+    the closed problem's, a finding its inspected point's), or was checked by problem_record.
+    Its grid and road: those given, else its sample point's, else (the grid) the cell its
+    coordinates lie in (``grid_for_point``)."""
     role_check = Problem(status=Status.FOUND, district=district or getattr(sample_point, "district", None))
     reason = refusal(Action.RECORD, role_check, by)
     if reason is not None:
@@ -245,6 +256,12 @@ def _record(*, by, category, district, description: str, source: str, found_at: 
         longitude = longitude if longitude is not None else sample_point.longitude
         responsible_unit = responsible_unit or sample_point.responsible_unit
         team = team or sample_point.team
+        grid = grid or sample_point.grid
+        road = road or sample_point.road
+    if grid is None:
+        grid = grid_for_point(latitude, longitude)
+        if grid is not None and district is not None and grid.district_id != district.pk:
+            grid = None  # coordinates that fall outside the problem's district give no cell
     if district is None:
         raise LedgerInvalid(_("Give the district or a sample point."))
     if not description.strip():
@@ -255,6 +272,7 @@ def _record(*, by, category, district, description: str, source: str, found_at: 
             code=_next_code(timezone.localtime(found_at).year),
             description=description.strip(), category=category, sample_point=sample_point, district=district,
             address=address, latitude=latitude, longitude=longitude, source=source, source_ref=source_ref,
+            grid=grid, road=road,
             found_at=found_at, found_by=by, severity=severity, responsible_unit=responsible_unit, team=team,
             problem_class=problem_class, rebound_of=rebound_of, status=Status.FOUND, finding_key=finding_key,
         )
@@ -282,7 +300,7 @@ def problem_record_rebound(*, original: Problem, by, description: str = "", foun
             latitude=original.latitude, longitude=original.longitude,
             responsible_unit=original.responsible_unit, team=original.team,
             problem_class=original.problem_class, photos=photos, rebound_of=original,
-            finding_key=original.finding_key, source_ref=source_ref,
+            finding_key=original.finding_key, source_ref=source_ref, grid=original.grid, road=original.road,
         )
         _transition(original, action=Action.REBOUND, by=by, expected_version=None,
                     note=description, data={"rebound": rebound.code}, at=at)
@@ -434,6 +452,17 @@ def problem_classify(*, problem: Problem, problem_class, by, expected_version: i
     data = {"class": problem_class.code if problem_class else ""}
     return _transition(problem, action=Action.CLASSIFY, by=by, expected_version=expected_version, data=data,
                        changes={"problem_class": problem_class})
+
+
+def problem_locate(*, problem: Problem, grid, road, by, expected_version: int | None = None,
+                   note: str = "") -> Problem:
+    """Set the grid cell and road a problem lies in (None clears one): both must be in the
+    locator's write scope and in the problem's district. An event carries the change."""
+    check_write_scope(by, grid=grid, road=road)
+    check_in_district(problem.district_id, grid=grid, road=road)
+    data = {"grid": grid.code if grid else "", "road": str(road) if road else ""}
+    return _transition(problem, action=Action.LOCATE, by=by, expected_version=expected_version, note=note,
+                       data=data, changes={"grid": grid, "road": road})
 
 
 # --- Problem classes -----------------------------------------------------------------------------

@@ -20,6 +20,9 @@ Rules, for a period P = dates [start, end], instants [starts_at, ends_at) in Asi
 - rebound rate: found in P with ``rebound_of`` set / found in P.
 - rejection rate: ``reject`` events in P / ``apply_close`` events in P.
 
+The grid and road chiefs' tables (``chief_cell_figures``) group the same expressions by the
+problem's current grid or road.
+
 A closed problem is never invalid (only found, assigned and rectifying ones can be marked
 invalid, and invalid is final), so "not invalidated" only has to be checked for problems whose
 status is invalid: the subquery on their history runs for those rows alone.
@@ -34,7 +37,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import IsNull, LessThan, LessThanOrEqual
 from django.utils import timezone
 
-from campaign.models import District, Team, Unit
+from campaign.models import District, Grid, Road, Team, Unit, User
 from ledger.choices import Action, Status
 from ledger.models import Problem, ProblemEvent
 
@@ -273,3 +276,44 @@ def breakdowns(*, period: Period, district=None, cells: dict[tuple, dict] | None
 def city_figures(*, period: Period, district=None) -> dict:
     """The period's city-wide (or one district's) figures with their rates."""
     return with_rates(rollup(cell_counts(period=period, district=district), None).get(None, zero_counts()))
+
+
+# --- Per grid and per road chief -----------------------------------------------------------------
+
+# What the chiefs' tables show of each cell (the same rules as every other figure).
+CHIEF_COUNTS = ("found", "due", "closed_on_time", "overdue", "carried_over")
+CHIEF_CELLS = {"grid": Grid, "road": Road}
+
+
+def chief_cell_figures(*, period: Period, cell: str, district=None) -> list[dict]:
+    """Per grid cell (``cell="grid"``) or road (``"road"``) of the city (or of ``district``):
+    problems found in the period, due, closed on time, overdue and carried over at its end, and
+    the on-time rate, by the problem's current grid or road (one grouped query), with the cell's
+    chief as printed (``chief_name``) and the people who sign in as its chief. Every cell is
+    listed, those with nothing too; ordered by district and name."""
+    model = CHIEF_CELLS[cell]
+    expressions = {name: problem_count_expressions(period)[name] for name in CHIEF_COUNTS}
+    problems = (scoped_problems(district)
+                .filter(**{f"{cell}__isnull": False})
+                .filter(Q(found_at__lt=period.ends_at) | Q(deadline__gte=period.start, deadline__lte=period.end))
+                .values(f"{cell}_id").annotate(**expressions))
+    counts = {row[f"{cell}_id"]: row for row in problems}
+    cells = model.objects.select_related("district").order_by("district__code", "pk")
+    district_id = district_id_of(district)
+    if district_id is not None:
+        cells = cells.filter(district_id=district_id)
+    chiefs: dict[int, list[str]] = {}
+    for user in User.objects.filter(role=model.chief_role, is_active=True,
+                                    **{f"{cell}__in": cells}).order_by("username"):
+        chiefs.setdefault(getattr(user, f"{cell}_id"), []).append(user.get_full_name())
+    rows = []
+    for place in cells:
+        figures = {name: (counts.get(place.pk) or {}).get(name, 0) for name in CHIEF_COUNTS}
+        rows.append({
+            "id": place.pk, "name": str(place), "code": getattr(place, "code", ""),
+            "district_id": place.district_id, "district": place.district.label,
+            "chief_name": place.chief_name, "chiefs": chiefs.get(place.pk, []),
+            **figures, "on_time_rate": rate(figures["closed_on_time"], figures["due"]),
+        })
+    rows.sort(key=lambda row: (row["district"], row["name"]))
+    return rows

@@ -16,7 +16,7 @@ from ..models import AuditEntry, User
 from ..throttling import client_address
 
 # What a change of a person is judged by: role, scope and access.
-PERSON_AUDITED_FIELDS = ("role", "team_id", "district_id", "unit_id", "is_active", "is_staff", "is_superuser")
+PERSON_AUDITED_FIELDS = ("role", "team_id", "district_id", "unit_id", "grid_id", "road_id", "is_active", "is_staff", "is_superuser")
 
 
 def _address(request) -> str | None:

@@ -16,7 +16,7 @@ from .audit import audit_person_change, person_audit_state
 log = logging.getLogger(__name__)
 
 PROFILE_FIELDS = ("full_name", "phone", "post")
-SCOPE_FIELDS = ("team", "district", "unit")
+SCOPE_FIELDS = ("team", "district", "unit", "grid", "road")
 # Which scope fields each role keeps; the others are cleared so no stale scope lingers.
 # Inspectors may optionally be limited to a district.
 KEPT_SCOPE_BY_ROLE = {

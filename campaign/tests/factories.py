@@ -3,7 +3,8 @@ office and sample points; one city department; one team; a person in every role.
 
 Actors (the same names in every test):
   hq, leader, team_lead (team "市容"), district_lead (district A), other_district_lead (B),
-  unit_handler (street office in A), inspector (district A), public, and anonymous.
+  unit_handler (street office in A), inspector (district A), grid_chief (A's grid, where A's
+  market lies), road_chief (A's road, where A's restaurant lies), public, and anonymous.
 """
 
 from dataclasses import dataclass, field
@@ -105,8 +106,8 @@ def build_city() -> City:
     )
     city.points_a = [
         make_sample_point(district=district_a, category=market, unit=office_a, team=team, name="甲农贸市场",
-                          latitude=Decimal("30.900000"), longitude=Decimal("121.450000")),
-        make_sample_point(district=district_a, category=restaurant, unit=office_a, name="甲小餐馆"),
+                          latitude=Decimal("30.900000"), longitude=Decimal("121.450000"), grid=city.grid_a),
+        make_sample_point(district=district_a, category=restaurant, unit=office_a, name="甲小餐馆", road=city.road_a),
     ]
     city.points_b = [
         make_sample_point(district=district_b, category=market, unit=office_b, name="乙农贸市场"),
@@ -120,6 +121,8 @@ def build_city() -> City:
         "other_district_lead": make_user("other_district_lead", Role.DISTRICT_LEAD, district=district_b),
         "unit_handler": make_user("unit_handler", Role.UNIT_HANDLER, unit=office_a),
         "inspector": make_user("inspector", Role.INSPECTOR, district=district_a),
+        "grid_chief": make_user("grid_chief", Role.GRID_CHIEF, grid=city.grid_a),
+        "road_chief": make_user("road_chief", Role.ROAD_CHIEF, road=city.road_a),
         "public": make_user("public", Role.PUBLIC),
     }
     return city

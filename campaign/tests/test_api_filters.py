@@ -53,8 +53,9 @@ def test_filter_sample_points_by_responsible_unit(city, hq):
 def test_filter_sample_points_by_grid_and_road(city, hq):
     on_grid = make_sample_point(district=city.district_a, category=city.market, name="网格内", grid=city.grid_a)
     on_road = make_sample_point(district=city.district_a, category=city.market, name="路边", road=city.road_a)
-    assert ids(hq.get(POINTS, {"grid": city.grid_a.pk})) == {on_grid.pk}
-    assert ids(hq.get(POINTS, {"road": city.road_a.pk})) == {on_road.pk}
+    # With A's market (on grid A) and A's restaurant (on road A) of the test city.
+    assert ids(hq.get(POINTS, {"grid": city.grid_a.pk})) == {on_grid.pk, city.points_a[0].pk}
+    assert ids(hq.get(POINTS, {"road": city.road_a.pk})) == {on_road.pk, city.points_a[1].pk}
 
 
 def test_filter_sample_points_by_active(city, hq):

@@ -196,7 +196,8 @@ def test_sample_point_detail_carries_readable_labels(city, login):
     assert data["category_label"] == "农贸市场"
     assert data["responsible_unit_label"] == "甲街道办"
     assert data["team_label"] == "市容环境组"
-    assert data["grid"] is None and data["grid_label"] is None
+    assert data["grid"] == city.grid_a.pk and data["grid_label"] == "甲一网格"
+    assert data["road"] is None
     assert Decimal(data["latitude"]) == Decimal("30.9")
 
 

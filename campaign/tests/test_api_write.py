@@ -175,7 +175,7 @@ def test_patching_only_the_grid_checks_it_against_the_stored_district(city, logi
     assert response.status_code == 400
     assert "grid" in response.json()
     point.refresh_from_db()
-    assert point.grid is None
+    assert point.grid == city.grid_a
 
 
 def test_moving_a_point_to_another_district_strands_its_grid(city, login):

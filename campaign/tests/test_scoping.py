@@ -89,3 +89,13 @@ def test_only_hq_manages_the_structure(city):
 def test_district_lead_scope_label_names_the_district(city):
     assert city.district_lead.scope_label == "甲区"
     assert str(city.hq.scope_label) in {"Whole city", "全市"}
+
+
+def test_grid_and_road_chiefs_see_the_points_of_their_cell_and_its_district(city):
+    assert list(SamplePoint.objects.visible_to(city.grid_chief)) == [city.points_a[0]]
+    assert list(SamplePoint.objects.visible_to(city.road_chief)) == [city.points_a[1]]
+    for chief in (city.grid_chief, city.road_chief):
+        assert list(District.objects.visible_to(chief)) == [city.district_a]
+        assert list(Grid.objects.visible_to(chief)) == [city.grid_a]
+        assert list(Road.objects.visible_to(chief)) == [city.road_a]
+        assert set(Unit.objects.visible_to(chief)) == {city.office_a, city.city_department}

@@ -25,7 +25,7 @@ from campaign.models import (
     User,
 )
 
-DEMO_USERNAMES = ["hq", "leader", "team", "district", "unit", "inspector"]
+DEMO_USERNAMES = ["hq", "leader", "team", "district", "unit", "inspector", "grid", "road"]
 ALL_MODELS = (Campaign, Category, District, Grid, Road, Unit, Team, SamplePoint, Indicator, IndicatorValue, User)
 
 
@@ -181,13 +181,17 @@ def test_demo_users_have_their_roles_and_scopes(seeded):
     district = users["district"].district
     assert users["unit"].unit.district == district
     assert users["inspector"].district == district
+    assert users["grid"].role == Role.GRID_CHIEF and users["grid"].grid.district == district
+    assert users["road"].role == Role.ROAD_CHIEF and users["road"].road.district == district
+    assert users["grid"].grid.chief_name.startswith(users["grid"].full_name)
+    assert list(users["road"].road.chief_users()) == [users["road"]]
     assert all(u.full_name and u.post for u in users.values())
     assert not any(u.is_staff for name, u in users.items() if name != "hq")
 
 
 def test_scoped_demo_users_have_sample_points_to_work_on(seeded):
     district_lead = User.objects.get(username="district")
-    for username in ("district", "unit", "inspector", "team"):
+    for username in ("district", "unit", "inspector", "team", "grid", "road"):
         visible = SamplePoint.objects.visible_to(User.objects.get(username=username))
         assert visible.exists(), username
         assert visible.count() < SamplePoint.objects.count(), username
@@ -217,11 +221,12 @@ def test_password_option_wins_over_the_environment(db, monkeypatch):
     assert not can_log_in("leader", "from-env")
 
 
-def test_output_summarises_and_lists_the_six_logins(seeded):
+def test_output_summarises_and_lists_a_login_per_role(seeded):
     assert "172 sample points" in seeded
     assert "'demo'" in seeded
     for username, role in zip(DEMO_USERNAMES, ("HQ staff", "Leader", "Team lead", "District lead",
-                                               "Unit handler", "Inspector"), strict=True):
+                                               "Unit handler", "Inspector", "Grid chief", "Road chief"),
+                                   strict=True):
         assert any(line.split()[:1] == [username] and role in line for line in seeded.splitlines()), username
 
 

@@ -202,3 +202,17 @@ def test_superuser_manages_people_too(city, login):
     client = login(admin)
     assert client.get(PEOPLE).status_code == 200
     assert client.get(edit_url(city.hq)).status_code == 200
+
+
+def test_hq_makes_a_grid_chief_who_needs_a_grid_and_keeps_only_it(city, login):
+    client = login(city.hq)
+    without = client.post(NEW, new_person(role=Role.GRID_CHIEF))
+    assert without.context["form"].errors["grid"]
+    response = client.post(NEW, new_person(role=Role.GRID_CHIEF, grid=city.grid_b.pk, road=city.road_b.pk,
+                                           district=city.district_b.pk))
+    assert response.status_code == 302
+    person = User.objects.get(username="zhangsan")
+    assert (person.role, person.grid, person.road, person.district) == (Role.GRID_CHIEF, city.grid_b, None, None)
+    assert list(city.grid_b.chief_users()) == [person]
+    html = client.get(PEOPLE, {"role": Role.GRID_CHIEF}).content.decode()
+    assert "zhangsan" in html and "乙一网格" in html

@@ -36,7 +36,7 @@ def structure_manager_required(view):
 
 def _manageable_people(user):
     """The people a manager may see and change: superusers also see accounts with admin access."""
-    people = User.objects.select_related("team", "district", "unit")
+    people = User.objects.select_related("team", "district", "unit", "grid", "road")
     if not user.is_superuser:
         people = people.filter(is_superuser=False, is_staff=False)
     return people
@@ -53,7 +53,7 @@ def _add_service_errors(form, error: ValidationError) -> None:
 @structure_manager_required
 def person_list(request):
     # Everyone is listed; accounts with admin access have no edit link for non-superusers.
-    filterset = PersonFilterSet(request.GET, queryset=User.objects.select_related("team", "district", "unit"),
+    filterset = PersonFilterSet(request.GET, queryset=User.objects.select_related("team", "district", "unit", "grid", "road"),
                                 request=request)
     people = filterset.qs
     query = request.GET.get("q", "").strip()

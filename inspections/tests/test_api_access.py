@@ -41,6 +41,8 @@ def draft_in_a(city, checklist):
 
 SEES_INSPECTION_IN_A = {
     "hq": 200, "leader": 200, "team_lead": 200, "district_lead": 200, "unit_handler": 200, "inspector": 200,
+    "grid_chief": 200,  # A's market lies in their grid
+    "road_chief": 404,  # and not on their road
     "other_district_lead": 404, "other_inspector": 404, "public": 403, None: 401,
 }
 
@@ -66,13 +68,15 @@ def test_inspection_list_holds_exactly_what_the_user_may_see(city, checklist, ot
     expected = {
         "hq": {in_a.pk, in_b.pk}, "leader": {in_a.pk, in_b.pk}, "team_lead": {in_a.pk}, "district_lead": {in_a.pk},
         "unit_handler": {in_a.pk}, "inspector": {in_a.pk}, "other_district_lead": {in_b.pk}, "other_inspector": set(),
+        "grid_chief": {in_a.pk}, "road_chief": set(),
     }[role]
     assert listed == expected
 
 
 STARTS_A_DRAFT_IN_A = {
     "hq": 201, "district_lead": 201, "inspector": 201, "other_inspector": 201,
-    "leader": 403, "team_lead": 403, "unit_handler": 403, "public": 403, None: 401,
+    "leader": 403, "team_lead": 403, "unit_handler": 403, "grid_chief": 403, "road_chief": 403,
+    "public": 403, None: 401,
     "other_district_lead": 400,  # the point is not one they may see: "does not exist"
 }
 
@@ -90,6 +94,7 @@ ANSWERS_IN_SOMEONE_ELSES_DRAFT = {
     "inspector": 200,  # their own
     "hq": 200,  # HQ may correct any draft
     "district_lead": 403, "team_lead": 403, "leader": 403, "unit_handler": 403,  # see it, may not change it
+    "grid_chief": 403, "road_chief": 404,
     "other_district_lead": 404, "other_inspector": 404,
     "public": 403, None: 401,
 }

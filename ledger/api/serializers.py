@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaign.api.serializers import VisibleRelatedField, WritableRelatedField
-from campaign.models import Category, District, SamplePoint, Team, Unit
+from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
 from ledger.choices import Severity, Source, Status, choice_label
 from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemEvent
 from ledger.rules import PAGE_ACTIONS, allowed_actions
@@ -106,7 +106,7 @@ class ProblemListSerializer(serializers.ModelSerializer):
         model = Problem
         fields = [
             "id", "code", "description", "status", "status_label", "severity", "severity_label",
-            "source", "source_label", "category", "category_label", "district", "district_label",
+            "source", "source_label", "category", "category_label", "district", "district_label", "grid", "road",
             "sample_point", "sample_point_label", "address", "responsible_unit", "responsible_unit_label",
             "team", "team_label", "found_at", "deadline", "days_overdue", "closed_at", "problem_class",
             "rebound_of", "version",
@@ -134,6 +134,8 @@ class ProblemListSerializer(serializers.ModelSerializer):
             "category_label": (category.name_en if english else category.name_zh) if category else None,
             "district": problem.district_id,
             "district_label": _bilingual(district, english),
+            "grid": problem.grid_id,
+            "road": problem.road_id,
             "sample_point": problem.sample_point_id,
             "sample_point_label": point.name if point else None,
             "address": problem.address,
@@ -284,6 +286,15 @@ class ProblemCreateSerializer(serializers.Serializer):
     district = WritableRelatedField(
         queryset=District.objects.all(), required=False, allow_null=True,
         help_text=_("Needed when there is no sample point; otherwise taken from it."),
+    )
+    grid = WritableRelatedField(
+        queryset=Grid.objects.all(), required=False, allow_null=True,
+        help_text=_("The grid cell, in the problem's district. Default: the sample point's, or the cell its "
+                    "coordinates lie in."),
+    )
+    road = WritableRelatedField(
+        queryset=Road.objects.all(), required=False, allow_null=True,
+        help_text=_("The road, in the problem's district. Default: the sample point's."),
     )
     address = serializers.CharField(required=False, allow_blank=True, max_length=300)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True,

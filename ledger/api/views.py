@@ -127,8 +127,8 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     LIST_RELATED = ("category", "district", "sample_point", "responsible_unit", "team")
     # The columns the list's rows show (ProblemListSerializer), and no others.
     LIST_ONLY = (
-        "id", "code", "description", "status", "severity", "source", "category", "district", "sample_point",
-        "address", "responsible_unit", "team", "found_at", "deadline", "closed_at", "problem_class",
+        "id", "code", "description", "status", "severity", "source", "category", "district", "grid", "road",
+        "sample_point", "address", "responsible_unit", "team", "found_at", "deadline", "closed_at", "problem_class",
         "rebound_of", "version", "category__name_zh", "category__name_en", "district__name",
         "district__name_en", "sample_point__name", "responsible_unit__name", "responsible_unit__name_en",
         "team__name", "team__name_en",

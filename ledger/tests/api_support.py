@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-ROLES = ["hq", "leader", "team_lead", "district_lead", "other_district_lead", "unit_handler", "inspector", "public"]
+ROLES = ["hq", "leader", "team_lead", "district_lead", "other_district_lead", "unit_handler", "inspector",
+         "grid_chief", "road_chief", "public"]
 
 
 def client_for(user) -> APIClient:

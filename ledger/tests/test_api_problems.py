@@ -38,6 +38,8 @@ def listed_codes(response) -> list[str]:
 
 SEES_DISTRICT_A_PROBLEM = {
     "hq": 200, "leader": 200, "team_lead": 200, "district_lead": 200, "unit_handler": 200, "inspector": 200,
+    "grid_chief": 200,  # recorded at A's market, in their grid
+    "road_chief": 404,  # not on their road
     "other_district_lead": 404, "public": 403, None: 401,
 }
 
@@ -66,8 +68,10 @@ def test_problem_list_holds_exactly_the_problems_the_user_may_see(city, role):
         assert expected == {in_a.code, in_b.code}
     if role == "other_district_lead":
         assert expected == {in_b.code}
-    if role in ("district_lead", "unit_handler", "inspector", "team_lead"):
+    if role in ("district_lead", "unit_handler", "inspector", "team_lead", "grid_chief"):
         assert expected == {in_a.code}
+    if role == "road_chief":
+        assert expected == set()
 
 
 def test_detail_shows_events_photos_allowed_actions_and_version(city):
@@ -109,7 +113,7 @@ def test_a_problem_cannot_be_overwritten_or_deleted(city, method):
 
 RECORDS = {
     "hq": 201, "district_lead": 201, "inspector": 201, "team_lead": 201,
-    "leader": 403, "unit_handler": 403, "public": 403, None: 401,
+    "leader": 403, "unit_handler": 403, "grid_chief": 403, "road_chief": 403, "public": 403, None: 401,
     # The other district's lead cannot even name district A's sample point.
     "other_district_lead": 400,
 }

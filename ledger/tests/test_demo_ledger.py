@@ -11,6 +11,7 @@ from io import StringIO
 
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import models
 from django.test import TestCase, override_settings
 from django.utils import timezone
 from PIL import Image
@@ -134,13 +135,19 @@ class DemoLedgerTests(TestCase):
                          Source.SELF_FOUND} <= sources, sources)
 
     def test_the_demo_logins_each_have_problems_to_work_on(self):
-        for username in ("unit", "district", "inspector", "team"):
+        for username in ("unit", "district", "inspector", "team", "grid", "road"):
             visible = Problem.objects.visible_to(User.objects.get(username=username))
             self.assertTrue(visible.open().exists(), username)
             self.assertLess(visible.count(), Problem.objects.count(), username)
         unit = User.objects.get(username="unit")
         self.assertTrue(Problem.objects.filter(responsible_unit=unit.unit, status=Status.CLOSED,
                                                closing_applied_by=unit).exists())
+
+    def test_problems_at_sample_points_carry_their_points_grid_and_road(self):
+        at_points = demo_problems().filter(sample_point__isnull=False)
+        self.assertTrue(at_points.exists())
+        self.assertFalse(at_points.exclude(grid=models.F("sample_point__grid")).exists())
+        self.assertFalse(at_points.exclude(road=models.F("sample_point__road")).exists())
 
     # --- History ---------------------------------------------------------------------------------
 

@@ -23,8 +23,8 @@ from ledger.transfer.planning import build_plan
 RECORDERS = {"hq", "team_lead", "district_lead", "other_district_lead", "inspector"}
 ASSIGNERS = {"hq", "district_lead", "other_district_lead"}
 RECORD_FIELDS = {"category": "category", "sample_point": "sample_point", "district": "district",
-                 "responsible_unit": "unit", "team": "team"}
-FORM_FIELDS = ("category", "sample_point", "district")
+                 "responsible_unit": "unit", "team": "team", "grid": "grid", "road": "road"}
+FORM_FIELDS = ("category", "sample_point", "district", "grid", "road")
 
 
 @pytest.fixture
@@ -37,6 +37,8 @@ def _record_payload(city, role: str, field: str, obj) -> dict:
     payload = {"description": "摊位周边污水横流", "source": Source.ROUTINE_SUPERVISION, "category": city.market.pk}
     if field not in ("district", "sample_point"):
         payload["district"] = city_objects(city)[HOME_DISTRICT.get(role, "district_a")].pk
+    if field in ("grid", "road") and obj.district_id != payload["district"] and role in ("hq", "team_lead"):
+        payload["district"] = obj.district_id  # a cell is named with its own district, where they may write
     payload[field] = obj.pk
     return payload
 
@@ -132,7 +134,8 @@ def test_the_service_refuses_what_a_page_might_let_through(city):
 
 
 def _found_problem(city, role):
-    point = city.points_b[1] if role == "other_district_lead" else city.points_a[0]
+    # A problem the role sees: the road chief's lies on road A (A's restaurant).
+    point = {"other_district_lead": city.points_b[1], "road_chief": city.points_a[1]}.get(role, city.points_a[0])
     return services.problem_record(by=city.hq, category=point.category, sample_point=point,
                                    description="垃圾满溢", source=Source.ROUTINE_SUPERVISION)
 

@@ -32,6 +32,9 @@ COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "status": ("Status", "状态", ("整改状态", "办理状态")),
     "rectification": ("Rectification", "整改情况", ("整改措施", "整改结果")),
     "closed_on": ("Closed on", "销号日期", ("销号时间", "date closed")),
+    # Last, so that files made from the older template keep their columns' places.
+    "grid": ("Grid", "网格", ("所属网格", "网格名称", "grid cell")),
+    "road": ("Road", "路段", ("所属路段", "道路")),
 }
 FIELDS = tuple(COLUMNS)
 REQUIRED = ("district", "category", "description")
@@ -173,4 +176,6 @@ FIELD_LABELS = {
     "status": _("Status"),
     "rectification": _("Rectification"),
     "closed_on": _("Closed on"),
+    "grid": _("Grid"),
+    "road": _("Road"),
 }

@@ -40,9 +40,10 @@ VALUES = (
     "code", "found_on", "district__name", "district__name_en", "category__name_zh", "category__name_en",
     "sample_point__name", "address", "description", "source", "severity", "responsible_unit__name",
     "responsible_unit__name_en", "deadline", "status", "rectification_note", "invalid_reason", "closed_on",
+    "grid__code", "road__name", "road__section",
 )
 (CODE, FOUND_ON, DISTRICT, DISTRICT_EN, CATEGORY, CATEGORY_EN, POINT, ADDRESS, DESCRIPTION, SOURCE, SEVERITY, UNIT,
- UNIT_EN, DEADLINE, STATUS, RECTIFICATION, INVALID_REASON, CLOSED_ON) = range(len(VALUES))
+ UNIT_EN, DEADLINE, STATUS, RECTIFICATION, INVALID_REASON, CLOSED_ON, GRID, ROAD, ROAD_SECTION) = range(len(VALUES))
 
 
 def export_rows(queryset):
@@ -54,7 +55,7 @@ def export_rows(queryset):
 WIDTHS = {
     "no": 7, "code": 14, "found_on": 12, "district": 12, "category": 16, "sample_point": 24, "address": 30,
     "description": 50, "source": 14, "severity": 8, "responsible_unit": 24, "deadline": 12, "status": 12,
-    "rectification": 40, "closed_on": 12,
+    "rectification": 40, "closed_on": 12, "grid": 14, "road": 24,
 }
 
 
@@ -90,6 +91,8 @@ def problem_cells(number: int, row: tuple, english: bool, names: dict[str, dict[
         names["status"].get(status, status),
         rectification,
         row[CLOSED_ON],
+        row[GRID] or "",
+        f"{row[ROAD]} {row[ROAD_SECTION]}".strip() if row[ROAD] else "",
     ]
 
 

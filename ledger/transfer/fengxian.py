@@ -66,7 +66,7 @@ def write_template(problems, out, *, district: str, found_on: date, source_label
             "no": count, "code": "", "found_on": found_on, "district": district, "category": problem.category,
             "sample_point": "", "address": problem.place, "description": problem.description,
             "source": source_label, "severity": "", "responsible_unit": "", "deadline": None,
-            "status": "", "rectification": "", "closed_on": None,
+            "status": "", "rectification": "", "closed_on": None, "grid": "", "road": "",
         }
         append_row(sheet, [values[field] for field in columns.FIELDS])
     sheet.freeze_panes = "A2"

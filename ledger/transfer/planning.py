@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.importing.reading import UnreadableFile, control_character_cells, read_sheets
-from campaign.models import Category, District, SamplePoint, Unit
+from campaign.models import Category, District, Grid, Road, SamplePoint, Unit
 from campaign.write_scope import out_of_scope_message, writable
 
 from ..choices import OPEN_STATUSES, Action, Severity, Status
@@ -92,6 +92,8 @@ class PlannedProblem:
     deadline: date | None = None
     rectification: str = ""
     closed_on: date | None = None
+    grid: Grid | None = None
+    road: Road | None = None
 
 
 @dataclass
@@ -238,13 +240,16 @@ class _Context:
         self.categories = Lookup(Category.objects.all(), "code", "name_zh", "name_en")
         self.units = Lookup(Unit.objects.visible_to(user), "name", "name_en")
         self.points = Lookup(SamplePoint.objects.all(), "code", "name")
+        self.grids = Lookup(Grid.objects.all(), "code", "name")
+        self.roads = Lookup(Road.objects.all(), "label", "name")
         self.statuses = columns.status_index()
         self.sources = columns.source_index()
         self.severities = columns.severity_index()
         self.today = timezone.localdate()
         self.existing_codes = _CodeCheck()
         self.user = user
-        self.writable = {model: _writable_ids(model, user) for model in (District, Category, SamplePoint, Unit)}
+        self.writable = {model: _writable_ids(model, user)
+                         for model in (District, Category, SamplePoint, Unit, Grid, Road)}
 
     def may_write(self, obj) -> bool:
         ids = self.writable[type(obj)]
@@ -369,6 +374,11 @@ def _plan_row(plan: Plan, row: int, cells: dict, headers: dict, context: _Contex
         def in_place(candidate):
             return candidate.district_id == district.pk and (category is None or candidate.category_id == category.pk)
         point = resolve("sample_point", context.points, within=in_place)
+    areas = {}
+    for name, lookup in (("grid", context.grids), ("road", context.roads)):
+        if text(name) and district is not None:
+            # A grid or road of the row's district: another district's is "not found" there.
+            areas[name] = resolve(name, lookup, within=lambda candidate: candidate.district_id == district.pk)
     description = text("description")
     if not description:
         error("description", "", _("This value is required."))
@@ -397,6 +407,7 @@ def _plan_row(plan: Plan, row: int, cells: dict, headers: dict, context: _Contex
         row=row, code=code, found_on=found_on, district=district, category=category, description=description,
         source=source, severity=severity, status=status, sample_point=point, address=text("address"),
         responsible_unit=unit, deadline=deadline, rectification=text("rectification"), closed_on=closed_on,
+        grid=areas.get("grid"), road=areas.get("road"),
     ))
 
 

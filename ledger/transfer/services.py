@@ -127,6 +127,7 @@ def problem_import(*, planned: PlannedProblem, by, origin: str, code: str = "") 
             source=planned.source, found_at=found_at, found_by=by, severity=planned.severity,
             responsible_unit=planned.responsible_unit or (point.responsible_unit if point else None),
             team=point.team if point else None, deadline=planned.deadline, status=planned.status,
+            grid=planned.grid or (point.grid if point else None), road=planned.road or (point.road if point else None),
             assigned_at=found_at if past_found and planned.responsible_unit else None,
             closing_applied_at=(closed_at or timezone.now())
             if planned.status in (Status.CLOSING_APPLIED, Status.CLOSED) else None,

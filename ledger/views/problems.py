@@ -174,7 +174,7 @@ def problem_list(request):
 def _load(request, pk: int) -> Problem:
     return get_object_or_404(
         Problem.objects.visible_to(request.user).select_related(
-            "district", "category", "responsible_unit", "sample_point", "team", "found_by",
+            "district", "category", "responsible_unit", "sample_point", "team", "found_by", "grid", "road",
             "problem_class", "rebound_of", "duplicate_of", "closing_applied_by",
         ),
         pk=pk,
@@ -361,7 +361,7 @@ def problem_record(request):
                 by=user, category=data["category"], sample_point=data["sample_point"], district=data["district"],
                 description=data["description"], source=data["source"], source_ref=data["source_ref"],
                 severity=data["severity"], address=data["address"], latitude=data["latitude"],
-                longitude=data["longitude"], photos=photos,
+                longitude=data["longitude"], grid=data["grid"], road=data["road"], photos=photos,
             )
         except LedgerForbidden as error:
             raise PermissionDenied(str(error)) from None

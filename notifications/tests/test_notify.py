@@ -33,7 +33,8 @@ def test_assigning_a_problem_tells_the_unit_handlers_and_the_units_robot(city, w
     with django_capture_on_commit_callbacks() as callbacks:
         ledger.problem_assign(problem=problem, unit=city.office_a, by=city.district_lead)
     told = Notification.objects.filter(event="problem.assigned")
-    assert {n.recipient for n in told if n.recipient} == {city.unit_handler}
+    # The problem lies in grid A: its grid chief is told with the unit (ledger/notifications.py).
+    assert {n.recipient for n in told if n.recipient} == {city.unit_handler, city.grid_chief}
     assert {n.robot for n in told if n.robot} == {robots[0]}
     mine = told.get(recipient=city.unit_handler)
     assert mine.url == f"/ledger/problems/{problem.pk}/"
@@ -78,7 +79,7 @@ def test_closing_applied_tells_hq_and_the_district_lead_and_rejection_tells_the_
     applied = Notification.objects.filter(event="problem.closing_applied")
     assert {n.recipient for n in applied} == {city.hq, city.district_lead}
     ledger.problem_verify(problem=problem, approved=False, note="未清洗干净", by=city.district_lead)
-    rejected = Notification.objects.get(event="problem.closing_rejected")
+    rejected = Notification.objects.get(event="problem.closing_rejected", recipient__role="unit_handler")
     assert rejected.recipient == city.unit_handler
     assert rejected.context["reason"] == "未清洗干净"
 

@@ -11,6 +11,10 @@ with nothing to divide by is left out, not counted as 0). Places with fewer than
 number of problems due in the month are not ranked and are listed with the reason. Equal scores
 share a rank (1, 2, 2, 4). Last month's rank is computed afresh from the ledger by the same
 formula, so the report is the same whenever it is produced.
+
+Beside the rankings, unranked, one row per grid cell and per road with its chief: problems
+found in the month, due, closed on time, the on-time rate and overdue at the month's end (the
+figures' own rules, by the problem's current grid or road).
 """
 
 from collections.abc import Callable
@@ -25,7 +29,14 @@ from campaign.models import District, Unit
 from campaign.spreadsheets import write_cell
 
 from ..excel import add_chart, sheet_title, write_table
-from ..figures import breakdowns, district_id_of, unit_team_ids, with_rates, zero_counts
+from ..figures import (
+    breakdowns,
+    chief_cell_figures,
+    district_id_of,
+    unit_team_ids,
+    with_rates,
+    zero_counts,
+)
 from ..periods import Period
 from .standings import average, inspection_scores
 
@@ -189,6 +200,8 @@ def compute(*, period: Period, district: District | None = None,
             )
             del row["_score"]
         data[key] = {"ranked": ranked, "unranked": unranked}
+    data["grids"] = chief_cell_figures(period=period, cell="grid", district=district)
+    data["roads"] = chief_cell_figures(period=period, cell="road", district=district)
     return data
 
 
@@ -204,6 +217,13 @@ def reason_text(row: dict, min_due: int) -> str:
         return _("%(due)s problems due; at least %(min_due)s needed to be ranked") % {
             "due": row["due"], "min_due": min_due}
     return _("no indicator with a value")
+
+
+def chief_text(row: dict) -> str:
+    """The chief as printed on the cell, and the people who sign in as its chief if others."""
+    names = [row["chief_name"]] if row["chief_name"] else []
+    names += [name for name in row["chiefs"] if name not in names]
+    return "、".join(names)
 
 
 def _change(row: dict) -> int | str:
@@ -240,6 +260,17 @@ def write_workbook(*, workbook: Workbook, report) -> None:
         for key, kind in (("districts", _("District")), ("units", _("Unit")))
         for row in data[key]["unranked"]
     ])
+    chief_headers = [_("District"), _("Name"), _("Chief"), _("Found"), _("Due"), _("Closed on time"),
+                     _("On-time closure rate"), _("Overdue")]
+    for key, title in (("grids", _("Grid chiefs")), ("roads", _("Road chiefs"))):
+        if key not in data:  # a report made before the chiefs' tables existed
+            continue
+        ws = workbook.create_sheet(sheet_title(title))
+        write_table(ws, headers=chief_headers, title=f"{label} {title}", number_formats={7: "0.0%"}, rows=[
+            [row["district"], row["name"], chief_text(row), row["found"], row["due"], row["closed_on_time"],
+             row["on_time_rate"]["value"], row["overdue"]]
+            for row in data[key]
+        ])
     ws = workbook.create_sheet(sheet_title(_("Formula")))
     write_table(ws, headers=[_("Indicator"), _("Weight")], title=_("Published formula"), rows=[
         [component_label(name), weight] for name, weight in data["formula"]["weights"].items()

@@ -205,3 +205,60 @@ def test_the_workbook_has_ranked_sheets_with_charts_the_unranked_and_the_formula
     assert len(units._charts) == 1 and len(workbook["Districts"]._charts) == 1
     assert workbook["Not ranked"]["B4"].value == "市城管局"
     assert "Weighted score" in workbook["Formula"]["A10"].value
+
+
+# --- Grid and road chiefs ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def late_on_road(city, months):
+    """One more March problem, at A's restaurant (on road A): due 10 March, closed on the 12th."""
+    return due(city, found_on=dt.date(2025, 3, 3), deadline=dt.date(2025, 3, 10),
+               closed_at=at(dt.date(2025, 3, 12)), point=city.points_a[1])
+
+
+def test_each_grid_and_road_chief_has_found_due_on_time_and_overdue(late_on_road, city):
+    """Counted by hand from the fixture: grid A holds every problem at A's market. March: 6 found
+    (3 closed on time, the one rejected, the department's, the inspection's), 5 due, 3 of them
+    closed on time, 2 overdue at the end (the rejected one and the department's), 3 still open.
+    Road A: the late one, due and closed after its deadline. Grid B and road B: nothing."""
+    data = compute()
+    grids, roads = by_id(data["grids"]), by_id(data["roads"])
+    grid_a = grids[city.grid_a.pk]
+    assert {name: grid_a[name] for name in ("found", "due", "closed_on_time", "overdue", "carried_over")} == {
+        "found": 6, "due": 5, "closed_on_time": 3, "overdue": 2, "carried_over": 3}
+    assert grid_a["on_time_rate"] == {"numerator": 3, "denominator": 5, "value": 0.6}
+    assert (grid_a["chief_name"], grid_a["chiefs"]) == ("张网格长", ["grid_chief"])
+    road_a = roads[city.road_a.pk]
+    assert (road_a["found"], road_a["due"], road_a["closed_on_time"], road_a["overdue"]) == (1, 1, 0, 0)
+    assert road_a["on_time_rate"]["value"] == 0.0
+    assert road_a["chiefs"] == ["road_chief"]
+    for empty in (grids[city.grid_b.pk], roads[city.road_b.pk]):
+        assert (empty["found"], empty["due"], empty["overdue"], empty["on_time_rate"]["value"]) == (0, 0, 0, None)
+    # A district's report lists its own cells only.
+    assert [row["id"] for row in compute(district=city.district_b)["grids"]] == [city.grid_b.pk]
+
+
+def test_the_chiefs_tables_are_on_the_page_in_the_workbook_and_in_the_api(late_on_road, city):
+    from ledger.tests.api_support import client_for
+
+    report = comparison_report(compute())
+    page = render(report, city.hq)
+    assert "Grid chiefs" in page and "Road chiefs" in page
+    assert f'data-row="{city.grid_a.pk}"' in page and "张网格长" in page and "60.0 %" in page and "3/5" in page
+    workbook = load_workbook(io.BytesIO(build_workbook(report, language="en")))
+    sheet = workbook["Grid chiefs"]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert rows["甲一网格"] == ("District A", "甲一网格", "张网格长、grid_chief", 6, 5, 3, 0.6, 2)
+    assert rows["乙一网格"][3:] == (0, 0, 0, None, 0)
+    assert workbook["Road chiefs"]["G4"].value == 0.0
+    answer = client_for(city.hq).get(f"/api/reports/{report.pk}/").json()
+    assert by_id(answer["data"]["grids"])[city.grid_a.pk]["overdue"] == 2
+
+
+def test_a_report_made_before_the_chiefs_tables_still_shows(months, city):
+    data = compute()
+    del data["grids"], data["roads"]
+    report = comparison_report(data)
+    assert "Grid chiefs" not in render(report, city.hq)
+    assert "Grid chiefs" not in load_workbook(io.BytesIO(build_workbook(report, language="en"))).sheetnames

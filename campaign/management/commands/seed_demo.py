@@ -25,7 +25,7 @@ from campaign.models import Campaign, User
 class Command(BaseCommand):
     help = (
         "Build the demo city (districts, units, teams, categories, 172 sample points, core "
-        "indicators and six demo logins), then a demo ledger with twelve weeks of history. Safe to "
+        "indicators and a demo login per role), then a demo ledger with twelve weeks of history. Safe to "
         "run again: it updates the same city rows and adds no problems to a ledger that has some."
     )
 
