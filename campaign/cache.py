@@ -44,3 +44,13 @@ class ForgivingCache:
 
 
 forgiving_cache = ForgivingCache()
+
+
+def cache_delete(key: str) -> bool:
+    """Drop ``key``; False (logged) when the cache cannot be written (the value then expires)."""
+    try:
+        cache.delete(key)
+    except Exception:  # noqa: BLE001 - a value not dropped expires on its own
+        logger.warning("cache unavailable: deleting %s failed", key, exc_info=True)
+        return False
+    return True

@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        # HQ's exposures to publish on the task home; leaders land on the dashboard.
+        from . import task_groups
+
+        task_groups.register()
