@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from campaign import tasks_home
 from campaign.tests.factories import PASSWORD
-from inspections import services as inspection_services
-from inspections.tests.factories import market_checklist
+from inspections.tests.factories import this_weeks_round
 from ledger.choices import Status
 from ledger.tests.factories import problem_in
 from reports.choices import ReportKind, ReportStatus
@@ -156,14 +155,7 @@ def test_a_broken_cache_still_shows_the_counts(city, login, monkeypatch):
 
 @pytest.fixture
 def drawn_round(city):
-    market_checklist(city)
-    today = timezone.localdate()
-    inspection_round = inspection_services.round_create(
-        name="本周暗访", kind="unannounced", starts_on=today, ends_on=today + timedelta(days=6),
-        quotas={city.market: 2}, by=city.hq)
-    inspection_services.round_draw(inspection_round=inspection_round, by=city.hq, seed=1)
-    inspection_services.round_assign(inspection_round=inspection_round, inspectors=[city.inspector], by=city.hq)
-    return inspection_round
+    return this_weeks_round(city)
 
 
 def test_an_inspectors_round_points_count_what_the_inspections_page_lists_and_move_on_when_started(
