@@ -130,10 +130,13 @@ def test_every_group_counts_the_rows_of_the_ledger_list_it_links_to(city, login,
 def test_previews_stop_at_five_and_link_to_all(city, login):
     for _ in range(7):
         problem_in(city, Status.FOUND)
-    response = login(city.hq).get(URL)
+    client = login(city.hq)
+    client.cookies["django_language"] = "en"
+    response = client.get(URL)
     assert len(groups(response)["to_assign"]) == 5
     assert counts(response)["to_assign"][0] == 7
-    assert "All 7" in response.content.decode()
+    url = counts(response)["to_assign"][1].replace("&", "&amp;")
+    assert f'<a href="{url}">All 7 »</a>' in response.content.decode()
 
 
 def test_nothing_to_do_says_so(city, login):
