@@ -96,3 +96,12 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: values kept per user id (the task counts in the
+    menu) must not reach another test whose user got the same id (SQLite reuses them)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -46,9 +46,11 @@ class ForgivingCache:
 forgiving_cache = ForgivingCache()
 
 
-def cache_delete(key: str) -> None:
-    """Forget ``key`` (logged, not raised, when the cache cannot be written)."""
+def cache_delete(key: str) -> bool:
+    """Drop ``key``; False (logged) when the cache cannot be written (the value then expires)."""
     try:
         cache.delete(key)
-    except Exception:  # noqa: BLE001 - a stale value expires by its own timeout
+    except Exception:  # noqa: BLE001 - a value not dropped expires on its own
         logger.warning("cache unavailable: deleting %s failed", key, exc_info=True)
+        return False
+    return True

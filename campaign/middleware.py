@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .control_characters import control_character_errors
+from .tasks_home import forget
 
 
 def refused_input(request, errors: dict[str, str]):
@@ -49,3 +50,21 @@ def body_control_characters_refused(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+class ForgetTaskCountsMiddleware:
+    """A person who wrote something (any accepted POST, PUT, PATCH or DELETE: verifying a
+    problem, starting an inspection, publishing a report) sees their counts afresh on the next
+    page, whichever app took the write."""
+
+    WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method in self.WRITES and response.status_code < 400 and user is not None and user.is_authenticated:
+            forget(user)
+        return response

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import audit, exports, imports, people, structure
+from .views import audit, exports, home, imports, people, structure
 
 app_name = "campaign"
 
 urlpatterns = [
-    path("", structure.overview, name="overview"),
+    path("", home.home, name="home"),
+    path("overview/", structure.overview, name="overview"),
     path("sample-points/", structure.sample_point_list, name="sample_point_list"),
     path("sample-points/<int:pk>/", structure.sample_point_detail, name="sample_point_detail"),
     path("sample-points/import/", imports.import_upload, name="sample_point_import"),

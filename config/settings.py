@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # A control character in a query string is a 400 naming the parameter (bodies: parsers, forms).
     "campaign.middleware.ControlCharacterMiddleware",
+    # A person who wrote something sees their task counts afresh (campaign/tasks_home.py).
+    "campaign.middleware.ForgetTaskCountsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "campaign.context_processors.campaign",
+                "campaign.context_processors.task_menu",
                 "ledger.context_processors.ledger_nav",
                 "notifications.context_processors.inbox",
             ],
@@ -138,7 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "campaign:overview"
+LOGIN_REDIRECT_URL = "campaign:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
@@ -438,6 +441,8 @@ if not any(REPORT_COMPARISON_WEIGHTS.values()):
 REPORT_COMPARISON_MIN_DUE = env_int("REPORT_COMPARISON_MIN_DUE", 5, minimum=1)
 # The leaders' dashboard keeps its figures this long per scope (0: computed on every view).
 REPORT_DASHBOARD_CACHE_SECONDS = env_int("REPORT_DASHBOARD_CACHE_SECONDS", 300, minimum=0)
+# How long the task counts in the menu are kept per person (0: counted on every page).
+TASK_COUNTS_CACHE_SECONDS = env_int("TASK_COUNTS_CACHE_SECONDS", 60, minimum=0)
 
 # Reports (reports/): a worker holds a report for REPORT_LEASE_SECONDS, extended while it
 # makes progress; after that another worker may take it over. A report whose worker died

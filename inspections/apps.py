@@ -37,3 +37,8 @@ class InspectionsConfig(AppConfig):
 
         # inspections/services.py records its findings with source_ref "inspection:<id>".
         register_source_kind("inspection", url_name="inspections:inspection_detail", describe=describe_inspections)
+
+        # An inspector's round points and drafts on everyone's task home.
+        from . import task_groups
+
+        task_groups.register()

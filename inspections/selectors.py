@@ -10,8 +10,25 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from campaign.models import SamplePoint
 from ledger.models import Problem
 
-from .choices import InspectionStatus
-from .models import Inspection, Round
+from .choices import InspectionStatus, RoundStatus
+from .models import Inspection, Round, RoundPoint
+
+
+def round_points_to_start(*, user):
+    """The points given to ``user`` in drawn rounds that nobody has started yet, soonest first."""
+    return (
+        RoundPoint.objects.filter(inspector=user, inspection__isnull=True, round__status=RoundStatus.DRAWN)
+        .select_related("round", "sample_point__district", "sample_point__category")
+        .order_by("round__ends_on", "round_id", "category__order", "draw_order")
+    )
+
+
+def my_drafts(*, user):
+    """The inspections ``user`` takes part in that are not submitted yet, latest first."""
+    return (
+        Inspection.objects.filter(inspectors=user, status=InspectionStatus.DRAFT)
+        .select_related("sample_point__district", "sample_point__category").order_by("-started_at", "-id")
+    )
 
 
 def submitted_inspections(*, user, start: date | None = None, end: date | None = None, kind: str | None = None):

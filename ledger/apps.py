@@ -17,4 +17,10 @@ class LedgerConfig(AppConfig):
 
         register_kinds()
 
-        from . import exports  # noqa: F401 (registers the app's lists with campaign.exporting)
+        # The ledger's groups on everyone's task home, which is also where staff land.
+        from . import (
+            exports,  # noqa: F401 (registers the app's lists with campaign.exporting)
+            task_groups,
+        )
+
+        task_groups.register()

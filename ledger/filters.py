@@ -50,6 +50,7 @@ class ProblemFilterSet(ScopedFilterSet):
         queryset=ProblemClass.objects.all(), label=_("Problem class"),
         widget=SearchSelect("problemclass-list", label_fields=("code", "name")),
     )
+    rejected = django_filters.BooleanFilter(method="filter_rejected", label=_("Closing rejected before"))
     rebound = django_filters.BooleanFilter(field_name="rebound_of", lookup_expr="isnull", exclude=True, label=_("Rebound"))
     found_from = django_filters.DateFilter(field_name="found_at", lookup_expr="date__gte", label=_("Found from"))
     found_to = django_filters.DateFilter(field_name="found_at", lookup_expr="date__lte", label=_("Found to"))
@@ -62,7 +63,7 @@ class ProblemFilterSet(ScopedFilterSet):
         model = Problem
         fields = [
             "q", "status", "open", "overdue", "district", "grid", "road", "responsible_unit", "team", "category", "sample_point",
-            "source", "severity", "problem_class", "rebound", "found_from", "found_to", "deadline_from",
+            "source", "severity", "problem_class", "rejected", "rebound", "found_from", "found_to", "deadline_from",
             "deadline_to", "closed_from", "closed_to",
         ]
 
@@ -94,6 +95,11 @@ class ProblemFilterSet(ScopedFilterSet):
         today = timezone.localdate()
         overdue = Q(status__in=OPEN_STATUSES, deadline__lt=today)
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_rejected(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(rejection_count__gt=0) if value else queryset.filter(rejection_count=0)
 
 
 class AssignmentSheetFilterSet(ScopedFilterSet):

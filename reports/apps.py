@@ -11,3 +11,8 @@ class ReportsConfig(AppConfig):
         from .notifications import register_kinds
 
         register_kinds()
+
+        # HQ's exposures to publish on the task home; leaders land on the dashboard.
+        from . import task_groups
+
+        task_groups.register()

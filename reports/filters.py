@@ -17,13 +17,23 @@ class ReportFilterSet(ScopedFilterSet):
     period = django_filters.DateFilter(method="filter_period", label=_("Period holding the day"))
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"),
                                                 empty_label=_("All"))
+    # An exposure waits for HQ to publish it (HQ's task home links to "done, not published").
+    published = django_filters.ChoiceFilter(
+        choices=[("yes", _("Published")), ("no", _("Not published"))], method="filter_published",
+        label=_("Published"), empty_label=_("All"),
+    )
     city_wide = django_filters.BooleanFilter(field_name="district", lookup_expr="isnull", label=_("Whole city"))
 
     class Meta:
         model = Report
-        fields = ["kind", "status", "period", "district", "city_wide"]
+        fields = ["kind", "status", "period", "district", "published", "city_wide"]
 
     def filter_period(self, queryset, name, value):
         if value is None:
             return queryset
         return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+    def filter_published(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(published_at__isnull=value == "no")

@@ -30,3 +30,20 @@ def inspect(city, *, outcomes: dict, point=None, by=None, kind=InspectionKind.UN
     if submit:
         return services.inspection_submit(inspection=inspection, by=by)
     return inspection, []
+
+
+def this_weeks_round(city, *, inspectors=None, quota=2):
+    """A round of district A's markets running this week, drawn and shared among ``inspectors``
+    (the city's inspector by default)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    market_checklist(city)
+    today = timezone.localdate()
+    inspection_round = services.round_create(
+        name="本周暗访", kind=InspectionKind.UNANNOUNCED, starts_on=today, ends_on=today + timedelta(days=6),
+        quotas={city.market: quota}, by=city.hq)
+    services.round_draw(inspection_round=inspection_round, by=city.hq, seed=1)
+    services.round_assign(inspection_round=inspection_round, inspectors=inspectors or [city.inspector], by=city.hq)
+    return inspection_round

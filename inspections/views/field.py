@@ -31,8 +31,8 @@ from ledger.models import Problem, ProblemEvent
 from ledger.pagination import Ordering, SortKey, bounded_count, keyset_page
 from ledger.photos import PhotoError, photo_store
 
-from .. import services
-from ..choices import InspectionKind, InspectionStatus, Outcome, RoundStatus
+from .. import selectors, services
+from ..choices import InspectionKind, InspectionStatus, Outcome
 from ..filters import InspectionFilterSet
 from ..forms import (
     InspectionStartForm,
@@ -138,15 +138,8 @@ def inspection_list(request):
     count, more = bounded_count(matches, COUNT_LIMIT)
     drafts, to_do = [], []
     if _inspects(user) and not request.GET.get("cursor"):
-        drafts = list(
-            Inspection.objects.filter(inspectors=user, status=InspectionStatus.DRAFT)
-            .select_related(*LIST_RELATED).order_by("-started_at", "-id")[:MY_DRAFTS]
-        )
-        to_do = list(
-            RoundPoint.objects.filter(inspector=user, inspection__isnull=True, round__status=RoundStatus.DRAWN)
-            .select_related("round", "sample_point__district", "sample_point__category")
-            .order_by("round__ends_on", "round_id", "category__order", "draw_order")[:MY_ROUND_POINTS]
-        )
+        drafts = list(selectors.my_drafts(user=user)[:MY_DRAFTS])
+        to_do = list(selectors.round_points_to_start(user=user)[:MY_ROUND_POINTS])
     return render(request, "inspections/inspection_list.html", {
         "form": form,
         "page": page,

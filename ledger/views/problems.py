@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from campaign import tasks_home
 from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.views.structure import campaign_staff_required
 from campaign.write_scope import OutOfScope
 
 from .. import services
-from ..choices import OPEN_STATUSES, Action, PhotoKind, Status
+from ..choices import OPEN_STATUSES, Action, PhotoKind
 from ..filters import ProblemFilterSet
 from ..forms import (
     ACTION_FORMS,
@@ -49,8 +50,7 @@ from ..services import LedgerConflict, LedgerError, LedgerForbidden, LedgerInval
 
 PER_PAGE = 50
 COUNT_LIMIT = 500  # the list counts matches up to here and then says "500+"
-TASKS_PER_GROUP = 30
-DUE_SOON_DAYS = 3
+TASKS_PREVIEW = 5  # rows of each group shown on the task home; its link lists them all
 LIST_RELATED = ("district", "category", "responsible_unit", "sample_point", "team")
 
 # The list's sort orders: each is a total order that a keyset page can seek in.
@@ -96,7 +96,7 @@ def _scope_choices(filterset, user):
 def _filter_form(filterset):
     form = bootstrap_form(filterset.form)
     either = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
-    for name in ("open", "overdue", "rebound"):
+    for name in ("open", "overdue", "rejected", "rebound"):
         if name in form.fields:
             form.fields[name].widget.choices = either
     status = form.fields["status"]
@@ -400,44 +400,21 @@ def photo(request, pk: int, thumbnail: bool = False):
 # --- My tasks ------------------------------------------------------------------------------------
 
 
-def _task_groups(user):
-    """Open problems in groups, most urgent first; each problem is in the first group it fits."""
-    today = timezone.localdate()
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    groups = [
-        ("overdue", _("Overdue"), Q(deadline__lt=today)),
-        ("due_soon", _("Due within %(days)s days") % {"days": DUE_SOON_DAYS},
-         Q(deadline__gte=today, deadline__lte=soon)),
-        ("rejected", _("Closing rejected: rectify again"), Q(status=Status.RECTIFYING, rejection_count__gt=0)),
-        ("to_acknowledge", _("Newly assigned: acknowledge"), Q(status=Status.ASSIGNED)),
-    ]
-    role = role_of(user)
-    if role in ROLES[Action.APPROVE]:
-        groups.append(("to_verify", _("Closing applied: verify"), Q(status=Status.CLOSING_APPLIED)))
-    if role in ROLES[Action.ASSIGN]:
-        groups.append(("to_assign", _("Found: assign to a unit"), Q(status=Status.FOUND)))
-    groups.append(("others", _("Other open problems"), Q()))
-
-    base = Problem.objects.visible_to(user).open().select_related(*LIST_RELATED)
-    taken = Q(pk__in=[])
-    result = []
-    for key, title, condition in groups:
-        rows = base.filter(condition).exclude(taken).order_by(
-            F("deadline").asc(nulls_last=True), "found_at", "id"
-        )
-        taken |= condition
-        items = list(rows[: TASKS_PER_GROUP + 1])
-        result.append({"key": key, "title": title, "problems": items[:TASKS_PER_GROUP],
-                       "more": len(items) > TASKS_PER_GROUP})
-    return result
-
-
 @campaign_staff_required
 def my_tasks(request):
-    groups = _task_groups(request.user)
+    """Everyone's task home: each group the apps registered for the user's role
+    (campaign/tasks_home.py), counted afresh, with its first rows and a link to all of them."""
+    user = request.user
+    numbers = tasks_home.counts(user, fresh=True)
+    groups = []
+    for group in tasks_home.groups_for(user):
+        count = numbers[group.key]
+        rows = group.preview(user, TASKS_PREVIEW) if group.preview and count else []
+        groups.append({"key": group.key, "label": group.label, "count": count, "url": group.url(user),
+                       "rows": rows, "template": group.preview_template})
     return render(request, "ledger/my_tasks.html", {
         "groups": groups,
-        "empty": not any(group["problems"] for group in groups),
+        "empty": not any(group["count"] for group in groups),
     })
 
 

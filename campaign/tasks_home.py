@@ -1,0 +1,152 @@
+"""Everyone's work in one place: the task groups each app registers, and where each role lands.
+
+The ground floor holds only the registry; the apps above fill it from their
+``AppConfig.ready()`` (the ledger its problem groups, the inspections an inspector's round
+points, the reports the exposures waiting to be published), so the home page and the menu
+read every app's work without the ledger importing the apps above it.
+
+A group is a label, the roles that see it, its rows (a queryset: the registry counts every
+group in one query) and a URL. The URL is the list that
+shows exactly the counted rows (for the ledger, the ledger list with its filters), so the
+count a person sees is the number of rows they find when they follow it. A problem is in
+every group it belongs to: an overdue closing application is both "verify" and "overdue".
+
+The counts stand in every page's menu, kept per person for ``TASK_COUNTS_CACHE_SECONDS``
+(through the forgiving cache: without a cache they are computed). Any write a person makes
+forgets their counts (campaign.middleware.ForgetTaskCountsMiddleware), the task home always
+counts afresh, and other people's counts are at most that many seconds old (the menu says so).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.conf import settings
+from django.db.models import CharField, Count, Value
+from django.http import QueryDict
+from django.urls import reverse
+
+from .cache import cache_delete, cache_get, cache_set
+from .choices import Role
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    key: str
+    label: str
+    roles: frozenset[str]
+    rows: Callable  # (user) -> the QuerySet of the rows the URL lists (the registry counts it)
+    url: Callable  # (user) -> str: the list that shows exactly those rows
+    order: int = 100
+    # (user, limit) -> the first rows, shown on the home page with ``preview_template``.
+    preview: Callable | None = None
+    preview_template: str = ""
+    # The roles whose menu total counts this group. A role's groups in the total never share a
+    # row (the ledger's are by status); overlapping ones (overdue, rejected) stay out of it.
+    total_roles: frozenset[str] = field(default_factory=frozenset)
+
+
+_groups: dict[str, TaskGroup] = {}
+_homes: dict[str, str] = {}
+DEFAULT_HOME = "campaign:overview"
+CACHE_KEY = "tasks-home:counts:{pk}"
+
+
+def filter_data(params: dict) -> QueryDict:
+    """A list's filters as its FilterSet reads them and as its URL carries them."""
+    data = QueryDict(mutable=True)
+    data.update(params)
+    return data
+
+
+def register(group: TaskGroup) -> None:
+    """Add a group (from an ``AppConfig.ready()``). Registering a key again replaces it."""
+    _groups[group.key] = group
+
+
+def register_home(url_name: str, *, roles=None) -> None:
+    """Where ``roles`` land after signing in and on "/" (a URL name; ``roles=None``: every role
+    without its own)."""
+    for role in roles if roles is not None else ("*",):
+        _homes[role] = url_name
+
+
+def role_of(user) -> str:
+    return Role.HQ_STAFF if user.is_superuser else user.role
+
+
+def home_url(user) -> str:
+    role = role_of(user)
+    return reverse(_homes.get(role) or _homes.get("*") or DEFAULT_HOME)
+
+
+def groups_for(user) -> list[TaskGroup]:
+    """The groups ``user``'s role sees, in their order."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    role = role_of(user)
+    return sorted((g for g in _groups.values() if role in g.roles), key=lambda g: (g.order, g.key))
+
+
+def counts(user, *, fresh: bool = False) -> dict[str, int]:
+    """Each of the user's groups' count, from the cache unless ``fresh`` (then kept again)."""
+    groups = groups_for(user)
+    if not groups:
+        return {}
+    key = CACHE_KEY.format(pk=user.pk)
+    if not fresh:
+        cached = cache_get(key)
+        if isinstance(cached, dict) and set(cached) == {g.key for g in groups}:
+            return cached
+    result = _count(user, groups)
+    seconds = settings.TASK_COUNTS_CACHE_SECONDS
+    if seconds:
+        cache_set(key, result, seconds)
+    return result
+
+
+def _count(user, groups) -> dict[str, int]:
+    """Every group's rows counted in one query (a UNION ALL of one count per group), so the menu
+    costs one query when its counts are not kept."""
+    parts = []
+    for group in groups:
+        rows = group.rows(user).order_by()
+        if rows.query.distinct:  # a DISTINCT would apply after the count: count the ids instead
+            rows = rows.model._default_manager.filter(pk__in=rows.values("pk"))
+        parts.append(
+            rows.annotate(task_group=Value(group.key, output_field=CharField()))
+            .values("task_group").annotate(n=Count("pk"))
+        )
+    first, *rest = parts
+    found = {row["task_group"]: row["n"] for row in first.union(*rest, all=True)} if parts else {}
+    return {group.key: found.get(group.key, 0) for group in groups}
+
+
+def forget(user) -> None:
+    """Drop the user's kept counts: the next page counts again."""
+    cache_delete(CACHE_KEY.format(pk=user.pk))
+
+
+class TaskMenu:
+    """The menu's view of the registry, computed only when a page shows the menu."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def entries(self) -> list[dict]:
+        numbers = counts(self.user)
+        return [
+            {"key": g.key, "label": g.label, "count": numbers.get(g.key, 0), "url": g.url(self.user)}
+            for g in groups_for(self.user)
+        ]
+
+    @cached_property
+    def total(self) -> int:
+        role = role_of(self.user)
+        wanted = {g.key for g in groups_for(self.user) if role in g.total_roles}
+        return sum(entry["count"] for entry in self.entries if entry["key"] in wanted)
+
+    @property
+    def stale_seconds(self) -> int:
+        return settings.TASK_COUNTS_CACHE_SECONDS

@@ -1,0 +1,81 @@
+"""The ledger's groups on everyone's task home (campaign/tasks_home.py).
+
+Each group is a set of the ledger list's filters: its count is the number of rows that list
+shows with them (its rows come from the same FilterSet), and its link is that list. A problem
+is in every group whose filters it matches.
+"""
+
+from datetime import timedelta
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaign import tasks_home
+from campaign.choices import Role
+
+from .choices import Action, Status
+from .filters import ProblemFilterSet
+from .models import Problem
+from .rules import ROLES
+from .views.problems import LIST_RELATED
+
+DUE_DAYS = 7
+
+
+def _due_soon() -> dict:
+    """Open problems falling due in the coming week: today and the six days after it."""
+    today = timezone.localdate()
+    return {"open": "true", "deadline_from": today.isoformat(),
+            "deadline_to": (today + timedelta(days=DUE_DAYS - 1)).isoformat()}
+
+
+# key, label, roles, the ledger list's filters (a dict or a function giving one), order, the
+# roles whose menu total counts it (by status, so they never share a problem).
+GROUPS = (
+    ("to_assign", _("Found: assign to a unit"), ROLES[Action.ASSIGN], {"status": Status.FOUND}, 10,
+     ROLES[Action.ASSIGN]),
+    ("to_verify", _("Closing applied: verify"), ROLES[Action.APPROVE], {"status": Status.CLOSING_APPLIED}, 20,
+     ROLES[Action.APPROVE]),
+    ("to_acknowledge", _("Newly assigned: acknowledge"), {Role.UNIT_HANDLER}, {"status": Status.ASSIGNED}, 30,
+     {Role.UNIT_HANDLER}),
+    ("rejected", _("Closing rejected: rectify again and re-submit"), {Role.UNIT_HANDLER},
+     {"status": Status.RECTIFYING, "rejected": "true"}, 40, ()),
+    ("to_rectify", _("In rectification: rectify and apply to close"), {Role.UNIT_HANDLER},
+     {"status": Status.RECTIFYING}, 50, {Role.UNIT_HANDLER}),
+    ("due_soon", _("Falling due within 7 days"), {Role.UNIT_HANDLER, Role.DISTRICT_LEAD}, _due_soon, 60, ()),
+    ("overdue", _("Overdue"), {Role.HQ_STAFF, Role.DISTRICT_LEAD, Role.UNIT_HANDLER, Role.TEAM_LEAD},
+     {"overdue": "true"}, 70, {Role.TEAM_LEAD}),
+)
+
+
+def _filters(params):
+    return tasks_home.filter_data(params() if callable(params) else params)
+
+
+def _rows(user, params):
+    return ProblemFilterSet(_filters(params), queryset=Problem.objects.visible_to(user)).qs
+
+
+def list_url(params) -> str:
+    return f"{reverse('ledger:problem_list')}?{_filters(params).urlencode()}"
+
+
+def _group(key, label, roles, params, order, total_roles) -> tasks_home.TaskGroup:
+    def preview(user, limit):
+        rows = _rows(user, params).select_related(*LIST_RELATED)
+        return list(rows.order_by(F("deadline").asc(nulls_last=True), "found_at", "id")[:limit])
+
+    return tasks_home.TaskGroup(
+        key=key, label=label, roles=frozenset(roles), order=order, total_roles=frozenset(total_roles),
+        rows=lambda user: _rows(user, params),
+        url=lambda user: list_url(params),
+        preview=preview, preview_template="ledger/_task_card.html",
+    )
+
+
+def register() -> None:
+    for row in GROUPS:
+        tasks_home.register(_group(*row))
+    tasks_home.register_home("ledger:my_tasks")

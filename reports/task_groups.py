@@ -1,0 +1,29 @@
+"""The reports' part of everyone's task home (campaign/tasks_home.py): HQ's exposures waiting to
+be published, linked to the reports list filtered to exactly them; and leaders land on the
+dashboard."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from campaign import tasks_home
+from campaign.choices import Role
+
+from . import selectors
+from .choices import ReportKind, ReportStatus
+from .filters import ReportFilterSet
+
+TO_PUBLISH = {"kind": ReportKind.WEEKLY_EXPOSURE, "status": ReportStatus.DONE, "published": "no"}
+HQ = frozenset({Role.HQ_STAFF})
+
+
+def _to_publish(user):
+    return ReportFilterSet(tasks_home.filter_data(TO_PUBLISH), queryset=selectors.reports_visible(user=user)).qs
+
+
+def register() -> None:
+    tasks_home.register(tasks_home.TaskGroup(
+        key="to_publish", label=_("Weekly exposures: publish"), roles=HQ, order=25, total_roles=HQ,
+        rows=_to_publish,
+        url=lambda user: f"{reverse('reports:report_list')}?{tasks_home.filter_data(TO_PUBLISH).urlencode()}",
+    ))
+    tasks_home.register_home("reports:dashboard", roles=[Role.LEADER])
