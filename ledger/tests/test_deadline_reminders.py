@@ -22,10 +22,14 @@ def test_due_tomorrow_and_overdue_are_told_to_the_unit_once_a_day(city):
     deadline_reminders(today=today)
     deadline_reminders(today=today)  # beat fired twice: nobody is told twice
 
-    tomorrow = Notification.objects.get(event="problem.due_tomorrow")
-    overdue = Notification.objects.get(event="problem.overdue")
+    # Each recipient (the unit's handler, and the cell's chiefs) is told once per problem and day.
+    told = Notification.objects.values_list("event", "recipient", "about_id")
+    assert len(told) == len(set(told))
+    tomorrow = Notification.objects.get(event="problem.due_tomorrow", recipient=city.unit_handler)
+    overdue = Notification.objects.get(event="problem.overdue", recipient=city.unit_handler)
     assert (tomorrow.recipient, tomorrow.about_id) == (city.unit_handler, due.pk)
     assert (overdue.recipient, overdue.about_id, overdue.context["days_overdue"]) == (city.unit_handler, late.pk, 3)
 
     deadline_reminders(today=today + dt.timedelta(days=1))  # the next day: overdue again, told again
-    assert Notification.objects.filter(event="problem.overdue", about_id=late.pk).count() == 2
+    assert Notification.objects.filter(event="problem.overdue", about_id=late.pk,
+                                       recipient=city.unit_handler).count() == 2
