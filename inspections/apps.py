@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self):
+        from campaign.grants import register_grant
+        from campaign.models import SamplePoint
+
+        from .selectors import round_point_grant
+
+        # A round point given to an inspector gives them its sample point (see campaign/grants.py).
+        register_grant(SamplePoint, round_point_grant)

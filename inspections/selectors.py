@@ -10,8 +10,21 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from campaign.models import SamplePoint
 from ledger.models import Problem
 
-from .choices import InspectionStatus
-from .models import Inspection, Round
+from campaign.choices import Role
+
+from .choices import InspectionStatus, RoundStatus
+from .models import Inspection, Round, RoundPoint
+
+
+def round_point_grant(user) -> Q | None:
+    """The sample points given to a person by their round points (campaign/grants.py): an
+    inspector (or a district lead) assigned a point of a drawn round has that point for the
+    round, whatever their district: they see it, start it and submit it. A planned round has
+    no points and a closed one gives nothing any more."""
+    if user.is_superuser or user.role not in (Role.INSPECTOR, Role.DISTRICT_LEAD):
+        return None
+    assigned = RoundPoint.objects.filter(inspector=user, round__status=RoundStatus.DRAWN).values("sample_point_id")
+    return Q(pk__in=assigned)
 
 
 def submitted_inspections(*, user, start: date | None = None, end: date | None = None, kind: str | None = None):

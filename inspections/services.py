@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.choices import Role
-from campaign.models import SamplePoint
+from campaign.models import SamplePoint, User
 from campaign.write_scope import OutOfScope, check_write_scope
 from ledger import services as ledger
 from ledger.choices import Source
@@ -286,14 +287,48 @@ def round_draw(*, inspection_round: Round, by, seed: int | None = None) -> dict:
     return shortfalls
 
 
+def round_assignable(inspection_round: Round, by):
+    """Who a planner may give the round's points to. HQ staff: any active inspector, of any
+    district or of the city (a district round's points may go to an inspector from elsewhere:
+    the assignment gives them the point, see selectors.round_point_grant), HQ staff, and the
+    round's district's leads. A district lead (of the round's district): the inspectors of
+    their district and the city's, and their district's leads."""
+    people = User.objects.filter(is_active=True)
+    leads = Q(role=Role.DISTRICT_LEAD, district=inspection_round.district_id or -1)
+    if _role(by) == Role.HQ_STAFF:
+        return people.filter(Q(role=Role.INSPECTOR) | Q(role=Role.HQ_STAFF) | Q(is_superuser=True) | leads)
+    district = by.district_id or -1
+    return people.filter(Q(role=Role.INSPECTOR, district__isnull=True) | Q(role=Role.INSPECTOR, district=district)
+                         | leads)
+
+
+def _check_assignable(inspection_round: Round, people: list, by, field: str) -> None:
+    """Refuse, naming the field and saying why, anyone the planner may not give points to."""
+    allowed = set(round_assignable(inspection_round, by).filter(pk__in=[p.pk for p in people])
+                  .values_list("pk", flat=True))
+    reasons = []
+    for person in people:
+        if person.pk in allowed:
+            continue
+        if not person.is_active or _role(person) not in INSPECTING_ROLES:
+            reasons.append(_("%(person)s is not an active inspector.") % {"person": person})
+        elif _role(person) == Role.DISTRICT_LEAD:
+            reasons.append(_("%(person)s leads another district.") % {"person": person})
+        else:
+            reasons.append(_("%(person)s is not an inspector of your district or of the city: a district lead "
+                             "gives points only to them.") % {"person": person})
+    if reasons:
+        raise OutOfScope({field: reasons})
+
+
 def round_assign(*, inspection_round: Round, inspectors: list, by) -> None:
     """Share the drawn points among inspectors, category by category in turn, so each gets a
-    mix; points already inspected keep their inspector."""
+    mix; points already inspected keep their inspector. Each must be assignable
+    (round_assignable; else ``OutOfScope`` naming ``inspectors``)."""
     _require_round_planner(inspection_round, by, _("Only HQ staff and district leads assign rounds."))
     if not inspectors:
         raise InspectionError(_("Choose at least one inspector."))
-    if any(_role(person) not in INSPECTING_ROLES for person in inspectors):
-        raise InspectionError(_("Only inspectors, district leads and HQ staff inspect."))
+    _check_assignable(inspection_round, inspectors, by, "inspectors")
     with transaction.atomic():
         points = list(inspection_round.points.select_for_update(of=("self",)).filter(inspection__isnull=True)
                       .order_by("category__code", "draw_order"))
@@ -303,7 +338,10 @@ def round_assign(*, inspection_round: Round, inspectors: list, by) -> None:
 
 
 def round_point_reassign(*, round_point: RoundPoint, inspector, by) -> RoundPoint:
+    """Give one point not yet inspected to another assignable person (``OutOfScope`` naming
+    ``inspector`` otherwise)."""
     _require_round_planner(round_point.round, by, _("Only HQ staff and district leads assign rounds."))
+    _check_assignable(round_point.round, [inspector], by, "inspector")
     with transaction.atomic():
         if Inspection.objects.filter(round_point=round_point).exists():
             raise InspectionConflict(_("This point was inspected already."))
