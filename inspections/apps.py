@@ -10,7 +10,9 @@ class InspectionsConfig(AppConfig):
         from campaign.grants import register_grant
         from campaign.models import SamplePoint
 
+        from . import panels
         from .selectors import round_point_grant
 
         # A round point given to an inspector gives them its sample point (see campaign/grants.py).
         register_grant(SamplePoint, round_point_grant)
+        panels.register()  # a sample point's inspection history on its page (campaign/panels.py)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import ImportStatus, Role
 from campaign.jobs import ClaimedJob
+from campaign.grants import granted
 from campaign.models import Category, District, SamplePoint, Team, Unit
 
 from .choices import OPEN_STATUSES, Action, PhotoKind, Severity, Source, Status
@@ -43,7 +44,12 @@ class ProblemQuerySet(models.QuerySet):
             return self.filter(responsible_unit_id=user.unit_id or -1)
         if user.role == Role.INSPECTOR:
             if user.district_id:
-                return self.filter(Q(district_id=user.district_id) | Q(found_by=user))
+                area = Q(district_id=user.district_id) | Q(found_by=user)
+                # The problems of the points an assignment gives them (campaign/grants.py).
+                given = granted(SamplePoint, user)
+                if given is not None:
+                    area |= Q(sample_point__in=SamplePoint.objects.filter(given).values("pk"))
+                return self.filter(area)
             return self
         return self.none()
 
