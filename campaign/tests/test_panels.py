@@ -2,6 +2,7 @@
 ledger's problems of the point and the inspections' history, each loaded through visible_to."""
 
 import pytest
+from django.utils import translation
 
 from campaign.choices import Role
 from campaign.panels import SAMPLE_POINT, UNIT, Panel, panels_for, register_panel, render_panels
@@ -16,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def english(client):
+    """English pages; the language the requests activate is put back afterwards."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
