@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.control_characters import ControlCharactersRefused
+from campaign.forms import ConfirmedForm
 from campaign.models import Category, SamplePoint
 from campaign.write_scope import writable
 from ledger.forms import PhotosField
@@ -106,6 +107,6 @@ class ItemResultForm(ControlCharactersRefused, forms.Form):
     photos = PhotosField(required=False, label=_("Photos"))
 
 
-class InspectionSubmitForm(LocationFields):
+class InspectionSubmitForm(ConfirmedForm, LocationFields):
     note = forms.CharField(required=False, max_length=2000, label=_("Note on the whole inspection"),
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))

@@ -7,10 +7,9 @@ from datetime import date
 from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth, TruncWeek
 
+from campaign.choices import Role
 from campaign.models import SamplePoint
 from ledger.models import Problem
-
-from campaign.choices import Role
 
 from .choices import InspectionStatus, RoundStatus
 from .models import Inspection, Round, RoundPoint

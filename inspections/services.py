@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -175,6 +176,24 @@ def inspection_record_result(*, inspection: Inspection, item: ChecklistItem, out
             for p in photos
         )
     return result
+
+
+def inspection_remove_photo(*, photo: ResultPhoto, by) -> None:
+    """Remove a photo of an item before submission (a wrong shot). A submitted inspection keeps
+    its photos: they are the before-photos of the problems it raised. The files are deleted
+    once the removal is committed."""
+    with transaction.atomic():
+        inspection = _editable(photo.result.inspection_id, by)
+        deleted, _rows = ResultPhoto.objects.filter(pk=photo.pk, result__inspection=inspection).delete()
+        if deleted:
+            names = [photo.image.name, photo.thumbnail.name]
+            transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
 
 
 def inspection_submit(*, inspection: Inspection, by, ended_at: datetime | None = None, note: str = "",

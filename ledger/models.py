@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import ImportStatus, Role
-from campaign.jobs import ClaimedJob
 from campaign.grants import granted
+from campaign.jobs import ClaimedJob
 from campaign.models import Category, District, SamplePoint, Team, Unit
 
 from .choices import OPEN_STATUSES, Action, PhotoKind, Severity, Source, Status

@@ -78,7 +78,7 @@ def test_an_inspector_from_elsewhere_starts_and_submits_the_point_given_to_them(
         outcome = Outcome.FAIL if item.code == "M02" else Outcome.PASS
         answer = client.post(f"/inspections/{inspection.pk}/items/{item.pk}/", {"outcome": outcome})
         assert answer.status_code == 302, answer.content
-    submitted = client.post(f"/inspections/{inspection.pk}/submit/", {})
+    submitted = client.post(f"/inspections/{inspection.pk}/submit/", {"confirmed": "yes"})
     assert submitted.status_code == 302, submitted.content
     inspection.refresh_from_db()
     assert inspection.status == InspectionStatus.SUBMITTED

@@ -316,6 +316,27 @@ def inspection_item(request, pk: int, item_id: int):
 
 @require_POST
 @campaign_staff_required
+def result_photo_remove(request, pk: int, photo_pk: int):
+    """Remove an item's photo before submission: the photo strip's "remove" button, which posts
+    its item's form here (a fragment for the phone's script, else back to the item)."""
+    inspection = _load(request, pk)
+    photo = get_object_or_404(ResultPhoto.objects.select_related("result__item"),
+                              pk=photo_pk, result__inspection=inspection)
+    item = photo.result.item
+    try:
+        services.inspection_remove_photo(photo=photo, by=request.user)
+    except InspectionConflict as error:
+        return _item_response(request, inspection, item, error=str(error), status=409)
+    except InspectionForbidden as error:
+        raise PermissionDenied(str(error)) from None
+    if not is_htmx(request):
+        messages.success(request, _("The photo was removed from %(code)s.") % {"code": item.code})
+        return redirect(f"{_fill_url(inspection)}#item-{item.pk}")
+    return _item_response(request, inspection, item)
+
+
+@require_POST
+@campaign_staff_required
 def inspection_submit(request, pk: int):
     """Submit: every item must be answered (the missing ones are named); then it is scored,
     locked, and its failed items are in the ledger."""
@@ -432,6 +453,7 @@ routes = [
     path("<int:pk>/fill/", inspection_fill, name="inspection_fill"),
     path("<int:pk>/items/<int:item_id>/", inspection_item, name="inspection_item"),
     path("<int:pk>/submit/", inspection_submit, name="inspection_submit"),
+    path("<int:pk>/photos/<int:photo_pk>/remove/", result_photo_remove, name="result_photo_remove"),
     path("photos/<int:pk>/", result_photo, name="result_photo"),
     path("photos/<int:pk>/thumb/", result_photo, {"thumbnail": True}, name="result_photo_thumbnail"),
 ]
