@@ -114,16 +114,17 @@ def inspection_start(*, sample_point: SamplePoint, kind: str, by, inspectors=(),
                      latitude=None, longitude=None, location_accuracy_m=None,
                      started_at: datetime | None = None) -> Inspection:
     """Open a draft inspection of a sample point on its category's current checklist. A drawn
-    round point is inspected once: starting it again resumes the existing draft. A point
-    chosen freely must lie in the inspector's area (campaign/write_scope.py); a round point is
-    the one the round's planner drew and gave them."""
+    round point is inspected once: starting it again resumes the existing draft. The point
+    must be in the inspector's write scope (campaign/write_scope.py): their area, or a point
+    given to them by a round (campaign/grants.py), so a round point of another district is
+    theirs only once it is assigned to them."""
     _require(by, INSPECTING_ROLES, _("Your role does not inspect."))
-    if round_point is None:
-        check_write_scope(by, sample_point=sample_point)
+    # Checked before resuming, so another inspector's draft is never handed out.
+    if (round_point is not None and round_point.inspector_id and round_point.inspector_id != by.pk
+            and _role(by) != Role.HQ_STAFF):
+        raise InspectionForbidden(_("This point of the round is assigned to another inspector."))
+    check_write_scope(by, sample_point=sample_point)
     if round_point is not None:
-        # Checked before resuming, so another inspector's draft is never handed out.
-        if round_point.inspector_id and round_point.inspector_id != by.pk and _role(by) != Role.HQ_STAFF:
-            raise InspectionForbidden(_("This point of the round is assigned to another inspector."))
         existing = Inspection.objects.filter(round_point=round_point).first()
         if existing is not None:
             return existing

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -93,10 +93,11 @@ def _detail_url(inspection) -> str:
 
 
 def _round_points_for(user):
-    """Drawn round points the user may start: in a round they see, and a point they see or
-    one assigned to them."""
-    return RoundPoint.objects.filter(round__in=Round.objects.visible_to(user).values("pk")).filter(
-        Q(sample_point__in=SamplePoint.objects.visible_to(user).values("pk")) | Q(inspector=user)
+    """Drawn round points the user may start: in a round they see, at a point they see (their
+    area, or a point the round gave them: campaign/grants.py)."""
+    return RoundPoint.objects.filter(
+        round__in=Round.objects.visible_to(user).values("pk"),
+        sample_point__in=SamplePoint.objects.visible_to(user).values("pk"),
     ).select_related("round", "sample_point__district", "sample_point__category")
 
 
