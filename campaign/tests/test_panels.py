@@ -105,3 +105,17 @@ def test_a_registered_panel_is_rendered_for_its_kind_only(city, rf, settings, tm
         from campaign import panels
 
         panels._PANELS[UNIT].pop("test-note")
+
+
+def test_the_panels_queries_do_not_grow_with_the_history(city, login, django_assert_max_num_queries):
+    market_checklist(city)
+    point = city.points_a[0]
+    client = login(city.hq)
+    inspect(city, outcomes={"M02": Outcome.FAIL})
+    with django_assert_max_num_queries(30) as few:
+        client.get(f"/sample-points/{point.pk}/")
+    for code in ("M01", "M03", "M04", "M05"):
+        inspect(city, outcomes={code: Outcome.FAIL})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(f"/sample-points/{point.pk}/").content.decode()
+    assert html.count("data-inspection=") == 5 and html.count("data-problem=") == 5
