@@ -38,9 +38,9 @@ def round_inspectors(inspection_round, by):
     """The inspectors the planner may give the round's points to (services.round_assignable:
     HQ staff any inspector, of any district), those of the round's district first."""
     district = inspection_round.district_id or -1
+    elsewhere = Case(When(district=district, then=0), When(district__isnull=True, then=1), default=2)
     return (round_assignable(inspection_round, by).filter(role=Role.INSPECTOR)
-            .annotate(elsewhere=Case(When(district=district, then=0), When(district__isnull=True, then=1), default=2))
-            .order_by("elsewhere", "full_name", "username"))
+            .annotate(elsewhere=elsewhere).order_by("elsewhere", "full_name", "username"))
 
 
 # --- Rounds ----------------------------------------------------------------------------------------
