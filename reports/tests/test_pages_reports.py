@@ -220,8 +220,8 @@ def test_hq_publishes_an_exposure_draft_then_staff_see_it(city, login, broker):
     assert 'id="report-publish"' in page
     assert 'name="confirmed" value="yes" id="report-publish-confirm"' in page
     # Without the confirmation nothing is published, and the page says why.
-    refused = login(city.hq).post(url("report_publish", draft), follow=True)
-    assert "Confirm first" in refused.content.decode()
+    refused = login(city.hq).post(url("report_publish", draft), follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "请先确认" in refused.content.decode()
     assert login(city.unit_handler).get(url("report_detail", draft)).status_code == 404
     login(city.hq).post(url("report_publish", draft), {"confirmed": "yes"})
     assert login(city.unit_handler).get(url("report_detail", draft)).status_code == 200
