@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, seed when empty, and serve with a Celery worker and beat.
 #
-# Stopping (Ctrl-C, SIGTERM, or any of the three exiting): each of them runs in its own process
+# Stopping (Ctrl-C, SIGTERM, a closed terminal, or any of the three exiting): each of them runs in its own process
 # group (job control), so a signal reaches it and all its processes (the worker's pool, the
 # server's auto-reloader child). They get SIGTERM, then whatever is left after
 # STOP_GRACE_SECONDS (default 10; a worker's warm shutdown would otherwise wait for a running
@@ -29,7 +29,7 @@ alive() {
 }
 
 stop() {
-  trap '' INT TERM
+  trap '' INT TERM HUP
   trap - EXIT
   local group tick
   for group in "${groups[@]}"; do kill -TERM -- "-$group" 2>/dev/null || true; done
@@ -42,6 +42,7 @@ stop() {
 }
 trap 'stop 130' INT
 trap 'stop 143' TERM
+trap 'stop 129' HUP  # the terminal was closed
 trap 'stop $?' EXIT
 
 set -m  # each background job in its own process group
