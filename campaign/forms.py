@@ -36,7 +36,7 @@ def bootstrap_form(form):
     return form
 
 
-class ConfirmedForm(forms.Form):
+class ConfirmedForm(ControlCharactersRefused, forms.Form):
     """A confirm step before an action that cannot be undone (submitting an inspection,
     publishing a report). The page shows the action in templates/_confirm.html: the first tap
     opens a question (a <details>, no script needed), whose button sends ``confirmed=yes``;
