@@ -36,6 +36,18 @@ def bootstrap_form(form):
     return form
 
 
+class ConfirmedForm(ControlCharactersRefused, forms.Form):
+    """A confirm step before an action that cannot be undone (submitting an inspection,
+    publishing a report). The page shows the action in templates/_confirm.html: the first tap
+    opens a question (a <details>, no script needed), whose button sends ``confirmed=yes``;
+    without it the action is refused with a message."""
+
+    confirmed = forms.BooleanField(
+        required=True, label=_("Confirmed"),
+        error_messages={"required": _("Confirm first: press the button, then the confirmation below it.")},
+    )
+
+
 class PersonForm(ControlCharactersRefused, forms.ModelForm):
     """The fields HQ sets on a person; a role's scope is checked by User.clean."""
 

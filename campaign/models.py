@@ -25,6 +25,7 @@ from .choices import (
     Role,
     UnitKind,
 )
+from .grants import granted
 from .jobs import ClaimedJob, ExportJobFields
 
 
@@ -133,23 +134,34 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(Q(district_id=district_id) | Q(district__isnull=True))
 
 
+def _sample_point_area(user) -> Q | None:
+    """The points of a user's area (None: every point)."""
+    if user.role == Role.TEAM_LEAD:
+        if not user.team_id:
+            return Q(pk__in=[])
+        team_units = Unit.objects.filter(Q(teams=user.team_id) | Q(led_teams=user.team_id))
+        return Q(team_id=user.team_id) | Q(responsible_unit__in=team_units)
+    if user.role == Role.UNIT_HANDLER:
+        return Q(responsible_unit_id=user.unit_id or -1)
+    if user.role in CHIEF_ROLES:
+        return user.chief_cell_q()
+    district_id = _area_district_id(user)
+    return None if district_id is None else Q(district_id=district_id)
+
+
 class SamplePointQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The points of the user's area, and those an assignment gives them (campaign/grants.py:
+        e.g. a round point given to an inspector from another district)."""
         if not _is_staff_member(user):
             return self.none()
         if _sees_whole_city(user):
             return self
-        if user.role == Role.TEAM_LEAD:
-            if not user.team_id:
-                return self.none()
-            team_units = Unit.objects.filter(Q(teams=user.team_id) | Q(led_teams=user.team_id))
-            return self.filter(Q(team_id=user.team_id) | Q(responsible_unit__in=team_units))
-        if user.role == Role.UNIT_HANDLER:
-            return self.filter(responsible_unit_id=user.unit_id or -1)
-        if user.role in CHIEF_ROLES:
-            return self.filter(user.chief_cell_q())
-        district_id = _area_district_id(user)
-        return self if district_id is None else self.filter(district_id=district_id)
+        area = _sample_point_area(user)
+        if area is None:
+            return self
+        grant = granted(SamplePoint, user)
+        return self.filter(area if grant is None else area | grant)
 
 
 # --- The campaign and its structure -------------------------------------------------------------

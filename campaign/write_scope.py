@@ -14,6 +14,8 @@ after ``visible_to`` (what a person cannot even see stays "does not exist"):
 - district lead: only their district: the district, its grids, roads and sample points, its
   units and the city-level units that work in every district; any team.
 - inspector: their inspection area (their district as for a district lead, or the city).
+Whoever an assignment gives more (campaign/grants.py: an inspector given a round point in
+another district) may also write for what it gives, as they may see it.
 - leaders, grid and road chiefs, unit handlers and the public: nothing (chiefs read their
   cell's problems and points; they answer for the cell, the units rectify).
 Categories are not scoped: whoever may write anything may name any category.
@@ -27,6 +29,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
+from .grants import granted
 from .models import Category, District, Grid, Road, SamplePoint, Team, Unit
 
 ALL = Q()
@@ -103,7 +106,10 @@ def writable(model, user):
         return model.objects.none()
     condition = rule(user, model)
     visible = model.objects.visible_to(user)
-    return visible if condition == ALL else visible.filter(condition)
+    if condition == ALL:
+        return visible
+    grant = granted(model, user)  # what an assignment gives, e.g. a round point's sample point
+    return visible.filter(condition if grant is None else condition | grant)
 
 
 def may_write(obj, user) -> bool:

@@ -287,6 +287,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# `make run` (scripts/serve.sh) starts the worker and beat with its own pid here: when that
+# process is gone (even killed with SIGKILL), they stop by themselves (config/celery.py), a
+# worker first finishing its task for at most STOP_GRACE_SECONDS. 0: not watched (production,
+# where a supervisor such as Docker or systemd stops them).
+EXIT_WITH_PARENT_PID = env_int("EXIT_WITH_PARENT_PID", 0, minimum=0)
+STOP_GRACE_SECONDS = env_int("STOP_GRACE_SECONDS", 10, minimum=1)
 # Report jobs go to this queue (a dedicated worker may serve it: `celery worker -Q reports`).
 REPORTS_QUEUE = env_str("REPORTS_QUEUE", "celery")
 # Notification deliveries go to this queue (`celery worker -Q notifications` may serve it alone).

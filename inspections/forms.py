@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.control_characters import ControlCharactersRefused
+from campaign.forms import ConfirmedForm
 from campaign.models import Category, SamplePoint
 from campaign.write_scope import writable
 from ledger.forms import PhotosField
@@ -46,9 +47,12 @@ def _decimal(value):
 class LocationFields(ControlCharactersRefused, forms.Form):
     """The phone's location, filled in by static/js/inspection.js when the phone allows it."""
 
-    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
-    longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
-    location_accuracy_m = forms.FloatField(required=False, min_value=0, widget=forms.HiddenInput)
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90,
+                                widget=forms.HiddenInput)
+    longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180,
+                                 widget=forms.HiddenInput)
+    location_accuracy_m = forms.FloatField(label=_("location accuracy (m)"), required=False, min_value=0,
+                                           widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -64,9 +68,15 @@ class LocationFields(ControlCharactersRefused, forms.Form):
 class InspectionStartForm(LocationFields):
     """Start an inspection of a sample point (with a kind), or of a drawn round point."""
 
-    point = forms.ModelChoiceField(queryset=SamplePoint.objects.none(), required=False, widget=forms.HiddenInput)
-    round_point = forms.ModelChoiceField(queryset=RoundPoint.objects.none(), required=False,
-                                         widget=forms.HiddenInput)
+    point = forms.ModelChoiceField(
+        label=_("Sample point"), queryset=SamplePoint.objects.none(), required=False, widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("You may not inspect this sample point: it is inactive, or outside your area and not "
+                                             "assigned to you.")},
+    )
+    round_point = forms.ModelChoiceField(
+        label=_("Round point"), queryset=RoundPoint.objects.none(), required=False, widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This point of a round is not one you may inspect.")},
+    )
     kind = forms.ChoiceField(choices=[("", "---------"), *InspectionKind.choices], required=False,
                              label=_("Kind of inspection"))
 
@@ -97,6 +107,6 @@ class ItemResultForm(ControlCharactersRefused, forms.Form):
     photos = PhotosField(required=False, label=_("Photos"))
 
 
-class InspectionSubmitForm(LocationFields):
+class InspectionSubmitForm(ConfirmedForm, LocationFields):
     note = forms.CharField(required=False, max_length=2000, label=_("Note on the whole inspection"),
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))

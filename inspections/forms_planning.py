@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from campaign.write_scope import writable
 from ledger.choices import Severity
 
 from .choices import InspectionKind
+from .services import round_assignable
 
 DEFAULT_QUOTA = 3
 MAX_QUOTA = 500
@@ -33,13 +34,13 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def round_inspectors(inspection_round):
-    """The people a round's points may be given to: active inspectors of the round's district
-    (or of no district), and for a city-wide round every active inspector."""
-    people = User.objects.filter(is_active=True, role=Role.INSPECTOR)
-    if inspection_round.district_id:
-        people = people.filter(Q(district_id=inspection_round.district_id) | Q(district__isnull=True))
-    return people.order_by("full_name", "username")
+def round_inspectors(inspection_round, by):
+    """The inspectors the planner may give the round's points to (services.round_assignable:
+    HQ staff any inspector, of any district), those of the round's district first."""
+    district = inspection_round.district_id or -1
+    elsewhere = Case(When(district=district, then=0), When(district__isnull=True, then=1), default=2)
+    return (round_assignable(inspection_round, by).filter(role=Role.INSPECTOR)
+            .annotate(elsewhere=elsewhere).order_by("elsewhere", "full_name", "username"))
 
 
 # --- Rounds ----------------------------------------------------------------------------------------
@@ -117,17 +118,15 @@ class AssignForm(ControlCharactersRefused, forms.Form):
         help_text=_("The points not yet inspected are shared out among them, category by category."),
     )
 
-    def __init__(self, *args, inspection_round, **kwargs):
+    def __init__(self, *args, inspection_round, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspectors"].queryset = round_inspectors(inspection_round)
+        self.fields["inspectors"].queryset = round_inspectors(inspection_round, user)
 
 
 class ReassignForm(ControlCharactersRefused, forms.Form):
-    inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=User.objects.none())
+    """One point to one person: whether they may have it is the service's rule, which says why not."""
 
-    def __init__(self, *args, inspection_round, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["inspector"].queryset = round_inspectors(inspection_round)
+    inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=User.objects.filter(is_active=True))
 
 
 # --- Scores ----------------------------------------------------------------------------------------

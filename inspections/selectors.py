@@ -6,7 +6,10 @@ from datetime import date
 
 from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext
 
+from campaign.choices import Role
 from campaign.models import SamplePoint
 from ledger.models import Problem
 
@@ -29,6 +32,17 @@ def my_drafts(*, user):
         Inspection.objects.filter(inspectors=user, status=InspectionStatus.DRAFT)
         .select_related("sample_point__district", "sample_point__category").order_by("-started_at", "-id")
     )
+
+
+def round_point_grant(user) -> Q | None:
+    """The sample points given to a person by their round points (campaign/grants.py): an
+    inspector (or a district lead) assigned a point of a drawn round has that point for the
+    round, whatever their district: they see it, start it and submit it. A planned round has
+    no points and a closed one gives nothing any more."""
+    if user.is_superuser or user.role not in (Role.INSPECTOR, Role.DISTRICT_LEAD):
+        return None
+    assigned = RoundPoint.objects.filter(inspector=user, round__status=RoundStatus.DRAWN).values("sample_point_id")
+    return Q(pk__in=assigned)
 
 
 def submitted_inspections(*, user, start: date | None = None, end: date | None = None, kind: str | None = None):
@@ -116,3 +130,16 @@ def round_problems(*, inspection_round: Round, user):
     return Problem.objects.visible_to(user).filter(
         Q(source_ref__in=refs) | Q(events__data__source_ref__in=refs)
     ).distinct()
+
+
+def describe_inspections(user, ids):
+    """The inspections among ``ids`` that ``user`` may see, by a human name (for the ledger's
+    source links: a problem found by an inspection links to it)."""
+    found = Inspection.objects.visible_to(user).filter(pk__in=ids).select_related("sample_point")
+    return {
+        inspection.pk: gettext("Inspection of %(point)s on %(date)s") % {
+            "point": inspection.sample_point.name,
+            "date": timezone.localtime(inspection.ended_at or inspection.started_at).date().isoformat(),
+        }
+        for inspection in found
+    }

@@ -6,12 +6,14 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.choices import Role
-from campaign.models import SamplePoint
+from campaign.models import SamplePoint, User
 from campaign.write_scope import OutOfScope, check_write_scope
 from ledger import services as ledger
 from ledger.choices import Source
@@ -112,16 +114,17 @@ def inspection_start(*, sample_point: SamplePoint, kind: str, by, inspectors=(),
                      latitude=None, longitude=None, location_accuracy_m=None,
                      started_at: datetime | None = None) -> Inspection:
     """Open a draft inspection of a sample point on its category's current checklist. A drawn
-    round point is inspected once: starting it again resumes the existing draft. A point
-    chosen freely must lie in the inspector's area (campaign/write_scope.py); a round point is
-    the one the round's planner drew and gave them."""
+    round point is inspected once: starting it again resumes the existing draft. The point
+    must be in the inspector's write scope (campaign/write_scope.py): their area, or a point
+    given to them by a round (campaign/grants.py), so a round point of another district is
+    theirs only once it is assigned to them."""
     _require(by, INSPECTING_ROLES, _("Your role does not inspect."))
-    if round_point is None:
-        check_write_scope(by, sample_point=sample_point)
+    # Checked before resuming, so another inspector's draft is never handed out.
+    if (round_point is not None and round_point.inspector_id and round_point.inspector_id != by.pk
+            and _role(by) != Role.HQ_STAFF):
+        raise InspectionForbidden(_("This point of the round is assigned to another inspector."))
+    check_write_scope(by, sample_point=sample_point)
     if round_point is not None:
-        # Checked before resuming, so another inspector's draft is never handed out.
-        if round_point.inspector_id and round_point.inspector_id != by.pk and _role(by) != Role.HQ_STAFF:
-            raise InspectionForbidden(_("This point of the round is assigned to another inspector."))
         existing = Inspection.objects.filter(round_point=round_point).first()
         if existing is not None:
             return existing
@@ -174,6 +177,24 @@ def inspection_record_result(*, inspection: Inspection, item: ChecklistItem, out
             for p in photos
         )
     return result
+
+
+def inspection_remove_photo(*, photo: ResultPhoto, by) -> None:
+    """Remove a photo of an item before submission (a wrong shot). A submitted inspection keeps
+    its photos: they are the before-photos of the problems it raised. The files are deleted
+    once the removal is committed."""
+    with transaction.atomic():
+        inspection = _editable(photo.result.inspection_id, by)
+        deleted, _rows = ResultPhoto.objects.filter(pk=photo.pk, result__inspection=inspection).delete()
+        if deleted:
+            names = [photo.image.name, photo.thumbnail.name]
+            transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
 
 
 def inspection_submit(*, inspection: Inspection, by, ended_at: datetime | None = None, note: str = "",
@@ -286,14 +307,48 @@ def round_draw(*, inspection_round: Round, by, seed: int | None = None) -> dict:
     return shortfalls
 
 
+def round_assignable(inspection_round: Round, by):
+    """Who a planner may give the round's points to. HQ staff: any active inspector, of any
+    district or of the city (a district round's points may go to an inspector from elsewhere:
+    the assignment gives them the point, see selectors.round_point_grant), HQ staff, and the
+    round's district's leads. A district lead (of the round's district): the inspectors of
+    their district and the city's, and their district's leads."""
+    people = User.objects.filter(is_active=True)
+    leads = Q(role=Role.DISTRICT_LEAD, district=inspection_round.district_id or -1)
+    if _role(by) == Role.HQ_STAFF:
+        return people.filter(Q(role=Role.INSPECTOR) | Q(role=Role.HQ_STAFF) | Q(is_superuser=True) | leads)
+    district = by.district_id or -1
+    return people.filter(Q(role=Role.INSPECTOR, district__isnull=True) | Q(role=Role.INSPECTOR, district=district)
+                         | leads)
+
+
+def _check_assignable(inspection_round: Round, people: list, by, field: str) -> None:
+    """Refuse, naming the field and saying why, anyone the planner may not give points to."""
+    allowed = set(round_assignable(inspection_round, by).filter(pk__in=[p.pk for p in people])
+                  .values_list("pk", flat=True))
+    reasons = []
+    for person in people:
+        if person.pk in allowed:
+            continue
+        if not person.is_active or _role(person) not in INSPECTING_ROLES:
+            reasons.append(_("%(person)s is not an active inspector.") % {"person": person})
+        elif _role(person) == Role.DISTRICT_LEAD:
+            reasons.append(_("%(person)s leads another district.") % {"person": person})
+        else:
+            reasons.append(_("%(person)s is not an inspector of your district or of the city: a district lead "
+                             "gives points only to them.") % {"person": person})
+    if reasons:
+        raise OutOfScope({field: reasons})
+
+
 def round_assign(*, inspection_round: Round, inspectors: list, by) -> None:
     """Share the drawn points among inspectors, category by category in turn, so each gets a
-    mix; points already inspected keep their inspector."""
+    mix; points already inspected keep their inspector. Each must be assignable
+    (round_assignable; else ``OutOfScope`` naming ``inspectors``)."""
     _require_round_planner(inspection_round, by, _("Only HQ staff and district leads assign rounds."))
     if not inspectors:
         raise InspectionError(_("Choose at least one inspector."))
-    if any(_role(person) not in INSPECTING_ROLES for person in inspectors):
-        raise InspectionError(_("Only inspectors, district leads and HQ staff inspect."))
+    _check_assignable(inspection_round, inspectors, by, "inspectors")
     with transaction.atomic():
         points = list(inspection_round.points.select_for_update(of=("self",)).filter(inspection__isnull=True)
                       .order_by("category__code", "draw_order"))
@@ -303,7 +358,10 @@ def round_assign(*, inspection_round: Round, inspectors: list, by) -> None:
 
 
 def round_point_reassign(*, round_point: RoundPoint, inspector, by) -> RoundPoint:
+    """Give one point not yet inspected to another assignable person (``OutOfScope`` naming
+    ``inspector`` otherwise)."""
     _require_round_planner(round_point.round, by, _("Only HQ staff and district leads assign rounds."))
+    _check_assignable(round_point.round, [inspector], by, "inspector")
     with transaction.atomic():
         if Inspection.objects.filter(round_point=round_point).exists():
             raise InspectionConflict(_("This point was inspected already."))

@@ -7,20 +7,18 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Problem ledger")
 
     def ready(self):
+        # What the ledger adds to the registries of the floors below (README "Floors").
         from campaign.demo_steps import DemoStep, demo_step_register
 
-        from .demo import demo_ledger_step
-
-        demo_step_register(DemoStep("ledger", 10, demo_ledger_step))
-
-        from .notifications import register_kinds
-
-        register_kinds()
-
-        # The ledger's groups on everyone's task home, which is also where staff land.
         from . import (
-            exports,  # noqa: F401 (registers the app's lists with campaign.exporting)
+            exports,  # noqa: F401 (the ledger's lists, for campaign.exporting)
+            notifications,
+            panels,
             task_groups,
         )
+        from .demo import demo_ledger_step
 
-        task_groups.register()
+        demo_step_register(DemoStep("ledger", 10, demo_ledger_step))  # manage.py seed_demo
+        notifications.register_kinds()  # what the ledger tells people (notifications.events)
+        task_groups.register()  # its groups on the task home, where staff land
+        panels.register()  # a sample point's problems on its page (campaign/panels.py)

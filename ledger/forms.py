@@ -28,12 +28,19 @@ class DateInput(forms.DateInput):
 
 
 class PhotoInput(forms.FileInput):
-    """A file input that takes several photos and opens the phone's camera."""
+    """Several photos, from the phone's camera or from its gallery: two file inputs of the same
+    name (a ``capture`` input opens only the camera, so a second one without it offers the
+    gallery and files). Whether photos are required is the form's check, not the browser's:
+    either input may carry them."""
 
+    template_name = "ledger/widgets/photo_input.html"
     allow_multiple_selected = True
 
     def __init__(self, attrs=None):
         super().__init__({"accept": "image/*", "capture": "environment", "multiple": True, **(attrs or {})})
+
+    def use_required_attribute(self, initial) -> bool:
+        return False
 
 
 class PhotosField(forms.FileField):
@@ -179,7 +186,7 @@ class NoteForm(ActionForm):
 class ApplyCloseForm(ActionForm):
     note = forms.CharField(label=_("What was done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("Photos after rectification"),
-                         help_text=_("At least one; the phone opens its camera."))
+                         help_text=_("At least one: take it with the camera or choose it from the gallery."))
 
 
 class RejectForm(ActionForm):

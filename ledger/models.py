@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import ImportStatus, Role
+from campaign.grants import granted
 from campaign.jobs import ClaimedJob, ExportJobFields
 from campaign.models import CHIEF_ROLES, Category, District, Grid, Road, SamplePoint, Team, Unit
 
@@ -45,7 +46,12 @@ class ProblemQuerySet(models.QuerySet):
             return self.filter(user.chief_cell_q())
         if user.role == Role.INSPECTOR:
             if user.district_id:
-                return self.filter(Q(district_id=user.district_id) | Q(found_by=user))
+                area = Q(district_id=user.district_id) | Q(found_by=user)
+                # The problems of the points an assignment gives them (campaign/grants.py).
+                given = granted(SamplePoint, user)
+                if given is not None:
+                    area |= Q(sample_point__in=SamplePoint.objects.filter(given).values("pk"))
+                return self.filter(area)
             return self
         return self.none()
 

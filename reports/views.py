@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.choices import AuditAction
+from campaign.forms import ConfirmedForm
 from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
@@ -202,6 +203,10 @@ def report_regenerate(request, pk):
 @require_POST
 def report_publish(request, pk):
     report = selectors.report_get(user=request.user, pk=pk)
+    confirm = ConfirmedForm(request.POST)
+    if not confirm.is_valid():
+        messages.error(request, " ".join(confirm.errors["confirmed"]))
+        return redirect("reports:report_detail", pk=report.pk)
     try:
         services.report_publish(report=report, by=request.user)
     except services.ReportError as error:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from campaign.tests.factories import PASSWORD
 from inspections.choices import InspectionStatus, Outcome
-from inspections.models import Inspection, ItemResult
+from inspections.models import Inspection, ItemResult, ResultPhoto
 from inspections.tests.factories import market_checklist
 from ledger.choices import PhotoKind, Status
 from ledger.models import Problem
@@ -87,6 +87,12 @@ def test_an_inspector_fills_a_checklist_on_a_phone_loses_the_page_resumes_and_su
         "() => { const img = document.querySelector('.item-card[data-code=M01] .item-state img');"
         " return img && img.complete && img.naturalWidth > 0; }"
     )
+    # A second, wrong shot is removed again before submission (its own button, no reload).
+    photo_input.set_input_files(str(failure_photo))
+    expect(card(page, "M01").locator(".item-state img")).to_have_count(2)
+    card(page, "M01").locator(".photo-remove").nth(1).click()
+    expect(card(page, "M01").locator(".item-state img")).to_have_count(1)
+    assert ResultPhoto.objects.count() == 1
 
     # M02 passes.
     tap(page, "M02", "pass")
@@ -123,7 +129,10 @@ def test_an_inspector_fills_a_checklist_on_a_phone_loses_the_page_resumes_and_su
     # Resumed where it was left: the first unanswered item is on the screen.
     expect(card(page, "M04")).to_be_in_viewport()
 
-    # Submitting too early names what is still open.
+    # Submitting asks first (the question opens under the button); too early, it names what is
+    # still open.
+    page.locator("#submit-button-open").click()
+    expect(page.locator("#submit-button-question")).to_be_visible()
     page.locator("#submit-button").click()
     expect(page.locator("#fill-offline")).to_contain_text("M04")
     expect(card(page, "M04")).to_have_class(re.compile("is-missing"))

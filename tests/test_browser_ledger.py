@@ -59,12 +59,15 @@ def test_unit_handler_rectifies_on_a_phone_and_the_district_lead_verifies(
     submit(page, "acknowledge")
     expect(page.locator("#problem-status .status-badge")).to_have_attribute("data-status", "rectifying")
 
-    # After the work: a note and an after-photo from the camera, then apply to close.
+    # After the work: a note and an after-photo, from the camera or (here) the phone's gallery,
+    # then apply to close.
     form = page.locator("form[data-action=apply_close]")
-    photo_input = form.locator("input[type=file]")
-    expect(photo_input).to_have_attribute("capture", "environment")
+    camera, gallery = form.locator("input[type=file]").nth(0), form.locator("input[type=file]").nth(1)
+    expect(camera).to_have_attribute("capture", "environment")
+    assert gallery.get_attribute("capture") is None
+    expect(gallery).to_be_visible()
     form.locator("textarea").fill("活禽宰杀区已封闭，地面已冲洗")
-    photo_input.set_input_files(str(after_photo))
+    gallery.set_input_files(str(after_photo))
     submit(page, "apply_close")
     expect(page.locator("#problem-status .status-badge")).to_have_attribute("data-status", "closing_applied")
     thumbnail = page.locator("#timeline img").first

@@ -21,6 +21,7 @@ from ..choices import Role
 from ..filters import SamplePointFilterSet
 from ..forms import bootstrap_form
 from ..models import Category, District, Indicator, IndicatorValue, SamplePoint, Team
+from ..panels import SAMPLE_POINT, render_panels
 
 SAMPLE_POINTS_PER_PAGE = 50
 TREND_MONTHS = 12
@@ -182,4 +183,7 @@ def sample_point_detail(request, pk: int):
         ),
         pk=pk,
     )
-    return render(request, "campaign/sample_point_detail.html", {"point": point})
+    return render(request, "campaign/sample_point_detail.html", {
+        "point": point,
+        "panels": render_panels(SAMPLE_POINT, request, point),  # problems, inspections… (campaign/panels.py)
+    })

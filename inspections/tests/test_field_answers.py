@@ -224,12 +224,32 @@ def test_a_photo_asks_anonymous_to_sign_in(login, result_photo):
 
 # --- Submitting ---------------------------------------------------------------------------------
 
+CONFIRMED = {"confirmed": "yes"}
+
+
+def test_submitting_asks_for_confirmation_first(city, login, draft, items):
+    answer_all(city, draft)
+    client = login(city.inspector)
+    page = client.get(f"/inspections/{draft.pk}/fill/").content.decode()
+    # The button opens the question; its own button sends the confirmation (no script needed).
+    assert '<details class="confirm-step w-100" id="submit-button-step">' in page
+    assert 'name="confirmed" value="yes" id="submit-button"' in page
+    response = client.post(f"/inspections/{draft.pk}/submit/", {"note": "整体较差"})
+    assert response.status_code == 400
+    assert "Confirm first" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == InspectionStatus.DRAFT
+    assert client.post(f"/inspections/{draft.pk}/submit/", CONFIRMED).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == InspectionStatus.SUBMITTED
+
+
 
 def test_submitting_with_open_items_is_refused_naming_them(city, login, draft, items):
     client = login(city.inspector)
     client.post(url(draft, items["M01"]), {"outcome": "pass"}, **FRAGMENT)
     client.post(url(draft, items["M02"]), {"outcome": "fail"}, **FRAGMENT)
-    response = client.post(f"/inspections/{draft.pk}/submit/", {"note": ""})
+    response = client.post(f"/inspections/{draft.pk}/submit/", {"note": "", "confirmed": "yes"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "still open: M03, M04, M05" in html
@@ -246,7 +266,7 @@ def test_submitting_scores_locks_and_sends_each_failed_item_to_the_ledger(city, 
     for code in ("M02", "M03", "M05"):
         client.post(url(draft, items[code]), {"outcome": "pass"}, **FRAGMENT)
     client.post(url(draft, items["M04"]), {"outcome": "fail"}, **FRAGMENT)
-    response = client.post(f"/inspections/{draft.pk}/submit/", {"note": "整体较差", "latitude": "30.9",
+    response = client.post(f"/inspections/{draft.pk}/submit/", {"note": "整体较差", "latitude": "30.9", "confirmed": "yes",
                                                                 "longitude": "121.45"})
     assert response.status_code == 302
     assert response["Location"] == f"/inspections/{draft.pk}/"
@@ -277,7 +297,7 @@ def test_a_submitted_inspection_cannot_be_changed(city, login, draft, items):
     assert "locked" in response.content.decode()
     assert ItemResult.objects.get(item=items["M01"]).outcome == Outcome.PASS
     assert not ResultPhoto.objects.exists()
-    again = client.post(f"/inspections/{draft.pk}/submit/", {})
+    again = client.post(f"/inspections/{draft.pk}/submit/", CONFIRMED)
     assert again.status_code == 302
     assert again["Location"] == f"/inspections/{draft.pk}/"
     assert "locked" in client.get(again["Location"]).content.decode()
@@ -296,14 +316,14 @@ def test_a_locked_inspection_answered_by_a_plain_form_shows_a_message(city, logi
 @pytest.mark.parametrize("actor", ["district_lead", "leader"])
 def test_who_does_not_take_part_may_not_submit(city, login, draft, actor):
     answer_all(city, draft)
-    assert login(getattr(city, actor)).post(f"/inspections/{draft.pk}/submit/", {}).status_code == 403
+    assert login(getattr(city, actor)).post(f"/inspections/{draft.pk}/submit/", CONFIRMED).status_code == 403
     draft.refresh_from_db()
     assert draft.status == InspectionStatus.DRAFT
 
 
 def test_another_districts_lead_cannot_submit(city, login, draft):
     answer_all(city, draft)
-    assert login(city.other_district_lead).post(f"/inspections/{draft.pk}/submit/", {}).status_code == 404
+    assert login(city.other_district_lead).post(f"/inspections/{draft.pk}/submit/", CONFIRMED).status_code == 404
 
 
 def test_saving_an_answer_has_bounded_queries_whatever_the_number_of_photos(city, login, draft, items):
@@ -318,3 +338,47 @@ def test_saving_an_answer_has_bounded_queries_whatever_the_number_of_photos(city
                                **FRAGMENT).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 20
+
+
+# --- Removing a photo before submission ---------------------------------------------------------
+
+
+def test_an_item_photo_is_removed_before_submission(city, login, draft, items, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    client = login(city.inspector)
+    client.post(url(draft, items["M01"]), {"outcome": "fail", "photos": [jpeg(), jpeg("second.jpg")]}, **FRAGMENT)
+    first, second = ResultPhoto.objects.order_by("id")
+    fill = client.get(f"/inspections/{draft.pk}/fill/").content.decode()
+    remove = f"/inspections/{draft.pk}/photos/{first.pk}/remove/"
+    assert f'formaction="{remove}"' in fill
+    # The phone's script posts it as a fragment: the item's state comes back without the photo.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remove, **FRAGMENT)
+    assert response.status_code == 200
+    assert f'data-photo="{second.pk}"' in response.content.decode()
+    assert f'data-photo="{first.pk}"' not in response.content.decode()
+    assert list(ResultPhoto.objects.values_list("pk", flat=True)) == [second.pk]
+    assert not default_storage.exists(first.image.name) and not default_storage.exists(first.thumbnail.name)
+    assert default_storage.exists(second.image.name)
+    # Without script: the item's form is posted there, and the page comes back at the item.
+    response = client.post(f"/inspections/{draft.pk}/photos/{second.pk}/remove/", {"outcome": "fail"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#item-{items['M01'].pk}")
+    assert not ResultPhoto.objects.exists()
+    assert ItemResult.objects.get(item=items["M01"]).outcome == Outcome.FAIL  # the answer stays
+
+
+def test_a_submitted_inspections_photos_stay(city, login, draft, items, result_photo):
+    answer_all(city, draft, {"M01": Outcome.FAIL})
+    services.inspection_submit(inspection=draft, by=city.inspector)
+    response = login(city.inspector).post(f"/inspections/{draft.pk}/photos/{result_photo.pk}/remove/", **FRAGMENT)
+    assert response.status_code == 409
+    assert ResultPhoto.objects.filter(pk=result_photo.pk).exists()
+    assert "Remove photo" not in login(city.inspector).get(f"/inspections/{draft.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("actor", ["district_lead", "other_district_lead"])
+def test_only_the_inspections_inspectors_remove_its_photos(city, login, draft, result_photo, actor):
+    response = login(getattr(city, actor)).post(f"/inspections/{draft.pk}/photos/{result_photo.pk}/remove/")
+    assert response.status_code == (403 if actor == "district_lead" else 404)
+    assert ResultPhoto.objects.filter(pk=result_photo.pk).exists()

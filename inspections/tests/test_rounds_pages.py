@@ -262,14 +262,22 @@ def test_assign_shares_the_points_among_the_chosen_inspectors(city, checklists, 
     assert counts == ["inspector", "inspector", "inspector2", "inspector2"]
 
 
-def test_assign_offers_only_inspectors_of_the_rounds_district(city, checklists, markets, login):
+def test_assign_offers_hq_every_inspector_and_a_district_lead_their_districts(city, checklists, markets, login):
+    """HQ may give a district round's points to an inspector from elsewhere (the assignment gives
+    them the point); a district lead only to their district's and the city's inspectors."""
     outsider = make_user("inspector_b", Role.INSPECTOR, district=city.district_b)
     inspection_round = drawn(city, district=city.district_a)
-    client = login(city.hq)
+    html = login(city.hq).get(url(inspection_round)).content.decode()
+    # The round's district's inspectors come first.
+    assert html.index(f'value="{city.inspector.pk}"') < html.index(f'value="{outsider.pk}"')
+    client = login(city.district_lead)
     assert f'value="{outsider.pk}"' not in client.get(url(inspection_round)).content.decode()
     response = client.post(url(inspection_round, "assign/"), {"inspectors": [outsider.pk]})
     assert response.status_code == 400
     assert not inspection_round.points.filter(inspector__isnull=False).exists()
+    response = login(city.hq).post(url(inspection_round, "assign/"), {"inspectors": [outsider.pk]})
+    assert response.status_code == 302
+    assert set(inspection_round.points.values_list("inspector", flat=True)) == {outsider.pk}
 
 
 def test_a_point_is_reassigned_from_the_page(city, checklists, markets, login):

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -93,10 +93,11 @@ def _detail_url(inspection) -> str:
 
 
 def _round_points_for(user):
-    """Drawn round points the user may start: in a round they see, and a point they see or
-    one assigned to them."""
-    return RoundPoint.objects.filter(round__in=Round.objects.visible_to(user).values("pk")).filter(
-        Q(sample_point__in=SamplePoint.objects.visible_to(user).values("pk")) | Q(inspector=user)
+    """Drawn round points the user may start: in a round they see, at a point they see (their
+    area, or a point the round gave them: campaign/grants.py)."""
+    return RoundPoint.objects.filter(
+        round__in=Round.objects.visible_to(user).values("pk"),
+        sample_point__in=SamplePoint.objects.visible_to(user).values("pk"),
     ).select_related("round", "sample_point__district", "sample_point__category")
 
 
@@ -309,6 +310,27 @@ def inspection_item(request, pk: int, item_id: int):
 
 @require_POST
 @campaign_staff_required
+def result_photo_remove(request, pk: int, photo_pk: int):
+    """Remove an item's photo before submission: the photo strip's "remove" button, which posts
+    its item's form here (a fragment for the phone's script, else back to the item)."""
+    inspection = _load(request, pk)
+    photo = get_object_or_404(ResultPhoto.objects.select_related("result__item"),
+                              pk=photo_pk, result__inspection=inspection)
+    item = photo.result.item
+    try:
+        services.inspection_remove_photo(photo=photo, by=request.user)
+    except InspectionConflict as error:
+        return _item_response(request, inspection, item, error=str(error), status=409)
+    except InspectionForbidden as error:
+        raise PermissionDenied(str(error)) from None
+    if not is_htmx(request):
+        messages.success(request, _("The photo was removed from %(code)s.") % {"code": item.code})
+        return redirect(f"{_fill_url(inspection)}#item-{item.pk}")
+    return _item_response(request, inspection, item)
+
+
+@require_POST
+@campaign_staff_required
 def inspection_submit(request, pk: int):
     """Submit: every item must be answered (the missing ones are named); then it is scored,
     locked, and its failed items are in the ledger."""
@@ -425,6 +447,7 @@ routes = [
     path("<int:pk>/fill/", inspection_fill, name="inspection_fill"),
     path("<int:pk>/items/<int:item_id>/", inspection_item, name="inspection_item"),
     path("<int:pk>/submit/", inspection_submit, name="inspection_submit"),
+    path("<int:pk>/photos/<int:photo_pk>/remove/", result_photo_remove, name="result_photo_remove"),
     path("photos/<int:pk>/", result_photo, name="result_photo"),
     path("photos/<int:pk>/thumb/", result_photo, {"thumbnail": True}, name="result_photo_thumbnail"),
 ]

@@ -239,8 +239,8 @@ def _render_detail(request, inspection_round, *, draw_form=None, assign_form=Non
         "is_drawn": inspection_round.status == RoundStatus.DRAWN,
         "my_points": [p for p in points if p.mine and p.state != "done"],
         "draw_form": draw_form or (DrawForm() if manage else None),
-        "assign_form": assign_form or (AssignForm(inspection_round=inspection_round) if manage else None),
-        "inspectors": list(round_inspectors(inspection_round)) if manage else [],
+        "assign_form": assign_form or (AssignForm(inspection_round=inspection_round, user=user) if manage else None),
+        "inspectors": list(round_inspectors(inspection_round, user)) if manage else [],
     }
     return render(request, "inspections/round_detail.html", context, status=status)
 
@@ -288,7 +288,7 @@ def round_draw(request, pk: int):
 @campaign_staff_required
 def round_assign(request, pk: int):
     inspection_round = _managed(request, pk)
-    form = AssignForm(request.POST, inspection_round=inspection_round)
+    form = AssignForm(request.POST, inspection_round=inspection_round, user=request.user)
     if not form.is_valid():
         return _render_detail(request, inspection_round, assign_form=form, status=400)
     try:
@@ -296,6 +296,9 @@ def round_assign(request, pk: int):
                               by=request.user)
     except InspectionForbidden as error:
         raise PermissionDenied(str(error)) from None
+    except OutOfScope as error:
+        form.add_error("inspectors", error.message_dict.get("inspectors", error.messages))
+        return _render_detail(request, inspection_round, assign_form=form, status=400)
     except InspectionError as error:
         messages.error(request, str(error))
     else:
@@ -309,7 +312,7 @@ def round_assign(request, pk: int):
 def round_point_reassign(request, pk: int, point_pk: int):
     inspection_round = _managed(request, pk)
     round_point = get_object_or_404(inspection_round.points.select_related("sample_point"), pk=point_pk)
-    form = ReassignForm(request.POST, inspection_round=inspection_round)
+    form = ReassignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an inspector of this round."))
         return redirect(_round_url(inspection_round))
@@ -318,6 +321,8 @@ def round_point_reassign(request, pk: int, point_pk: int):
                                       by=request.user)
     except InspectionForbidden as error:
         raise PermissionDenied(str(error)) from None
+    except OutOfScope as error:
+        messages.error(request, " ".join(error.messages))
     except (InspectionConflict, InspectionError) as error:
         messages.error(request, str(error))
     else:

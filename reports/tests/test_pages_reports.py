@@ -218,7 +218,12 @@ def test_hq_publishes_an_exposure_draft_then_staff_see_it(city, login, broker):
     assert login(city.unit_handler).get(url("report_detail", draft)).status_code == 404
     page = login(city.hq).get(url("report_detail", draft)).content.decode()
     assert 'id="report-publish"' in page
-    login(city.hq).post(url("report_publish", draft))
+    assert 'name="confirmed" value="yes" id="report-publish-confirm"' in page
+    # Without the confirmation nothing is published, and the page says why.
+    refused = login(city.hq).post(url("report_publish", draft), follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "请先确认" in refused.content.decode()
+    assert login(city.unit_handler).get(url("report_detail", draft)).status_code == 404
+    login(city.hq).post(url("report_publish", draft), {"confirmed": "yes"})
     assert login(city.unit_handler).get(url("report_detail", draft)).status_code == 200
     assert 'id="report-publish"' not in login(city.hq).get(url("report_detail", draft)).content.decode()
 

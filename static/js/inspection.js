@@ -233,11 +233,33 @@
       keep(box);
       setState(el, el.querySelector("[name=outcome]:checked") ? "pending" : "needs-outcome");
     });
+    // A photo's "remove" button posts its item's form to the removal; the answer's new state
+    // (without the photo) replaces the item's.
+    function removePhoto(el, button) {
+      var form = el.querySelector("form");
+      var data = new FormData();
+      data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      button.disabled = true;
+      fetch(button.getAttribute("formaction"), {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: {"HX-Request": "true", "Accept": "text/html"}
+      }).then(function (response) {
+        if (response.redirected || response.status >= 500) { throw new Error("server " + response.status); }
+        return response.text().then(function (html) { el.querySelector(".item-state").innerHTML = html; });
+      }).catch(function () {
+        button.disabled = false;
+        say(root.getAttribute("data-msg-failed"));
+      });
+    }
     root.addEventListener("submit", function (event) {
       var form = event.target;
       var el = form.closest(".item-card");
       if (el) {
         event.preventDefault();
+        if (event.submitter && event.submitter.classList.contains("photo-remove")) {
+          removePhoto(el, event.submitter);
+          return;
+        }
         remember(el);
         return;
       }
