@@ -55,3 +55,8 @@ class AuditAction(models.TextChoices):
     PERSON_CREATED = "person_created", _("Person created")
     PERSON_CHANGED = "person_changed", _("Role, scope or access changed")
     EXPORT = "export", _("Exported")
+    NOTICE_ISSUED = "notice_issued", _("Supervision notice issued")
+    ESCALATION_OPENED = "escalation_opened", _("Put on the interview list or proposed for accountability")
+    ESCALATION_DISMISSED = "escalation_dismiss", _("Escalation dismissed")
+    RECORD_DECIDED = "record_decided", _("Accountability decided")
+    RECORD_REVOKED = "record_revoked", _("Accountability revoked")

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "campaign",
     "ledger",
     "inspections",
+    "accountability",
     "reports",
 ]
 
@@ -307,6 +308,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "imports-expire": {"task": "campaign.tasks.sample_point_imports_expire", "schedule": crontab(minute=40, hour=3)},
     "ledger-imports-expire": {"task": "ledger.tasks.ledger_imports_expire", "schedule": crontab(minute=45, hour=3)},
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
+    # After the overdue counts (00:05): supervision notices, interview list, proposals.
+    "accountability-escalation-sweep": {"task": "accountability.escalation_sweep",
+                                        "schedule": crontab(minute=20, hour=0)},
 }
 
 # --- REST API -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("ledger/", include("ledger.urls")),
     path("inspections/", include("inspections.urls")),
+    path("accountability/", include("accountability.urls")),
     path("reports/", include("reports.urls")),
     path("", include("campaign.urls")),
 ]
