@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from accountability.services import escalation_rules_seed_defaults, escalation_sweep
 from campaign.demo import (
     CITY,
     CITY_EN,
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                 if not without_ledger and campaign.city == CITY:
                     self._seed_ledger()
                     self._seed_inspections()
+                    self._seed_escalation()
                 if User.objects.filter(username__in=[row[0] for row in DEMO_USERS]).exists():
                     self._print_logins("unchanged since they were seeded")
                 return
@@ -94,6 +96,7 @@ class Command(BaseCommand):
                 # the inspections' failed items go into it.
                 self._seed_ledger()
                 self._seed_inspections()
+                self._seed_escalation()
             else:
                 demo_checklists_build(by=User.objects.get(username="hq"))
             self._print_logins(source)
@@ -126,6 +129,14 @@ class Command(BaseCommand):
             f"{demo.inspections} inspections submitted (problems: {problems or 'none'}), "
             f"round {demo.round.name} with {demo.round.points.count()} points drawn."
         ))
+
+    def _seed_escalation(self) -> None:
+        # The default ladder (HQ changes it in the admin), then today's sweep, so the demo shows
+        # supervision notices, the interview list and proposals at once (beat runs it nightly).
+        escalation_rules_seed_defaults()
+        result = escalation_sweep()
+        self.stdout.write(f"Escalation ladder: 3 / 7 days overdue, 3 notices in 90 days; today's sweep: "
+                          f"{result.summary()}.")
 
     def _print_logins(self, source: str) -> None:
         self.stdout.write(f"Demo logins (password {source}):")
