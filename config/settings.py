@@ -425,6 +425,8 @@ REPORT_COMPARISON_WEIGHTS = {
     "on_time_rate": env_int("REPORT_WEIGHT_ON_TIME_RATE", 30, minimum=0),
     "rebound_rate": env_int("REPORT_WEIGHT_REBOUND_RATE", 10, minimum=0),
     "rejection_rate": env_int("REPORT_WEIGHT_REJECTION_RATE", 10, minimum=0),
+    # Accountability records (accountability/): off until HQ gives it a weight.
+    "accountability": env_int("REPORT_WEIGHT_ACCOUNTABILITY", 0, minimum=0),
 }
 if not any(REPORT_COMPARISON_WEIGHTS.values()):
     raise ImproperlyConfigured("REPORT_WEIGHT_*: at least one weight of the monthly comparison must be above 0.")

@@ -9,7 +9,12 @@ from openpyxl import load_workbook
 
 from accountability import services
 from accountability.choices import EscalationStatus, EscalationStep, RecordStatus
-from accountability.models import AccountabilityKind, AccountabilityRecord, Escalation, SupervisionNotice
+from accountability.models import (
+    AccountabilityKind,
+    AccountabilityRecord,
+    Escalation,
+    SupervisionNotice,
+)
 from accountability.tests.factories import decided_record, overdue_problem
 from campaign.choices import AuditAction
 from campaign.models import AuditEntry
