@@ -28,6 +28,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Refresh locale/*/django.po from the code (needs GNU gettext), then compile.
 messages: install

@@ -29,6 +29,7 @@ from campaign.models import Unit
 from campaign.services.audit import audit_record
 from ledger.models import Problem
 
+from . import notifications
 from .choices import EscalationStatus, EscalationStep, RecordStatus
 from .models import (
     AccountabilityKind,
@@ -118,18 +119,11 @@ def supervision_notice_issue(*, unit: Unit, problems: list[Problem], today: date
             ])
             audit_record(action=AuditAction.NOTICE_ISSUED, actor_name=SWEEP_ACTOR, target=notice.number,
                          scope=str(unit), details={"unit": unit.pk, "problems": [p.code for p in problems]})
-            transaction.on_commit(lambda: notify_supervision_notice(notice))
+            # In the notice's transaction: the outbox rows commit (or roll back) with it.
+            notifications.supervision_notice_issued(notice, problems)
     except IntegrityError:
         return None
     return notice
-
-
-def notify_supervision_notice(notice: SupervisionNotice) -> None:
-    """The notice's one notification call site: to the unit and its district lead.
-
-    The notifications app (helper "notify") is not on main yet; once it is, this calls
-    ``notifications.services.notify("supervision.notice", about=notice, units=…, districts=…)``."""
-    logger.info("supervision notice %s issued to unit %s", notice.number, notice.unit_id)
 
 
 def _escalation_open(*, step: str, unit: Unit, today: date) -> tuple[Escalation, bool]:

@@ -44,3 +44,11 @@ class ForgivingCache:
 
 
 forgiving_cache = ForgivingCache()
+
+
+def cache_delete(key: str) -> None:
+    """Forget ``key`` (logged, not raised, when the cache cannot be written)."""
+    try:
+        cache.delete(key)
+    except Exception:  # noqa: BLE001 - a stale value expires by its own timeout
+        logger.warning("cache unavailable: deleting %s failed", key, exc_info=True)

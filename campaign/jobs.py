@@ -21,10 +21,32 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import RedisError
 
 from .choices import ImportStatus
 
 logger = logging.getLogger(__name__)
+
+# What a broker that cannot be reached raises on publish: kombu wraps connection errors in its
+# OperationalError; redis-py and the socket layer may surface their own.
+BROKER_ERRORS = (BrokerOperationalError, RedisError, ConnectionError, OSError, TimeoutError)
+# Publishing from a web request: a couple of quick tries, then leave the job in its outbox.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
+def task_by_name(name: str):
+    """The Celery task registered under ``name`` (e.g. "ledger.tasks.ledger_export_run").
+
+    Tasks call services; a service that hands work to the worker names its task instead of
+    importing the tasks module, so services and tasks never import each other in a circle
+    (tests/test_architecture.py). A web process has not loaded the tasks modules yet: the first
+    look-up loads them the way a worker does at start."""
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
 
 
 def upload_store(record: models.Model, data: bytes) -> None:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "campaign",
+    "notifications",
     "ledger",
     "inspections",
     "accountability",
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "campaign.context_processors.campaign",
                 "ledger.context_processors.ledger_nav",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -308,6 +310,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "imports-expire": {"task": "campaign.tasks.sample_point_imports_expire", "schedule": crontab(minute=40, hour=3)},
     "ledger-imports-expire": {"task": "ledger.tasks.ledger_imports_expire", "schedule": crontab(minute=45, hour=3)},
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
+    "notifications-relay": {"task": "notifications.relay", "schedule": 60.0},
+    "ledger-deadline-reminders": {"task": "ledger.deadline_reminders", "schedule": crontab(minute=30, hour=8)},
     # After the overdue counts (00:05): supervision notices, interview list, proposals.
     "accountability-escalation-sweep": {"task": "accountability.escalation_sweep",
                                         "schedule": crontab(minute=20, hour=0)},
@@ -447,6 +451,43 @@ REPORT_RESEND_AFTER_SECONDS = env_int("REPORT_RESEND_AFTER_SECONDS", 600, minimu
 # When a worker starts and every morning: request the last finished period's reports that do
 # not exist yet (`make run` started mid-week still shows last week's reports).
 REPORTS_CATCH_UP = env_bool("REPORTS_CATCH_UP", True)
+
+# Notifications (notifications/, README "Notifications"). Channels besides the in-app inbox, as
+# backends (dotted paths); an SMS gateway is one more (notifications.backends.sms is an example).
+NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", [
+    "notifications.backends.email.EmailBackend",
+    "notifications.backends.webhooks.WeComRobotBackend",
+    "notifications.backends.webhooks.DingTalkRobotBackend",
+])
+# Links in emails and group messages are made absolute with this (e.g. https://chuangwei.example.gov.cn).
+NOTIFICATION_SITE_URL = env_str("NOTIFICATION_SITE_URL", "")
+# A webhook that has not answered after this many seconds has failed (and is tried again).
+NOTIFICATION_HTTP_TIMEOUT = env_int("NOTIFICATION_HTTP_TIMEOUT", 10, minimum=1)
+# Tries of one delivery before it is failed; waits between them double from the base to the maximum.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30, minimum=1)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600, minimum=1)
+# A delivery still pending this long after its time is sent again by the sweep (a lost message).
+NOTIFICATION_RESEND_AFTER_MINUTES = env_int("NOTIFICATION_RESEND_AFTER_MINUTES", 10, minimum=1)
+# The unread count in the menu is kept this long per person (forgotten when they read or get one).
+NOTIFICATION_UNREAD_CACHE_SECONDS = env_int("NOTIFICATION_UNREAD_CACHE_SECONDS", 60, minimum=0)
+# The daily digest goes out at this local time (HH:MM, Asia/Shanghai).
+NOTIFICATION_DIGEST_TIME = env_str("NOTIFICATION_DIGEST_TIME", "18:00")
+try:
+    _digest_hour, _digest_minute = (int(part) for part in NOTIFICATION_DIGEST_TIME.split(":"))
+    if not (0 <= _digest_hour < 24 and 0 <= _digest_minute < 60):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"NOTIFICATION_DIGEST_TIME={NOTIFICATION_DIGEST_TIME!r} must be HH:MM.") from None
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "notifications.digests", "schedule": crontab(minute=_digest_minute, hour=_digest_hour)}
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "healthcity@localhost")
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaign import demo as city
+from campaign.demo_steps import DemoReport
 from campaign.models import Category, SamplePoint, User
 from ledger.choices import Severity
 from ledger.demo import _where
@@ -445,3 +446,25 @@ def _demo_round(*, today, now, hq, inspector, rng, result) -> Round:
                  submit=False, answered=0.5)
     inspection_round.refresh_from_db()
     return inspection_round
+
+
+def demo_inspections_step() -> DemoReport:
+    """The demo checklists, inspections and round as a step of ``manage.py seed_demo``."""
+    demo = demo_inspections_build()
+    if demo.round is None:
+        return DemoReport(
+            f"Checklists revised: {demo.checklists_revised}; the database already holds "
+            f"{demo.inspections} inspections: no demo inspections added.",
+            wrote=False,
+        )
+    problems = ", ".join(f"{n} {outcome.replace('_', ' ')}" for outcome, n in sorted(demo.problems.items()))
+    return DemoReport(
+        f"Demo inspections seeded in {{seconds:.1f}} s: {demo.checklists_revised} checklists, "
+        f"{demo.inspections} inspections submitted (problems: {problems or 'none'}), "
+        f"round {demo.round.name} with {demo.round.points.count()} points drawn."
+    )
+
+
+def demo_checklists_step() -> None:
+    """With ``seed_demo --without-ledger``: the demo checklists only."""
+    demo_checklists_build(by=User.objects.get(username="hq"))

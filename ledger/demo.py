@@ -31,6 +31,7 @@ from PIL import Image, ImageDraw
 
 from campaign import demo as city
 from campaign.choices import Role, UnitKind
+from campaign.demo_steps import DemoReport
 from campaign.models import Category, District, SamplePoint, Team, Unit, User
 
 from . import services
@@ -663,3 +664,15 @@ def _issue_week_sheets(*, at: datetime.datetime, by: User) -> None:
     for unit_id, problem_ids in by_unit.items():
         assignment_sheet_issue(unit=units[unit_id], problems=problem_ids, by=by, at=at,
                                note="请按交办时限完成整改并上传整改后照片。")
+
+
+def demo_ledger_step() -> DemoReport:
+    """The demo ledger as a step of ``manage.py seed_demo`` (registered in apps.py)."""
+    ledger = demo_ledger_build()
+    states = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in ledger.by_status.items())
+    if ledger.created:
+        headline = (f"Demo ledger seeded in {{seconds:.1f}} s: {ledger.problems} problems over 12 weeks, "
+                    f"{ledger.photos} after-photos.")
+    else:
+        headline = f"The ledger already holds {ledger.problems} problems: no demo problems added."
+    return DemoReport(headline, wrote=ledger.created, details=(f"problems by state: {states}",))

@@ -8,6 +8,7 @@ and the actor (ledger/rules.py), refuses a stale or illegal move with a ``Ledger
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Unit
 from campaign.write_scope import OutOfScope, check_write_scope, may_write, out_of_scope_message
 
+from . import notifications
 from .choices import Action, PhotoKind, Severity, Status
 from .integrity import changed_fields, problem_fields
 from .models import EvidencePhoto, Problem, ProblemEvent
@@ -184,7 +186,8 @@ def _save(problem: Problem, old_version: int, **changes) -> None:
 def _transition(problem: Problem, *, action: str, by, expected_version: int | None, note: str = "",
                 data: dict | None = None, changes=None,
                 photos: list[StoredPhoto] = (), photo_kind: str = PhotoKind.AFTER,
-                at: datetime | None = None, by_rule: bool = False) -> Problem:
+                at: datetime | None = None, by_rule: bool = False, then=None) -> Problem:
+    """``then(problem)``: runs in the same transaction after the event (the notifications)."""
     with transaction.atomic():
         locked = _lock(problem.pk, action=action, by=by, expected_version=expected_version, by_rule=by_rule)
         current = locked.problem
@@ -198,6 +201,8 @@ def _transition(problem: Problem, *, action: str, by, expected_version: int | No
                               at=at, fields=fields)
         if photos:
             _attach_photos(current, event, list(photos), photo_kind, by)
+        if then is not None:
+            then(current)
     return current
 
 
@@ -309,7 +314,8 @@ def problem_assign(*, problem: Problem, unit: Unit, deadline: date | None = None
     if action == Action.REASSIGN:
         data["previous_unit"] = problem.responsible_unit.name if problem.responsible_unit_id else ""
     return _transition(problem, action=action, by=by, expected_version=expected_version, note=note,
-                       data=data, changes=changes, at=at)
+                       data=data, changes=changes, at=at,
+                       then=partial(notifications.problem_assigned, reassigned=action == Action.REASSIGN))
 
 
 def problem_assign_many(*, problems, unit: Unit, deadline: date | None, by, note: str = "",
@@ -349,7 +355,8 @@ def problem_apply_close(*, problem: Problem, note: str, photos: list[StoredPhoto
     at = at or timezone.now()
     changes = {"rectification_note": note.strip(), "closing_applied_at": at, "closing_applied_by": by}
     return _transition(problem, action=Action.APPLY_CLOSE, by=by, expected_version=expected_version,
-                       note=note.strip(), changes=changes, photos=photos, photo_kind=PhotoKind.AFTER, at=at)
+                       note=note.strip(), changes=changes, photos=photos, photo_kind=PhotoKind.AFTER, at=at,
+                       then=partial(notifications.closing_applied, by=by))
 
 
 def problem_verify(*, problem: Problem, approved: bool, note: str = "", by,
@@ -369,7 +376,7 @@ def problem_verify(*, problem: Problem, approved: bool, note: str = "", by,
                 "closing_applied_at": None, "closing_applied_by": None}
 
     return _transition(problem, action=Action.REJECT, by=by, expected_version=expected_version,
-                       note=reason, changes=changes, at=at)
+                       note=reason, changes=changes, at=at, then=notifications.closing_rejected)
 
 
 def problem_invalidate(*, problem: Problem, reason: str, by, duplicate_of: Problem | None = None,
@@ -470,6 +477,7 @@ def problem_record_finding(*, by, sample_point, category, finding_key: str, desc
                         note=_("Assigned on submission of the inspection."),
                         data={"unit": unit.pk, "unit_name": unit.name, "deadline": deadline.isoformat()},
                         changes={"responsible_unit": unit, "deadline": deadline, "assigned_at": timezone.now(),
-                                 "severity": severity})
+                                 "severity": severity},
+                        then=partial(notifications.problem_assigned, reassigned=False))
             problem.refresh_from_db()
     return problem, outcome

@@ -68,3 +68,11 @@ def ledger_imports_expire() -> int:
     from .models import LedgerImport
 
     return imports_expire(LedgerImport)
+
+
+@shared_task(name="ledger.deadline_reminders", acks_late=True, ignore_result=True)
+def ledger_deadline_reminders() -> int:
+    """Beat, daily: tell units of problems due tomorrow and overdue (once a day per problem)."""
+    from .notifications import deadline_reminders
+
+    return deadline_reminders()

@@ -22,9 +22,8 @@ from django.db.models import Count, F, Max, Min, Q
 from django.db.utils import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerOperationalError
-from redis.exceptions import RedisError
 
+from campaign.jobs import BROKER_ERRORS, PUBLISH_RETRY_POLICY, task_by_name
 from campaign.models import District, Unit
 
 from .choices import ReportKind, ReportStatus
@@ -34,11 +33,6 @@ from .periods import last_finished, period_for, week_of
 
 logger = logging.getLogger(__name__)
 
-# What a broker that cannot be reached raises on publish: kombu wraps connection errors in its
-# OperationalError; redis-py and the socket layer may surface their own.
-BROKER_ERRORS = (BrokerOperationalError, RedisError, ConnectionError, OSError, TimeoutError)
-# Publishing from a web request: a couple of quick tries, then leave the job in the outbox.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # The relay leaves alone what was requested this recently: its own on_commit is sending it.
 RELAY_GRACE = dt.timedelta(seconds=2)
 
@@ -146,10 +140,8 @@ def _publish(task, *args) -> None:
 def report_send(*, report_id: int) -> bool:
     """Hand the report's job to the broker and mark it sent. False if the broker is
     unreachable: the report stays in the outbox for ``report_relay``."""
-    from . import tasks
-
     try:
-        _publish(tasks.report_run, report_id)
+        _publish(task_by_name("reports.run"), report_id)
     except BROKER_ERRORS as exc:
         logger.warning("Report %s: broker unreachable (%s); left in the outbox", report_id, exc)
         return False

@@ -50,9 +50,8 @@ def sample_point_import_preview(
         raise PermissionError("Only HQ staff import sample points.")
     defaults = {key: value for key, value in (defaults or {}).items() if value not in (None, "", False)}
     record = SamplePointImport(created_by=user, original_name=(file_name or "upload")[:255], defaults=defaults)
-    from campaign import tasks
-
-    if jobs.import_queue_if_large(record, data, run_now=run_now, then_write=then_write, task=tasks.sample_point_import_run):
+    if jobs.import_queue_if_large(record, data, run_now=run_now, then_write=then_write,
+                                   task=jobs.task_by_name("campaign.tasks.sample_point_import_run")):
         return record, None
     plan = build_plan(data, user=user, defaults=defaults)
     record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
@@ -85,9 +84,7 @@ def sample_point_import_confirm(
     if not started:
         raise ImportStateError(_("This import has already been started."))
     if not run_now and record.total_rows > settings.IMPORT_BACKGROUND_ROWS:
-        from campaign import tasks
-
-        transaction.on_commit(lambda: tasks.sample_point_import_run.delay(record.pk))
+        transaction.on_commit(lambda: jobs.task_by_name("campaign.tasks.sample_point_import_run").delay(record.pk))
         record.refresh_from_db()
         return record
     return sample_point_import_run(import_id=record.pk)

@@ -168,9 +168,8 @@ def ledger_import_preview(*, user, file_name: str, data: bytes, run_now: bool = 
     if not may_import(user):
         raise LedgerForbidden(_("Only HQ staff import a ledger."))
     record = LedgerImport(created_by=user, original_name=(file_name or "upload")[:255])
-    from .. import tasks
-
-    if jobs.import_queue_if_large(record, data, run_now=run_now, then_write=then_write, task=tasks.ledger_import_run):
+    if jobs.import_queue_if_large(record, data, run_now=run_now, then_write=then_write,
+                                   task=jobs.task_by_name("ledger.tasks.ledger_import_run")):
         return record, None
     plan = build_plan(data, user=user)
     record.status, record.total_rows = ImportStatus.PREVIEWED, plan.total_rows
@@ -198,9 +197,7 @@ def ledger_import_confirm(*, user, record: LedgerImport, run_now: bool = False) 
     if not started:
         raise ImportStateError(_("This import has already been started."))
     if not run_now and record.total_rows > settings.IMPORT_BACKGROUND_ROWS:
-        from .. import tasks
-
-        transaction.on_commit(lambda: tasks.ledger_import_run.delay(record.pk))
+        transaction.on_commit(lambda: jobs.task_by_name("ledger.tasks.ledger_import_run").delay(record.pk))
         record.refresh_from_db()
         return record
     return ledger_import_run(import_id=record.pk)
@@ -343,9 +340,7 @@ def ledger_export_request(*, user, filters: dict[str, list[str]], language: str,
     problems_for_export(user=user, filters=filters)  # refuse malformed filters now, not in the worker
     record = LedgerExport.objects.create(requested_by=user, filters=filters, language=language,
                                          file_format=export_format(file_format), status=ImportStatus.QUEUED)
-    from .. import tasks
-
-    transaction.on_commit(lambda: tasks.ledger_export_run.delay(record.pk))
+    transaction.on_commit(lambda: jobs.task_by_name("ledger.tasks.ledger_export_run").delay(record.pk))
     return record
 
 

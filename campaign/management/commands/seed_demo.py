@@ -1,13 +1,13 @@
 """`manage.py seed_demo [--if-empty] [--password …] [--without-ledger]`: build the demo city
-(campaign/demo.py), then twelve weeks of demo ledger on it (ledger/demo.py), then the demo
-checklists, a few weeks of inspections and this week's round (inspections/demo.py)."""
+(campaign/demo.py), then every step the apps above register (campaign/demo_steps.py): twelve
+weeks of demo ledger on it (ledger/demo.py), then the demo checklists, a few weeks of inspections
+and this week's round (inspections/demo.py), and so on."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from accountability.services import escalation_rules_seed_defaults, escalation_sweep
 from campaign.demo import (
     CITY,
     CITY_EN,
@@ -18,9 +18,8 @@ from campaign.demo import (
     demo_city_build,
     demo_password,
 )
+from campaign.demo_steps import DemoReport, demo_steps
 from campaign.models import Campaign, User
-from inspections.demo import DemoInspections, demo_checklists_build, demo_inspections_build
-from ledger.demo import DemoLedger, demo_ledger_build
 
 
 class Command(BaseCommand):
@@ -54,9 +53,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"The database already holds a campaign ({campaign.name}): nothing seeded.")
                 # A demo city seeded before the ledger existed gets its demo ledger once.
                 if not without_ledger and campaign.city == CITY:
-                    self._seed_ledger()
-                    self._seed_inspections()
-                    self._seed_escalation()
+                    self._seed_steps()
                 if User.objects.filter(username__in=[row[0] for row in DEMO_USERS]).exists():
                     self._print_logins("unchanged since they were seeded")
                 return
@@ -91,52 +88,25 @@ class Command(BaseCommand):
                 ("core indicators", len(demo.indicators)),
             )
             self.stdout.write("  " + ", ".join(f"{n} {label}" for label, n in counts))
-            if not without_ledger:
-                # After the ledger: the demo ledger is written only into an empty ledger, and
-                # the inspections' failed items go into it.
-                self._seed_ledger()
-                self._seed_inspections()
-                self._seed_escalation()
-            else:
-                demo_checklists_build(by=User.objects.get(username="hq"))
+            self._seed_steps(city_only=without_ledger)
             self._print_logins(source)
 
-    def _seed_ledger(self) -> None:
-        started = time.perf_counter()
-        ledger: DemoLedger = demo_ledger_build()
-        seconds = time.perf_counter() - started
-        if ledger.created:
-            self.stdout.write(self.style.SUCCESS(
-                f"Demo ledger seeded in {seconds:.1f} s: {ledger.problems} problems over 12 weeks, "
-                f"{ledger.photos} after-photos."
-            ))
-        else:
-            self.stdout.write(f"The ledger already holds {ledger.problems} problems: no demo problems added.")
-        states = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in ledger.by_status.items())
-        self.stdout.write(f"  problems by state: {states}")
-
-    def _seed_inspections(self) -> None:
-        started = time.perf_counter()
-        demo: DemoInspections = demo_inspections_build()
-        seconds = time.perf_counter() - started
-        if demo.round is None:
-            self.stdout.write(f"Checklists revised: {demo.checklists_revised}; the database already holds "
-                              f"{demo.inspections} inspections: no demo inspections added.")
-            return
-        problems = ", ".join(f"{n} {outcome.replace('_', ' ')}" for outcome, n in sorted(demo.problems.items()))
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo inspections seeded in {seconds:.1f} s: {demo.checklists_revised} checklists, "
-            f"{demo.inspections} inspections submitted (problems: {problems or 'none'}), "
-            f"round {demo.round.name} with {demo.round.points.count()} points drawn."
-        ))
-
-    def _seed_escalation(self) -> None:
-        # The default ladder (HQ changes it in the admin), then today's sweep, so the demo shows
-        # supervision notices, the interview list and proposals at once (beat runs it nightly).
-        escalation_rules_seed_defaults()
-        result = escalation_sweep()
-        self.stdout.write(f"Escalation ladder: 3 / 7 days overdue, 3 notices in 90 days; today's sweep: "
-                          f"{result.summary()}.")
+    def _seed_steps(self, *, city_only: bool = False) -> None:
+        # In order: the demo ledger is written only into an empty ledger, and the inspections'
+        # failed items go into it.
+        for step in demo_steps():
+            build = step.build_city_only if city_only else step.build
+            if build is None:
+                continue
+            started = time.perf_counter()
+            report: DemoReport | None = build()
+            if report is None:
+                continue
+            seconds = time.perf_counter() - started
+            headline = report.headline.format(seconds=seconds)
+            self.stdout.write(self.style.SUCCESS(headline) if report.wrote else headline)
+            for line in report.details:
+                self.stdout.write(f"  {line}")
 
     def _print_logins(self, source: str) -> None:
         self.stdout.write(f"Demo logins (password {source}):")

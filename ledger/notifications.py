@@ -1,0 +1,83 @@
+"""The ledger's notifications: its event kinds (registered in LedgerConfig.ready) and who is
+told of each change. ``ledger/services.py`` calls these inside the change's transaction."""
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaign.choices import Role
+from campaign.models import User
+from notifications.events import register
+from notifications.services import notify
+
+ASSIGNED = "problem.assigned"
+DUE_TOMORROW = "problem.due_tomorrow"
+OVERDUE = "problem.overdue"
+CLOSING_APPLIED = "problem.closing_applied"
+CLOSING_REJECTED = "problem.closing_rejected"
+
+UNIT = (Role.UNIT_HANDLER,)
+VERIFIERS = (Role.HQ_STAFF, Role.DISTRICT_LEAD)
+
+
+def problem_link(problem) -> str:
+    return reverse("ledger:problem_detail", args=[problem.pk])
+
+
+def register_kinds() -> None:
+    register(ASSIGNED, _("A problem was assigned to my unit"), roles=UNIT, link=problem_link)
+    register(DUE_TOMORROW, _("A problem of my unit falls due tomorrow"), roles=UNIT, link=problem_link)
+    register(OVERDUE, _("A problem of my unit is overdue"), roles=UNIT, link=problem_link)
+    register(CLOSING_APPLIED, _("A closing waits for my verification"), roles=VERIFIERS, link=problem_link)
+    register(CLOSING_REJECTED, _("A closing of my unit was rejected"), roles=UNIT, link=problem_link)
+
+
+def _context(problem, **extra) -> dict:
+    return {"code": problem.code, "description": problem.description[:200],
+            "address": problem.address, "deadline": problem.deadline.isoformat() if problem.deadline else "",
+            "unit": problem.responsible_unit.name if problem.responsible_unit_id else "", **extra}
+
+
+def problem_assigned(problem, *, reassigned: bool) -> None:
+    sheet = problem.assignment_sheets.order_by("-issued_at").first()
+    sheet_url = reverse("ledger:sheet_detail", args=[sheet.pk]) if sheet else ""
+    notify(ASSIGNED, about=problem, units=[problem.responsible_unit_id],
+           context=_context(problem, reassigned=reassigned, sheet=sheet.number if sheet else ""),
+           attachment=sheet_url or None, dedupe_key=f"{ASSIGNED}:{problem.pk}:{problem.version}")
+
+
+def closing_applied(problem, *, by) -> None:
+    hq = User.objects.filter(role=Role.HQ_STAFF, is_active=True).exclude(pk=by.pk)
+    notify(CLOSING_APPLIED, about=problem, users=list(hq), districts=[problem.district_id],
+           context=_context(problem, note=problem.rectification_note[:300]),
+           dedupe_key=f"{CLOSING_APPLIED}:{problem.pk}:{problem.version}")
+
+
+def closing_rejected(problem) -> None:
+    notify(CLOSING_REJECTED, about=problem, units=[problem.responsible_unit_id],
+           context=_context(problem, reason=problem.last_rejection_reason[:300]),
+           dedupe_key=f"{CLOSING_REJECTED}:{problem.pk}:{problem.version}")
+
+
+def deadline_reminders(*, today=None) -> int:
+    """Daily: tell each unit of its problems due tomorrow and of those overdue, once a day each."""
+    from django.db import transaction
+
+    from .choices import Status
+    from .models import Problem
+
+    today = today or timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    told = 0
+    active = Problem.objects.filter(status__in=(Status.ASSIGNED, Status.RECTIFYING),
+                                    responsible_unit__isnull=False).select_related("responsible_unit")
+    for event, problems in ((DUE_TOMORROW, active.filter(deadline=tomorrow)),
+                            (OVERDUE, active.filter(deadline__lt=today))):
+        for problem in problems.iterator(chunk_size=500):
+            with transaction.atomic():
+                context = _context(problem, days_overdue=(today - problem.deadline).days)
+                told += bool(notify(event, about=problem, units=[problem.responsible_unit_id], context=context,
+                                    dedupe_key=f"{event}:{problem.pk}:{today.isoformat()}"))
+    return told
