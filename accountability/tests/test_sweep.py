@@ -16,6 +16,8 @@ from campaign.choices import AuditAction
 from campaign.models import AuditEntry
 from ledger import services as ledger
 from ledger.tests.factories import stored_photo
+from notifications import events
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,18 @@ def test_three_days_overdue_gets_exactly_one_notice_even_when_swept_twice(city):
     assert notice.items.get().days_overdue == 3
     assert notice.number == f"督办〔{timezone.localdate().year}〕第0001号"
     assert AuditEntry.objects.filter(action=AuditAction.NOTICE_ISSUED, target=notice.number).count() == 1
+
+
+def test_the_notice_is_sent_to_the_unit_and_its_district_lead_once(city):
+    overdue_problem(city, 3)
+    services.escalation_sweep()
+    services.escalation_sweep()
+    told = Notification.objects.filter(event="supervision.notice")
+    assert sorted(n.recipient.username for n in told) == ["district_lead", "unit_handler"]
+    notice = SupervisionNotice.objects.get()
+    assert {n.url for n in told} == {f"/accountability/notices/{notice.pk}/"}
+    subject, body = events.get("supervision.notice").render(told[0].context, language="en")
+    assert notice.number in subject and notice.items.get().problem.code in body
 
 
 def test_a_problem_is_on_one_notice_and_later_ones_get_the_next_number(city):
