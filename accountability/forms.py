@@ -25,7 +25,7 @@ class AccountabilityRecordForm(ControlCharactersRefused, forms.Form):
                                     required=False, label=_("Person's account"),
                                     help_text=_("Optional: the person's account, if they have one."))
     reason = forms.CharField(label=_("Grounds"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
-    decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     problem_codes = forms.CharField(
         label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Problem codes of the unit, separated by spaces or commas (e.g. 2026-000123)."))
