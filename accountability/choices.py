@@ -19,3 +19,14 @@ class EscalationStatus(models.TextChoices):
 class RecordStatus(models.TextChoices):
     IN_FORCE = "in_force", _("In force")
     REVOKED = "revoked", _("Revoked")
+
+
+# The kinds of accountability every city starts with (code, name, English name, order): the
+# data migration and ``accountability_defaults_seed`` write them; HQ adds or retires kinds.
+DEFAULT_KINDS = (
+    ("criticism", "通报批评", "Circulated criticism", 10),
+    ("interview", "约谈", "Interview", 20),
+    ("admonishment", "诫勉谈话", "Admonishment talk", 30),
+    ("written_review", "书面检查", "Written self-examination", 40),
+    ("warning", "警示提醒", "Warning", 50),
+)

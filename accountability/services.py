@@ -30,7 +30,7 @@ from campaign.services.audit import audit_record
 from ledger.models import Problem
 
 from . import notifications
-from .choices import EscalationStatus, EscalationStep, RecordStatus
+from .choices import DEFAULT_KINDS, EscalationStatus, EscalationStep, RecordStatus
 from .models import (
     AccountabilityKind,
     AccountabilityRecord,
@@ -64,8 +64,12 @@ def may_decide(user) -> bool:
                 and (user.is_superuser or user.role == Role.HQ_STAFF))
 
 
-def escalation_rules_seed_defaults() -> list[EscalationRule]:
-    """The default ladder, for rules not set yet (an existing rule is left as HQ set it)."""
+def accountability_defaults_seed() -> list[EscalationRule]:
+    """The default ladder, for rules not set yet (an existing rule is left as HQ set it), and
+    the default kinds of accountability where missing (the data migration writes them too)."""
+    for code, name, name_en, order in DEFAULT_KINDS:
+        AccountabilityKind.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en,
+                                                                      "order": order})
     return [EscalationRule.objects.get_or_create(step=step, defaults=values)[0]
             for step, values in DEFAULT_RULES.items()]
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from accountability import services
 from accountability.choices import EscalationStatus, EscalationStep
 from accountability.models import AccountabilityRecord, Escalation
-from accountability.tests.factories import overdue_problem
+from accountability.tests.factories import decided_record, overdue_problem
 from campaign.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ def sign_in(page, base_url, username):
 
 
 def test_hq_decides_a_proposal_and_the_record_is_on_the_units_page(live_server, desk_page, phone_page, city):
-    services.escalation_rules_seed_defaults()
+    services.accountability_defaults_seed()
     today = timezone.localdate()
     problems = [overdue_problem(city, 3 - day) for day in range(3)]
     for day in range(3):  # three notices on three days: a proposal
@@ -70,3 +70,31 @@ def test_hq_decides_a_proposal_and_the_record_is_on_the_units_page(live_server, 
     phone.wait_for_url(f"**/accountability/records/{record.pk}/")
     expect(phone.locator("#record-kind")).to_contain_text("通报批评")
     expect(phone.locator("[data-print]")).to_be_visible()
+
+
+def test_the_accountability_pages_run_without_a_content_security_policy_violation(live_server, browser, city):
+    from tests.test_browser_csp import LISTEN
+
+    services.accountability_defaults_seed()
+    overdue_problem(city, 8)
+    services.escalation_sweep()
+    notice = city.office_a.supervision_notices.get()
+    record = decided_record(city)
+    paths = ["/accountability/", "/accountability/notices/", f"/accountability/notices/{notice.pk}/",
+             f"/accountability/records/{record.pk}/", "/accountability/records/new/", "/accountability/escalations/",
+             f"/accountability/units/{city.office_a.pk}/", "/admin/accountability/escalationrule/"]
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+    context.add_init_script(LISTEN)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server.url, "hq")
+    violations = []
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        violations += [f"{path}: {text}" for text in page.evaluate("window.__cspViolations")]
+        # Nothing runs off a phone's screen sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, path
+    context.close()
+    assert violations == []

@@ -31,7 +31,7 @@ DONE = re.compile(r"Task accountability\.escalation_sweep\[[^\]]+\] succeeded in
 
 
 def test_the_ladder_issues_one_supervision_notice_after_three_days_overdue(city, settings, tmp_path):
-    services.escalation_rules_seed_defaults()
+    services.accountability_defaults_seed()
     problem = overdue_problem(city, 3)
     overdue_problem(city, 2, point=city.points_b[0])  # not yet
     queue = f"escalation-test-{uuid.uuid4().hex[:10]}"

@@ -22,6 +22,7 @@ def overdue_problem(city, days: int, *, point=None, unit=None, today=None):
 
 
 def decided_record(city, *, unit=None, kind_code="criticism", problems=(), person_name="张三"):
+    services.accountability_defaults_seed()  # the kinds: a transactional test before may have flushed them
     return services.accountability_record_create(
         by=city.hq, kind=AccountabilityKind.objects.get(code=kind_code), unit=unit or city.office_a,
         reason="多次督办仍未整改", decided_on=timezone.localdate(), person_name=person_name, problems=problems)

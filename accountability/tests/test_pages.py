@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ladder(city):
-    services.escalation_rules_seed_defaults()
+    services.accountability_defaults_seed()
     a = overdue_problem(city, 8)
     b = overdue_problem(city, 4, point=city.points_b[0])
     services.escalation_sweep()

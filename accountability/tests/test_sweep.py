@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def ladder(db):
-    return services.escalation_rules_seed_defaults()
+    return services.accountability_defaults_seed()
 
 
 def test_three_days_overdue_gets_exactly_one_notice_even_when_swept_twice(city):
@@ -157,7 +157,7 @@ def _at_once(*calls):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sweeps_issue_each_notice_once_with_no_gap_in_numbers(city):
-    services.escalation_rules_seed_defaults()
+    services.accountability_defaults_seed()
     overdue_problem(city, 3)
     overdue_problem(city, 8, point=city.points_b[0])
     outcomes = _at_once(*[services.escalation_sweep for _ in range(4)])
