@@ -1,11 +1,9 @@
 """The daily sweep: 3 days overdue → one numbered supervision notice, 7 days → HQ's interview
 list, repeated notices → an accountability proposal; run twice or at once, nothing twice."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accountability import services
@@ -16,6 +14,7 @@ from campaign.choices import AuditAction
 from campaign.models import AuditEntry
 from ledger import services as ledger
 from ledger.tests.factories import stored_photo
+from ledger.tests.test_concurrency import run_at_once
 from notifications import events
 from notifications.models import Notification
 
@@ -133,34 +132,13 @@ def test_two_notices_do_not_make_a_proposal(city):
     assert not Escalation.objects.filter(step=EscalationStep.PROPOSAL).exists()
 
 
-def _at_once(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sweeps_issue_each_notice_once_with_no_gap_in_numbers(city):
     services.accountability_defaults_seed()
     overdue_problem(city, 3)
     overdue_problem(city, 8, point=city.points_b[0])
-    outcomes = _at_once(*[services.escalation_sweep for _ in range(4)])
+    outcomes = run_at_once(*[services.escalation_sweep for _ in range(4)])
     assert all(isinstance(o, services.SweepResult) for o in outcomes), outcomes
     notices = list(SupervisionNotice.objects.order_by("serial"))
     assert [n.serial for n in notices] == [1, 2]

@@ -60,6 +60,14 @@ def _xlsx(write, queryset, *, name: str, request, filters: dict) -> FileResponse
     return FileResponse(buffer, as_attachment=True, filename=exports.export_filename(name), content_type=XLSX)
 
 
+def _filtered(request, filterset_class, queryset):
+    """(the filter set, what it leaves of the scoped ``queryset``): nothing when a filter is not valid."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    if not filterset.is_bound:
+        return filterset, queryset
+    return filterset, filterset.qs if filterset.is_valid() else queryset.none()
+
+
 def _filters(request) -> dict:
     return {key: value for key, value in request.GET.items() if key not in ("page", "export") and value}
 
@@ -74,10 +82,7 @@ def _records(request):
 @campaign_staff_required
 @require_GET
 def record_list(request):
-    filterset = AccountabilityRecordFilterSet(request.GET or None, queryset=_records(request), request=request)
-    records = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    if filterset.is_bound and not filterset.is_valid():
-        records = records.none()
+    filterset, records = _filtered(request, AccountabilityRecordFilterSet, _records(request))
     if request.GET.get("export") == "xlsx":
         return _xlsx(exports.records_write, records, name="accountability-records", request=request,
                      filters=_filters(request))
@@ -181,10 +186,7 @@ def _notices(request):
 @campaign_staff_required
 @require_GET
 def notice_list(request):
-    filterset = SupervisionNoticeFilterSet(request.GET or None, queryset=_notices(request), request=request)
-    notices = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    if filterset.is_bound and not filterset.is_valid():
-        notices = notices.none()
+    filterset, notices = _filtered(request, SupervisionNoticeFilterSet, _notices(request))
     if request.GET.get("export") == "xlsx":
         return _xlsx(exports.notices_write, notices, name="supervision-notices", request=request,
                      filters=_filters(request))
