@@ -263,3 +263,12 @@ def test_the_workbook_has_ranked_sheets_with_charts_the_unranked_and_the_formula
     assert [workbook["Not ranked"][cell].value for cell in ("B4", "D4", "B5")] == [
         "乙区", "not assessed: no inspections in the month", "市城管局"]
     assert "Weighted score" in workbook["Formula"]["A10"].value
+
+
+def test_the_api_carries_the_same_rule_and_reason(months, city, client):
+    report = comparison_report(compute())
+    client.force_login(city.hq)
+    data = client.get(f"/api/reports/{report.pk}/").json()["data"]
+    assert [(row["id"], row["reason"]) for row in data["districts"]["unranked"]] == [
+        (city.district_b.pk, "no_inspections")]
+    assert data["formula"]["districts_need_inspections"] is True
