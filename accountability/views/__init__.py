@@ -68,6 +68,19 @@ def _filtered(request, filterset_class, queryset):
     return filterset, filterset.qs if filterset.is_valid() else queryset.none()
 
 
+def _with_reason(request, action, *, done: str, missing: str) -> None:
+    """Run ``action(reason)`` with the posted reason; say what happened in a message."""
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, missing)
+        return
+    try:
+        action(form.cleaned_data["reason"])
+        messages.success(request, done)
+    except services.AccountabilityError as error:
+        messages.error(request, str(error))
+
+
 def _filters(request) -> dict:
     return {key: value for key, value in request.GET.items() if key not in ("page", "export") and value}
 
@@ -111,16 +124,9 @@ def record_revoke(request, pk):
     record = get_object_or_404(_records(request), pk=pk)
     if not services.may_decide(request.user):
         raise Http404
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.accountability_record_revoke(record=record, by=request.user, reason=form.cleaned_data["reason"],
-                                                  request=request)
-            messages.success(request, _("The record is revoked; it stays on file with the reason."))
-        except services.AccountabilityError as error:
-            messages.error(request, str(error))
-    else:
-        messages.error(request, _("Give the reason for revoking."))
+    _with_reason(request, lambda reason: services.accountability_record_revoke(
+        record=record, by=request.user, reason=reason, request=request),
+        done=_("The record is revoked; it stays on file with the reason."), missing=_("Give the reason for revoking."))
     return redirect("accountability:record_detail", pk=record.pk)
 
 
@@ -243,16 +249,9 @@ def escalation_dismiss(request, pk):
     if not services.may_decide(request.user):
         raise Http404
     escalation = get_object_or_404(Escalation.objects.visible_to(request.user), pk=pk)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.escalation_dismiss(escalation=escalation, by=request.user, reason=form.cleaned_data["reason"],
-                                        request=request)
-            messages.success(request, _("Dismissed, with the reason on file."))
-        except services.AccountabilityError as error:
-            messages.error(request, str(error))
-    else:
-        messages.error(request, _("Give the reason for dismissing."))
+    _with_reason(request, lambda reason: services.escalation_dismiss(
+        escalation=escalation, by=request.user, reason=reason, request=request),
+        done=_("Dismissed, with the reason on file."), missing=_("Give the reason for dismissing."))
     return redirect("accountability:escalation_list")
 
 
