@@ -12,6 +12,7 @@ class CampaignConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from . import exports  # noqa: F401 (registers the campaign's lists with campaign.exporting)
         from .services import audit
 
         user_logged_in.connect(audit.on_user_logged_in, dispatch_uid="campaign.audit.sign_in")

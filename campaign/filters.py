@@ -11,9 +11,20 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditAction
+from .choices import AuditAction, Role
 from .control_characters import ControlCharactersRefused
-from .models import AuditEntry, Category, District, Grid, Indicator, Road, SamplePoint, Team, Unit
+from .models import (
+    AuditEntry,
+    Category,
+    District,
+    Grid,
+    Indicator,
+    Road,
+    SamplePoint,
+    Team,
+    Unit,
+    User,
+)
 
 
 def _filter_copy(flt):
@@ -163,3 +174,20 @@ class AuditEntryFilterSet(ScopedFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(target__icontains=value) | Q(scope__icontains=value) | Q(address__startswith=value))
+
+
+class PersonFilterSet(ScopedFilterSet):
+    """The People page's filters (HQ manages everyone, so nothing is narrowed)."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
+
+    class Meta:
+        model = User
+        fields = ["q", "role"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value) | Q(phone__icontains=value))

@@ -196,3 +196,41 @@ class ClaimedJob(models.Model):
     @property
     def max_attempts(self) -> int:
         return settings.JOB_MAX_ATTEMPTS
+
+
+class TransientJobError(Exception):
+    """The database was unreachable; the job was put back in the queue to be retried."""
+
+
+class ExportJobFields(ClaimedJob):
+    """What every export the worker writes keeps (the ledger's and the other lists'): who
+    asked, the list's filters as given (applied again through the requester's scope when the
+    file is written), the language and format, progress, and the file. Each concrete job adds
+    its ``file`` field (its own folder)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=gettext_lazy("requested by"),
+    )
+    created_at = models.DateTimeField(gettext_lazy("requested at"), auto_now_add=True)
+    filters = models.JSONField(gettext_lazy("filters"), default=dict, blank=True)
+    language = models.CharField(gettext_lazy("language"), max_length=10, default="zh-hans")
+    file_format = models.CharField(gettext_lazy("file format"), max_length=8, default="xlsx",
+                                   choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)")])
+    status = models.CharField(gettext_lazy("status"), max_length=20, choices=ImportStatus.choices,
+                              default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(gettext_lazy("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(gettext_lazy("rows written"), default=0)
+    failure = models.TextField(gettext_lazy("failure"), blank=True)
+    finished_at = models.DateTimeField(gettext_lazy("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))

@@ -25,7 +25,7 @@ from .choices import (
     Role,
     UnitKind,
 )
-from .jobs import ClaimedJob
+from .jobs import ClaimedJob, ExportJobFields
 
 
 def _english() -> bool:
@@ -512,6 +512,26 @@ class SamplePointImport(ClaimedJob):
         if not self.total_rows:
             return 0
         return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+
+# --- Exports of lists ----------------------------------------------------------------------------
+
+
+class ExportJob(ExportJobFields):
+    """A large export of one of the site's lists (``campaign.exporting``: sample points,
+    inspections, sheets…), written by the worker for the person who asked for it. ``kind``
+    names the list in the export registry."""
+
+    kind = models.CharField(_("list"), max_length=40)
+    file = models.FileField(_("file"), upload_to="exports/lists/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("list export")
+        verbose_name_plural = _("list exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} export #{self.pk}"
 
 
 # --- Audit trail ---------------------------------------------------------------------------------

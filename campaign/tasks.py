@@ -45,3 +45,29 @@ def sample_point_imports_expire() -> int:
     from campaign.models import SamplePointImport
 
     return jobs.imports_expire(SamplePointImport)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=15)
+def list_export_run(self, job_id: int) -> str:
+    """Write a queued export of a list. Safe to deliver twice: the service claims the row."""
+    from campaign.services import exports
+
+    try:
+        record = exports.list_export_run(job_id=job_id)
+    except jobs.TransientJobError as exc:
+        if self.request.retries >= self.max_retries:
+            exports.list_export_fail(job_id=job_id, reason=_("The database could not be reached."))
+            return "failed"
+        raise self.retry(exc=exc) from exc
+    return record.status
+
+
+@shared_task(ignore_result=True)
+def list_exports_sweep() -> int:
+    """Beat: send again the list exports whose worker died mid-way (campaign/jobs.py)."""
+    from campaign.models import ExportJob
+
+    abandoned = jobs.jobs_abandoned(ExportJob)
+    for job_id in abandoned:
+        list_export_run.delay(job_id)
+    return len(abandoned)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, imports, people, structure
+from .views import audit, exports, imports, people, structure
 
 app_name = "campaign"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("people/new/", people.person_create, name="person_create"),
     path("people/<int:pk>/", people.person_update, name="person_update"),
     path("audit/", audit.audit_list, name="audit_list"),
+    *exports.routes,
 ]

@@ -307,6 +307,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "ledger-fingerprint": {"task": "ledger.tasks.ledger_fingerprint_take", "schedule": crontab(minute=15, hour=0)},
     "imports-sweep": {"task": "campaign.tasks.sample_point_imports_sweep", "schedule": 300.0},
     "ledger-jobs-sweep": {"task": "ledger.tasks.ledger_jobs_sweep", "schedule": 300.0},
+    "list-exports-sweep": {"task": "campaign.tasks.list_exports_sweep", "schedule": 300.0},
     "imports-expire": {"task": "campaign.tasks.sample_point_imports_expire", "schedule": crontab(minute=40, hour=3)},
     "ledger-imports-expire": {"task": "ledger.tasks.ledger_imports_expire", "schedule": crontab(minute=45, hour=3)},
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
@@ -386,6 +387,10 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500, minimum=1)
 IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30, minimum=1)
 # Ledger exports larger than this many rows are written by the worker, with a progress bar.
 LEDGER_EXPORT_BACKGROUND_ROWS = env_int("LEDGER_EXPORT_BACKGROUND_ROWS", 5000, minimum=1)
+# Exports of the other lists (sample points, inspections, sheets, people…) larger than this.
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 5000, minimum=1)
+# Issuing every unit's assignment sheet at once for more problems than this runs in the worker.
+SHEET_ISSUE_BACKGROUND_PROBLEMS = env_int("SHEET_ISSUE_BACKGROUND_PROBLEMS", 500, minimum=1)
 # Default rectification deadline, in days from assignment, by severity.
 LEDGER_DEADLINE_DAYS = {
     "general": env_int("LEDGER_DEADLINE_GENERAL_DAYS", 7, minimum=1),

@@ -12,3 +12,5 @@ class InspectionsConfig(AppConfig):
         from .demo import demo_checklists_step, demo_inspections_step
 
         demo_step_register(DemoStep("inspections", 20, demo_inspections_step, demo_checklists_step))
+
+        from . import exports  # noqa: F401 (registers the app's lists with campaign.exporting)

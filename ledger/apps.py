@@ -16,3 +16,5 @@ class LedgerConfig(AppConfig):
         from .notifications import register_kinds
 
         register_kinds()
+
+        from . import exports  # noqa: F401 (registers the app's lists with campaign.exporting)

@@ -10,7 +10,7 @@ from campaign.models import Category, District, SamplePoint, Team, Unit
 from campaign.widgets import SearchSelect
 
 from .choices import OPEN_STATUSES, Severity, Source, Status
-from .models import Problem, ProblemClass
+from .models import AssignmentSheet, Problem, ProblemClass
 
 
 class ProblemFilterSet(ScopedFilterSet):
@@ -88,3 +88,46 @@ class ProblemFilterSet(ScopedFilterSet):
         today = timezone.localdate()
         overdue = Q(status__in=OPEN_STATUSES, deadline__lt=today)
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class AssignmentSheetFilterSet(ScopedFilterSet):
+    """The assignment sheets' list: search by number or unit, unit, district, issue dates."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), label=_("Unit"), widget=SearchSelect("unit-list"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), method="filter_district",
+                                                label=_("District"))
+    issued_from = django_filters.DateFilter(field_name="issued_at", lookup_expr="date__gte", label=_("Issued from"))
+    issued_to = django_filters.DateFilter(field_name="issued_at", lookup_expr="date__lte", label=_("Issued until"))
+
+    class Meta:
+        model = AssignmentSheet
+        fields = ["q", "unit", "district", "issued_from", "issued_to"]
+
+    def search(self, queryset, name, value):
+        """Substring of the number (交办〔2026〕47-03号: "47-03" finds it) or of the unit's name."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__icontains=value) | Q(unit__name__icontains=value)
+                               | Q(unit__name_en__icontains=value))
+
+    def filter_district(self, queryset, name, value):
+        """The district a sheet was issued for, or its unit's district."""
+        if value is None:
+            return queryset
+        return queryset.filter(Q(district=value) | Q(unit__district=value))
+
+
+class ProblemClassFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
+
+    class Meta:
+        model = ProblemClass
+        fields = ["q", "category"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value)) if value else queryset

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import ImportStatus, Role
-from campaign.jobs import ClaimedJob
+from campaign.jobs import ClaimedJob, ExportJobFields
 from campaign.models import Category, District, SamplePoint, Team, Unit
 
 from .choices import OPEN_STATUSES, Action, PhotoKind, Severity, Source, Status
@@ -415,26 +415,13 @@ class LedgerImport(ClaimedJob):
         return min(100, int(self.processed_rows * 100 / self.total_rows))
 
 
-class LedgerExport(ClaimedJob):
+class LedgerExport(ExportJobFields):
     """A large export of the ledger, written by the worker for the person who asked for it.
 
     The filters are kept as given and applied again, through the requester's scope, when
     the worker writes the file: the file never holds what the requester may not see."""
 
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    filters = models.JSONField(_("filters"), default=dict, blank=True)
-    language = models.CharField(_("language"), max_length=10, default="zh-hans")
-    file_format = models.CharField(_("file format"), max_length=8, default="xlsx",
-                                   choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)")])
-    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("rows written"), default=0)
     file = models.FileField(_("file"), upload_to="exports/ledger/%Y/%m/", blank=True)
-    failure = models.TextField(_("failure"), blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ledger export")
@@ -443,14 +430,6 @@ class LedgerExport(ClaimedJob):
 
     def __str__(self) -> str:
         return f"export #{self.pk}"
-
-    @property
-    def progress_percent(self) -> int:
-        if self.status == ImportStatus.DONE:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(100, int(self.processed_rows * 100 / self.total_rows))
 
 
 class ProblemCodeBlock(models.Model):

@@ -10,6 +10,7 @@ two people issuing at the same moment; the loser takes the next number.
 import datetime
 import io
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
@@ -18,8 +19,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from campaign.choices import Role
+from campaign.choices import AuditAction, Role
+from campaign.jobs import task_by_name
 from campaign.models import Unit
+from campaign.services.audit import audit_record
 from campaign.spreadsheets import append_row
 
 from .choices import Action, Status
@@ -214,3 +217,52 @@ def sheet_workbook(sheet: AssignmentSheet, items, *, language: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- Every unit's sheet at once ----------------------------------------------------------------
+
+
+def sheets_waiting(user) -> dict:
+    """What "issue every unit's sheet" would do for ``user``: how many units (one sheet each)
+    and problems wait for a sheet."""
+    if not may_issue(user):
+        return {"units": 0, "problems": 0}
+    per_unit = unsheeted_problems(user).order_by().values("responsible_unit").annotate(n=Count("pk"))
+    counts = [row["n"] for row in per_unit]
+    return {"units": len(counts), "problems": sum(counts)}
+
+
+def assignment_sheets_issue_all(*, by, note: str = "", request=None,
+                                at: datetime.datetime | None = None) -> list[AssignmentSheet]:
+    """Issue one sheet to every unit that has assigned problems ``by`` may list and that are on
+    no sheet to it yet (HQ staff: the city; a district lead: their district), each through
+    ``assignment_sheet_issue``, all in one transaction: every sheet or none. Audited with the
+    numbers. Raises LedgerInvalid when nothing waits."""
+    if not may_issue(by):
+        raise LedgerForbidden(_("Your role may not issue assignment sheets."))
+    by_unit: dict[int, list[int]] = {}
+    for pk, unit_id in unsheeted_problems(by).order_by("pk").values_list("pk", "responsible_unit_id"):
+        by_unit.setdefault(unit_id, []).append(pk)
+    if not by_unit:
+        raise LedgerInvalid(_("No assigned problems are waiting for a sheet."))
+    units = sorted(Unit.objects.filter(pk__in=by_unit), key=lambda unit: (unit.name, unit.pk))
+    with transaction.atomic():
+        sheets = [assignment_sheet_issue(unit=unit, problems=by_unit[unit.pk], by=by, note=note, at=at)
+                  for unit in units]
+        audit_record(action=AuditAction.SHEETS_ISSUED, request=request, actor=by,
+                     target=_("%(count)d assignment sheets") % {"count": len(sheets)},
+                     details={"sheets": [sheet.number for sheet in sheets], "units": len(units),
+                              "problems": sum(len(ids) for ids in by_unit.values())})
+    return sheets
+
+
+def assignment_sheets_issue_all_request(*, by, note: str = "", request=None) -> list[AssignmentSheet] | None:
+    """Issue every unit's sheet now, or, for more than SHEET_ISSUE_BACKGROUND_PROBLEMS
+    problems, in the worker after commit (returns None then)."""
+    waiting = sheets_waiting(by)
+    if waiting["problems"] <= settings.SHEET_ISSUE_BACKGROUND_PROBLEMS:
+        return assignment_sheets_issue_all(by=by, note=note, request=request)
+    if not waiting["problems"]:
+        raise LedgerInvalid(_("No assigned problems are waiting for a sheet."))
+    transaction.on_commit(lambda: task_by_name("ledger.tasks.assignment_sheets_issue_all").delay(by.pk, note))
+    return None

@@ -76,3 +76,21 @@ def ledger_deadline_reminders() -> int:
     from .notifications import deadline_reminders
 
     return deadline_reminders()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=30)
+def assignment_sheets_issue_all(self, user_id: int, note: str = "") -> int:
+    """Issue every unit's assignment sheet for a large batch (all or none). Safe to deliver
+    twice: the second finds the problems on their sheets and issues nothing."""
+    from django.contrib.auth import get_user_model
+    from django.db import InterfaceError, OperationalError
+
+    from .services import LedgerError
+    from .sheets import assignment_sheets_issue_all as issue_all
+
+    try:
+        return len(issue_all(by=get_user_model().objects.get(pk=user_id), note=note))
+    except (OperationalError, InterfaceError) as exc:
+        raise self.retry(exc=exc) from exc
+    except LedgerError:
+        return 0

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('campaign', '0005_alter_auditentry_action'),
+        ('campaign', '0005_exportjob'),
         ('ledger', '0009_keyed_hashes_and_fingerprints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,12 +10,12 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ..choices import Role
+from ..filters import PersonFilterSet
 from ..forms import PersonCreateForm, PersonUpdateForm, bootstrap_form
 from ..models import User
 from ..services import people as people_service
@@ -53,15 +53,11 @@ def _add_service_errors(form, error: ValidationError) -> None:
 @structure_manager_required
 def person_list(request):
     # Everyone is listed; accounts with admin access have no edit link for non-superusers.
-    people = User.objects.select_related("team", "district", "unit")
+    filterset = PersonFilterSet(request.GET, queryset=User.objects.select_related("team", "district", "unit"),
+                                request=request)
+    people = filterset.qs
     query = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
-    if query:
-        people = people.filter(
-            Q(username__icontains=query) | Q(full_name__icontains=query) | Q(phone__icontains=query)
-        )
-    if role in Role.values:
-        people = people.filter(role=role)
     page = Paginator(people.order_by("role", "username"), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

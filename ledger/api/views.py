@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.files.storage import default_storage
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -26,11 +25,12 @@ from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.choices import Role
 from config.api import CursorPagination, FilterBackend
 from ledger import services
-from ledger.choices import OPEN_STATUSES, Action
+from ledger.choices import Action
 from ledger.filters import ProblemFilterSet
 from ledger.models import Problem, ProblemClass, ProblemEvent
 from ledger.photos import StoredPhoto, photo_store
 from ledger.rules import ROLES, role_of
+from ledger.selectors import problem_classes_counted
 
 from . import serializers as s
 from .errors import ledger_errors
@@ -268,14 +268,6 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 # --- Problem classes -----------------------------------------------------------------------------
 
 
-def _count_in_class(problems) -> Coalesce:
-    per_class = (
-        problems.filter(problem_class=OuterRef("pk")).order_by().values("problem_class")
-        .annotate(n=Count("pk")).values("n")
-    )
-    return Coalesce(Subquery(per_class, output_field=IntegerField()), 0)
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("Problem classes"), tags=["ledger"], description=_(
         "Every class, with how many of its problems you may see and how many of those are open."
@@ -296,11 +288,9 @@ class ProblemClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        visible = Problem.objects.visible_to(self.request.user)
-        queryset = ProblemClass.objects.select_related("category", "created_by").annotate(
-            problem_count=_count_in_class(visible), open_count=_count_in_class(visible.filter(status__in=OPEN_STATUSES)),
-        )
+        queryset = problem_classes_counted(self.request.user)
         if self.action == "retrieve":
+            visible = Problem.objects.visible_to(self.request.user)
             problems = visible.order_by("-found_at", "-id").only("id", "code", "status", "problem_class_id")
             queryset = queryset.prefetch_related(Prefetch("problems", queryset=problems, to_attr="visible_problems"))
         return queryset.order_by("code")

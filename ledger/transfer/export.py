@@ -13,7 +13,6 @@ would be closed in the middle of a later query on the same connection, and that 
 waits forever on the connection's lock.
 """
 
-import io
 import queue
 import threading
 from collections.abc import Callable
@@ -24,7 +23,9 @@ from django.db import connections
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 
+from campaign import exporting as list_exports
 from campaign import spreadsheets
+from campaign.exporting import HEADER_FILL, display_width
 
 from ..choices import Severity, Source, Status
 from ..models import ProblemEvent
@@ -32,7 +33,6 @@ from . import columns
 
 CHUNK_SIZE = 2000
 PROGRESS_EVERY = 2000
-HEADER_FILL = "DDEBF7"
 
 # The columns read, as tuples (``values_list``): the found and closed dates computed by the
 # database in the campaign's time zone (a date loads several times faster than a timestamp).
@@ -56,10 +56,6 @@ WIDTHS = {
     "description": 50, "source": 14, "severity": 8, "responsible_unit": 24, "deadline": 12, "status": 12,
     "rectification": 40, "closed_on": 12,
 }
-
-
-def display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
 
 def labels() -> dict[str, dict[str, str]]:
@@ -199,21 +195,15 @@ def write_ledger_csv(queryset, out: TextIO, *, language: str,
     return written
 
 
-FORMATS = ("xlsx", "csv")
-CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "csv": "text/csv; charset=utf-8"}
+FORMATS, CONTENT_TYPES = list_exports.FORMATS, list_exports.CONTENT_TYPES
 
 
 def write_export(queryset, out: BinaryIO, *, language: str, file_format: str = "xlsx",
                  progress: Callable[[int], None] | None = None) -> int:
     """Write the ledger export in ``file_format`` (``FORMATS``) to the binary file ``out``."""
     if file_format == "csv":
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        try:
+        with list_exports.text_out(out) as text:
             return write_ledger_csv(queryset, text, language=language, progress=progress)
-        finally:
-            text.flush()
-            text.detach()
     if file_format != "xlsx":
         raise ValueError(f"unknown export format {file_format!r}")
     return write_ledger(queryset, out, language=language, progress=progress)

@@ -16,19 +16,17 @@ verify, rebound…) is an ordinary service call with its own event.
 
 import logging
 import re
-import tempfile
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, time
 
 from django.conf import settings
-from django.core.files import File
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import QueryDict
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign import exporting as list_exports
 from campaign import jobs
 from campaign.choices import ImportStatus
 
@@ -50,8 +48,7 @@ class ImportStateError(Exception):
     """The import cannot make this move (it has errors, or it was already started)."""
 
 
-class TransientJobError(Exception):
-    """The database was unreachable; the job was put back in the queue to be retried."""
+TransientJobError = jobs.TransientJobError  # the database was unreachable; the job is retried
 
 
 def may_import(user) -> bool:
@@ -287,32 +284,20 @@ def ledger_imports_void_failed_numbers() -> int:
 
 
 # --- Export ----------------------------------------------------------------------------------
-
-
-class _AsUser:
-    """What the FilterSet needs of a request (its user) when there is no request."""
-
-    def __init__(self, user):
-        self.user = user
+# The shared export mechanism (campaign/exporting.py) with the ledger's own writer and job.
 
 
 def filters_to_dict(query: QueryDict) -> dict[str, list[str]]:
     """The list's filters as kept on an export (only the FilterSet's own, no paging or format)."""
-    names = set(ProblemFilterSet.base_filters)
-    return {key: query.getlist(key) for key in query if key in names and any(query.getlist(key))}
+    return list_exports.filters_to_dict(query, ProblemFilterSet.base_filters)
 
 
 def problems_for_export(*, user, filters: dict[str, list[str]]):
     """The problems ``user`` may see that the list's filters select, in the list's order.
 
     Raises ValueError with the filter errors when a filter is malformed."""
-    data = QueryDict(mutable=True)
-    for key, values in filters.items():
-        data.setlist(key, values)
-    filterset = ProblemFilterSet(data, queryset=Problem.objects.visible_to(user), request=_AsUser(user))
-    if not filterset.is_valid():
-        raise ValueError(filterset.errors.as_json())
-    return filterset.qs.order_by("-found_at", "-id")
+    rows = list_exports.filtered_rows(ProblemFilterSet, Problem.objects.visible_to, order=("-found_at", "-id"))
+    return rows(user, list_exports.as_query(filters))
 
 
 def export_threshold() -> int:
@@ -321,17 +306,14 @@ def export_threshold() -> int:
 
 def may_fetch_export(user, export: LedgerExport) -> bool:
     """Only the person who asked for an export (or HQ staff) may see and download it."""
-    return bool(user and user.is_authenticated and (export.requested_by_id == user.pk or user.can_manage_structure))
+    return list_exports.may_fetch(user, export)
 
 
 def export_format(value: str | None) -> str:
     """The export format a request asks for (``?format=csv``); the workbook by default.
 
     Raises ValueError for a format there is none of, an empty one included."""
-    value = "xlsx" if value is None else value.lower()
-    if value not in exporting.FORMATS:
-        raise ValueError(value)
-    return value
+    return list_exports.export_format(value)
 
 
 def ledger_export_request(*, user, filters: dict[str, list[str]], language: str,
@@ -348,49 +330,13 @@ def ledger_export_run(*, export_id: int) -> LedgerExport:
     """Write a queued export to a file, once (claimed, campaign/jobs.py), with progress.
 
     The rows are selected again through the requester's scope at the time of writing."""
-    claim = jobs.job_claim(LedgerExport, export_id)
-    record = LedgerExport.objects.select_related("requested_by").get(pk=export_id)
-    if claim is None:
-        return record
-    try:
-        queryset = problems_for_export(user=record.requested_by, filters=record.filters)
-        total = queryset.count()
-        jobs.job_progress(LedgerExport, export_id, claim, total_rows=total)
-
-        def progress(done: int) -> None:
-            jobs.job_progress(LedgerExport, export_id, claim, processed_rows=done)
-
-        with tempfile.TemporaryFile() as scratch:
-            with translation.override(record.language):
-                written = exporting.write_export(queryset, scratch, language=record.language,
-                                                 file_format=record.file_format, progress=progress)
-            scratch.seek(0)
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-            record.file.save(f"ledger-{stamp}-{uuid.uuid4().hex[:8]}.{record.file_format}", File(scratch),
-                             save=False)
-        try:
-            jobs.job_finish(LedgerExport, export_id, claim, file=record.file.name, total_rows=written,
-                            processed_rows=written, failure="")
-        except jobs.JobTakenOver:
-            logger.warning("Ledger export %s was taken over by another worker; its file is dropped", export_id)
-            record.file.delete(save=False)
-    except (OperationalError, InterfaceError) as exc:
-        logger.warning("Ledger export %s: database unavailable, back to the queue", export_id)
-        try:
-            jobs.job_requeue(LedgerExport, export_id, claim)
-        except DatabaseError:
-            logger.exception("Could not put ledger export %s back in the queue", export_id)
-        raise TransientJobError(str(exc)) from exc
-    except Exception:
-        logger.exception("Ledger export %s failed", export_id)
-        return ledger_export_fail(export_id=export_id, reason=_("An unexpected error stopped the export."))
-    record.refresh_from_db()
-    return record
+    return list_exports.export_job_run(
+        LedgerExport, export_id, stem="ledger",
+        rows=lambda record: problems_for_export(user=record.requested_by, filters=record.filters),
+        write=lambda rows, out, **options: exporting.write_export(rows, out, **options),
+    )
 
 
 def ledger_export_fail(*, export_id: int, reason: str) -> LedgerExport:
     """Give up on a queued or running export; a done one stays done."""
-    LedgerExport.objects.filter(pk=export_id).exclude(status=ImportStatus.DONE).update(
-        status=ImportStatus.FAILED, failure=str(reason), finished_at=timezone.now()
-    )
-    return LedgerExport.objects.get(pk=export_id)
+    return list_exports.export_job_fail(LedgerExport, export_id, reason=reason)

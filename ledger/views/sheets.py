@@ -8,6 +8,7 @@ HQ staff and district leads (others get 404 on the issue page) and goes through
 import io
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -16,25 +17,35 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaign.choices import AuditAction
+from campaign.forms import bootstrap_form
 from campaign.middleware import body_control_characters_refused
 from campaign.models import Unit
 from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
 from .. import sheets as sheet_service
+from ..filters import AssignmentSheetFilterSet
 from ..services import LedgerError
 
-PER_PAGE = 100
+PER_PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @campaign_staff_required
 @require_GET
 def sheet_list(request):
+    """The sheets the user may see, newest first: searched, filtered and paged (every sheet
+    reachable)."""
     visible = sheet_service.sheets_visible_to(request.user)
-    sheets = list(sheet_service.sheets_with_counts(visible).order_by("-issued_at", "-id")[:PER_PAGE])
+    filterset = AssignmentSheetFilterSet(request.GET or None, queryset=visible, request=request)
+    form = bootstrap_form(filterset.form)
+    page = Paginator(sheet_service.sheets_with_counts(filterset.qs).order_by("-issued_at", "-id"),
+                     PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "ledger/sheet_list.html", {
-        "sheets": sheets, "may_issue": sheet_service.may_issue(request.user), "limit": PER_PAGE,
+        "form": form, "page": page, "sheets": page.object_list, "may_issue": sheet_service.may_issue(request.user),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"), "querystring": query.urlencode(),
     })
 
 
@@ -89,9 +100,35 @@ def sheet_issue(request):
     return render(request, "ledger/sheet_issue.html", {"proposals": proposals})
 
 
+@campaign_staff_required
+@require_http_methods(["GET", "POST"])
+@body_control_characters_refused
+def sheet_issue_all(request):
+    """Issue every unit's sheet in one action, after a confirmation page that says how many."""
+    if not sheet_service.may_issue(request.user):
+        raise Http404
+    if request.method == "POST":
+        try:
+            sheets = sheet_service.assignment_sheets_issue_all_request(
+                by=request.user, note=request.POST.get("note", "")[:2000], request=request)
+        except LedgerError as exc:
+            messages.error(request, str(exc))
+            return redirect("ledger:sheet_issue")
+        if sheets is None:
+            messages.info(request, _("Many problems: the sheets are issued in the background; they appear in this "
+                                     "list in a few minutes."))
+        else:
+            messages.success(request, _("%(sheets)d sheets issued to %(units)d units, listing %(problems)d problems.")
+                             % {"sheets": len(sheets), "units": len({sheet.unit_id for sheet in sheets}),
+                                "problems": sum(sheet.items.count() for sheet in sheets)})
+        return redirect("ledger:sheet_list")
+    return render(request, "ledger/sheet_issue_all.html", {"waiting": sheet_service.sheets_waiting(request.user)})
+
+
 routes = [
     path("sheets/", sheet_list, name="sheet_list"),
     path("sheets/issue/", sheet_issue, name="sheet_issue"),
+    path("sheets/issue-all/", sheet_issue_all, name="sheet_issue_all"),
     path("sheets/<int:pk>/", sheet_detail, name="sheet_detail"),
     path("sheets/<int:pk>/sheet.xlsx", sheet_excel, name="sheet_excel"),
 ]

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from campaign.choices import AuditAction, ImportStatus
 from campaign.importing.forms import SamplePointImportForm
 from campaign.services.audit import audit_record
+from campaign.views.exports import export_respond, export_response
 from campaign.views.structure import campaign_staff_required
 
 from ..choices import Status
@@ -30,7 +31,7 @@ from ..models import LedgerExport, LedgerImport
 from ..services import LedgerForbidden
 from ..transfer import columns
 from ..transfer import services as transfer
-from ..transfer.export import CONTENT_TYPES, write_export
+from ..transfer.export import write_export
 from ..transfer.planning import build_plan
 
 logger = logging.getLogger(__name__)
@@ -66,14 +67,6 @@ def _xlsx_response(data, filename: str) -> FileResponse:
     return FileResponse(data, as_attachment=True, filename=filename, content_type=XLSX)
 
 
-def _export_response(data, filename: str, file_format: str) -> FileResponse:
-    return FileResponse(data, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[file_format])
-
-
-def export_filename(file_format: str = "xlsx") -> str:
-    return f"ledger-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{file_format}"
-
-
 # --- Export ----------------------------------------------------------------------------------
 
 
@@ -89,21 +82,13 @@ def problem_export(request):
     except ValueError:
         messages.error(request, _("Some filters are not valid; correct them and export again."))
         return redirect("ledger:problem_list")
-    threshold = transfer.export_threshold()
-    # Bounded: never a full COUNT, only "more than the threshold or not".
-    if len(problems.values_list("pk", flat=True)[: threshold + 1]) <= threshold:
-        buffer = io.BytesIO()
-        write_export(problems, buffer, language=translation.get_language(), file_format=file_format)
-        buffer.seek(0)
-        audit_record(action=AuditAction.EXPORT, request=request, target="ledger",
-                     details={"filters": filters, "delivery": "direct", "format": file_format})
-        return _export_response(buffer, export_filename(file_format), file_format)
-    record = transfer.ledger_export_request(user=request.user, filters=filters, language=translation.get_language(),
-                                            file_format=file_format)
-    audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
-                 details={"filters": filters, "delivery": "background", "format": file_format})
-    messages.info(request, _("A large export: it is written in the background; this page shows its progress."))
-    return redirect("ledger:export_detail", pk=record.pk)
+    language = translation.get_language()
+    return export_respond(
+        request, rows=problems, write=write_export, file_format=file_format, stem="ledger", target="ledger",
+        filters=filters, threshold=transfer.export_threshold(), job_url="ledger:export_detail",
+        queue=lambda: transfer.ledger_export_request(user=request.user, filters=filters, language=language,
+                                                     file_format=file_format),
+    )
 
 
 def _own_export(request, pk) -> LedgerExport:
@@ -146,7 +131,7 @@ def export_download(request, pk):
     audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
                  details={"filters": record.filters, "delivery": "download", "requested_by": record.requested_by_id,
                           "format": record.file_format})
-    return _export_response(handle, f"ledger-{stamp}.{record.file_format}", record.file_format)
+    return export_response(handle, f"ledger-{stamp}.{record.file_format}", record.file_format)
 
 
 # --- Import ----------------------------------------------------------------------------------
