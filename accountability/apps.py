@@ -9,6 +9,7 @@ class AccountabilityConfig(AppConfig):
     def ready(self):
         from campaign.demo_steps import DemoStep, demo_step_register
 
+        from . import exports  # noqa: F401 (registers the app's lists with campaign.exporting)
         from .demo import demo_escalation_step
         from .notifications import register_kinds
 

@@ -1,69 +1,63 @@
-"""The accountability records and supervision notices lists in Excel, with the list's filters,
-streamed through the safe writer (``campaign.spreadsheets.XlsxStream``, as the ledger export):
-rows come from the database in chunks, so memory stays flat."""
+"""The accountability records and supervision notices in Excel (campaign/exporting.py): each
+loads through ``visible_to(user)`` and the list's FilterSet, so the file holds what the page
+shows. A notice's own file is the notices export filtered by its number."""
 
-from typing import BinaryIO
+from django.utils.translation import gettext_lazy as _
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from campaign.exporting import Column, ListExport, filtered_rows, register
 
-from campaign.spreadsheets import XlsxStream
-
-from .choices import RecordStatus
-
-CHUNK_SIZE = 2000
-HEADER_FILL = "DDEBF7"
+from .filters import AccountabilityRecordFilterSet, SupervisionNoticeFilterSet
+from .models import AccountabilityRecord, SupervisionNotice, SupervisionNoticeItem
 
 
-def _stream(title: str, headers: list, widths: list[int]) -> XlsxStream:
-    sheet = XlsxStream(title)
-    for column, width in enumerate(widths):
-        sheet.set_width(column, width)
-    sheet.header(headers, fill=HEADER_FILL)
-    sheet.freeze_rows()
-    return sheet
+def _name(related) -> str:
+    return related.label if related is not None else ""
 
 
-def records_write(records, out: BinaryIO) -> int:
-    """``records`` (a scoped, filtered queryset) as one sheet; returns the number of rows."""
-    sheet = _stream(_("Accountability records"), [
-        _("No."), _("Decided on"), _("Kind"), _("Unit"), _("District"), _("Person"), _("Grounds"),
-        _("Problems"), _("Decided by"), _("Status"), _("Reason revoked"),
-    ], [6, 12, 14, 24, 12, 14, 50, 30, 14, 10, 30])
-    statuses = dict(RecordStatus.choices)
-    rows = (records.select_related("kind", "unit", "district", "decided_by")
-            .prefetch_related("problems").order_by("-decided_on", "-id"))
-    count = 0
-    for count, record in enumerate(rows.iterator(chunk_size=CHUNK_SIZE), start=1):
-        sheet.append([
-            count, record.decided_on, record.kind.label, record.unit.label,
-            record.district.label if record.district else "", record.person_name, record.reason,
-            " ".join(p.code for p in record.problems.all()), str(record.decided_by),
-            str(statuses[record.status]), record.revoke_reason,
-        ])
-    sheet.save(out)
-    return count
+register(ListExport(
+    kind="accountability-records", title=_("Accountability records"), list_url="accountability:record_list",
+    filter_names=AccountabilityRecordFilterSet.base_filters,
+    rows=filtered_rows(
+        AccountabilityRecordFilterSet,
+        lambda user: AccountabilityRecord.objects.visible_to(user).select_related(
+            "kind", "unit", "district", "decided_by").prefetch_related("problems"),
+        order=("-decided_on", "-id")),
+    columns=(
+        Column(_("Decided on"), lambda r: r.decided_on, 12),
+        Column(_("Kind"), lambda r: r.kind.label, 14),
+        Column(_("Unit"), lambda r: r.unit.label, 24),
+        Column(_("District"), lambda r: _name(r.district), 12),
+        Column(_("Person"), lambda r: r.person_name, 14),
+        Column(_("Grounds"), lambda r: r.reason, 50),
+        Column(_("Problems"), lambda r: " ".join(p.code for p in r.problems.all()), 30),
+        Column(_("Decided by"), lambda r: str(r.decided_by), 14),
+        Column(_("Status"), lambda r: r.get_status_display(), 10),
+        Column(_("Reason revoked"), lambda r: r.revoke_reason, 30),
+    ),
+))
+
+_notices = filtered_rows(SupervisionNoticeFilterSet, lambda user: SupervisionNotice.objects.visible_to(user))
 
 
-def notices_write(notices, out: BinaryIO) -> int:
-    """``notices`` as one sheet, one row per problem on a notice; returns the number of notices."""
-    sheet = _stream(_("Supervision notices"), [
-        _("Number"), _("Issued on"), _("Unit"), _("District"), _("No."), _("Problem"), _("Description"),
-        _("Deadline"), _("Days overdue"),
-    ], [24, 12, 24, 12, 6, 14, 50, 12, 10])
-    rows = notices.select_related("unit", "district").prefetch_related("items__problem").order_by(
-        "-issued_on", "-serial")
-    count = 0
-    for notice in rows.iterator(chunk_size=CHUNK_SIZE):
-        count += 1
-        for item in notice.items.all():
-            sheet.append([
-                notice.number, notice.issued_on, notice.unit.label, notice.district.label if notice.district else "",
-                item.line, item.problem.code, item.problem.description, item.deadline, item.days_overdue,
-            ])
-    sheet.save(out)
-    return count
+def _notice_items(user, data):
+    """One row per problem on each notice the list selects."""
+    return (SupervisionNoticeItem.objects.filter(notice__in=_notices(user, data).values("pk"))
+            .select_related("notice__unit", "notice__district", "problem")
+            .order_by("-notice__issued_on", "-notice__serial", "line"))
 
 
-def export_filename(name: str) -> str:
-    return f"{name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.xlsx"
+register(ListExport(
+    kind="supervision-notices", title=_("Supervision notices"), list_url="accountability:notice_list",
+    filter_names=SupervisionNoticeFilterSet.base_filters, rows=_notice_items,
+    columns=(
+        Column(_("Number"), lambda i: i.notice.number, 24),
+        Column(_("Issued on"), lambda i: i.notice.issued_on, 12),
+        Column(_("Unit"), lambda i: i.notice.unit.label, 24),
+        Column(_("District"), lambda i: _name(i.notice.district), 12),
+        Column(_("No."), lambda i: i.line, 6),
+        Column(_("Code"), lambda i: i.problem.code, 14),
+        Column(_("Description"), lambda i: i.problem.description, 50),
+        Column(_("Deadline"), lambda i: i.deadline, 12),
+        Column(_("Days overdue"), lambda i: i.days_overdue, 10),
+    ),
+))

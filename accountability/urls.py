@@ -11,7 +11,6 @@ urlpatterns = [
     path("records/<int:pk>/revoke/", views.record_revoke, name="record_revoke"),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
-    path("notices/<int:pk>/excel/", views.notice_excel, name="notice_excel"),
     path("escalations/", views.escalation_list, name="escalation_list"),
     path("escalations/<int:pk>/dismiss/", views.escalation_dismiss, name="escalation_dismiss"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),

@@ -7,25 +7,21 @@ leaders). Deciding, dismissing and revoking are HQ staff's (``services.may_decid
 get 404 on those pages) and go through ``accountability.services``.
 """
 
-import io
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaign.choices import AuditAction
 from campaign.forms import bootstrap_form
 from campaign.middleware import body_control_characters_refused
 from campaign.models import Unit
-from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 from ledger.models import Problem
 
-from .. import exports, services
+from .. import services
 from ..choices import EscalationStatus, EscalationStep
 from ..filters import AccountabilityRecordFilterSet, EscalationFilterSet, SupervisionNoticeFilterSet
 from ..forms import AccountabilityRecordForm, ReasonForm
@@ -38,7 +34,6 @@ from ..models import (
 )
 
 PER_PAGE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _render(request, template: str, context: dict):
@@ -50,14 +45,6 @@ def _render(request, template: str, context: dict):
 
 def _page(request, queryset):
     return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _xlsx(write, queryset, *, name: str, request, filters: dict) -> FileResponse:
-    buffer = io.BytesIO()
-    rows = write(queryset, buffer)
-    buffer.seek(0)
-    audit_record(action=AuditAction.EXPORT, request=request, target=name, details={"filters": filters, "rows": rows})
-    return FileResponse(buffer, as_attachment=True, filename=exports.export_filename(name), content_type=XLSX)
 
 
 def _filtered(request, filterset_class, queryset):
@@ -81,10 +68,6 @@ def _with_reason(request, action, *, done: str, missing: str) -> None:
         messages.error(request, str(error))
 
 
-def _filters(request) -> dict:
-    return {key: value for key, value in request.GET.items() if key not in ("page", "export") and value}
-
-
 # --- Accountability records ------------------------------------------------------------------------
 
 
@@ -96,12 +79,9 @@ def _records(request):
 @require_GET
 def record_list(request):
     filterset, records = _filtered(request, AccountabilityRecordFilterSet, _records(request))
-    if request.GET.get("export") == "xlsx":
-        return _xlsx(exports.records_write, records, name="accountability-records", request=request,
-                     filters=_filters(request))
     return _render(request, "accountability/record_list.html", {
         "filterset": filterset, "page": _page(request, records.order_by("-decided_on", "-id")),
-        "may_decide": services.may_decide(request.user), "query": _filters(request),
+        "may_decide": services.may_decide(request.user),
     })
 
 
@@ -193,12 +173,8 @@ def _notices(request):
 @require_GET
 def notice_list(request):
     filterset, notices = _filtered(request, SupervisionNoticeFilterSet, _notices(request))
-    if request.GET.get("export") == "xlsx":
-        return _xlsx(exports.notices_write, notices, name="supervision-notices", request=request,
-                     filters=_filters(request))
     return _render(request, "accountability/notice_list.html", {
         "filterset": filterset, "page": _page(request, notices.order_by("-issued_on", "-serial")),
-        "query": _filters(request),
     })
 
 
@@ -210,14 +186,6 @@ def notice_detail(request, pk):
     items = notice.items.filter(problem__in=visible).select_related("problem", "problem__district",
                                                                      "problem__sample_point")
     return _render(request, "accountability/notice_detail.html", {"notice": notice, "items": items})
-
-
-@campaign_staff_required
-@require_GET
-def notice_excel(request, pk):
-    notice = get_object_or_404(_notices(request), pk=pk)
-    return _xlsx(exports.notices_write, _notices(request).filter(pk=notice.pk), name=f"supervision-notice-{notice.pk}",
-                 request=request, filters={"notice": notice.number})
 
 
 # --- HQ's interview list and proposals --------------------------------------------------------------
