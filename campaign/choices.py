@@ -58,3 +58,8 @@ class AuditAction(models.TextChoices):
     PERSON_CHANGED = "person_changed", _("Role, scope or access changed")
     EXPORT = "export", _("Exported")
     SHEETS_ISSUED = "sheets_issued", _("Assignment sheets issued")
+    NOTICE_ISSUED = "notice_issued", _("Supervision notice issued")
+    ESCALATION_OPENED = "escalation_opened", _("Put on the interview list or proposed for accountability")
+    ESCALATION_DISMISSED = "escalation_dismiss", _("Escalation dismissed")
+    RECORD_DECIDED = "record_decided", _("Accountability decided")
+    RECORD_REVOKED = "record_revoked", _("Accountability revoked")

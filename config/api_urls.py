@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("ledger.api.urls")),
     path("", include("inspections.api.urls")),
     path("", include("campaign.api.urls")),
+    path("", include("accountability.api.urls")),
     path("", include("reports.api.urls")),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notifications",
     "ledger",
     "inspections",
+    "accountability",
     "reports",
 ]
 
@@ -323,6 +324,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
     "notifications-relay": {"task": "notifications.relay", "schedule": 60.0},
     "ledger-deadline-reminders": {"task": "ledger.deadline_reminders", "schedule": crontab(minute=30, hour=8)},
+    # After the overdue counts (00:05): supervision notices, interview list, proposals.
+    "accountability-escalation-sweep": {"task": "accountability.escalation_sweep",
+                                        "schedule": crontab(minute=20, hour=0)},
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -441,6 +445,8 @@ REPORT_COMPARISON_WEIGHTS = {
     "on_time_rate": env_int("REPORT_WEIGHT_ON_TIME_RATE", 30, minimum=0),
     "rebound_rate": env_int("REPORT_WEIGHT_REBOUND_RATE", 10, minimum=0),
     "rejection_rate": env_int("REPORT_WEIGHT_REJECTION_RATE", 10, minimum=0),
+    # Accountability records (accountability/): off until HQ gives it a weight.
+    "accountability": env_int("REPORT_WEIGHT_ACCOUNTABILITY", 0, minimum=0),
 }
 if not any(REPORT_COMPARISON_WEIGHTS.values()):
     raise ImproperlyConfigured("REPORT_WEIGHT_*: at least one weight of the monthly comparison must be above 0.")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("ledger/", include("ledger.urls")),
     path("inspections/", include("inspections.urls")),
+    path("accountability/", include("accountability.urls")),
     path("reports/", include("reports.urls")),
     path("", include("campaign.urls")),
 ]

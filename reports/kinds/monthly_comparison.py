@@ -8,13 +8,19 @@ turned into points out of 100:
 - rebound rate and rejection rate (lower is better): (1 − the rate, at least 0) × 100.
 The weighted score is Σ weight × points ÷ Σ weight over the indicators that have a value (a rate
 with nothing to divide by is left out, not counted as 0). Places with fewer than the minimum
-number of problems due in the month are not ranked and are listed with the reason. Equal scores
+number of problems due in the month are not ranked and are listed with the reason, and so is a
+district with no inspection submitted in the month while the inspection score has a weight ("not
+assessed: no inspections"): its other indicators alone could otherwise put it first. Equal scores
 share a rank (1, 2, 2, 4). Last month's rank is computed afresh from the ledger by the same
 formula, so the report is the same whenever it is produced.
 
 Beside the rankings, unranked, one row per grid cell and per road with its chief: problems
 found in the month, due, closed on time, the on-time rate and overdue at the month's end (the
 figures' own rules, by the problem's current grid or road).
+
+Accountability (weight 0 by default, REPORT_WEIGHT_ACCOUNTABILITY): the accountability records
+decided in the month against the place's units and not revoked by the month's end; points =
+100 − ACCOUNTABILITY_POINTS_PER_RECORD × records, at least 0 (a place with none has 100).
 """
 
 from collections.abc import Callable
@@ -30,6 +36,7 @@ from campaign.spreadsheets import write_cell
 
 from ..excel import add_chart, sheet_title, write_table
 from ..figures import (
+    RATES,
     breakdowns,
     chief_cell_figures,
     district_id_of,
@@ -38,17 +45,23 @@ from ..figures import (
     zero_counts,
 )
 from ..periods import Period
-from .standings import average, inspection_scores
+from .standings import accountability_counts, average, inspection_scores, record_count
 
 TEMPLATE = "reports/kinds/monthly_comparison.html"
 
-COMPONENTS = ("inspection_score", "closure_rate", "on_time_rate", "rebound_rate", "rejection_rate")
+COMPONENTS = ("inspection_score", "closure_rate", "on_time_rate", "rebound_rate", "rejection_rate",
+              "accountability")
 LOWER_IS_BETTER = ("rebound_rate", "rejection_rate")
+ACCOUNTABILITY_POINTS_PER_RECORD = 10
+# Why a place is listed unranked (the reasons the page, the workbook and the API carry).
+FEW_DUE, NO_INSPECTIONS, NO_FIGURES = "few_due", "no_inspections", "no_figures"
 
 
 def formula() -> dict:
     weights = {name: settings.REPORT_COMPARISON_WEIGHTS.get(name, 0) for name in COMPONENTS}
-    published = {"weights": weights, "min_due": settings.REPORT_COMPARISON_MIN_DUE}
+    published = {"weights": weights, "min_due": settings.REPORT_COMPARISON_MIN_DUE,
+                 "districts_need_inspections": weights["inspection_score"] > 0,
+                 "points_per_record": ACCOUNTABILITY_POINTS_PER_RECORD}
     published["text"] = formula_text(published)
     return published
 
@@ -60,7 +73,13 @@ def component_label(name: str) -> str:
         "on_time_rate": _("On-time closure rate (按期结案率)"),
         "rebound_rate": _("Rebound rate"),
         "rejection_rate": _("Rejection rate"),
+        "accountability": _("Accountability records"),
     }[name]
+
+
+def shown_components(weights: dict) -> list[str]:
+    """The indicators a report shows: accountability only when HQ has given it a weight."""
+    return [name for name in COMPONENTS if name != "accountability" or weights.get(name)]
 
 
 def formula_text(published: dict) -> str:
@@ -71,7 +90,18 @@ def formula_text(published: dict) -> str:
         "(1 − rate) × 100 for the rebound and rejection rates, where lower is better. Weights: %(weights)s. "
         "Ranked: districts and units with at least %(min_due)s problems due in the month; equal scores "
         "share a rank."
-    ) % {"weights": weights, "min_due": published["min_due"]}
+    ) % {"weights": weights, "min_due": published["min_due"]} + _rules_text(published)
+
+
+def _rules_text(published: dict) -> str:
+    text = ""
+    if published.get("districts_need_inspections"):
+        text += " " + _("A district with no inspection submitted in the month is not ranked (not assessed: "
+                        "no inspections).")
+    if published["weights"].get("accountability"):
+        text += " " + _("Accountability records: 100 − %(points)s points per record decided in the month and "
+                        "not revoked by its end, at least 0.") % {"points": published["points_per_record"]}
+    return text
 
 
 # --- Figures ---------------------------------------------------------------------------------------
@@ -80,6 +110,8 @@ def formula_text(published: dict) -> str:
 def _points(name: str, component: dict) -> Fraction | None:
     if component["value"] is None:
         return None
+    if name == "accountability":
+        return Fraction(max(0, 100 - ACCOUNTABILITY_POINTS_PER_RECORD * component["numerator"]))
     value = Fraction(str(component["numerator"])) / Fraction(component["denominator"])
     if name == "inspection_score":
         return value
@@ -98,11 +130,12 @@ def weighted_score(components: dict, weights: dict) -> tuple[dict, Fraction | No
     return points, sum(weights[name] * points[name] for name in used) / total_weight
 
 
-def _row(group: str, pk: int, names: dict, counts: dict, scores: dict, weights: dict) -> dict:
+def _row(group: str, pk: int, names: dict, counts: dict, scores: dict, records: dict, weights: dict) -> dict:
     figures = with_rates(counts)
     score = scores.get(pk, {"total": 0, "count": 0})
-    components = {name: figures[name] for name in COMPONENTS if name != "inspection_score"}
+    components = {name: figures[name] for name in COMPONENTS if name not in ("inspection_score", "accountability")}
     components["inspection_score"] = average(score["total"], score["count"])
+    components["accountability"] = record_count(records.get(pk, 0))
     points, total = weighted_score(components, weights)
     return {
         "id": pk,
@@ -131,19 +164,20 @@ def standings(*, period: Period, district=None, weights: dict) -> dict[str, list
     for group, rows, model in (("district", figures.districts, District), ("unit", figures.units, Unit)):
         counts = {row[f"{group}_id"]: row for row in rows if row[f"{group}_id"] is not None}
         scores = inspection_scores(period=period, group=group, district=district)
+        records = accountability_counts(period=period, group=group, district=district)
         if group == "district":
             places = District.objects.all() if district_id is None else District.objects.filter(pk=district_id)
             names = {row["id"]: row for row in places.values("id", "name", "name_en")}
             for row in names.values():
                 row["district_id"] = row["id"]
         else:
-            wanted = {pk for pk in [*counts, *scores] if pk is not None}
+            wanted = {pk for pk in [*counts, *scores, *records] if pk is not None}
             names = {row["id"]: row for row in model.objects.filter(pk__in=wanted).values(
                 "id", "name", "name_en", "district_id")}
             for pk, teams in unit_team_ids(names).items():
                 names[pk]["team_ids"] = teams
         result[group] = [
-            _row(group, pk, names[pk], _counts_of(counts.get(pk)), scores, weights) for pk in names
+            _row(group, pk, names[pk], _counts_of(counts.get(pk)), scores, records, weights) for pk in names
         ]
     return result
 
@@ -155,9 +189,23 @@ def _counts_of(row: dict | None) -> dict:
     return counts
 
 
-def rank(rows: list[dict], *, min_due: int) -> tuple[list[dict], list[dict]]:
-    """(ranked best first with competition ranks, unranked with the reason)."""
-    ranked = [row for row in rows if row["due"] >= min_due and row["_score"] is not None]
+def unranked_reason(row: dict, *, min_due: int, need_inspections: bool = False) -> str | None:
+    """Why ``row`` is not ranked, or None: the published rule, in one place for the page, the
+    workbook and the API (they all read the report's data)."""
+    if row["due"] < min_due:
+        return FEW_DUE
+    if need_inspections and not row["inspections"]:
+        return NO_INSPECTIONS
+    if row["_score"] is None:
+        return NO_FIGURES
+    return None
+
+
+def rank(rows: list[dict], *, min_due: int, need_inspections: bool = False) -> tuple[list[dict], list[dict]]:
+    """(ranked best first with competition ranks, unranked with the reason). ``need_inspections``:
+    a place with no inspection in the period is not assessed (the districts' rule)."""
+    reasons = {row["id"]: unranked_reason(row, min_due=min_due, need_inspections=need_inspections) for row in rows}
+    ranked = [row for row in rows if reasons[row["id"]] is None]
     ranked_ids = {row["id"] for row in ranked}
     unranked = [row for row in rows if row["id"] not in ranked_ids]
     ranked.sort(key=lambda row: (-row["_score"], row["name"], row["id"]))
@@ -168,7 +216,7 @@ def rank(rows: list[dict], *, min_due: int) -> tuple[list[dict], list[dict]]:
         row["rank"] = previous_rank
     for row in unranked:
         row["rank"] = None
-        row["reason"] = "few_due" if row["due"] < min_due else "no_figures"
+        row["reason"] = reasons[row["id"]]
     unranked.sort(key=lambda row: (-row["due"], row["name"], row["id"]))
     return ranked, unranked
 
@@ -190,9 +238,10 @@ def compute(*, period: Period, district: District | None = None,
         "formula": published,
     }
     for group, key in (("district", "districts"), ("unit", "units")):
-        last_ranked, _unranked = rank(before[group], min_due=min_due)
+        need_inspections = group == "district" and published["districts_need_inspections"]
+        last_ranked, _unranked = rank(before[group], min_due=min_due, need_inspections=need_inspections)
         last_rank = {row["id"]: row["rank"] for row in last_ranked}
-        ranked, unranked = rank(current[group], min_due=min_due)
+        ranked, unranked = rank(current[group], min_due=min_due, need_inspections=need_inspections)
         for row in ranked + unranked:
             row["previous_rank"] = last_rank.get(row["id"])
             row["change"] = (
@@ -213,9 +262,11 @@ def _period(period: Period) -> dict:
 
 
 def reason_text(row: dict, min_due: int) -> str:
-    if row["reason"] == "few_due":
+    if row["reason"] == FEW_DUE:
         return _("%(due)s problems due; at least %(min_due)s needed to be ranked") % {
             "due": row["due"], "min_due": min_due}
+    if row["reason"] == NO_INSPECTIONS:
+        return _("not assessed: no inspections in the month")
     return _("no indicator with a value")
 
 
@@ -236,23 +287,25 @@ def _change(row: dict) -> int | str:
 def write_workbook(*, workbook: Workbook, report) -> None:
     data = report.data
     label = data["period"]["label"]
+    shown = shown_components(data["formula"]["weights"])
     headers = [
-        _("Rank"), _("Name"), *[component_label(name) for name in COMPONENTS], _("Weighted score"),
+        _("Rank"), _("Name"), *[component_label(name) for name in shown], _("Weighted score"),
         _("Last month's rank"), _("Change"), _("Due"), _("Inspections"),
     ]
-    percent_columns = {3 + COMPONENTS.index(name): "0.0%" for name in COMPONENTS if name != "inspection_score"}
-    formats = {**percent_columns, 3: "0.0", 8: "0.00", 10: "+0;-0;0"}
+    score_column = 3 + len(shown)
+    formats = {3 + shown.index(name): "0.0%" for name in shown if name in RATES}
+    formats.update({3: "0.0", score_column: "0.00", score_column + 2: "+0;-0;0"})
     for key, title in (("districts", _("Districts")), ("units", _("Units"))):
         ws = workbook.create_sheet(sheet_title(title))
         rows = [
-            [row["rank"], row["name"], *[row["components"][name]["value"] for name in COMPONENTS], row["score"],
+            [row["rank"], row["name"], *[row["components"][name]["value"] for name in shown], row["score"],
              row["previous_rank"], _change(row), row["due"], row["inspections"]]
             for row in data[key]["ranked"]
         ]
         header_row, last_row = write_table(ws, headers=headers, rows=rows, title=f"{label} {title}",
                                            number_formats=formats)
         add_chart(ws, title=_("Weighted score"), header_row=header_row, last_row=last_row, category_column=2,
-                  value_columns=[8], anchor=f"B{last_row + 3}")
+                  value_columns=[score_column], anchor=f"B{last_row + 3}")
     ws = workbook.create_sheet(sheet_title(_("Not ranked")))
     min_due = data["formula"]["min_due"]
     write_table(ws, headers=[_("Kind"), _("Name"), _("Due"), _("Reason")], title=f"{label} {_('Not ranked')}", rows=[
@@ -272,10 +325,12 @@ def write_workbook(*, workbook: Workbook, report) -> None:
             for row in data[key]
         ])
     ws = workbook.create_sheet(sheet_title(_("Formula")))
+    weights = data["formula"]["weights"]
     write_table(ws, headers=[_("Indicator"), _("Weight")], title=_("Published formula"), rows=[
-        [component_label(name), weight] for name, weight in data["formula"]["weights"].items()
+        [component_label(name), weights[name]] for name in shown
     ])
-    write_cell(ws, row=len(COMPONENTS) + 5, column=1, value=data["formula"]["text"]).alignment = Alignment(
+    text_row = len(shown) + 5
+    write_cell(ws, row=text_row, column=1, value=data["formula"]["text"]).alignment = Alignment(
         wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=len(COMPONENTS) + 5, start_column=1, end_row=len(COMPONENTS) + 5, end_column=6)
-    ws.row_dimensions[len(COMPONENTS) + 5].height = 90
+    ws.merge_cells(start_row=text_row, start_column=1, end_row=text_row, end_column=6)
+    ws.row_dimensions[text_row].height = 90

@@ -1,10 +1,12 @@
 """Figures the weekly exposure and the monthly comparison need beyond reports/figures.py:
-inspection score averages by district or unit, kept exactly (sum and count), in one GROUP BY."""
+inspection score averages by district or unit, kept exactly (sum and count), in one GROUP BY,
+and the accountability records by district or unit."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
+from accountability.models import AccountabilityRecord
 from inspections.choices import InspectionStatus
 from inspections.models import Inspection
 
@@ -33,3 +35,24 @@ def inspection_scores(*, period: Period, group: str, district=None) -> dict:
     key = _INSPECTION_FIELD[group]
     rows = inspections.values(key).annotate(total=Sum("score"), count=Count("id"))
     return {row[key]: {"total": row["total"] or Decimal("0"), "count": row["count"]} for row in rows}
+
+
+_RECORD_FIELD = {"district": "district_id", "unit": "unit_id"}
+
+
+def record_count(count: int) -> dict:
+    """A count as a component (it always has a value: none is 0)."""
+    return {"numerator": count, "denominator": 1, "value": count}
+
+
+def accountability_counts(*, period: Period, group: str, district=None) -> dict:
+    """{district or unit id: records}: accountability records decided in the period against the
+    unit (by the unit's district), not revoked before the period's end (published rule)."""
+    records = AccountabilityRecord.objects.order_by().filter(
+        Q(revoked_at__isnull=True) | Q(revoked_at__gte=period.ends_at),
+        decided_on__gte=period.start, decided_on__lte=period.end)
+    district_id = district_id_of(district)
+    if district_id is not None:
+        records = records.filter(district_id=district_id)
+    key = _RECORD_FIELD[group]
+    return {row[key]: row["count"] for row in records.values(key).annotate(count=Count("id")) if row[key]}

@@ -141,12 +141,16 @@ def standings(ledger: recompute.Ledger, inspections: pd.DataFrame, start: dt.dat
     return result
 
 
-def ranking(frame: pd.DataFrame, *, min_due: int) -> pd.DataFrame:
-    """Ranked rows (rank: equal scores share the lowest place) and the others with rank NaN."""
+def ranking(frame: pd.DataFrame, *, min_due: int, need_inspections: bool = False) -> pd.DataFrame:
+    """Ranked rows (rank: equal scores share the lowest place) and the others with rank NaN.
+    ``need_inspections``: a place with no inspection in the month is not assessed (districts)."""
     frame = frame.copy()
-    ranked = (frame["due"] >= min_due) & frame["score"].notna()
+    inspected = frame["inspection_score_den"] > 0
+    ranked = (frame["due"] >= min_due) & frame["score"].notna() & (inspected | (not need_inspections))
     frame["rank"] = frame["score"].round(9).where(ranked).rank(method="min", ascending=False)
     frame["reason"] = None
-    frame.loc[~ranked, "reason"] = frame.loc[~ranked, "due"].map(lambda due: "few_due" if due < min_due
-                                                                 else "no_figures")
+    few_due = frame["due"] < min_due
+    frame.loc[~ranked, "reason"] = "no_figures"
+    frame.loc[~ranked & ~inspected & need_inspections, "reason"] = "no_inspections"
+    frame.loc[~ranked & few_due, "reason"] = "few_due"
     return frame

@@ -3,6 +3,7 @@ in advance (weights 40/20/20/10/10, at least 2 problems due to be ranked)."""
 
 import datetime as dt
 import io
+import re
 from fractions import Fraction
 
 import pytest
@@ -106,8 +107,9 @@ def test_each_component_is_shown_with_its_numerator_and_denominator(months, city
     assert components["on_time_rate"] == {"numerator": 3, "denominator": 4, "value": 0.75}
     assert components["rebound_rate"] == {"numerator": 0, "denominator": 5, "value": 0.0}
     assert components["rejection_rate"] == {"numerator": 1, "denominator": 4, "value": 0.25}
+    assert components["accountability"] == {"numerator": 0, "denominator": 1, "value": 0}
     assert office_a["points"] == {"inspection_score": 98.5, "closure_rate": 75.0, "on_time_rate": 75.0,
-                                  "rebound_rate": 100.0, "rejection_rate": 75.0}
+                                  "rebound_rate": 100.0, "rejection_rate": 75.0, "accountability": 100.0}
 
 
 def test_an_indicator_without_a_denominator_is_left_out_of_the_score_not_counted_as_zero(months, city):
@@ -130,8 +132,60 @@ def test_districts_are_ranked_the_same_way(months, city):
     assert district_a["components"]["on_time_rate"]["denominator"] == 5
     assert district_a["components"]["rebound_rate"] == {"numerator": 0, "denominator": 6, "value": 0.0}
     assert Fraction(*district_a["score_exact"]) == Fraction("80.9")
+    # February had no inspection anywhere: no district was assessed then.
     assert [(row["id"], row["rank"], row["previous_rank"]) for row in districts["ranked"]] == [
-        (city.district_b.pk, 1, 2), (city.district_a.pk, 2, 1)]
+        (city.district_a.pk, 1, None)]
+
+
+def test_a_district_with_no_inspections_is_not_assessed_rather_than_ranked_first(months, city):
+    """District B had no inspection in March: on its ledger figures alone (score 94.44) it would
+    rank above district A (80.9), which was inspected. The published rule lists it unranked."""
+    districts = compute()["districts"]
+    district_b = by_id(districts["unranked"])[city.district_b.pk]
+    assert (district_b["rank"], district_b["reason"], district_b["inspections"]) == (None, "no_inspections", 0)
+    assert district_b["score"] == pytest.approx(850 / 9)
+    with translation.override("en"):
+        assert monthly_comparison.reason_text(district_b, 2) == "not assessed: no inspections in the month"
+        assert "not ranked (not assessed: no inspections)" in compute()["formula"]["text"]
+
+
+def test_the_no_inspection_rule_holds_only_while_inspections_carry_a_weight(months, city, settings):
+    settings.REPORT_COMPARISON_WEIGHTS = {**settings.REPORT_COMPARISON_WEIGHTS, "inspection_score": 0}
+    districts = compute()["districts"]
+    assert [row["id"] for row in districts["ranked"]] == [city.district_b.pk, city.district_a.pk]
+    assert "no inspections" not in compute()["formula"]["text"]
+
+
+def test_accountability_changes_the_score_only_when_it_has_a_weight(months, city, settings):
+    from accountability.tests.factories import decided_record
+
+    before = compute()
+    record = decided_record(city, unit=city.office_b)
+    type(record).objects.filter(pk=record.pk).update(decided_on=dt.date(2025, 3, 15))
+    after = compute()
+    office_b = by_id(after["units"]["ranked"])[city.office_b.pk]
+    assert office_b["components"]["accountability"]["value"] == 1
+    assert office_b["points"]["accountability"] == 90.0
+    # Weight 0 (the default): the score and the ranks are exactly as before.
+    assert [(r["id"], r["score_exact"], r["rank"]) for r in after["units"]["ranked"]] == [
+        (r["id"], r["score_exact"], r["rank"]) for r in before["units"]["ranked"]]
+    settings.REPORT_COMPARISON_WEIGHTS = {**settings.REPORT_COMPARISON_WEIGHTS, "accountability": 10}
+    weighted = by_id(compute()["units"]["ranked"])[city.office_b.pk]
+    # Office B has no inspection: 850/9 over the weights 60 of its four rates, then with 10 × 90 over 70.
+    assert Fraction(*weighted["score_exact"]) == (Fraction(850, 9) * 60 + 10 * 90) / 70
+    assert "Accountability records 10" in compute()["formula"]["text"]
+
+
+def test_a_record_revoked_within_the_month_does_not_count(months, city, settings):
+    from accountability import services
+    from accountability.tests.factories import decided_record
+
+    record = decided_record(city, unit=city.office_b)
+    type(record).objects.filter(pk=record.pk).update(decided_on=dt.date(2025, 3, 15))
+    services.accountability_record_revoke(record=record, by=city.hq, reason="撤销")
+    type(record).objects.filter(pk=record.pk).update(revoked_at=at(dt.date(2025, 3, 20)))
+    office_b = by_id(compute()["units"]["ranked"])[city.office_b.pk]
+    assert office_b["components"]["accountability"]["value"] == 0
 
 
 def test_the_weights_come_from_the_settings_and_are_published_with_the_report(months, city, settings):
@@ -187,6 +241,9 @@ def test_the_page_shows_ranks_components_changes_and_the_unranked(months, city):
     assert "94.44" in page and "86.90" in page
     assert "75.0 %" in page and "3/4" in page
     assert "1 problems due; at least 2 needed to be ranked" in page
+    assert re.search(r"District B:\s+not assessed: no inspections in the month", page)
+    assert 'data-test="no-inspection-rule"' in page
+    assert "Accountability records" not in page  # weight 0: no column
     assert 'class="report-mine"' not in page
 
 
@@ -203,8 +260,18 @@ def test_the_workbook_has_ranked_sheets_with_charts_the_unranked_and_the_formula
     assert [units["A4"].value, units["B4"].value, units["I4"].value, units["J4"].value] == [1, "乙街道办", 2, 1]
     assert units["D5"].value == 0.75 and units["D5"].number_format == "0.0%"
     assert len(units._charts) == 1 and len(workbook["Districts"]._charts) == 1
-    assert workbook["Not ranked"]["B4"].value == "市城管局"
+    assert [workbook["Not ranked"][cell].value for cell in ("B4", "D4", "B5")] == [
+        "乙区", "not assessed: no inspections in the month", "市城管局"]
     assert "Weighted score" in workbook["Formula"]["A10"].value
+
+
+def test_the_api_carries_the_same_rule_and_reason(months, city, client):
+    report = comparison_report(compute())
+    client.force_login(city.hq)
+    data = client.get(f"/api/reports/{report.pk}/").json()["data"]
+    assert [(row["id"], row["reason"]) for row in data["districts"]["unranked"]] == [
+        (city.district_b.pk, "no_inspections")]
+    assert data["formula"]["districts_need_inspections"] is True
 
 
 # --- Grid and road chiefs ----------------------------------------------------------------------------

@@ -108,8 +108,11 @@ class RankingsRecomputeMixin:
 
         now, before = standings(month), standings(month.previous())
         for group in ("districts", "units"):
-            current = recompute_rankings.ranking(now[group], min_due=min_due).set_index("name")
-            previous = recompute_rankings.ranking(before[group], min_due=min_due).set_index("name")["rank"]
+            # The published rule: a district with no inspection in the month is not assessed.
+            need = group == "districts" and weights["inspection_score"] > 0
+            current = recompute_rankings.ranking(now[group], min_due=min_due, need_inspections=need).set_index("name")
+            previous = recompute_rankings.ranking(before[group], min_due=min_due,
+                                                  need_inspections=need).set_index("name")["rank"]
             rows = {row["name"]: row for row in data[group]["ranked"] + data[group]["unranked"]}
             self.assertEqual(set(rows), set(current.index), f"{label} {group}")
             self.assertEqual([row["rank"] for row in data[group]["ranked"]],
