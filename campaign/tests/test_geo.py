@@ -9,8 +9,6 @@ from campaign import geo
 from campaign.models import DistrictBoundary, GridBoundary
 from campaign.services.boundaries import boundaries_upload
 
-from .factories import build_city
-
 # (WGS-84 lat, lon) -> (GCJ-02 lat, lon) as published with the open-source implementations:
 # googollee/eviltransform go/transform_test.go (Shanghai, Shenzhen, Beijing) and the example in
 # wandergis/coordtransform's README (Tiananmen, wgs84togcj02(116.404, 39.915)).
@@ -67,11 +65,6 @@ def feature(geometry, **properties):
 
 DISTRICT_A = {"type": "Polygon", "coordinates": [square(121.40, 30.85, 121.50, 30.95), square(121.46, 30.86, 121.49, 30.89)]}
 DISTRICT_B = {"type": "MultiPolygon", "coordinates": [[square(121.50, 30.85, 121.60, 30.95)], [square(121.70, 30.85, 121.72, 30.87)]]}
-
-
-@pytest.fixture
-def city(db):
-    return build_city()
 
 
 def test_point_in_polygon_with_a_hole_and_a_multipolygon(city):
