@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.control_characters import ControlCharactersRefused
+from campaign.geo import city_coordinate_errors
 from campaign.models import Category, District, SamplePoint, Unit
 from campaign.write_scope import writable
 
@@ -113,6 +114,9 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
             self.add_error("district", _("The sample point lies in another district."))
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("Give both coordinates or neither."))
+        else:
+            for name, message in city_coordinate_errors(data.get("latitude"), data.get("longitude")).items():
+                self.add_error(name, message)
         return data
 
 
