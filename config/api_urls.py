@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("ledger.api.urls")),
     path("", include("inspections.api.urls")),
     path("", include("campaign.api.urls")),
+    path("", include("maps.api.urls")),
     path("", include("reports.api.urls")),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "campaign",
     "ledger",
     "inspections",
+    "maps",
     "reports",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("ledger/", include("ledger.urls")),
     path("inspections/", include("inspections.urls")),
+    path("maps/", include("maps.urls")),
     path("reports/", include("reports.urls")),
     path("", include("campaign.urls")),
 ]
