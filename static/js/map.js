@@ -72,7 +72,7 @@
     var labels = { deadline: d.labelDeadline, overdue: d.labelOverdue, open: d.labelOpen };
     var canvas = block.querySelector("[data-map-canvas]");
     var status = block.querySelector("[data-map-status]");
-    var map = L.map(canvas, { zoomControl: true, attributionControl: false });
+    var map = L.map(canvas, { zoomControl: true, attributionControl: false, maxZoom: 18, minZoom: 3 });
     var mode = "status";
     var truncated = false;
 
@@ -91,7 +91,9 @@
       }
     }).addTo(map);
     var problems = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
-    var points = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
+    // Sample points lie under the problems found at them: their own pane, below the markers'.
+    map.createPane("mapPoints").style.zIndex = 550;
+    var points = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45, clusterPane: "mapPoints" });
     problems.addTo(map);
     points.addTo(map);
     var overlays = {};
@@ -127,7 +129,7 @@
         var c = feature.geometry.coordinates;
         var marker = L.marker([c[1], c[0]], {
           icon: L.divIcon({ className: "map-point " + pointClass(feature.properties), iconSize: [14, 14] }),
-          title: feature.properties.code + " " + feature.properties.name, keyboard: true
+          title: feature.properties.code + " " + feature.properties.name, keyboard: true, pane: "mapPoints"
         });
         marker.bindPopup(function () { return pointPopup(feature.properties, labels); });
         return marker;
