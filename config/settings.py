@@ -214,7 +214,8 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 _tile = urlsplit(MAP_TILE_URL) if MAP_TILE_URL else None
 if _tile is not None and (_tile.scheme not in ("http", "https") or not _tile.netloc):
     raise ImproperlyConfigured(f"MAP_TILE_URL={MAP_TILE_URL!r} must be an http:// or https:// URL.")
-MAP_TILE_ORIGINS = [f"{_tile.scheme}://{_tile.netloc}"] if _tile else []
+# A "{s}" subdomain placeholder (https://{s}.tiles.example.cn/…) becomes the CSP wildcard "*".
+MAP_TILE_ORIGINS = [f"{_tile.scheme}://{_tile.netloc.replace('{s}', '*')}"] if _tile else []
 # The tile server's coordinate system: "wgs84" (天地图, most GIS servers) or "gcj02" (many
 # Chinese commercial maps); points and boundaries are stored in WGS-84 and shifted for display only.
 MAP_TILE_CRS = env_str("MAP_TILE_CRS", "wgs84")
