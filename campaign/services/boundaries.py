@@ -55,8 +55,8 @@ def boundaries_upload(*, kind: str, data: bytes, match_by: str, by: User, source
                 "where": where, "kind": kind_label, "property": match_by, "value": value})
             continue
         if len(areas) > 1:
-            errors.append(_('%(where)s: %(count)s %(kind)ss have the %(property)s "%(value)s"; match by code.') % {
-                "where": where, "count": len(areas), "kind": kind_label, "property": match_by, "value": value})
+            errors.append(_('%(where)s: the %(property)s "%(value)s" names %(count)s of them; match by code.') % {
+                "where": where, "count": len(areas), "property": match_by, "value": value})
             continue
         area = areas[0]
         if area.pk in matched:
