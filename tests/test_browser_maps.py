@@ -7,31 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from campaign.tests.factories import PASSWORD
 from campaign.tests.test_geo import DISTRICT_A, DISTRICT_B, feature
 from ledger.tests.factories import record
+from tests.test_browser_csp import LISTEN, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LISTEN = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
-});
-"""
-
-
-def sign_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 @pytest.fixture
 def mapped(city):
-    """Three problems at A's market (a cluster) and one alone further east in district A."""
+    """Three problems at A's market (a cluster) and one alone to the north-west, in district A; one in district B."""
     clustered = [record(city, description=f"污水{n}") for n in range(3)]
     alone = record(city, description="垃圾桶满溢", latitude=Decimal("30.930000"), longitude=Decimal("121.420000"))
     other = record(city, point=city.points_b[0], description="乙区问题",
