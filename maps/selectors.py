@@ -179,7 +179,8 @@ def map_sample_points(user, visible_problems, params, window: MapWindow, *, requ
 
 
 def map_boundaries(user) -> dict:
-    """The uploaded boundaries of the districts and grids the user may see."""
+    """The uploaded boundaries of the districts and grids the user may see, and the city's
+    bounds (``campaign.geo.city_bounds``) as the collection's bbox."""
     features = []
     for kind, model, area_model, field in (("district", DistrictBoundary, District, "district"),
                                            ("grid", GridBoundary, Grid, "grid")):
@@ -193,4 +194,10 @@ def map_boundaries(user) -> dict:
                                                      "coordinates": boundary.geometry["coordinates"]}),
                 "properties": {"kind": kind, "code": area.code, "name": str(area)},
             })
-    return {"type": "FeatureCollection", "display_crs": settings.MAP_TILE_CRS, "features": features}
+    answer = {"type": "FeatureCollection", "display_crs": settings.MAP_TILE_CRS}
+    bounds = geo.city_bounds()
+    if bounds is not None:  # the city's box (RFC 7946 "bbox": west, south, east, north), for the first view
+        south, west = geo.to_display(bounds.south, bounds.west)
+        north, east = geo.to_display(bounds.north, bounds.east)
+        answer["bbox"] = [west, south, east, north]
+    return {**answer, "features": features}

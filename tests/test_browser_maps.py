@@ -16,9 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def mapped(city):
-    """Three problems at A's market (a cluster) and one alone to the north-west, in district A; one in district B."""
+    """Three problems at A's market (a cluster) and one of district A's far from them; one of district B."""
     clustered = [record(city, description=f"污水{n}") for n in range(3)]
-    alone = record(city, description="垃圾桶满溢", latitude=Decimal("30.930000"), longitude=Decimal("121.420000"))
+    # Recorded for district A, placed far east (in B's outlying polygon): never clustered with the three.
+    alone = record(city, description="垃圾桶满溢", latitude=Decimal("30.860000"), longitude=Decimal("121.710000"))
     other = record(city, point=city.points_b[0], description="乙区问题",
                    latitude=Decimal("30.900000"), longitude=Decimal("121.550000"))
     return {"clustered": clustered, "alone": alone, "other": other}
@@ -45,6 +46,7 @@ def test_hq_uploads_boundaries_opens_the_ledger_map_and_reaches_a_problem(live_s
     page.goto(f"{live_server.url}/ledger/problems/?district={city.district_a.pk}")
     page.click(f"a.nav-link[href^='/maps/?district={city.district_a.pk}']")
     page.wait_for_url(re.compile(r".*/maps/\?district="))
+    page.wait_for_selector("[data-map-ready]")
     page.wait_for_selector(".leaflet-overlay-pane path")  # the district boundaries are drawn
     assert page.locator(".leaflet-overlay-pane path").count() == 2
     page.wait_for_selector(".marker-cluster")
@@ -70,6 +72,7 @@ def test_hq_uploads_boundaries_opens_the_ledger_map_and_reaches_a_problem(live_s
 def test_the_map_fits_a_phone_and_its_cluster_opens(live_server, phone_page, city, mapped):
     sign_in(phone_page, live_server.url, "district_lead")
     phone_page.goto(f"{live_server.url}/maps/")
+    phone_page.wait_for_selector("[data-map-ready]")
     phone_page.wait_for_selector(".marker-cluster")
     box = phone_page.locator("[data-map-canvas]").bounding_box()
     assert box["width"] <= 390 and box["height"] >= 300

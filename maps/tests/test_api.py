@@ -120,6 +120,7 @@ def test_boundaries_are_those_of_visible_districts_and_grids(placed):
     every = get(placed.hq, BOUNDARIES)["features"]
     assert {(f["properties"]["kind"], f["properties"]["code"]) for f in every} == {("district", "A"), ("district", "B"),
                                                                                   ("grid", "A-G1")}
+    assert get(placed.hq, BOUNDARIES)["bbox"] == [121.40, 30.85, 121.72, 30.95]  # the city's bounds
     district_b = get(placed.other_district_lead, BOUNDARIES)["features"]
     assert [(f["properties"]["kind"], f["properties"]["code"]) for f in district_b] == [("district", "B")]
 

@@ -7,9 +7,6 @@ import json
 import pytest
 from django.urls import reverse
 
-from campaign.services.boundaries import boundaries_upload
-from campaign.tests.test_geo import DISTRICT_A, collection, feature
-
 MAP = reverse("maps:map")
 
 
@@ -65,8 +62,3 @@ def test_tile_layers_follow_the_settings(city, login, settings):
     settings.MAP_TILE_URL = "https://gis.example.gov.cn/{z}/{x}/{y}.png"
     assert tiles_of(client.get(MAP).content.decode())[0]["url"] == settings.MAP_TILE_URL
 
-
-def test_the_page_gives_the_city_bounds_from_the_boundaries(city, login):
-    boundaries_upload(kind="district", data=collection(feature(DISTRICT_A, code="A")), match_by="code", by=city.hq)
-    page = login(city.hq).get(MAP).content.decode()
-    assert 'data-bounds="[[30.85, 121.4], [30.95, 121.5]]"' in page
