@@ -137,3 +137,20 @@ class PersonUpdateForm(PersonForm):
         cleaned_data = super().clean()
         self._check_passwords(cleaned_data, self.instance)
         return cleaned_data
+
+
+class BoundaryUploadForm(ControlCharactersRefused, forms.Form):
+    """HQ's GeoJSON upload of district or grid boundaries (campaign/services/boundaries.py)."""
+
+    kind = forms.ChoiceField(label=_("Boundaries of"), choices=[("district", _("Districts")), ("grid", _("Grids"))])
+    match_by = forms.ChoiceField(
+        label=_("Each feature names its area by the property"),
+        choices=[("code", _("code")), ("name", _("name"))],
+        help_text=_('A feature\'s properties give the district\'s or grid\'s code (e.g. {"code": "A-G1"}) or name.'),
+    )
+    file = forms.FileField(
+        label=_("GeoJSON file"),
+        help_text=_("A FeatureCollection of Polygon or MultiPolygon features in WGS-84 longitude/latitude."),
+        allow_empty_file=True,  # an empty file is refused with the same message as any non-JSON file
+        widget=forms.ClearableFileInput(attrs={"accept": ".geojson,.json,application/geo+json,application/json"}),
+    )

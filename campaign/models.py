@@ -245,6 +245,45 @@ class Grid(ChiefCell):
         return self.name
 
 
+class AreaBoundary(models.Model):
+    """An uploaded boundary (campaign/geo.py): a GeoJSON Polygon/MultiPolygon in WGS-84 and its
+    bounding box. Kept in a table of its own, not on District or Grid, so that listing or joining
+    districts and grids never loads polygons; the box finds the candidates for a point in SQL."""
+
+    geometry = models.JSONField(_("boundary"))
+    south = models.FloatField()
+    west = models.FloatField()
+    north = models.FloatField()
+    east = models.FloatField()
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DistrictBoundary(AreaBoundary):
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="boundary",
+                                    verbose_name=_("district"))
+
+    class Meta:
+        verbose_name = _("district boundary")
+        verbose_name_plural = _("district boundaries")
+
+    def __str__(self) -> str:
+        return str(self.district)
+
+
+class GridBoundary(AreaBoundary):
+    grid = models.OneToOneField(Grid, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("grid"))
+
+    class Meta:
+        verbose_name = _("grid boundary")
+        verbose_name_plural = _("grid boundaries")
+
+    def __str__(self) -> str:
+        return str(self.grid)
+
+
 class Road(ChiefCell):
     chief_role = Role.ROAD_CHIEF
 

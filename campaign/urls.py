@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, exports, home, imports, people, structure
+from .views import audit, boundaries, exports, home, imports, people, structure
 
 app_name = "campaign"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("sample-points/import/template.xlsx", imports.import_template, name="sample_point_import_template"),
     path("sample-points/import/<int:pk>/", imports.import_detail, name="sample_point_import_detail"),
     path("sample-points/import/<int:pk>/progress/", imports.import_progress, name="sample_point_import_progress"),
+    path("boundaries/", boundaries.boundary_upload, name="boundary_upload"),
     path("people/", people.person_list, name="person_list"),
     path("people/new/", people.person_create, name="person_create"),
     path("people/<int:pk>/", people.person_update, name="person_update"),

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("inspections.api.urls")),
     path("", include("campaign.api.urls")),
     path("", include("accountability.api.urls")),
+    path("", include("maps.api.urls")),
     path("", include("reports.api.urls")),
 ]

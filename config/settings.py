@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ledger",
     "inspections",
     "accountability",
+    "maps",
     "reports",
 ]
 
@@ -219,7 +220,40 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 _tile = urlsplit(MAP_TILE_URL) if MAP_TILE_URL else None
 if _tile is not None and (_tile.scheme not in ("http", "https") or not _tile.netloc):
     raise ImproperlyConfigured(f"MAP_TILE_URL={MAP_TILE_URL!r} must be an http:// or https:// URL.")
-MAP_TILE_ORIGINS = [f"{_tile.scheme}://{_tile.netloc}"] if _tile else []
+# A "{s}" subdomain placeholder (https://{s}.tiles.example.cn/…) becomes the CSP wildcard "*".
+MAP_TILE_ORIGINS = [f"{_tile.scheme}://{_tile.netloc.replace('{s}', '*')}"] if _tile else []
+# The tile server's coordinate system: "wgs84" (天地图, most GIS servers) or "gcj02" (many
+# Chinese commercial maps); points and boundaries are stored in WGS-84 and shifted for display only.
+MAP_TILE_CRS = env_str("MAP_TILE_CRS", "wgs84")
+if MAP_TILE_CRS not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured(f"MAP_TILE_CRS={MAP_TILE_CRS!r} must be wgs84 or gcj02.")
+# 天地图 (tianditu.gov.cn): with a key and no MAP_TILE_URL, the map uses its WMTS vector and
+# annotation layers (vec_w, cva_w: Web Mercator on CGCS2000, i.e. WGS-84 to within centimetres).
+TIANDITU_KEY = env_str("TIANDITU_KEY", "")
+if TIANDITU_KEY and not MAP_TILE_URL:
+    MAP_TILE_ORIGINS = [f"https://t{n}.tianditu.gov.cn" for n in range(8)]
+    MAP_TILE_CRS = "wgs84"
+# The city's bounding box "south,west,north,east" in WGS-84 degrees, used when no district
+# boundaries are loaded (they define the bounds once uploaded); empty: coordinates are not checked.
+CITY_BOUNDS = env_str("CITY_BOUNDS", "")
+if CITY_BOUNDS:
+    try:
+        _south, _west, _north, _east = (float(part) for part in CITY_BOUNDS.split(","))
+    except ValueError:
+        raise ImproperlyConfigured(f"CITY_BOUNDS={CITY_BOUNDS!r} must be four numbers: south,west,north,east.") from None
+    if not (-90 <= _south < _north <= 90 and -180 <= _west < _east <= 180):
+        raise ImproperlyConfigured(f"CITY_BOUNDS={CITY_BOUNDS!r}: need -90 <= south < north <= 90, "
+                                   "-180 <= west < east <= 180.")
+    CITY_BOUNDS = (_south, _west, _north, _east)
+else:
+    CITY_BOUNDS = None
+# Boundary uploads (GeoJSON): the largest file, and the coordinate system the files are in.
+GEOJSON_MAX_MB = env_int("GEOJSON_MAX_MB", 5, minimum=1)
+GEOJSON_UPLOAD_CRS = env_str("GEOJSON_UPLOAD_CRS", "wgs84")
+if GEOJSON_UPLOAD_CRS not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured(f"GEOJSON_UPLOAD_CRS={GEOJSON_UPLOAD_CRS!r} must be wgs84 or gcj02.")
+# The most points and problems one map answer carries ("showing N of M" beyond it).
+MAP_MAX_FEATURES = env_int("MAP_MAX_FEATURES", 2000, minimum=1)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],

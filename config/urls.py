@@ -22,6 +22,7 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("inspections/", include("inspections.urls")),
     path("accountability/", include("accountability.urls")),
+    path("maps/", include("maps.urls")),
     path("reports/", include("reports.urls")),
     path("", include("campaign.urls")),
 ]

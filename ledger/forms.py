@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.control_characters import ControlCharactersRefused
+from campaign.geo import city_coordinate_errors
 from campaign.models import Category, District, Grid, Road, SamplePoint, Unit
 from campaign.widgets import SearchSelect
 from campaign.write_scope import writable
@@ -143,6 +144,9 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
                 self.add_error(name, _("%(object)s lies in another district.") % {"object": area})
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("Give both coordinates or neither."))
+        else:
+            for name, message in city_coordinate_errors(data.get("latitude"), data.get("longitude")).items():
+                self.add_error(name, message)
         return data
 
 

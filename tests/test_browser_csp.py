@@ -67,7 +67,7 @@ def main_pages(city, data) -> dict[str, list[str]]:
             "/inspections/rounds/new/", "/inspections/scores/", "/inspections/checklists/",
             f"/inspections/checklists/{city.market.pk}/", f"/inspections/checklists/{city.market.pk}/import/",
             "/reports/", f"/reports/{data['report'].pk}/", f"/reports/{data['queued'].pk}/",
-            "/reports/tasks/", "/admin/", "/admin/campaign/samplepoint/", "/admin/campaign/samplepoint/add/",
+            "/reports/tasks/", "/maps/", f"/maps/?sample_point={city.points_a[0].pk}", "/boundaries/", "/admin/", "/admin/campaign/samplepoint/", "/admin/campaign/samplepoint/add/",
             "/admin/campaign/campaign/add/", "/api/docs/",
         ],
         "leader": ["/reports/dashboard/"],

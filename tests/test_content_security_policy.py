@@ -51,3 +51,23 @@ def test_a_map_tile_url_that_is_not_http_stops_start_up():
     result = run_python(SHOW_POLICY, project_env(DJANGO_SETTINGS_MODULE="config.settings", MAP_TILE_URL="tiles.local"))
     assert result.returncode != 0
     assert "MAP_TILE_URL" in result.stderr.strip().splitlines()[-1]
+
+
+SHOW_ORIGINS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][2:]), settings.MAP_TILE_CRS)"
+)
+
+
+def test_a_tianditu_key_allows_its_eight_tile_hosts_and_means_wgs84():
+    result = run_python(SHOW_ORIGINS, project_env(DJANGO_SETTINGS_MODULE="config.settings", TIANDITU_KEY="k",
+                                                  MAP_TILE_CRS="gcj02"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"https://t{n}.tianditu.gov.cn" for n in range(8)] + ["wgs84"]
+
+
+def test_a_subdomain_placeholder_becomes_a_wildcard_origin():
+    result = run_python(SHOW_ORIGINS, project_env(DJANGO_SETTINGS_MODULE="config.settings", MAP_TILE_CRS="gcj02",
+                                                  MAP_TILE_URL="https://{s}.tiles.example.cn/{z}/{x}/{y}.png"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["https://*.tiles.example.cn", "gcj02"]

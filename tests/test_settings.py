@@ -23,6 +23,12 @@ def load(**env):
         ("MAX_UPLOAD_MB", "0"),
         ("SECURE_COOKIES", "sometimes"),
         ("LEDGER_HMAC_KEY", "too-short"),
+        ("MAP_TILE_CRS", "bd09"),
+        ("CITY_BOUNDS", "27,112,28"),
+        ("CITY_BOUNDS", "28.5,112,27,113"),
+        ("GEOJSON_UPLOAD_CRS", "mercator"),
+        ("GEOJSON_MAX_MB", "0"),
+        ("MAP_MAX_FEATURES", "0"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(variable, value):

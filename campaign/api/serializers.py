@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campaign.geo import city_coordinate_errors
 from campaign.models import (
     Category,
     District,
@@ -170,6 +171,8 @@ class SamplePointSerializer(StructureSerializer):
         if (latitude is None) != (longitude is None):
             missing = "longitude" if longitude is None else "latitude"
             errors[missing] = _("Give both latitude and longitude, or neither.")
+        elif "latitude" in attrs or "longitude" in attrs:
+            errors.update(city_coordinate_errors(latitude, longitude))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from campaign.geo import city_bounds, city_coordinate_errors
 from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
 from campaign.write_scope import writable
 
@@ -86,6 +87,7 @@ class Plan:
     categories: dict[str, CategorySummary] = field(default_factory=dict)
     already_present: int = 0
     repeats: int = 0
+    city_bounds: object = "load"  # campaign.geo.city_bounds(), read once per file
 
     @property
     def ok(self) -> bool:
@@ -347,6 +349,12 @@ def _plan_entry(plan, entry, resolver, default_objects, create_categories,
     if bool(text("latitude")) != bool(text("longitude")):
         missing = "longitude" if text("latitude") else "latitude"
         error(missing, "", _("Give both latitude and longitude, or neither."))
+    elif len(coordinates) == 2:
+        if plan.city_bounds == "load":
+            plan.city_bounds = city_bounds()
+        outside = city_coordinate_errors(coordinates["latitude"], coordinates["longitude"], bounds=plan.city_bounds)
+        for name, message in outside.items():
+            error(name, text(name), message)
 
     category = resolved.get("category")
     category_key = category.pk if category else (f"new:{new_category_key}" if new_category_key else None)

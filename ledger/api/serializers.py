@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaign.api.serializers import VisibleRelatedField, WritableRelatedField
+from campaign.geo import city_coordinate_errors
 from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
 from ledger.choices import Severity, Source, Status, choice_label
 from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemEvent
@@ -323,6 +324,9 @@ class ProblemCreateSerializer(serializers.Serializer):
         point, district = attrs.get("sample_point"), attrs.get("district")
         if point is not None and district is not None and point.district_id != district.pk:
             raise serializers.ValidationError({"district": _("The sample point lies in another district.")})
+        outside = city_coordinate_errors(attrs.get("latitude"), attrs.get("longitude"))
+        if outside:
+            raise serializers.ValidationError(outside)
         return attrs
 
 

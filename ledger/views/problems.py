@@ -114,6 +114,11 @@ def _jump_date(raw: str):
         return None
 
 
+# The ledger's filter form, for pages above the ledger that show the same filters (the map).
+scope_choices = _scope_choices
+filter_form = _filter_form
+
+
 def _can(action: str, user) -> bool:
     return user.is_active and role_of(user) in ROLES[action]
 

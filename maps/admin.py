@@ -1,0 +1,1 @@
+"""Nothing to administer: boundaries are uploaded on campaign's boundaries page."""
