@@ -106,7 +106,7 @@ class Problem(models.Model):
     )
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="problems", verbose_name=_("district"))
     # The grid cell and road it lies in (their chiefs answer for it): from its sample point,
-    # chosen when recorded, or from its coordinates (campaign.locating.grid_for_point).
+    # chosen when recorded, or from its coordinates (campaign.geo.grid_for_point).
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="problems",
                              verbose_name=_("grid"))
     road = models.ForeignKey(Road, on_delete=models.PROTECT, null=True, blank=True, related_name="problems",

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.locating import grid_for_point
+from campaign.geo import grid_for_point
 from campaign.models import Unit
 from campaign.write_scope import (
     OutOfScope,

@@ -6,6 +6,7 @@ chief reads exactly their cell's problems (404 outside) and writes nothing. Ever
 follows from the events (verify_ledger), on SQLite and PostgreSQL alike."""
 
 import importlib
+import json
 
 import pytest
 from django.apps import apps
@@ -95,7 +96,7 @@ def test_the_record_form_refuses_a_grid_of_another_district_on_its_field(city, l
 
 
 def test_without_a_point_the_grid_is_asked_of_the_coordinates(city, monkeypatch):
-    """The one hook the map's boundaries answer (campaign.locating.grid_for_point)."""
+    """The one hook the map's boundaries answer (campaign.geo.grid_for_point)."""
     asked = []
 
     def grid_for_point(latitude, longitude):
@@ -351,3 +352,24 @@ def test_an_import_row_names_its_grid_and_road_in_its_district_and_the_export_gi
     write_ledger(Problem.objects.filter(pk=chosen.pk), out, language="en")
     header, row = [r for r in read_rows(out.getvalue()) if any(r)][-2:]
     assert (row[header.index("Grid")], row[header.index("Road")]) == ("A-G1", "甲路")
+
+
+def test_a_problem_recorded_by_its_coordinates_lies_in_the_uploaded_grid(city):
+    """No sample point: the grid whose boundary HQ uploaded (the map's GeoJSON) places it."""
+    from campaign.services.boundaries import boundaries_upload
+
+    ring = [[121.40, 30.85], [121.50, 30.85], [121.50, 30.95], [121.40, 30.95], [121.40, 30.85]]
+    boundaries_upload(kind="grid", by=city.hq, match_by="code", data=json.dumps({
+        "type": "FeatureCollection", "features": [{
+            "type": "Feature", "properties": {"code": city.grid_a.code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }],
+    }).encode())
+    inside = services.problem_record(by=city.hq, category=city.standard, district=city.district_a,
+                                     latitude="30.90", longitude="121.45", description="垃圾",
+                                     source=Source.ROUTINE_SUPERVISION)
+    outside = services.problem_record(by=city.hq, category=city.standard, district=city.district_a,
+                                      latitude="30.99", longitude="121.45", description="垃圾",
+                                      source=Source.ROUTINE_SUPERVISION)
+    assert (inside.grid, outside.grid) == (city.grid_a, None)
+    assert inside.events.get(action="record").data["fields"]["grid"] == city.grid_a.pk
