@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign import tasks_home
 from campaign.choices import Role
+from campaign.models import CHIEF_ROLES
 
 from .choices import Action, Status
 from .filters import ProblemFilterSet
@@ -44,9 +45,11 @@ GROUPS = (
      {"status": Status.RECTIFYING, "rejected": "true"}, 40, ()),
     ("to_rectify", _("In rectification: rectify and apply to close"), {Role.UNIT_HANDLER},
      {"status": Status.RECTIFYING}, 50, {Role.UNIT_HANDLER}),
-    ("due_soon", _("Falling due within 7 days"), {Role.UNIT_HANDLER, Role.DISTRICT_LEAD}, _due_soon, 60, ()),
-    ("overdue", _("Overdue"), {Role.HQ_STAFF, Role.DISTRICT_LEAD, Role.UNIT_HANDLER, Role.TEAM_LEAD},
-     {"overdue": "true"}, 70, {Role.TEAM_LEAD}),
+    ("due_soon", _("Falling due within 7 days"), {Role.UNIT_HANDLER, Role.DISTRICT_LEAD, *CHIEF_ROLES},
+     _due_soon, 60, ()),
+    # Chiefs answer for their cell: what falls due there and what is overdue (they act by chasing).
+    ("overdue", _("Overdue"), {Role.HQ_STAFF, Role.DISTRICT_LEAD, Role.UNIT_HANDLER, Role.TEAM_LEAD, *CHIEF_ROLES},
+     {"overdue": "true"}, 70, {Role.TEAM_LEAD, *CHIEF_ROLES}),
 )
 
 

@@ -189,5 +189,5 @@ def test_hq_counts_the_exposures_waiting_to_be_published_as_the_filtered_reports
     url = tasks_home._groups["to_publish"].url(city.hq)
     assert len(re.findall(r"<tr data-report=", client.get(url).content.decode())) == 2
     waiting = Report.objects.filter(published_at__isnull=True).first()
-    assert client.post(reverse("reports:report_publish", args=[waiting.pk])).status_code == 302
+    assert client.post(reverse("reports:report_publish", args=[waiting.pk]), {"confirmed": "yes"}).status_code == 302
     assert menu(client.get(OVERVIEW))["to_publish"] == 1

@@ -197,3 +197,17 @@ def test_record_list_queries_stay_flat(city, login, ladder, django_assert_max_nu
     client = login(city.hq)
     with django_assert_max_num_queries(15):
         client.get("/accountability/")
+
+
+def test_hqs_task_home_counts_the_escalations_its_link_lists_and_the_count_falls(city, login, ladder):
+    from campaign import tasks_home
+
+    client = login(city.hq)
+    group = next(g for g in tasks_home.groups_for(city.hq) if g.key == "escalations_to_decide")
+    assert tasks_home.counts(city.hq, fresh=True)["escalations_to_decide"] == 1
+    listed = client.get(group.url(city.hq))
+    assert len(listed.context["page"].object_list) == 1
+    assert "escalations_to_decide" not in {g.key for g in tasks_home.groups_for(city.district_lead)}
+    services.escalation_dismiss(escalation=Escalation.objects.get(step=EscalationStep.INTERVIEW),
+                                reason="已整改", by=city.hq)
+    assert tasks_home.counts(city.hq, fresh=True)["escalations_to_decide"] == 0

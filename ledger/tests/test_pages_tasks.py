@@ -107,7 +107,7 @@ def test_district_lead_sees_what_to_assign_verify_and_chase_in_their_district_on
 
 
 @pytest.mark.parametrize("role", ["hq", "district_lead", "other_district_lead", "unit_handler", "inspector",
-                                  "team_lead"])
+                                  "team_lead", "grid_chief", "road_chief"])
 def test_every_group_counts_the_rows_of_the_ledger_list_it_links_to(city, login, role):
     with_deadline(problem_in(city, Status.CLOSING_APPLIED), -5)
     with_deadline(rejected_problem(city), -1)
