@@ -45,10 +45,20 @@ def test_the_dashboard_embeds_the_map(city, login):
     assert 'data-map' in page and 'data-query=""' in page
 
 
-def test_a_sample_points_page_links_to_the_map_centred_on_it(city, login):
+def test_a_sample_points_page_shows_it_on_the_map_with_its_problems(city, login):
+    """The map's panel (campaign/panels.py): the point's problems from the map API, and a link to
+    the full map; a point without coordinates has no map."""
     point = city.points_a[0]
+    point.latitude, point.longitude = "30.900000", "121.450000"
+    point.save()
     page = login(city.hq).get(reverse("campaign:sample_point_detail", args=[point.pk])).content.decode()
     assert f'href="{MAP}?sample_point={point.pk}"' in page
+    assert f'data-query="sample_point={point.pk}"' in page and 'id="point-map"' in page
+    bare = city.points_a[1]
+    bare.latitude = bare.longitude = None
+    bare.save()
+    page = login(city.hq).get(reverse("campaign:sample_point_detail", args=[bare.pk])).content.decode()
+    assert 'id="point-map"' not in page
 
 
 def test_tile_layers_follow_the_settings(city, login, settings):
