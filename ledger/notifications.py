@@ -17,6 +17,8 @@ DUE_TOMORROW = "problem.due_tomorrow"
 OVERDUE = "problem.overdue"
 CLOSING_APPLIED = "problem.closing_applied"
 CLOSING_REJECTED = "problem.closing_rejected"
+SHEET_ISSUED = "sheet.issued"
+SHEETS_READY = "sheets.issued_in_background"
 
 UNIT = (Role.UNIT_HANDLER,)
 # The grid and road chiefs answer for their cells: they hear what the unit hears of its problems.
@@ -28,12 +30,20 @@ def problem_link(problem) -> str:
     return reverse("ledger:problem_detail", args=[problem.pk])
 
 
+def sheet_link(sheet) -> str:
+    return reverse("ledger:sheet_detail", args=[sheet.pk])
+
+
 def register_kinds() -> None:
     register(ASSIGNED, _("A problem was assigned to my unit"), roles=UNIT_AND_CHIEFS, link=problem_link)
     register(DUE_TOMORROW, _("A problem of my unit falls due tomorrow"), roles=UNIT_AND_CHIEFS, link=problem_link)
     register(OVERDUE, _("A problem of my unit is overdue"), roles=UNIT_AND_CHIEFS, link=problem_link)
     register(CLOSING_APPLIED, _("A closing waits for my verification"), roles=VERIFIERS, link=problem_link)
     register(CLOSING_REJECTED, _("A closing of my unit was rejected"), roles=UNIT_AND_CHIEFS, link=problem_link)
+    register(SHEET_ISSUED, _("An assignment sheet was issued to my unit"), roles=UNIT, link=sheet_link)
+    register(SHEETS_READY, _("The assignment sheets I issued in the background are ready"),
+             roles=(Role.HQ_STAFF, Role.DISTRICT_LEAD), default_channels=(),
+             link=lambda about: reverse("ledger:sheet_list"))
 
 
 def _context(problem, **extra) -> dict:
@@ -89,3 +99,16 @@ def deadline_reminders(*, today=None) -> int:
                                     users=chiefs_of(problem), context=context,
                                     dedupe_key=f"{event}:{problem.pk}:{today.isoformat()}"))
     return told
+
+
+def sheet_issued(sheet, *, problems: int) -> None:
+    """The unit is sent its assignment sheet (交办单): the numbered document with its problems and
+    deadlines, linked with its Excel file."""
+    notify(SHEET_ISSUED, about=sheet, units=[sheet.unit_id],
+           context={"number": sheet.number, "problems": problems, "unit": sheet.unit.name, "note": sheet.note[:300]},
+           attachment=reverse("ledger:sheet_excel", args=[sheet.pk]), dedupe_key=f"{SHEET_ISSUED}:{sheet.pk}")
+
+
+def sheets_ready(*, by, sheets: int, units: int, problems: int) -> None:
+    """Whoever asked for every unit's sheets learns when the worker has issued them."""
+    notify(SHEETS_READY, users=[by], context={"sheets": sheets, "units": units, "problems": problems})

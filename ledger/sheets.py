@@ -25,6 +25,7 @@ from campaign.models import Unit
 from campaign.services.audit import audit_record
 from campaign.spreadsheets import append_row
 
+from . import notifications
 from .choices import Action, Status
 from .models import AssignmentSheet, AssignmentSheetItem, Problem
 from .rules import ROLES, role_of
@@ -152,6 +153,8 @@ def assignment_sheet_issue(*, unit: Unit, problems, by, note: str = "",
                                              % {"code": problem.code})
                     AssignmentSheetItem.objects.create(sheet=sheet, problem=problem, line=line,
                                                        deadline=problem.deadline)
+                if at is None:  # a backdated sheet (an import, the demo's history) is news to nobody
+                    notifications.sheet_issued(sheet, problems=len(visible))
             return sheet
         except IntegrityError:
             if attempt == NUMBER_ATTEMPTS - 1:
@@ -232,8 +235,8 @@ def sheets_waiting(user) -> dict:
     return {"units": len(counts), "problems": sum(counts)}
 
 
-def assignment_sheets_issue_all(*, by, note: str = "", request=None,
-                                at: datetime.datetime | None = None) -> list[AssignmentSheet]:
+def assignment_sheets_issue_all(*, by, note: str = "", request=None, at: datetime.datetime | None = None,
+                                tell_requester: bool = False) -> list[AssignmentSheet]:
     """Issue one sheet to every unit that has assigned problems ``by`` may list and that are on
     no sheet to it yet (HQ staff: the city; a district lead: their district), each through
     ``assignment_sheet_issue``, all in one transaction: every sheet or none. Audited with the
@@ -253,6 +256,9 @@ def assignment_sheets_issue_all(*, by, note: str = "", request=None,
                      target=_("%(count)d assignment sheets") % {"count": len(sheets)},
                      details={"sheets": [sheet.number for sheet in sheets], "units": len(units),
                               "problems": sum(len(ids) for ids in by_unit.values())})
+        if tell_requester:  # issued in the worker: the page said they would appear shortly
+            notifications.sheets_ready(by=by, sheets=len(sheets), units=len(units),
+                                       problems=sum(len(ids) for ids in by_unit.values()))
     return sheets
 
 

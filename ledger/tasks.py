@@ -89,7 +89,7 @@ def assignment_sheets_issue_all(self, user_id: int, note: str = "") -> int:
     from .sheets import assignment_sheets_issue_all as issue_all
 
     try:
-        return len(issue_all(by=get_user_model().objects.get(pk=user_id), note=note))
+        return len(issue_all(by=get_user_model().objects.get(pk=user_id), note=note, tell_requester=True))
     except (OperationalError, InterfaceError) as exc:
         raise self.retry(exc=exc) from exc
     except LedgerError:

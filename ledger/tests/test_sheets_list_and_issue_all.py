@@ -11,6 +11,7 @@ from ledger.models import AssignmentSheet
 from ledger.services import problem_assign
 from ledger.sheets import assignment_sheet_issue, sheets_waiting
 from ledger.tests.factories import problem_in, record
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -92,4 +93,27 @@ def test_a_large_batch_is_issued_by_the_worker(city, login, settings, monkeypatc
     assert sent == [(city.hq.pk, "")] and AssignmentSheet.objects.count() == 0
     assert tasks.assignment_sheets_issue_all(city.hq.pk, "") == 1
     assert tasks.assignment_sheets_issue_all(city.hq.pk, "") == 0  # delivered twice: issued once
-    assert AssignmentSheet.objects.get().items.count() == 2
+    sheet = AssignmentSheet.objects.get()
+    assert sheet.items.count() == 2
+    # The requester learns the sheets are out (the page had said "shortly"), once.
+    ready = Notification.objects.get(event="sheets.issued_in_background")
+    assert (ready.recipient, ready.context["sheets"], ready.context["problems"]) == (city.hq, 1, 2)
+
+
+def test_issuing_a_sheet_sends_it_to_the_unit_once_with_its_excel(city):
+    sheet = issue(city)
+    told = Notification.objects.filter(event="sheet.issued")
+    assert {n.recipient for n in told} == {city.unit_handler}
+    note = told.get(recipient=city.unit_handler)
+    assert note.about_id == sheet.pk and note.attachment_url == f"/ledger/sheets/{sheet.pk}/sheet.xlsx"
+    assert note.context["number"] == sheet.number and note.context["problems"] == 1
+
+
+def test_a_backdated_sheet_tells_nobody(city):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    assignment_sheet_issue(unit=city.office_a, problems=[problem_in(city, Status.ASSIGNED)], by=city.hq,
+                           at=timezone.now() - dt.timedelta(days=30))
+    assert not Notification.objects.filter(event="sheet.issued").exists()
