@@ -56,6 +56,8 @@ def test_every_list_page_links_to_its_export_keeping_the_query_string(city, logi
         "audit": "/audit/?action=export", "inspections": "/inspections/?kind=unannounced",
         "scores": "/inspections/scores/?sort=best", "rounds": "/inspections/rounds/",
         "assignment_sheets": "/ledger/sheets/?q=47", "problem_classes": "/ledger/classes/",
+        "accountability-records": "/accountability/?district={a}",
+        "supervision-notices": "/accountability/notices/?district={a}",
     }
     assert set(pages) == set(EXPORTS)
     for kind, url in pages.items():

@@ -108,17 +108,29 @@ def export_job(request, pk):
 @require_GET
 def export_job_progress(request, pk):
     record = _own_job(request, pk)
-    if request.headers.get("HX-Request"):
-        return render(request, "campaign/export_job_progress.html", _job_context(record))
-    return JsonResponse({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
-                         "processed_rows": record.processed_rows, "progress_percent": record.progress_percent,
-                         "failure": record.failure})
+    return export_job_progress_answer(request, record, template="campaign/export_job_progress.html",
+                                      context=_job_context(record))
 
 
 @campaign_staff_required
 @require_GET
 def export_job_download(request, pk):
     record = _own_job(request, pk)
+    return export_job_file(request, record, name=record.kind)
+
+
+def export_job_progress_answer(request, record, *, template: str, context: dict):
+    """An export job's progress: the partial its page polls (htmx), or JSON."""
+    if request.headers.get("HX-Request"):
+        return render(request, template, context)
+    return JsonResponse({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
+                         "processed_rows": record.processed_rows, "progress_percent": record.progress_percent,
+                         "failure": record.failure})
+
+
+def export_job_file(request, record, *, name: str):
+    """A finished export job's file as a download, audited; 404 until it is done. ``name``: the
+    list's, for the audit entry ("ledger export #12") and the file name (ledger-20261206-0930.xlsx)."""
     if record.status != ImportStatus.DONE or not record.file:
         raise Http404
     try:
@@ -126,11 +138,10 @@ def export_job_download(request, pk):
     except OSError:
         raise Http404 from None
     stamp = timezone.localtime(record.created_at).strftime("%Y%m%d-%H%M")
-    audit_record(action=AuditAction.EXPORT, request=request, target=f"{record.kind} export #{record.pk}",
+    audit_record(action=AuditAction.EXPORT, request=request, target=f"{name} export #{record.pk}",
                  details={"filters": record.filters, "delivery": "download", "requested_by": record.requested_by_id,
                           "format": record.file_format})
-    return export_response(handle, f"{record.kind.replace('_', '-')}-{stamp}.{record.file_format}",
-                           record.file_format)
+    return export_response(handle, f"{name.replace('_', '-')}-{stamp}.{record.file_format}", record.file_format)
 
 
 routes = [

@@ -16,14 +16,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaign.choices import AuditAction, ImportStatus
+from campaign.choices import ImportStatus
 from campaign.importing.forms import SamplePointImportForm
-from campaign.services.audit import audit_record
-from campaign.views.exports import export_respond, export_response
+from campaign.views.exports import (
+    export_job_file,
+    export_job_progress_answer,
+    export_respond,
+)
 from campaign.views.structure import campaign_staff_required
 
 from ..choices import Status
@@ -109,29 +112,14 @@ def export_detail(request, pk):
 @require_GET
 def export_progress(request, pk):
     record = _own_export(request, pk)
-    finished = record.status in FINISHED
-    if request.headers.get("HX-Request"):
-        return render(request, "ledger/transfer_export_progress.html", {"record": record, "finished": finished})
-    return JsonResponse({"id": record.pk, "status": record.status, "total_rows": record.total_rows,
-                         "processed_rows": record.processed_rows, "progress_percent": record.progress_percent,
-                         "failure": record.failure})
+    return export_job_progress_answer(request, record, template="ledger/transfer_export_progress.html",
+                                      context={"record": record, "finished": record.status in FINISHED})
 
 
 @campaign_staff_required
 @require_GET
 def export_download(request, pk):
-    record = _own_export(request, pk)
-    if record.status != ImportStatus.DONE or not record.file:
-        raise Http404
-    try:
-        handle = record.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    stamp = timezone.localtime(record.created_at).strftime("%Y%m%d-%H%M")
-    audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
-                 details={"filters": record.filters, "delivery": "download", "requested_by": record.requested_by_id,
-                          "format": record.file_format})
-    return export_response(handle, f"ledger-{stamp}.{record.file_format}", record.file_format)
+    return export_job_file(request, _own_export(request, pk), name="ledger")
 
 
 # --- Import ----------------------------------------------------------------------------------
