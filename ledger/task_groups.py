@@ -45,11 +45,13 @@ GROUPS = (
      {"status": Status.RECTIFYING, "rejected": "true"}, 40, ()),
     ("to_rectify", _("In rectification: rectify and apply to close"), {Role.UNIT_HANDLER},
      {"status": Status.RECTIFYING}, 50, {Role.UNIT_HANDLER}),
+    # Chiefs answer for their cell: its open problems, what falls due there and what is overdue
+    # (they act by chasing the units).
+    ("cell_open", _("Open in my cell: chase the units"), set(CHIEF_ROLES), {"open": "true"}, 55, set(CHIEF_ROLES)),
     ("due_soon", _("Falling due within 7 days"), {Role.UNIT_HANDLER, Role.DISTRICT_LEAD, *CHIEF_ROLES},
      _due_soon, 60, ()),
-    # Chiefs answer for their cell: what falls due there and what is overdue (they act by chasing).
     ("overdue", _("Overdue"), {Role.HQ_STAFF, Role.DISTRICT_LEAD, Role.UNIT_HANDLER, Role.TEAM_LEAD, *CHIEF_ROLES},
-     {"overdue": "true"}, 70, {Role.TEAM_LEAD, *CHIEF_ROLES}),
+     {"overdue": "true"}, 70, {Role.TEAM_LEAD}),
 )
 
 

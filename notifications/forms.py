@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campaign.control_characters import ControlCharactersRefused
 
-class PreferencesForm(forms.Form):
+
+class PreferencesForm(ControlCharactersRefused, forms.Form):
     """One box per (event kind, channel) the person may get, and the daily digest."""
 
     daily_digest = forms.BooleanField(
