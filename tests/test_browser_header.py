@@ -91,6 +91,8 @@ def test_a_unit_handler_sees_no_api_docs_and_hq_finds_them_under_administration(
     sign_in(page, live_server.url, "unit_handler", "zh-hans")
     expect(page.locator("a[href='/api/docs/']")).to_have_count(0)
     expect(page.locator("#admin-menu")).to_have_count(0)
+    page.click("#user-menu .dropdown-toggle")  # the name opens role, scope, settings and "log out"
+    expect(page.locator("#user-menu")).to_contain_text("责任单位经办人 · 甲街道办")
     page.click("form[action='/logout/'] button")
     sign_in(page, live_server.url, "hq", "zh-hans")
     page.click("#admin-menu")

@@ -88,7 +88,7 @@ def test_unit_handler_acknowledges_and_applies_to_close(live_server, phone, city
     open_card(page, "to_rectify", problem)
     form = page.locator("form[data-action=apply_close]")
     form.locator("textarea").fill("已封闭并冲洗")
-    form.locator("input[type=file]").set_input_files(str(photo))
+    form.locator("input[type=file]:not([capture])").set_input_files(str(photo))  # the gallery
     act(page, "apply_close")
     expect(page.locator("#problem-status .status-badge")).to_have_attribute("data-status", "closing_applied")
     home(page, live_server.url)

@@ -66,22 +66,24 @@ def test_an_assignment_notifies_the_unit_once_per_channel(unit_city, receivers, 
     problem = record(city)
     ledger.problem_assign(problem=problem, unit=city.office_a, by=city.district_lead)
     ids = list(Delivery.objects.values_list("pk", flat=True))
-    assert len(ids) == 3  # the handler's email, the WeCom group, the DingTalk group
-    sent = wait_for(lambda: statuses(ids) == [DeliveryStatus.SENT] * 3, timeout=60)
+    # The handler's email, the email of the chief of the grid the point lies in, the WeCom group,
+    # the DingTalk group.
+    assert len(ids) == 4
+    sent = wait_for(lambda: statuses(ids) == [DeliveryStatus.SENT] * 4, timeout=60)
     assert sent, (statuses(ids), worker.log())
 
     # The task runs twice more for each delivery: nothing is sent again.
     notifications.deliveries_enqueue(delivery_ids=ids)
     notifications.deliveries_enqueue(delivery_ids=ids)
-    assert wait_for(lambda: worker.log().count("'not_mine'") >= 6, timeout=60), worker.log()
+    assert wait_for(lambda: worker.log().count("'not_mine'") >= 8, timeout=60), worker.log()
     [(path, query, wecom)] = webhooks.to("/wecom/ok")
     assert problem.code in wecom["markdown"]["content"]
     assert f"/ledger/problems/{problem.pk}/" in wecom["markdown"]["content"]
     [(path, query, dingtalk)] = webhooks.to("/dingtalk/ok")
     assert Webhooks.dingtalk_signed(query) and problem.code in dingtalk["markdown"]["text"]
-    [(recipients, email)] = smtp.messages
-    assert recipients == ["unit_handler@example.test"]
-    assert problem.code in email["Subject"]
+    assert sorted(recipients for recipients, _email in smtp.messages) == [
+        ["grid_chief@example.test"], ["unit_handler@example.test"]]
+    assert all(problem.code in email["Subject"] for _recipients, email in smtp.messages)
 
 
 def test_a_dead_receiver_is_retried_with_backoff_then_failed(city, receivers, worker):
