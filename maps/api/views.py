@@ -5,6 +5,7 @@ ledger's own FilterSet (the same query parameters as ``/api/problems/`` and the 
 plus ``bbox`` and ``limit`` (maps/selectors.py).
 """
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,7 +24,8 @@ WINDOW_PARAMETERS = [
     OpenApiParameter("bbox", str, description=_(
         "Only what lies in this box: west,south,east,north in degrees, in the map's display system "
         "(display_crs of the answer).")),
-    OpenApiParameter("limit", int, description=_("At most this many features (1 to MAP_MAX_FEATURES, its default).")),
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": settings.MAP_MAX_FEATURES},
+                     description=_("At most this many features (1 to MAP_MAX_FEATURES, its default).")),
 ]
 FEATURES = OpenApiResponse(OpenApiTypes.OBJECT, description=_(
     "A GeoJSON FeatureCollection with display_crs, total (total_is_lower_bound when counting "
