@@ -86,6 +86,14 @@ def run_locust(host: str, users: int, seconds: int, prefix: Path, env: dict, *, 
     return rows
 
 
+def _number(text) -> float | None:
+    """A figure of locust's CSV ("N/A" when an endpoint had no request)."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
 def table(crowd: dict, floor: dict, users: int, seconds: int) -> int:
     say(f"\n{users} users, {seconds} s")
     say(f"  {'endpoint':<34} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
@@ -94,8 +102,9 @@ def table(crowd: dict, floor: dict, users: int, seconds: int) -> int:
     for (kind, name), row in sorted(crowd.items(), key=lambda item: item[0][1]):
         if name == "Aggregated":
             continue
-        alone = floor.get((kind, name), {}).get("50%")
-        ratio = f"{float(row['50%']) / float(alone):.1f}x" if alone and float(alone) > 0 else "-"
+        alone = _number(floor.get((kind, name), {}).get("50%"))
+        mine = _number(row["50%"])
+        ratio = f"{mine / alone:.1f}x" if alone and mine is not None else "-"
         failures += int(row["Failure Count"])
         label = f"{name} ({kind.lower()})" if kind == "CONFLICT" else name
         say(f"  {label:<34} {row['Request Count']:>8} {row['Failure Count']:>6} {row['50%']:>7} {row['95%']:>7}"
