@@ -19,12 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.choices import AuditAction, Role
+from campaign.counters import counter_next
 from campaign.models import Unit
 from campaign.services.audit import audit_record
 from ledger.models import Problem
@@ -37,6 +38,7 @@ from .models import (
     Escalation,
     EscalationItem,
     EscalationRule,
+    NoticeCounter,
     ProposalNotice,
     SupervisionNotice,
     SupervisionNoticeItem,
@@ -79,16 +81,9 @@ def notice_number(year: int, serial: int) -> str:
 
 
 def _next_notice_serial(year: int) -> int:
-    # One statement on PostgreSQL and SQLite; inside the notice's transaction, so a notice that
-    # is rolled back (a concurrent sweep won) gives its number back: no gaps.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO accountability_noticecounter (year, last) VALUES (%s, 1) "
-            "ON CONFLICT (year) DO UPDATE SET last = accountability_noticecounter.last + 1 RETURNING last",
-            [year],
-        )
-        (serial,) = cursor.fetchone()
-    return serial
+    # Inside the notice's transaction, so a notice that is rolled back (a concurrent sweep won)
+    # gives its number back: no gaps (campaign/counters.py).
+    return counter_next(NoticeCounter, year)
 
 
 def _active_rule(step: str) -> EscalationRule | None:

@@ -11,10 +11,11 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.counters import counter_next
 from campaign.geo import grid_for_point
 from campaign.models import Unit
 from campaign.write_scope import (
@@ -28,7 +29,7 @@ from campaign.write_scope import (
 from . import notifications
 from .choices import Action, PhotoKind, Severity, Status
 from .integrity import changed_fields, problem_fields
-from .models import EvidencePhoto, Problem, ProblemEvent
+from .models import EvidencePhoto, Problem, ProblemCounter, ProblemEvent
 from .photos import StoredPhoto
 from .rules import ROLES, TRANSITIONS, recording_team, refusal, role_of
 
@@ -55,14 +56,8 @@ def default_deadline(severity: str, start: date | None = None) -> date:
 
 
 def _next_code(year: int) -> str:
-    # One atomic statement on both PostgreSQL and SQLite: concurrent recorders never share a number.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO ledger_problemcounter (year, last) VALUES (%s, 1) "
-            "ON CONFLICT (year) DO UPDATE SET last = ledger_problemcounter.last + 1 RETURNING last",
-            [year],
-        )
-        (number,) = cursor.fetchone()
+    # One atomic statement: concurrent recorders never share a number (campaign/counters.py).
+    number = counter_next(ProblemCounter, year)
     return f"{year}-{number:06d}"
 
 
@@ -75,7 +70,7 @@ def problem_numbers_reserve(*, year: int, count: int, above: int = 0, ledger_imp
     never waits for an import. The numbers taken are kept as a ``ProblemCodeBlock`` (None if
     none were taken); the new codes are its last ``count`` numbers. If the import never writes,
     ``problem_numbers_void`` voids the block: its numbers are skipped, never handed out again."""
-    from .models import ProblemCodeBlock, ProblemCounter
+    from .models import ProblemCodeBlock
 
     with transaction.atomic():
         ProblemCounter.objects.bulk_create([ProblemCounter(year=year)], ignore_conflicts=True)
