@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "inspections",
     "accountability",
     "maps",
+    "public_reports",
     "reports",
 ]
 
@@ -361,6 +362,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # After the overdue counts (00:05): supervision notices, interview list, proposals.
     "accountability-escalation-sweep": {"task": "accountability.escalation_sweep",
                                         "schedule": crontab(minute=20, hour=0)},
+    # The rewards owed once problems reported by the public are verified closed.
+    "public-rewards-sweep": {"task": "public_reports.rewards_sweep", "schedule": 600.0},
 }
 
 # --- REST API -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("accountability/", include("accountability.urls")),
     path("maps/", include("maps.urls")),
+    path("", include("public_reports.urls")),
     path("reports/", include("reports.urls")),
     path("", include("campaign.urls")),
 ]

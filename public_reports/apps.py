@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicReportsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "public_reports"
+    verbose_name = _("Public reports")
+
+    def ready(self):
+        from ledger.sources import register_source_kind
+
+        from .selectors import describe_for_source
+
+        # A problem accepted from a public report links back to it ("public_report:<id>").
+        register_source_kind("public_report", url_name="public_reports:detail", describe=describe_for_source)

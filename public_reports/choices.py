@@ -1,0 +1,64 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportStatus(models.TextChoices):
+    """Where the moderation queue left a report. An accepted or merged report then follows
+    its ledger problem's status (the tracking page reads it from there)."""
+
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    MERGED = "merged", _("Merged (already known)")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Reporting page")
+    OPEN311 = "open311", _("Open311")
+    IMPORTED = "imported", _("Imported (historical)")
+
+
+class RejectReason(models.TextChoices):
+    NOT_A_PROBLEM = "not_a_problem", _("Not a dirty, messy or bad problem")
+    OUTSIDE_CITY = "outside_city", _("Not in the city's area")
+    NOT_FOUND = "not_found", _("Not found on site")
+    NOT_OUR_REMIT = "not_our_remit", _("Not for the campaign (passed to the competent office)")
+    ABUSIVE = "abusive", _("Abusive or false report")
+    OTHER = "other", _("Other (see the note)")
+
+
+class ReportAction(models.TextChoices):
+    SUBMIT = "submit", _("Reported")
+    ACCEPT = "accept", _("Accepted into the ledger")
+    MERGE = "merge", _("Merged")
+    REJECT = "reject", _("Rejected")
+    EDIT = "edit", _("Edited by a moderator")
+    HIDE_PHOTO = "hide_photo", _("Photo hidden")
+    RATE = "rate", _("Rated by the reporter")
+    REVIEW_REBOUND = "review_rebound", _("Reviewed: rebound recorded")
+    REVIEW_DISMISS = "review_dismiss", _("Reviewed: result stands")
+
+
+class ReviewState(models.TextChoices):
+    NONE = "", _("No review")
+    PENDING = "pending", _("Waiting for HQ's review")
+    REBOUND = "rebound", _("Rebound recorded")
+    DISMISSED = "dismissed", _("Result stands")
+
+
+class RewardStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    DECLINED = "declined", _("Declined")
+
+
+# What a tracking page shows, in the order a report moves.
+class TrackingStage(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    RECTIFYING = "rectifying", _("Being rectified")
+    RECTIFIED = "rectified", _("Rectified, waiting for verification")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Already known")
+    REJECTED = "rejected", _("Rejected")

@@ -1,0 +1,489 @@
+"""Every write of the public channel. The reporting page, Open311, the staff pages, the API,
+the importer and the reward sweep call these and nothing else; each is atomic and appends a
+``PublicReportEvent`` in its transaction.
+
+Rules:
+- A report is never changed after it is sent: moderators' edits sit beside it.
+- Moderation (HQ, or a district lead for a report placed in their district) decides once:
+  accept (a ledger problem is recorded through the ledger's services, source "public report",
+  linked both ways), merge (into a problem or an earlier report: the first reporter keeps the
+  reward claim, later ones are told it was already known), or reject with a reason.
+- A sent form is idempotent: the same key returns the report it made.
+- Only the holder of a report's follow link rates its result, once, after the problem is
+  closed (or the report rejected); an unsatisfied rating goes to HQ's review, which may record
+  a rebound (a new problem linked to the closed one, which stays closed).
+- Rewards: once an accepted report's problem is verified closed, its first reporter (with a
+  mobile number) is owed the amount of the rules (category and severity), within the monthly
+  cap per person; HQ approves, then records the payment with its reference.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign.choices import Role
+from campaign.counters import counter_next
+from ledger import services as ledger_services
+from ledger.choices import Severity, Source, Status
+from ledger.models import Problem
+from ledger.photos import StoredPhoto
+
+from .choices import Channel, RejectReason, ReportAction, ReportStatus, ReviewState, RewardStatus
+from .models import (
+    Open311Key,
+    PublicReport,
+    PublicReportEvent,
+    PublicReportPhoto,
+    ReportCounter,
+    Reward,
+    RewardPolicy,
+    RewardRule,
+    moderator_of,
+)
+
+
+class PublicReportError(Exception):
+    """A refused action; str(error) is the message for the user."""
+
+
+class PublicReportForbidden(PublicReportError):
+    pass
+
+
+class PublicReportConflict(PublicReportError):
+    pass
+
+
+def _event(report: PublicReport, *, action: str, from_status: str, by=None, note: str = "",
+           data: dict | None = None, at: datetime | None = None) -> PublicReportEvent:
+    return PublicReportEvent.objects.create(
+        report=report, action=action, from_status=from_status, to_status=report.status,
+        actor=by if (by is not None and by.is_authenticated) else None, at=at or timezone.now(),
+        note=note, data=data or {})
+
+
+def _tracking_code(at: datetime) -> str:
+    year = timezone.localtime(at).year
+    return f"JB-{year}-{counter_next(ReportCounter, year):06d}"
+
+
+def _check_moderator(report: PublicReport, by) -> None:
+    if not moderator_of(by):
+        raise PublicReportForbidden(_("Only HQ staff and district leads moderate public reports."))
+    if by.is_superuser or by.role == Role.HQ_STAFF:
+        return
+    if report.district_id is None or report.district_id != by.district_id:
+        raise PublicReportForbidden(_("This report is not in your district."))
+
+
+def _lock(report: PublicReport, by, *, expected_version: int | None, status=ReportStatus.RECEIVED) -> PublicReport:
+    current = PublicReport.objects.select_for_update().get(pk=report.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise PublicReportConflict(_("Report %(code)s changed meanwhile; reload and try again.") % {"code": current.code})
+    if status is not None and current.status != status:
+        raise PublicReportConflict(_("Report %(code)s has already been decided (%(status)s).") % {
+            "code": current.code, "status": current.get_status_display()})
+    return current
+
+
+# --- Reporting -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: PublicReport
+    created: bool  # False: the same form (idempotency key) had already made it
+
+
+def public_report_submit(*, public_category, description: str, latitude=None, longitude=None,
+                         location_accuracy_m: int | None = None, address: str = "", reporter_name: str = "",
+                         reporter_mobile: str = "", reporter_email: str = "", consent: bool,
+                         photos: list[StoredPhoto] = (), idempotency_key: str | None = None,
+                         channel: str = Channel.WEB, open311_key: Open311Key | None = None,
+                         attributes: dict | None = None, district=None, submitted_at: datetime | None = None,
+                         imported_ref: str = "", official_reply: str = "") -> Submitted:
+    """Record a resident's report (status received) with its tracking code. The caller (the
+    form, Open311, the importer) has checked the input and the limits; photos are stored
+    before the transaction. A repeated idempotency key returns the first report."""
+    if idempotency_key:
+        existing = PublicReport.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return Submitted(existing, False)
+    if not description.strip():
+        raise PublicReportError(_("Describe what you saw."))
+    if channel != Channel.IMPORTED and not consent:
+        raise PublicReportError(_("Accept the rules of the reporting platform to send a report."))
+    if district is None and latitude is not None and longitude is not None:
+        from campaign.geo import district_for_point
+
+        district = district_for_point(latitude, longitude)
+    submitted_at = submitted_at or timezone.now()
+    try:
+        with transaction.atomic():
+            report = PublicReport.objects.create(
+                code=_tracking_code(submitted_at), channel=channel, public_category=public_category,
+                description=description.strip(), latitude=latitude, longitude=longitude,
+                location_accuracy_m=location_accuracy_m, address=address.strip(),
+                reporter_name=reporter_name.strip(), reporter_mobile=reporter_mobile,
+                reporter_email=reporter_email.strip(), consent_at=submitted_at if consent else None,
+                submitted_at=submitted_at, idempotency_key=idempotency_key or None,
+                follow_secret=secrets.token_urlsafe(32), open311_key=open311_key,
+                attributes=attributes or {}, district=district, imported_ref=imported_ref,
+                official_reply=official_reply,
+            )
+            PublicReportPhoto.objects.bulk_create(
+                PublicReportPhoto(report=report, image=photo.image_name, thumbnail=photo.thumbnail_name,
+                                  width=photo.width, height=photo.height, sha256=photo.sha256,
+                                  uploaded_at=submitted_at)
+                for photo in photos
+            )
+            _event(report, action=ReportAction.SUBMIT, from_status="", at=submitted_at,
+                   data={"channel": channel, "photos": len(photos)})
+    except IntegrityError:
+        # Two copies of one form raced: the other one made it.
+        if idempotency_key:
+            existing = PublicReport.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return Submitted(existing, False)
+        raise
+    return Submitted(report, True)
+
+
+def follow_secret_matches(report: PublicReport, secret: str) -> bool:
+    return bool(secret) and secrets.compare_digest(report.follow_secret, secret)
+
+
+# --- Moderation ----------------------------------------------------------------------------------
+
+
+def _stored_photos(report: PublicReport) -> list[StoredPhoto]:
+    return [StoredPhoto(image_name=p.image.name, thumbnail_name=p.thumbnail.name, sha256=p.sha256,
+                        width=p.width, height=p.height)
+            for p in report.photos.filter(hidden=False)]
+
+
+def public_report_accept(*, report: PublicReport, by, category=None, district=None,
+                         severity: str = Severity.GENERAL, description: str = "", unit=None,
+                         deadline: date | None = None, note: str = "",
+                         expected_version: int | None = None) -> PublicReport:
+    """Accept a report into the ledger: record a problem (source "public report", the report's
+    place, its visible photos as before-photos), assign it when a unit is given, and link them.
+    ``category`` defaults to the public category's ledger category, ``district`` to the
+    report's, ``description`` to the moderated one."""
+    district = district or report.district
+    if district is None:
+        raise PublicReportError(_("Choose the district the report is in."))
+    category = category or (report.public_category.category if report.public_category_id else None)
+    if category is None:
+        raise PublicReportError(_("Choose the category of the problem."))
+    with transaction.atomic():
+        _check_moderator(report, by)
+        current = _lock(report, by, expected_version=expected_version)
+        if not (by.is_superuser or by.role == Role.HQ_STAFF) and district.pk != by.district_id:
+            raise PublicReportForbidden(_("This report is not in your district."))
+        try:
+            problem = ledger_services.problem_record(
+                by=by, category=category, district=district,
+                description=(description or current.shown_description).strip(),
+                source=Source.PUBLIC_REPORT, source_ref=f"public_report:{current.pk}",
+                found_at=current.submitted_at, severity=severity, address=current.address,
+                latitude=current.latitude, longitude=current.longitude, photos=_stored_photos(current))
+            if unit is not None:
+                problem = ledger_services.problem_assign(problem=problem, unit=unit, deadline=deadline, by=by)
+        except ledger_services.LedgerError as error:
+            raise PublicReportError(str(error)) from error
+        except Exception as error:  # the ledger's write scope names the field it refuses
+            from django.core.exceptions import ValidationError
+
+            if isinstance(error, ValidationError):
+                raise PublicReportError("; ".join(error.messages)) from error
+            raise
+        now = timezone.now()
+        PublicReport.objects.filter(pk=current.pk).update(
+            status=ReportStatus.ACCEPTED, problem=problem, district=district, decided_by=by, decided_at=now,
+            decision_note=note.strip(), version=current.version + 1)
+        current.refresh_from_db()
+        _event(current, action=ReportAction.ACCEPT, from_status=ReportStatus.RECEIVED, by=by, note=note.strip(),
+               data={"problem": problem.code, "unit": unit.pk if unit else None}, at=now)
+    return current
+
+
+def public_report_merge(*, report: PublicReport, by, into_problem: Problem | None = None,
+                        into_report: PublicReport | None = None, note: str = "",
+                        expected_version: int | None = None) -> PublicReport:
+    """Merge a report into a problem already in the ledger or an earlier report: the reporter is
+    told it was already known and follows that problem; the reward stays with the first reporter."""
+    if (into_problem is None) == (into_report is None):
+        raise PublicReportError(_("Choose one problem or one report to merge into."))
+    with transaction.atomic():
+        _check_moderator(report, by)
+        current = _lock(report, by, expected_version=expected_version)
+        problem = into_problem
+        if into_report is not None:
+            into_report = PublicReport.objects.get(pk=into_report.pk)
+            if into_report.pk == current.pk:
+                raise PublicReportError(_("A report cannot be merged into itself."))
+            if into_report.status == ReportStatus.REJECTED:
+                raise PublicReportError(_("Report %(code)s was rejected; merge into a live one.") % {
+                    "code": into_report.code})
+            if into_report.status == ReportStatus.MERGED:
+                into_report = into_report.merged_into or into_report
+            problem = into_report.problem
+        now = timezone.now()
+        PublicReport.objects.filter(pk=current.pk).update(
+            status=ReportStatus.MERGED, problem=problem, merged_into=into_report, decided_by=by, decided_at=now,
+            decision_note=note.strip(), version=current.version + 1)
+        current.refresh_from_db()
+        _event(current, action=ReportAction.MERGE, from_status=ReportStatus.RECEIVED, by=by, note=note.strip(),
+               data={"problem": problem.code if problem else None,
+                     "report": into_report.code if into_report else None}, at=now)
+    return current
+
+
+def public_report_reject(*, report: PublicReport, by, reason: str, note: str = "",
+                         expected_version: int | None = None) -> PublicReport:
+    """Reject with a reason from the list, or "other" with the note as the reason."""
+    if reason not in RejectReason.values:
+        raise PublicReportError(_("Choose a reason."))
+    if reason == RejectReason.OTHER and not note.strip():
+        raise PublicReportError(_("Write the reason for the reporter."))
+    with transaction.atomic():
+        _check_moderator(report, by)
+        current = _lock(report, by, expected_version=expected_version)
+        now = timezone.now()
+        PublicReport.objects.filter(pk=current.pk).update(
+            status=ReportStatus.REJECTED, reject_reason=reason, decided_by=by, decided_at=now,
+            decision_note=note.strip(), version=current.version + 1)
+        current.refresh_from_db()
+        _event(current, action=ReportAction.REJECT, from_status=ReportStatus.RECEIVED, by=by, note=note.strip(),
+               data={"reason": reason}, at=now)
+    return current
+
+
+def public_report_edit(*, report: PublicReport, by, description: str | None = None,
+                       hide_photo_ids: list[int] = (), note: str = "",
+                       expected_version: int | None = None) -> PublicReport:
+    """A moderator's clearer description and photos hidden for privacy, kept beside the original."""
+    with transaction.atomic():
+        _check_moderator(report, by)
+        current = _lock(report, by, expected_version=expected_version, status=None)
+        changed = {}
+        if description is not None and description.strip() != current.shown_description:
+            changed["moderated_description"] = description.strip()
+        hide = list(current.photos.filter(pk__in=list(hide_photo_ids), hidden=False).values_list("pk", flat=True))
+        if not changed and not hide:
+            return current
+        now = timezone.now()
+        PublicReport.objects.filter(pk=current.pk).update(version=current.version + 1, **changed)
+        current.refresh_from_db()
+        if changed:
+            _event(current, action=ReportAction.EDIT, from_status=current.status, by=by, note=note.strip(),
+                   data={"description": changed["moderated_description"]}, at=now)
+        if hide:
+            PublicReportPhoto.objects.filter(pk__in=hide).update(hidden=True)
+            _event(current, action=ReportAction.HIDE_PHOTO, from_status=current.status, by=by, note=note.strip(),
+                   data={"photos": hide}, at=now)
+    return current
+
+
+# --- The reporter's rating and HQ's review -------------------------------------------------------
+
+
+def rating_open(report: PublicReport) -> bool:
+    """The reporter may rate once the result is known: the problem closed, or the report rejected."""
+    if report.satisfied is not None or report.channel == Channel.IMPORTED:
+        return False
+    if report.status == ReportStatus.REJECTED:
+        return True
+    return report.problem_id is not None and report.problem.status in (Status.CLOSED, Status.INVALID)
+
+
+def public_report_rate(*, report: PublicReport, secret: str, satisfied: bool, comment: str = "") -> PublicReport:
+    if not follow_secret_matches(report, secret):
+        raise PublicReportForbidden(_("Only the reporter, with the link given when reporting, may rate this report."))
+    with transaction.atomic():
+        current = PublicReport.objects.select_related("problem").select_for_update(of=("self",)).get(pk=report.pk)
+        if current.satisfied is not None:
+            raise PublicReportConflict(_("This report has already been rated."))
+        if not rating_open(current):
+            raise PublicReportConflict(_("The result can be rated once the problem is closed."))
+        now = timezone.now()
+        review = ReviewState.NONE if satisfied else ReviewState.PENDING
+        PublicReport.objects.filter(pk=current.pk).update(
+            satisfied=satisfied, rating_comment=comment.strip()[:2000], rated_at=now, review_state=review,
+            version=current.version + 1)
+        current.refresh_from_db()
+        _event(current, action=ReportAction.RATE, from_status=current.status, note=comment.strip()[:2000],
+               data={"satisfied": satisfied}, at=now)
+    return current
+
+
+def public_report_review(*, report: PublicReport, by, rebound: bool, note: str = "",
+                         description: str = "") -> PublicReport:
+    """HQ's answer to an unsatisfied rating: record a rebound (a new problem linked to the closed
+    one) or let the result stand, with a note."""
+    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+        raise PublicReportForbidden(_("Only HQ staff review unsatisfied ratings."))
+    if not note.strip():
+        raise PublicReportError(_("Write what HQ found."))
+    with transaction.atomic():
+        current = PublicReport.objects.select_for_update().get(pk=report.pk)
+        if current.review_state != ReviewState.PENDING:
+            raise PublicReportConflict(_("This report is not waiting for a review."))
+        now = timezone.now()
+        changes = {}
+        if rebound:
+            if current.problem_id is None or current.problem.status != Status.CLOSED:
+                raise PublicReportError(_("A rebound is recorded against a closed problem."))
+            try:
+                new = ledger_services.problem_record_rebound(
+                    original=current.problem, by=by, description=description.strip() or note.strip(),
+                    source=Source.PUBLIC_REPORT, source_ref=f"public_report:{current.pk}")
+            except ledger_services.LedgerError as error:
+                raise PublicReportError(str(error)) from error
+            changes = {"review_state": ReviewState.REBOUND, "rebound_problem": new}
+        else:
+            changes = {"review_state": ReviewState.DISMISSED}
+        PublicReport.objects.filter(pk=current.pk).update(version=current.version + 1, **changes)
+        current.refresh_from_db()
+        action = ReportAction.REVIEW_REBOUND if rebound else ReportAction.REVIEW_DISMISS
+        _event(current, action=action, from_status=current.status, by=by, note=note.strip(),
+               data={"problem": current.rebound_problem.code} if rebound else {}, at=now)
+    return current
+
+
+# --- Rewards -------------------------------------------------------------------------------------
+
+
+def reward_amount_for(report: PublicReport, severity: str) -> Decimal | None:
+    """The rule for the report's category and the problem's severity; the most specific wins."""
+    rules = RewardRule.objects.filter(
+        Q(public_category=report.public_category_id) | Q(public_category__isnull=True),
+        Q(severity=severity) | Q(severity=""))
+    best = None
+    for rule in rules:
+        rank = (rule.public_category_id is not None, rule.severity != "")
+        if best is None or rank > best[0]:
+            best = (rank, rule.amount)
+    return best[1] if best else None
+
+
+def _month_start(at: datetime) -> date:
+    local = timezone.localdate(at)
+    return local.replace(day=1)
+
+
+def rewards_create_due(*, now: datetime | None = None) -> int:
+    """Create the pending rewards now owed: accepted (first-reporter) reports with a mobile number
+    whose problem is verified closed and that have no reward yet. The amount is the rule's, cut
+    to what is left of the person's monthly cap (nothing is created when none is left, or no rule
+    applies). Idempotent: one reward per report (a unique key)."""
+    policy = RewardPolicy.current()
+    if not policy.active:
+        return 0
+    now = now or timezone.now()
+    due = (PublicReport.objects.filter(status=ReportStatus.ACCEPTED, problem__status=Status.CLOSED,
+                                       reward__isnull=True)
+           .exclude(reporter_mobile="").exclude(channel=Channel.IMPORTED)
+           .select_related("problem").order_by("problem__closed_at", "pk"))
+    created = 0
+    for report in due:
+        amount = reward_amount_for(report, report.problem.severity)
+        if not amount:
+            continue
+        month = _month_start(report.problem.closed_at or now)
+        with transaction.atomic():
+            given = (Reward.objects.filter(report__reporter_mobile=report.reporter_mobile, month=month)
+                     .exclude(status=RewardStatus.DECLINED).select_for_update()
+                     .aggregate(total=Sum("amount"))["total"] or Decimal(0))
+            left = policy.monthly_cap - given
+            if left <= 0:
+                continue
+            try:
+                with transaction.atomic():
+                    Reward.objects.create(report=report, amount=min(amount, left), month=month, created_at=now,
+                                          note=_("Cut to the monthly cap.") if amount > left else "")
+            except IntegrityError:  # a concurrent sweep made it
+                continue
+        created += 1
+    return created
+
+
+def _reward_hq(by) -> None:
+    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+        raise PublicReportForbidden(_("Only HQ staff approve and pay rewards."))
+
+
+def _reward_move(reward: Reward, *, by, from_status: str, changes: dict) -> Reward:
+    _reward_hq(by)
+    with transaction.atomic():
+        moved = Reward.objects.filter(pk=reward.pk, status=from_status).update(**changes)
+        if not moved:
+            current = Reward.objects.get(pk=reward.pk)
+            raise PublicReportConflict(_("This reward is %(status)s.") % {"status": current.get_status_display()})
+    reward.refresh_from_db()
+    return reward
+
+
+def reward_approve(*, reward: Reward, by) -> Reward:
+    return _reward_move(reward, by=by, from_status=RewardStatus.PENDING,
+                        changes={"status": RewardStatus.APPROVED, "decided_by": by, "decided_at": timezone.now()})
+
+
+def reward_decline(*, reward: Reward, by, note: str) -> Reward:
+    if not note.strip():
+        raise PublicReportError(_("Write why the reward is declined."))
+    return _reward_move(reward, by=by, from_status=RewardStatus.PENDING,
+                        changes={"status": RewardStatus.DECLINED, "decided_by": by, "decided_at": timezone.now(),
+                                 "note": note.strip()})
+
+
+def reward_pay(*, reward: Reward, by, payment_reference: str) -> Reward:
+    if not payment_reference.strip():
+        raise PublicReportError(_("Give the payment reference."))
+    return _reward_move(reward, by=by, from_status=RewardStatus.APPROVED,
+                        changes={"status": RewardStatus.PAID, "paid_by": by, "paid_at": timezone.now(),
+                                 "payment_reference": payment_reference.strip()[:100]})
+
+
+# --- Open311 keys --------------------------------------------------------------------------------
+
+
+def open311_key_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def open311_key_issue(*, name: str, by) -> tuple[Open311Key, str]:
+    """A new key for a system (shown once; only its digest is kept)."""
+    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+        raise PublicReportForbidden(_("Only HQ staff issue Open311 keys."))
+    if not name.strip():
+        raise PublicReportError(_("Name the system the key is for."))
+    raw = "o311_" + secrets.token_urlsafe(30)
+    key = Open311Key.objects.create(name=name.strip(), prefix=raw[:10], digest=open311_key_digest(raw), created_by=by)
+    return key, raw
+
+
+def open311_key_revoke(*, key: Open311Key, by) -> Open311Key:
+    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+        raise PublicReportForbidden(_("Only HQ staff revoke Open311 keys."))
+    Open311Key.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=by)
+    key.refresh_from_db()
+    return key
+
+
+def open311_key_check(raw: str) -> Open311Key | None:
+    """The active key ``raw`` names (and marks it used), or None."""
+    if not raw:
+        return None
+    key = Open311Key.objects.filter(digest=open311_key_digest(raw), revoked_at__isnull=True).first()
+    if key is not None:
+        Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
