@@ -218,6 +218,7 @@ def test_the_field_cleans_to_a_solved_challenge_or_says_what_is_missing():
     form.fields["proof"].required = True
     assert not form.is_valid()
     assert "has not finished" in form.errors["proof"][0]
+    assert "Hidden field" not in str(form)  # the message stands beside the field, as written
     assert ProofForm({}).is_valid()
     form = ProofForm({"proof": solve(guard.challenge_issue("report"))})
     assert form.is_valid()
@@ -240,13 +241,13 @@ def test_refusals_speak_the_readers_language():
 
 
 @pytest.mark.parametrize("typed", ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0086 13800138000",
-                                   "8613800138000", " 138 0013 8000 "])
+                                   "8613800138000", " 138 0013 8000 ", "＋８６ １３８ ００１３ ８０００"])
 def test_a_mobile_number_is_accepted_however_it_is_typed(typed):
     assert guard.mobile_normalize(typed) == MOBILE
 
 
 @pytest.mark.parametrize("typed", ["", "1380013800", "138001380001", "12800138000", "23800138000", "0731-88886666",
-                                   "138 0013 800O", "+1 415 555 0100"])
+                                   "138 0013 800O", "+1 415 555 0100", "١٣٨٠٠١٣٨٠٠٠"])
 def test_anything_but_a_mainland_mobile_is_refused_with_a_clear_message(typed):
     with pytest.raises(forms.ValidationError, match="mainland China mobile"):
         guard.mobile_normalize(typed)
