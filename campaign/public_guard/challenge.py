@@ -3,9 +3,10 @@
 The server issues a signed challenge (``django.core.signing``: kind, difficulty bits, a random
 salt and the time issued; nothing stored); the browser (static/js/pow-solver.js, in a Web
 Worker) finds a decimal nonce such that SHA-256(challenge + nonce) starts with that many zero
-bits and submits ``challenge/nonce``; the server checks it in one hash, refuses one that is
-expired, made for another kind of form, or already spent (a spent challenge's digest is a
-``PublicActionCount`` row of kind ``spent-challenge``, kept until the daily purge).
+bits and submits ``challenge/nonce``; the form field checks it in one hash and refuses one that
+is expired or made for another kind of form; the service that writes the action spends it and
+refuses one already spent (a spent challenge's digest is a ``PublicActionCount`` row of kind
+``spent-challenge``, kept until the daily purge).
 """
 
 import hashlib
@@ -24,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import PublicActionCount
 from .limits import PublicRefused, count_bump
 
 _SALT = "campaign.public_guard.challenge"
@@ -56,8 +56,9 @@ def _has_leading_zero_bits(digest: bytes, bits: int) -> bool:
 
 
 def challenge_verify(answer: str, *, kind: str) -> SolvedChallenge:
-    """Check an answer ``challenge/nonce`` for a ``kind`` form (reads only): ChallengeRefused
-    with a message for the user if it is not valid, expired or already spent."""
+    """Check an answer ``challenge/nonce`` for a ``kind`` form (reads nothing, writes nothing):
+    ChallengeRefused with a message for the user if it is not valid or expired. Whether it was
+    used before is ``challenge_spend``'s to decide."""
     token, _sep, nonce = (answer or "").strip().rpartition("/")
     invalid = ChallengeRefused(_("The security check is not valid. Please send the form again."), code="challenge")
     if not token or not _NONCE.fullmatch(nonce):
@@ -74,23 +75,19 @@ def challenge_verify(answer: str, *, kind: str) -> SolvedChallenge:
     if not _has_leading_zero_bits(hashlib.sha256(f"{token}{nonce}".encode()).digest(), payload["b"]):
         raise invalid
     issued = timezone.localdate(datetime.fromtimestamp(payload["t"], tz=timezone.get_current_timezone()))
-    solved = SolvedChallenge(kind=kind, digest=hashlib.sha256(token.encode()).hexdigest(), day=issued)
-    if PublicActionCount.objects.filter(kind=_SPENT, key_digest=solved.digest, day=solved.day).exists():
-        raise _reused()
-    return solved
-
-
-def _reused() -> ChallengeRefused:
-    return ChallengeRefused(_("This security check was already used. Please send the form again."),
-                            code="challenge_reused")
+    return SolvedChallenge(kind=kind, digest=hashlib.sha256(token.encode()).hexdigest(), day=issued)
 
 
 def challenge_spend(solved: SolvedChallenge) -> None:
-    """Mark a checked challenge used, inside the caller's transaction; ChallengeRefused if a
-    concurrent request spent it first (the database decides: one upsert)."""
+    """Mark a checked challenge used, inside the caller's transaction: ChallengeRefused if it
+    was used before, or by a concurrent request first (the database decides: one upsert).
+
+    Spending is decided here, not when the form is checked, so that a retried submission (a
+    double tap) can first be answered with what its twin created (``idempotent_create``)."""
     with transaction.atomic():
         if count_bump(_SPENT, solved.digest, solved.day) > 1:
-            raise _reused()
+            raise ChallengeRefused(_("This security check was already used. Please send the form again."),
+                                   code="challenge_reused")
 
 
 class ProofOfWorkWidget(forms.HiddenInput):

@@ -16,7 +16,7 @@ from PIL import ExifTags, Image, TiffImagePlugin
 
 from campaign import public_guard as guard
 from campaign.geo import gcj02_to_wgs84, wgs84_to_gcj02
-from campaign.models import PublicActionCount
+from campaign.models import PublicActionCount, User
 from campaign.photos import PhotoError, photo_store
 from campaign.public_guard.challenge import _SALT
 from campaign.tests.factories import make_user
@@ -150,12 +150,10 @@ def solve(token: str, bits: int = 8, *, wrong: bool = False) -> str:
 
 def test_a_solved_challenge_is_accepted_once():
     answer = solve(guard.challenge_issue("report"))
-    solved = guard.challenge_verify(answer, kind="report")
-    guard.challenge_spend(solved)
+    guard.challenge_spend(guard.challenge_verify(answer, kind="report"))
+    # Checked again (a second form sent with it), it is refused when the service spends it.
     with pytest.raises(guard.ChallengeRefused, match="already used"):
-        guard.challenge_verify(answer, kind="report")
-    with pytest.raises(guard.ChallengeRefused, match="already used"):
-        guard.challenge_spend(solved)  # a concurrent request that had checked it too
+        guard.challenge_spend(guard.challenge_verify(answer, kind="report"))
 
 
 def test_a_wrong_nonce_is_refused():
@@ -403,11 +401,78 @@ def test_class_based_public_pages_get_the_same_headers_and_every_marked_route_is
 
 
 @pytestmark_urls
-def test_the_guarded_form_accepts_a_solved_challenge_once(client):
+def test_a_double_tap_is_answered_with_the_first_outcome_and_a_reused_challenge_is_refused(client):
     page = client.get("/guarded/").content.decode()
     token = page.split('data-pow-challenge="', 1)[1].split('"', 1)[0]
-    answer = solve(token)
-    accepted = client.post("/guarded/", {"description": "垃圾", "proof": answer})
-    assert "accepted 垃圾" in accepted.content.decode()
-    again = client.post("/guarded/", {"description": "垃圾", "proof": answer})
-    assert "此安全验证已使用过" in again.content.decode()  # the visitor's language: zh-hans by default
+    key = page.split('name="key" value="', 1)[1].split('"', 1)[0]
+    sent = {"description": "垃圾", "key": key, "proof": solve(token)}
+    assert "accepted 垃圾" in client.post("/guarded/", sent).content.decode()
+    assert "already received 垃圾" in client.post("/guarded/", sent).content.decode()
+    another_form = {**sent, "key": "6f1c2a52-6f1c-4a52-8f1c-2a526f1c2a52"}
+    # The visitor's language (zh-hans by default).
+    assert "此安全验证已使用过" in client.post("/guarded/", another_form).content.decode()
+    assert User.objects.filter(username__startswith="guarded-").count() == 1
+
+
+# --- Retries --------------------------------------------------------------------------------
+
+
+def test_a_known_key_returns_what_was_made_without_creating_again():
+    calls = []
+
+    def create():
+        calls.append(1)
+        return User.objects.create(username="key-1")
+
+    first, created = guard.idempotent_create(User, key="key-1", field="username", create=create)
+    again, created_again = guard.idempotent_create(User, key="key-1", field="username", create=create)
+    assert (created, created_again, again.pk, len(calls)) == (True, False, first.pk, 1)
+
+
+def test_a_refusal_inside_create_leaves_nothing_behind():
+    def create():
+        User.objects.create(username="key-2")
+        raise guard.PublicLimitReached("limit")
+
+    with pytest.raises(guard.PublicLimitReached):
+        guard.idempotent_create(User, key="key-2", field="username", create=create)
+    assert not User.objects.filter(username="key-2").exists()
+
+
+def test_the_key_field_is_a_fresh_hidden_uuid_per_form_shown():
+    class KeyForm(forms.Form):
+        key = guard.IdempotencyKeyField()
+
+    first, second = str(KeyForm()), str(KeyForm())
+    assert 'type="hidden"' in first and first != second
+    assert not KeyForm({"key": "not a key"}).is_valid()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_twins_make_one_object_and_both_get_it():
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    both_checked = threading.Barrier(2)
+
+    def submit(_):
+        def create():
+            made = User.objects.create(username="twin")
+            time.sleep(0.3)  # the twin's insert waits on the unique key meanwhile
+            return made
+
+        try:
+            with transaction.atomic():
+                both_checked.wait(timeout=5)
+                return guard.idempotent_create(User, key="twin", field="username", create=create)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(submit, range(2)))
+    assert sorted(created for _made, created in outcomes) == [False, True]
+    assert outcomes[0][0].pk == outcomes[1][0].pk
