@@ -33,6 +33,7 @@ def limits(settings):
     settings.PUBLIC_LIMITS = {"report": {"per_address": 3, "per_mobile": 2},
                               "survey": {"per_address": 1, "per_mobile": 1}}
     settings.PUBLIC_CHALLENGE_BITS = 8
+    settings.PUBLIC_CHALLENGE_SOLUTIONS = 3
     settings.PUBLIC_CHALLENGE_FREE_PER_DAY = 1
     with translation.override("en"):  # messages are matched in English; zh-hans is tested below
         yield
@@ -141,11 +142,14 @@ def _leading_zero_bits(data: str) -> int:
     return 256 - value.bit_length()
 
 
-def solve(token: str, bits: int = 8, *, wrong: bool = False) -> str:
-    nonce = 0
-    while (_leading_zero_bits(f"{token}{nonce}") >= bits) == wrong:
+def solve(token: str, bits: int = 8, solutions: int = 3, *, wrong: bool = False) -> str:
+    """The answer the browser sends (``wrong``: the last nonce fails)."""
+    nonces, nonce = [], 0
+    while len(nonces) < solutions:
+        if (_leading_zero_bits(f"{token}{nonce}") >= bits) != (wrong and len(nonces) == solutions - 1):
+            nonces.append(str(nonce))
         nonce += 1
-    return f"{token}/{nonce}"
+    return f"{token}/{','.join(nonces)}"
 
 
 def test_a_solved_challenge_is_accepted_once():
@@ -161,6 +165,14 @@ def test_a_wrong_nonce_is_refused():
         guard.challenge_verify(solve(guard.challenge_issue("report"), wrong=True), kind="report")
 
 
+def test_too_few_or_repeated_solutions_are_refused():
+    token, nonces = solve(guard.challenge_issue("report")).split("/")
+    first, second, _third = nonces.split(",")
+    for short in (f"{first},{second}", f"{first},{first},{second}", f"{first},{second},{second}"):
+        with pytest.raises(guard.ChallengeRefused, match="not valid"):
+            guard.challenge_verify(f"{token}/{short}", kind="report")
+
+
 def test_an_expired_challenge_is_refused(settings, monkeypatch):
     answer = solve(guard.challenge_issue("report"))
     later = timezone.now().timestamp() + settings.PUBLIC_CHALLENGE_TTL_SECONDS + 5
@@ -174,7 +186,7 @@ def test_a_challenge_for_another_kind_of_form_is_refused():
         guard.challenge_verify(solve(guard.challenge_issue("survey")), kind="report")
 
 
-@pytest.mark.parametrize("answer", ["", "just text", "abc/12", "abc/", "/123"])
+@pytest.mark.parametrize("answer", ["", "just text", "abc/12", "abc/", "/123", "abc/1,2,x", "abc/1,,2"])
 def test_garbage_is_refused(answer):
     with pytest.raises(guard.ChallengeRefused):
         guard.challenge_verify(answer, kind="report")
@@ -183,10 +195,11 @@ def test_garbage_is_refused(answer):
 def test_a_challenge_made_easier_by_the_client_is_refused():
     from django.core import signing
 
-    forged = signing.dumps({"k": "report", "b": 1, "s": "00", "t": 0}, salt="another salt")
+    forged = signing.dumps({"k": "report", "b": 1, "n": 1, "s": "00", "t": 0}, salt="another salt")
     with pytest.raises(guard.ChallengeRefused):
-        guard.challenge_verify(solve(forged, bits=1), kind="report")
-    assert signing.loads(guard.challenge_issue("report"), salt=_SALT)["b"] == 8
+        guard.challenge_verify(solve(forged, bits=1, solutions=1), kind="report")
+    issued = signing.loads(guard.challenge_issue("report"), salt=_SALT)
+    assert (issued["b"], issued["n"]) == (8, 3)
 
 
 def test_the_challenge_is_asked_after_the_first_action_of_the_day(settings):
