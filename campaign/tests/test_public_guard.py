@@ -104,6 +104,16 @@ def test_yesterdays_counts_stay_and_older_ones_are_purged():
     assert set(PublicActionCount.objects.values_list("key_digest", flat=True)) == {"d0", "d1"}
 
 
+def test_the_nightly_purge_is_scheduled_and_runs(settings):
+    from campaign.tasks import public_action_counts_purge
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "campaign.tasks.public_action_counts_purge" in scheduled
+    assert public_action_counts_purge.name == "campaign.tasks.public_action_counts_purge"
+    PublicActionCount.objects.create(kind="report", key_digest="old", day=timezone.localdate() - timedelta(days=3))
+    assert public_action_counts_purge() == 1
+
+
 def test_the_address_counted_is_the_one_the_trusted_proxy_saw(settings):
     settings.TRUSTED_PROXY_COUNT = 1
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"1.2.3.4, {ADDRESS}")
@@ -280,7 +290,10 @@ def test_the_digest_matches_the_same_number_and_does_not_reveal_it():
 
 
 def test_the_model_field_gives_forms_a_field_that_normalises():
-    field = guard.MobileNumberField(blank=True).formfield()
+    model_field = guard.MobileNumberField(blank=True)
+    _name, path, _args, kwargs = model_field.deconstruct()
+    assert path == "campaign.public_guard.mobile.MobileNumberField" and "max_length" not in kwargs
+    field = model_field.formfield()
     assert field.clean("+86 138 0013 8000") == MOBILE
     with pytest.raises(forms.ValidationError):
         field.clean("12345")
