@@ -50,17 +50,19 @@
     var status = form ? form.querySelector("[data-pow-status]") : null;
     var solved = false;
     var waiting = null;  // the submit button pressed while solving (or the form itself)
+    if (!window.PowSolver) {
+      // The form is still sent; the server answers that the check is missing.
+      if (status) { status.textContent = status.getAttribute("data-pow-failed"); }
+      return;
+    }
     if (status) { status.textContent = status.getAttribute("data-pow-working"); }
     if (form) {
+      // Other submit handlers of the form (an offline queue…) should skip a defaultPrevented event.
       form.addEventListener("submit", function (event) {
         if (solved) { return; }
         event.preventDefault();
         waiting = event.submitter || form;
       });
-    }
-    if (!window.PowSolver) {
-      if (status) { status.textContent = status.getAttribute("data-pow-failed"); }
-      return;
     }
     solve(input, function (where, nonces) {
       input.value = input.getAttribute("data-pow-challenge") + "/" + nonces;
