@@ -204,6 +204,7 @@ def _tracking_page(request, report: PublicReport, *, secret: str, rating_form=No
         "secret": secret if holder else "",
         "reward": reward_of(report) if holder else None,
         "rating_form": (rating_form or RatingForm(initial={"k": secret})) if can_rate else None,
+        "rating_errors": rating_form.non_field_errors() if rating_form is not None else [],
     }, status=status)
 
 
