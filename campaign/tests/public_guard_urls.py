@@ -11,7 +11,7 @@ from django.views import View
 from campaign.public_guard import ProofOfWorkField, challenge_spend, public_page
 
 PAGE = engines["django"].from_string("""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>guarded form</title></head><body>
+<html lang="en"><head><meta charset="utf-8"><title>guarded form</title><link rel="icon" href="data:,"></head><body>
 <p id="outcome">{{ outcome }}</p>
 <form method="post">{% csrf_token %}{{ form.as_div }}<button type="submit">Send</button></form>
 {{ form.media }}
