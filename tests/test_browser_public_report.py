@@ -154,3 +154,31 @@ def test_a_double_tap_on_send_makes_one_report_and_the_language_switch_gives_eng
     expect(page.locator("#tracking-code")).to_have_text(PublicReport.objects.get().code)
     assert PublicReport.objects.count() == 1
     assert problems == []
+
+
+def test_a_large_photo_is_made_smaller_on_the_phone_before_sending(live_server, resident_phone, city, tmp_path):
+    import os
+
+    public_category(city)
+    big = tmp_path / "big.jpg"
+    Image.frombytes("RGB", (3000, 2250), os.urandom(3000 * 2250 * 3)).save(big, format="JPEG", quality=95)
+    original = big.stat().st_size
+    assert original > 3_000_000
+    page = resident_phone
+    problems = watch(page)
+    sent = []
+    page.on("request", lambda request: sent.append(len(request.post_data_buffer or b""))
+            if request.method == "POST" and request.url.endswith("/report/") else None)
+    page.goto(f"{live_server.url}/report/")
+    page.locator("input[name=public_category]").first.check()
+    page.locator("#field-photos input[type=file]").nth(1).set_input_files(str(big))
+    page.get_by_role("button", name="使用我的位置").click()
+    expect(page.locator("input[name=place_source]")).to_have_value("gps")
+    page.fill("#id_description", "路边垃圾")
+    page.locator("#id_consent").check()
+    page.get_by_role("button", name="提交举报").click()
+    expect(page.locator("#tracking-code")).to_be_visible()
+    assert sent and sent[-1] < original / 2
+    stored = PublicReport.objects.get().photos.get()
+    assert max(stored.width, stored.height) == 2048
+    assert problems == []

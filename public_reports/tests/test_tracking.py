@@ -14,7 +14,7 @@ from public_reports import services
 from public_reports.choices import RejectReason, ReviewState
 from public_reports.models import PublicReport, RewardRule
 
-from .factories import public_category, report
+from .factories import report
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,8 @@ Photos are checked and stored before the service's transaction; when anything re
 report afterwards, the files just stored are removed again.
 """
 
+from decimal import Decimal
+
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -98,8 +100,6 @@ def _check_limits(form, address: str | None) -> None:
 
 
 def _decimal(value):
-    from decimal import Decimal
-
     return None if value is None else Decimal(str(round(float(value), 6)))
 
 
