@@ -182,3 +182,33 @@ def test_a_large_photo_is_made_smaller_on_the_phone_before_sending(live_server, 
     stored = PublicReport.objects.get().photos.get()
     assert max(stored.width, stored.height) == 2048
     assert problems == []
+
+
+def test_a_point_tapped_on_a_gcj02_city_map_is_stored_in_wgs84(live_server, resident_phone, city, photo, settings):
+    from campaign.geo import gcj02_to_wgs84
+
+    public_category(city)
+    # A tile server of the page's own origin (so the CSP admits it); its tiles need not exist.
+    settings.MAP_TILE_URL = f"{live_server.url}/no-tiles/{{z}}/{{x}}/{{y}}.png"
+    settings.MAP_TILE_CRS = "gcj02"
+    page = resident_phone
+    problems = watch(page)
+    page.goto(f"{live_server.url}/report/")
+    page.locator("input[name=public_category]").first.check()
+    page.locator("#field-photos input[type=file]").nth(1).set_input_files(str(photo))
+    canvas = page.locator("[data-pick-map]")
+    expect(canvas).to_be_visible()
+    canvas.click()
+    expect(page.locator("input[name=place_source]")).to_have_value("map")
+    expect(page.locator("[data-place-status]")).to_have_text("已在地图上选定地点。")
+    picked = (float(page.locator("input[name=latitude]").input_value()),
+              float(page.locator("input[name=longitude]").input_value()))
+    page.fill("#id_description", "路边垃圾")
+    page.locator("#id_consent").check()
+    page.get_by_role("button", name="提交举报").click()
+    expect(page.locator("#tracking-code")).to_be_visible()
+    report = PublicReport.objects.get()
+    expected = gcj02_to_wgs84(*picked)
+    assert abs(float(report.latitude) - expected[0]) < 2e-6 and abs(float(report.longitude) - expected[1]) < 2e-6
+    assert abs(float(report.latitude) - picked[0]) > 1e-4  # the shift was applied
+    assert [p for p in problems if "Failed to load resource" not in p] == []

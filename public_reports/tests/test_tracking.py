@@ -14,7 +14,7 @@ from public_reports import services
 from public_reports.choices import RejectReason, ReviewState
 from public_reports.models import PublicReport, RewardRule
 
-from .factories import report
+from .factories import public_category, report
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +226,23 @@ def test_a_report_photo_of_another_report_is_not_served(client, city):
     assert client.get(reverse("public_reports:track_report_photo", args=[one.code, photo.pk])).status_code == 404
     assert client.get(reverse("public_reports:track_report_photo", args=[other.code, photo.pk])).status_code == 200
 
+
+
+def test_the_tracking_page_reads_a_fixed_number_of_queries(client, city, django_assert_max_num_queries):
+    r = _closed(city, report(city, photos=[stored_photo(), stored_photo()]))
+    with django_assert_max_num_queries(4):
+        response = client.get(track_url(r, r.follow_secret))
+    assert response.status_code == 200
+
+
+def test_the_form_page_reads_a_fixed_number_of_queries(client, city, django_assert_max_num_queries):
+    public_category(city)
+    with django_assert_max_num_queries(5):
+        assert client.get("/report/").status_code == 200
+
+
+def test_a_signed_in_moderator_sees_the_public_page_without_the_reporters_details(login, city):
+    r = report(city, reporter_name="李秀英", mobile="13812345678")
+    for user in (city.hq, city.district_lead, city.unit_handler, city.users["public"]):
+        page = html.unescape(login(user).get(track_url(r)).content.decode())
+        assert r.code in page and "李秀英" not in page and "13812345678" not in page and "138****5678" not in page
