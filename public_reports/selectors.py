@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from ledger.choices import Status
+from ledger.choices import PhotoKind, Status
 
 from .choices import Channel, ReportStatus, RewardStatus, TrackingStage
 from .models import PublicReport, Reward
@@ -83,3 +83,79 @@ def suggest_category(text: str, categories) -> Suggestion:
     if best is None:
         return Suggestion(None, "")
     return Suggestion(best[1], best[2])
+
+
+# --- The public tracking page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackingStep:
+    stage: str
+    label: str
+    done: bool
+    current: bool
+    at: object | None = None
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What anyone holding a tracking code may see: never the reporter, never a staff name."""
+
+    report: PublicReport
+    stage: str
+    stage_label: str
+    steps: list[TrackingStep]
+    problem_status: str  # the ledger problem's status, as it moves ("" before acceptance)
+    photos: list  # the report's own photos not hidden by a moderator
+    after_photos: list  # the linked problem's after-photos (rectification evidence)
+    reason: str  # why it was rejected (the reason's label), or "" otherwise
+    merged_into_code: str
+
+
+_PATH = (TrackingStage.RECEIVED, TrackingStage.ACCEPTED, TrackingStage.RECTIFYING, TrackingStage.RECTIFIED,
+         TrackingStage.CLOSED)
+
+
+def report_for_tracking(code: str) -> PublicReport | None:
+    """The report a tracking code names (case and spaces forgiven), with what its page reads."""
+    code = "".join(str(code or "").split()).upper()
+    if not code:
+        return None
+    return (PublicReport.objects.select_related("public_category", "problem", "merged_into", "reward")
+            .filter(code=code).first())
+
+
+def tracking_for(report: PublicReport) -> Tracking:
+    stage = tracking_stage(report)
+    problem = report.problem
+    times = {TrackingStage.RECEIVED: report.submitted_at, TrackingStage.ACCEPTED: report.decided_at,
+             TrackingStage.CLOSED: problem.closed_at if problem is not None else None}
+    if stage in _PATH:
+        reached = _PATH.index(stage)
+        steps = [TrackingStep(stage=s, label=TrackingStage(s).label, done=i <= reached, current=i == reached,
+                              at=times.get(s) if i <= reached else None)
+                 for i, s in enumerate(_PATH)]
+    else:
+        steps = [TrackingStep(stage=TrackingStage.RECEIVED, label=TrackingStage.RECEIVED.label, done=True,
+                              current=False, at=report.submitted_at),
+                 TrackingStep(stage=stage, label=TrackingStage(stage).label, done=True, current=True,
+                              at=report.decided_at)]
+    after = []
+    if problem is not None and stage in (TrackingStage.RECTIFIED, TrackingStage.CLOSED):
+        after = list(problem.photos.filter(kind=PhotoKind.AFTER))
+    reason = ""
+    if report.status == ReportStatus.REJECTED and report.reject_reason:
+        reason = report.get_reject_reason_display()
+    return Tracking(
+        report=report, stage=stage, stage_label=TrackingStage(stage).label, steps=steps,
+        problem_status=problem.get_status_display() if problem is not None else "",
+        photos=list(report.photos.filter(hidden=False)), after_photos=after, reason=reason,
+        merged_into_code=report.merged_into.code if report.merged_into_id else "",
+    )
+
+
+def reward_of(report: PublicReport) -> Reward | None:
+    try:
+        return report.reward
+    except Reward.DoesNotExist:
+        return None

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from campaign.choices import Role
 from campaign.counters import counter_next
+from campaign.public_guard import challenge_spend, limit_count
 from ledger import services as ledger_services
 from ledger.choices import Severity, Source, Status
 from ledger.models import Problem
@@ -108,10 +109,14 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
                          photos: list[StoredPhoto] = (), idempotency_key: str | None = None,
                          channel: str = Channel.WEB, open311_key: Open311Key | None = None,
                          attributes: dict | None = None, district=None, submitted_at: datetime | None = None,
-                         imported_ref: str = "", official_reply: str = "") -> Submitted:
+                         imported_ref: str = "", official_reply: str = "", client_address: str | None = None,
+                         proof=None) -> Submitted:
     """Record a resident's report (status received) with its tracking code. The caller (the
-    form, Open311, the importer) has checked the input and the limits; photos are stored
-    before the transaction. A repeated idempotency key returns the first report."""
+    form, Open311, the importer) has checked the input; photos are stored before the
+    transaction. A repeated idempotency key returns the first report. With ``client_address``
+    (the public form) the day's limits per address and per number are counted in the same
+    transaction (PublicLimitReached, nothing written), and ``proof`` (a SolvedChallenge) is spent
+    there too."""
     if idempotency_key:
         existing = PublicReport.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -127,6 +132,10 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
     submitted_at = submitted_at or timezone.now()
     try:
         with transaction.atomic():
+            if client_address is not None:
+                limit_count("report", address=client_address, mobile=reporter_mobile or None)
+            if proof is not None:
+                challenge_spend(proof)
             report = PublicReport.objects.create(
                 code=_tracking_code(submitted_at), channel=channel, public_category=public_category,
                 description=description.strip(), latitude=latitude, longitude=longitude,

@@ -1,9 +1,24 @@
 from django.urls import path
 
 from . import views
+from .views import public
 
 app_name = "public_reports"
 
 urlpatterns = [
     path("public-reports/<int:pk>/", views.report_detail, name="detail"),
+    # Internet-facing, without an account (campaign.public_guard.public_page).
+    path("report/", public.report_form, name="report"),
+    path("report/rules/", public.rules, name="rules"),
+    path("report/track/", public.track_lookup, name="track_lookup"),
+    path("report/track/<str:code>/", public.track, name="track"),
+    path("report/track/<str:code>/rate/", public.track_rate, name="track_rate"),
+    path("report/track/<str:code>/report-photo/<int:pk>/", public.track_photo, {"kind": "report"},
+         name="track_report_photo"),
+    path("report/track/<str:code>/report-photo/<int:pk>/thumb/", public.track_photo,
+         {"kind": "report", "size": "thumb"}, name="track_report_thumb"),
+    path("report/track/<str:code>/after-photo/<int:pk>/", public.track_photo, {"kind": "after"},
+         name="track_after_photo"),
+    path("report/track/<str:code>/after-photo/<int:pk>/thumb/", public.track_photo,
+         {"kind": "after", "size": "thumb"}, name="track_after_thumb"),
 ]
