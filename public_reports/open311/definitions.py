@@ -55,7 +55,7 @@ ATTRIBUTES = (
     # a resident's behalf states that they did.
     Attribute("consent", "singlevaluelist", True,
               gettext_lazy("The reporter has accepted the rules of the reporting platform."),
-              values=((CONSENT_YES, gettext_lazy("Accepted")),)),
+              values=((CONSENT_YES, gettext_lazy("Accepted the rules")),)),
     Attribute("severity", "singlevaluelist", False,
               gettext_lazy("How serious it looks to the reporter (HQ decides the problem's severity)."),
               values=tuple((value, label) for value, label in Severity.choices)),
