@@ -490,6 +490,8 @@ PUBLIC_LIMITS["open311_key"] = {
     "per_address": env_int("OPEN311_REQUESTS_PER_KEY_PER_DAY", 1000, minimum=1),
     "per_mobile": 0,
 }
+# Open311 reads per client address (DRF's rate format: N/second|minute|hour|day).
+OPEN311_READ_RATE = env_str("OPEN311_READ_RATE", "120/minute")
 # The jurisdiction_id Open311 clients may send (blank: any value, the city is the only one).
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 PUBLIC_CHALLENGE_FREE_PER_DAY = env_int("PUBLIC_CHALLENGE_FREE_PER_DAY", 1, minimum=0)

@@ -7,6 +7,7 @@ and booleans ``true``/``false``, as in the spec's examples and the Open311 fixtu
 """
 
 import json
+import re
 
 from django.http import HttpResponse
 from lxml import etree
@@ -14,6 +15,8 @@ from lxml import etree
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # A list field's element and the element of each entry.
+# Characters XML 1.0 cannot carry (lxml refuses them): shown as U+FFFD rather than failing.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ITEM_NAMES = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
 
@@ -34,7 +37,7 @@ def _text(value) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return XML_ILLEGAL.sub("\ufffd", str(value))
 
 
 def _append(parent, name: str, value) -> None:

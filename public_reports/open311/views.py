@@ -18,7 +18,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.throttling import SimpleRateThrottle
 
+from campaign.cache import forgiving_cache
+from campaign.control_characters import control_character_errors
 from campaign.public_guard import PublicLimitReached, mobile_normalize, place_errors, public_page
 from campaign.throttling import client_address
 
@@ -38,6 +41,20 @@ class Open311Error(Exception):
         self.descriptions = [str(description) for description in descriptions]
 
 
+class Open311ReadThrottle(SimpleRateThrottle):
+    """DRF's rate throttle (cache counters) on reads, per client address: a scraper gets 429
+    before it loads the database. Posts count against the daily limits instead."""
+
+    cache = forgiving_cache
+    scope = "open311_read"
+
+    def get_rate(self) -> str:
+        return settings.OPEN311_READ_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+
 def open311_endpoint(*methods: str, cache_seconds: int = 0):
     """An internet-facing Open311 view: the allowed methods, the jurisdiction check, and any
     ``Open311Error`` answered in the spec's error format."""
@@ -52,6 +69,8 @@ def open311_endpoint(*methods: str, cache_seconds: int = 0):
                 jurisdiction = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
                 if jurisdiction and settings.OPEN311_JURISDICTION_ID and jurisdiction != settings.OPEN311_JURISDICTION_ID:
                     raise Open311Error(404, _("jurisdiction_id %(id)s was not found.") % {"id": jurisdiction})
+                if request.method == "GET" and not Open311ReadThrottle().allow_request(request, None):
+                    raise Open311Error(429, _("Too many requests from this address; try again in a minute."))
                 response = view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
                 response = render_errors(fmt, error.status, error.descriptions)
@@ -241,6 +260,9 @@ def _place(post) -> tuple[float | None, float | None, list[str]]:
 
 def _requests_post(request, fmt):
     post = request.POST
+    refused = control_character_errors(post)
+    if refused:
+        raise Open311Error(400, *(f"{name}: {message}" for name, message in refused.items()))
     key = services.open311_key_check(post.get("api_key", "").strip() or request.GET.get("api_key", "").strip())
     if key is None:
         raise Open311Error(403, _("api_key was not provided, is unknown or has been revoked."))

@@ -373,3 +373,28 @@ def test_the_endpoints_are_registered_as_internet_facing():
 def test_posting_as_a_signed_in_user_changes_nothing(login, city, garbage, key):
     client = login(city.hq)
     assert post(client, **valid("wrong")).status_code == 403
+
+
+def test_a_control_character_in_a_post_is_refused_with_400(client, city, garbage, key):
+    response = post(client, "xml", **valid(key[1], description="垃圾\x0b堆"))
+    assert response.status_code == 400
+    assert any(description.startswith("description:") for description in errors_xml(response))
+    assert not PublicReport.objects.exists()
+
+
+def test_xml_never_fails_on_a_character_xml_cannot_carry():
+    from public_reports.open311.renderers import to_xml
+
+    root = etree.fromstring(to_xml([{"description": "a\x01b"}], root="service_requests", item="request"))
+    assert root.findtext("request/description") == "a\ufffdb"
+
+
+def test_reads_are_throttled_per_address_in_the_error_format(client, city, garbage, settings):
+    settings.OPEN311_READ_RATE = "2/minute"
+    assert client.get("/open311/v2/services.json").status_code == 200
+    assert client.get("/open311/v2/requests.json").status_code == 200
+    response = client.get("/open311/v2/requests.xml")
+    assert response.status_code == 429
+    errors_xml(response)
+    other = client.get("/open311/v2/requests.json", REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
