@@ -110,10 +110,6 @@ def _w3c(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
-def request_status(report: PublicReport) -> str:
-    return STATUS_OF_STAGE[tracking_stage(report)]
-
-
 def _status_notes(report: PublicReport, stage: str) -> str:
     notes = str(TrackingStage(stage).label)
     if report.status == ReportStatus.REJECTED and report.reject_reason:

@@ -211,11 +211,10 @@ def _attributes(post) -> dict:
     for name in post:
         if not (name.startswith("attribute[") and name.endswith("]")):
             continue
-        inner = name[len("attribute["):-1]
-        if inner.endswith("[]"):
-            found[inner[:-2].rstrip("]")] = [value.strip() for value in post.getlist(name)]
+        if name.endswith("][]"):
+            found[name[len("attribute["):-3]] = [value.strip() for value in post.getlist(name)]
         else:
-            found[inner] = post.get(name, "").strip()
+            found[name[len("attribute["):-1]] = post.get(name, "").strip()
     return found
 
 

@@ -398,3 +398,11 @@ def test_reads_are_throttled_per_address_in_the_error_format(client, city, garba
     errors_xml(response)
     other = client.get("/open311/v2/requests.json", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
+
+
+def test_a_list_for_a_single_value_attribute_is_refused(client, city, garbage, key):
+    data = valid(key[1])
+    data["attribute[severity][]"] = ["serious", "urgent"]
+    response = post(client, **data)
+    assert response.status_code == 400
+    assert any("attribute[severity]" in e["description"] for e in errors_json(response))
