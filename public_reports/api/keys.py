@@ -68,6 +68,7 @@ class Open311KeyIssuedSerializer(Open311KeySerializer):
                              "The key stops working at once; it stays listed as revoked.")),
 )
 class Open311KeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Open311Key.objects.all()
     permission_classes = [IsAuthenticated, IsHQStaff]
     serializer_class = Open311KeySerializer
     filter_backends = []

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from campaign.control_characters import ControlCharactersRefused
 from campaign.forms import bootstrap_form
 from campaign.middleware import body_control_characters_refused
 from campaign.views.structure import campaign_staff_required
@@ -18,7 +19,7 @@ from .. import services
 from ..models import Open311Key
 
 
-class Open311KeyForm(forms.Form):
+class Open311KeyForm(ControlCharactersRefused, forms.Form):
     name = forms.CharField(label=gettext_lazy("System"), max_length=200, help_text=gettext_lazy(
         "The system that will post requests with this key, e.g. the 12345 hotline."))
 
