@@ -471,8 +471,9 @@ PHOTO_THUMBNAIL_SIDE = 320
 # Public pages (campaign/public_guard): per kind of public action, how many a client address and
 # a mobile number may do a day (other kinds, e.g. the satisfaction survey, add their own entry);
 # the proof of work asked after the first PUBLIC_CHALLENGE_FREE_PER_DAY actions of the day from an
-# address (0: always): leading zero bits of SHA-256 (18: about 260,000 tries, ~0.3 s on a desktop
-# and 1-2 s on a phone) and how long a challenge stays valid.
+# address (0: always): PUBLIC_CHALLENGE_SOLUTIONS nonces whose SHA-256 starts with
+# PUBLIC_CHALLENGE_BITS zero bits (8 x 14 bits: about 130,000 hashes, well under a second on a
+# desktop and 1-2 s on a phone), and how long a challenge stays valid.
 PUBLIC_LIMITS = {
     "report": {
         "per_address": env_int("PUBLIC_REPORTS_PER_ADDRESS_PER_DAY", 10, minimum=1),
@@ -495,9 +496,12 @@ OPEN311_READ_RATE = env_str("OPEN311_READ_RATE", "120/minute")
 # The jurisdiction_id Open311 clients may send (blank: any value, the city is the only one).
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 PUBLIC_CHALLENGE_FREE_PER_DAY = env_int("PUBLIC_CHALLENGE_FREE_PER_DAY", 1, minimum=0)
-PUBLIC_CHALLENGE_BITS = env_int("PUBLIC_CHALLENGE_BITS", 18, minimum=1)
+PUBLIC_CHALLENGE_BITS = env_int("PUBLIC_CHALLENGE_BITS", 14, minimum=1)
 if PUBLIC_CHALLENGE_BITS > 32:
     raise ImproperlyConfigured(f"PUBLIC_CHALLENGE_BITS={PUBLIC_CHALLENGE_BITS} would take a phone hours; use 32 or fewer.")
+PUBLIC_CHALLENGE_SOLUTIONS = env_int("PUBLIC_CHALLENGE_SOLUTIONS", 8, minimum=1)
+if PUBLIC_CHALLENGE_SOLUTIONS > 64:
+    raise ImproperlyConfigured(f"PUBLIC_CHALLENGE_SOLUTIONS={PUBLIC_CHALLENGE_SOLUTIONS}: use 64 or fewer.")
 PUBLIC_CHALLENGE_TTL_SECONDS = env_int("PUBLIC_CHALLENGE_TTL_SECONDS", 600, minimum=60)
 # Weekly exposure (周曝光): how many problems each "worst" list shows, and the red and black
 # lists' published rule: units and districts with at least REPORT_EXPOSURE_MIN_DUE problems
