@@ -1,6 +1,6 @@
 """``/open311/v2/``: the format is the extension (``.json`` or ``.xml``), as the spec has it."""
 
-from django.urls import path, re_path, register_converter
+from django.urls import path, register_converter
 
 from . import views
 from .renderers import FormatConverter
@@ -17,5 +17,6 @@ urlpatterns = [
     path("requests/<str:request_id>.<open311fmt:fmt>", views.request_detail, name="request"),
     path("tokens/<str:token>.<open311fmt:fmt>", views.token_detail, name="token"),
     # Anything else under /open311/v2/ is the spec's 404 (in JSON when asked with .json).
-    re_path(r"^(?P<path>.*?)(?:\.(?P<fmt>json|xml))?$", views.not_found, name="not_found"),
+    path("", views.not_found, name="root"),
+    path("<path:rest>", views.not_found, name="not_found"),
 ]

@@ -61,7 +61,9 @@ def open311_endpoint(*methods: str, cache_seconds: int = 0):
 
     def decorate(view):
         @wraps(view)
-        def wrapper(request, *args, fmt: str = "xml", **kwargs):
+        def wrapper(request, *args, fmt: str | None = None, **kwargs):
+            # A route without an extension (the catch-all) answers JSON when the path ends in .json.
+            fmt = fmt or ("json" if request.path.endswith(".json") else "xml")
             try:
                 if request.method not in methods:
                     raise Open311Error(405, _("This endpoint answers %(methods)s only.") % {
@@ -198,7 +200,7 @@ def token_detail(request, token: str, *, fmt):
 
 
 @open311_endpoint("GET", "POST")
-def not_found(request, *, fmt="xml", path=""):
+def not_found(request, *, fmt, rest=""):
     raise Open311Error(404, _("There is no Open311 endpoint at this address; the formats are .json and .xml."))
 
 
