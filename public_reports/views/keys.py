@@ -29,12 +29,16 @@ def _hq_only(request) -> None:
         raise PermissionDenied(_("Only HQ staff manage Open311 keys."))
 
 
+ISSUED = "public_reports.open311_key_issued"
+
+
 @campaign_staff_required
 @require_http_methods(["GET", "POST"])
 @body_control_characters_refused
 def open311_key_list(request):
+    """Issuing answers with a redirect (a reload must not issue a second key); the new key waits
+    in the session for that one page, which takes it out."""
     _hq_only(request)
-    issued = raw = None
     form = Open311KeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,10 +46,13 @@ def open311_key_list(request):
         except services.PublicReportError as error:
             form.add_error("name", str(error))
         else:
-            form = Open311KeyForm()
+            request.session[ISSUED] = {"id": issued.pk, "key": raw}
+            return redirect("public_reports:open311_keys")
     keys = Open311Key.objects.select_related("created_by", "revoked_by").order_by("-created_at", "-id")
+    shown = request.session.pop(ISSUED, None) if request.method == "GET" else None
+    issued = next((key for key in keys if shown and key.pk == shown["id"]), None)
     response = render(request, "public_reports/open311_keys.html", {
-        "form": bootstrap_form(form), "keys": keys, "issued": issued, "raw_key": raw})
+        "form": bootstrap_form(form), "keys": keys, "issued": issued, "raw_key": shown["key"] if issued else None})
     # The key is in this answer only: no cache may keep it.
     add_never_cache_headers(response)
     return response
