@@ -6,8 +6,9 @@
 - A request is a report (not an imported message): ``service_request_id`` is its tracking code,
   ``status`` open or closed by where the resident's tracking page stands (``STATUS_OF_STAGE``).
   Nothing about the reporter (name, number, e-mail, device or account) is ever in a request;
-  the description is shown once a moderator has accepted or merged the report (its moderated
-  version when there is one), since an unread report may carry what the moderator would remove.
+  the description (its moderated version when there is one), the typed address and the media
+  URL are shown once a moderator has accepted or merged the report, since an unread report may
+  carry what the moderator would remove. The point (lat/long) is the problem's place.
 """
 
 from dataclasses import dataclass
@@ -157,7 +158,7 @@ def request(report: PublicReport) -> dict:
         "requested_datetime": _w3c(report.submitted_at),
         "updated_datetime": _w3c(_updated(report)),
         "expected_datetime": _expected(report),
-        "address": report.address or None,
+        "address": (report.address or None) if moderated else None,
         "address_id": extras.get("address_id") or None,
         "zipcode": None,
         "lat": _coordinate(report.latitude),

@@ -288,6 +288,8 @@ def test_an_unmoderated_description_is_not_shown(client, city):
     items = {item["service_request_id"]: item for item in json.loads(client.get("/open311/v2/requests.json").content)}
     assert items[received.code]["description"] is None
     assert items[accepted.code]["description"] == "已受理的垃圾堆"
+    assert items[received.code]["address"] is None and items[received.code]["lat"] == 31.23
+    assert items[accepted.code]["address"] == "人民路12号"
 
 
 def test_imported_history_is_not_a_request(client, city):
