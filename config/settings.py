@@ -480,6 +480,21 @@ PUBLIC_LIMITS = {
         "per_mobile": env_int("PUBLIC_REPORTS_PER_MOBILE_PER_DAY", 5, minimum=1),
     },
 }
+# Open311 POSTs (public_reports/open311) come from other systems: counted per client address and
+# per resident's mobile number as "open311", and per API key as "open311_key" (its per_address is
+# the key's daily limit; the key is counted under its own name, never a client address).
+PUBLIC_LIMITS["open311"] = {
+    "per_address": env_int("OPEN311_REQUESTS_PER_ADDRESS_PER_DAY", 500, minimum=1),
+    "per_mobile": PUBLIC_LIMITS["report"]["per_mobile"],
+}
+PUBLIC_LIMITS["open311_key"] = {
+    "per_address": env_int("OPEN311_REQUESTS_PER_KEY_PER_DAY", 1000, minimum=1),
+    "per_mobile": 0,
+}
+# Open311 reads per client address (DRF's rate format: N/second|minute|hour|day).
+OPEN311_READ_RATE = env_str("OPEN311_READ_RATE", "120/minute")
+# The jurisdiction_id Open311 clients may send (blank: any value, the city is the only one).
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 PUBLIC_CHALLENGE_FREE_PER_DAY = env_int("PUBLIC_CHALLENGE_FREE_PER_DAY", 1, minimum=0)
 PUBLIC_CHALLENGE_BITS = env_int("PUBLIC_CHALLENGE_BITS", 14, minimum=1)
 if PUBLIC_CHALLENGE_BITS > 32:

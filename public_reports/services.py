@@ -496,3 +496,24 @@ def open311_key_check(raw: str) -> Open311Key | None:
     if key is not None:
         Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def open311_request_submit(*, key: Open311Key, client_address: str | None, public_category, description: str,
+                           latitude=None, longitude=None, address: str = "", reporter_name: str = "",
+                           reporter_mobile: str = "", reporter_email: str = "", attributes: dict | None = None,
+                           extras: dict | None = None) -> Submitted:
+    """A request posted through Open311 (the caller has checked the key, the service, the
+    place and the required attributes, consent among them): counted against the key's, the
+    client address's and the resident's number's daily limits in the same transaction as the
+    report, so a refused one counts nothing, then recorded as a report of channel "open311"
+    with the key. ``extras`` (the client's device and account ids, address id, media URL) are
+    kept under ``attributes["open311"]`` with a token the client may look the request up by."""
+    kept = {**(attributes or {}), "open311": {**(extras or {}), "token": secrets.token_urlsafe(16)}}
+    with transaction.atomic():
+        limit_count("open311_key", address=f"open311-key:{key.pk}")
+        limit_count("open311", address=client_address, mobile=reporter_mobile or None)
+        return public_report_submit(
+            public_category=public_category, description=description, latitude=latitude, longitude=longitude,
+            address=address, reporter_name=reporter_name, reporter_mobile=reporter_mobile,
+            reporter_email=reporter_email, consent=True, channel=Channel.OPEN311, open311_key=key,
+            attributes=kept)

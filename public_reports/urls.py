@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import public
+from .views import keys, public
 
 app_name = "public_reports"
 
@@ -21,4 +21,6 @@ urlpatterns = [
          name="track_after_photo"),
     path("report/track/<str:code>/after-photo/<int:pk>/thumb/", public.track_photo,
          {"kind": "after", "size": "thumb"}, name="track_after_thumb"),
+    path("public-reports/open311-keys/", keys.open311_key_list, name="open311_keys"),
+    path("public-reports/open311-keys/<int:pk>/revoke/", keys.open311_key_revoke, name="open311_key_revoke"),
 ]
