@@ -36,7 +36,8 @@ def garbage(city):
 
 
 def post(client, fmt="json", **data):
-    return client.post(f"/open311/v2/requests.{fmt}", data)
+    """A client asking for English answers (the site's default language is Chinese)."""
+    return client.post(f"/open311/v2/requests.{fmt}", data, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def valid(raw_key, **extra):
