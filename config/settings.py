@@ -426,6 +426,9 @@ SPECTACULAR_SETTINGS = {
         "ProblemActionEnum": "ledger.choices.Action",
         "ReportKindEnum": "reports.choices.ReportKind",
         "ReportStatusEnum": "reports.choices.ReportStatus",
+        "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
+        "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
+        "PublicReportActionEnum": "public_reports.choices.ReportAction",
     },
 }
 
