@@ -25,7 +25,7 @@ from .. import services
 from ..choices import ReportStatus
 from ..filters import PublicReportFilterSet
 from ..models import PublicReport, PublicReportEvent
-from ..selectors import report_duplicates
+from ..selectors import may_moderate, report_duplicates
 from . import serializers as s
 
 READERS = (Role.HQ_STAFF, Role.LEADER, Role.DISTRICT_LEAD)
@@ -118,6 +118,13 @@ class PublicReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def retrieve(self, request, *args, **kwargs):
         return Response(self._detail(self.get_object()))
 
+    def _decided_by_me(self):
+        """The report to decide on: 404 out of scope, 403 for who reads but may not decide."""
+        report = self.get_object()
+        if not may_moderate(self.request.user, report):
+            raise ForbiddenError(_("Only HQ staff and the district's lead decide on this report."))
+        return report
+
     def _input(self, serializer_class):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -128,7 +135,7 @@ class PublicReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         "assigned at once when a unit is given."))
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        report = self.get_object()
+        report = self._decided_by_me()
         data = self._input(s.AcceptSerializer)[1]
         with report_errors():
             services.public_report_accept(
@@ -141,7 +148,7 @@ class PublicReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         "The reporter is told it was already known; the first reporter keeps the reward claim."))
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
-        report = self.get_object()
+        report = self._decided_by_me()
         serializer, data = self._input(s.MergeSerializer)
         with report_errors():
             services.public_report_merge(report=report, by=request.user, into_problem=serializer.into_problem,
@@ -153,7 +160,7 @@ class PublicReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         "A reason from the list; \"other\" needs the note, which the reporter reads."))
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        report = self.get_object()
+        report = self._decided_by_me()
         data = self._input(s.RejectSerializer)[1]
         with report_errors():
             services.public_report_reject(report=report, by=request.user, reason=data["reason"], note=data["note"],
@@ -164,7 +171,7 @@ class PublicReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         "A clearer description and photos hidden for privacy; the resident's original is kept."))
     @action(detail=True, methods=["post"])
     def edit(self, request, pk=None):
-        report = self.get_object()
+        report = self._decided_by_me()
         data = self._input(s.EditSerializer)[1]
         with report_errors():
             services.public_report_edit(report=report, by=request.user, description=data.get("description"),
