@@ -88,7 +88,7 @@ class RejectForm(DecisionForm):
     reason = forms.ChoiceField(choices=RejectReason.choices, label=_("Reason"))
     note = forms.CharField(label=_("Note to the reporter"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text=_("Required when the reason is \u201cother\u201d."))
+                           help_text=_('Required when the reason is "other".'))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
