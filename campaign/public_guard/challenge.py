@@ -5,7 +5,7 @@ salt and the time issued; nothing stored); the browser (static/js/pow-solver.js,
 Worker) finds a decimal nonce such that SHA-256(challenge + nonce) starts with that many zero
 bits and submits ``challenge/nonce``; the server checks it in one hash, refuses one that is
 expired, made for another kind of form, or already spent (a spent challenge's digest is a
-``PublicActionCount`` row of kind ``challenge``, kept until the daily purge).
+``PublicActionCount`` row of kind ``spent-challenge``, kept until the daily purge).
 """
 
 import hashlib
@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import PublicActionCount
-from .limits import PublicRefused, _bump
+from .limits import PublicRefused, count_bump
 
 _SALT = "campaign.public_guard.challenge"
-_SPENT = "challenge"
+_SPENT = "spent-challenge"
 _NONCE = re.compile(r"\d{1,20}")
 
 
@@ -89,7 +89,7 @@ def challenge_spend(solved: SolvedChallenge) -> None:
     """Mark a checked challenge used, inside the caller's transaction; ChallengeRefused if a
     concurrent request spent it first (the database decides: one upsert)."""
     with transaction.atomic():
-        if _bump(_SPENT, solved.digest, solved.day) > 1:
+        if count_bump(_SPENT, solved.digest, solved.day) > 1:
             raise _reused()
 
 
@@ -99,6 +99,9 @@ class ProofOfWorkWidget(forms.HiddenInput):
     field is not required (no challenge asked)."""
 
     template_name = "campaign/widgets/proof_of_work.html"
+    # Rendered in the field's place (its status line and its errors beside it), not among the
+    # form's hidden fields, whose errors Django prefixes with "(Hidden field …)".
+    is_hidden = False
 
     class Media:
         js = ["js/pow-solver.js", "js/public-guard.js"]
@@ -106,6 +109,9 @@ class ProofOfWorkWidget(forms.HiddenInput):
     def __init__(self, kind: str, attrs=None):
         super().__init__(attrs)
         self.kind = kind
+
+    def use_required_attribute(self, initial):
+        return False
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, None, attrs)  # an answer is never rendered back

@@ -6,6 +6,7 @@
   "use strict";
 
   function solveHere(challenge, bits, done) {
+    done = done.bind(null, "page");
     var hasher = new window.PowSolver.Hasher(challenge);
     var start = 0;
     function slice() {
@@ -34,7 +35,7 @@
     }
     worker.onmessage = function (event) {
       worker.terminate();
-      done(event.data.nonce);
+      done("worker", event.data.nonce);
     };
     worker.onerror = function (event) {
       event.preventDefault();
@@ -63,10 +64,10 @@
       if (status) { status.textContent = status.getAttribute("data-pow-failed"); }
       return;
     }
-    solve(input, function (nonce) {
+    solve(input, function (where, nonce) {
       input.value = input.getAttribute("data-pow-challenge") + "/" + nonce;
       solved = true;
-      input.setAttribute("data-pow-solved", "");
+      input.setAttribute("data-pow-solved", where);  // "worker" or "page"
       if (status) { status.textContent = status.getAttribute("data-pow-done"); }
       if (waiting && form) {
         var submitter = waiting === form ? undefined : waiting;
