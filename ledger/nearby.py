@@ -27,8 +27,7 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Expression, F, FloatField, OuterRef, Subquery, Value
-from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import BooleanField, Expression, F, FloatField, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,16 +106,42 @@ class InBoxes(Expression):
         return "(" + " OR ".join(parts) + ")", params
 
 
-def distance_m(lat_field: str, lon_field: str, latitude: float, longitude: float):
-    """The great-circle distance in metres from the point to the row's coordinates, as an SQL
-    expression: ``campaign.geo.haversine_m`` written in SQL (PostgreSQL and SQLite alike)."""
-    float_ = FloatField()
-    phi1 = math.radians(float(latitude))
-    phi2 = Radians(Cast(lat_field, float_))
-    half_d_phi = (phi2 - Value(phi1, float_)) / Value(2.0, float_)
-    half_d_lambda = (Radians(Cast(lon_field, float_)) - Value(math.radians(float(longitude)), float_)) / Value(2.0, float_)
-    h = Power(Sin(half_d_phi), 2) + Value(math.cos(phi1), float_) * Cos(phi2) * Power(Sin(half_d_lambda), 2)
-    return Value(2 * EARTH_MEAN_RADIUS_M, float_) * ASin(Least(Value(1.0, float_), Sqrt(h)))
+class DistanceM(Expression):
+    """The great-circle distance in metres from a point to the row's coordinates:
+    ``campaign.geo.haversine_m`` written in SQL, on PostgreSQL and SQLite alike. One node, not
+    a tree of Django functions: the query is compiled on every search, and a tree of some thirty
+    expressions cost several times the query itself (bench/nearby.py)."""
+
+    output_field = FloatField()
+    template = (
+        "(%s * asin({least}(1.0, sqrt(power(sin((radians({lat}) - %s) / 2), 2) "
+        "+ %s * cos(radians({lat})) * power(sin((radians({lon}) - %s) / 2), 2)))))"
+    )
+
+    def __init__(self, lat_field: str, lon_field: str, latitude, longitude):
+        super().__init__()
+        self.lat, self.lon = F(lat_field), F(lon_field)
+        self.phi, self.lam = math.radians(float(latitude)), math.radians(float(longitude))
+
+    def get_source_expressions(self):
+        return [self.lat, self.lon]
+
+    def set_source_expressions(self, exprs):
+        self.lat, self.lon = exprs
+
+    def _sql(self, compiler, cast: str, least: str):
+        lat_sql, lat_params = compiler.compile(self.lat)
+        lon_sql, lon_params = compiler.compile(self.lon)
+        if lat_params or lon_params:
+            raise ValueError("DistanceM takes plain columns.")
+        sql = self.template.format(least=least, lat=cast % lat_sql, lon=cast % lon_sql)
+        return sql, [2 * EARTH_MEAN_RADIUS_M, self.phi, math.cos(self.phi), self.lam]
+
+    def as_sql(self, compiler, connection):
+        return self._sql(compiler, "CAST(%s AS REAL)", "MIN")
+
+    def as_postgresql(self, compiler, connection):
+        return self._sql(compiler, "(%s)::float8", "least")
 
 
 def nearby(queryset, *, latitude, longitude, category, at: datetime | None = None, radius_m: float | None = None,
@@ -137,7 +162,7 @@ def nearby(queryset, *, latitude, longitude, category, at: datetime | None = Non
             InBoxes(lat_field, lon_field, search_boxes(latitude, longitude, radius_m)),
             **{f"{category_field}__in": category_ids, f"{time_field}__range": window},
         )
-        .annotate(distance_m=distance_m(lat_field, lon_field, latitude, longitude))
+        .annotate(distance_m=DistanceM(lat_field, lon_field, latitude, longitude))
         .filter(distance_m__lte=radius_m + _EDGE_M)
         .order_by("distance_m", time_field, "pk")[:limit]
     )
