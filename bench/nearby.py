@@ -38,7 +38,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from campaign.geo import EARTH_MEAN_RADIUS_M  # noqa: E402
-from campaign.models import Category, SamplePoint, User  # noqa: E402
+from campaign.models import Category, User  # noqa: E402
 from ledger.choices import OPEN_STATUSES, Action, PhotoKind, Severity, Source  # noqa: E402
 from ledger.models import EvidencePhoto, Problem, ProblemEvent  # noqa: E402
 from ledger.nearby import problems_nearby, search_boxes  # noqa: E402
@@ -107,7 +107,8 @@ class Generator:
         if ledger_bench.is_postgres():
             with connection.cursor() as cursor:
                 for table in ("ledger_problem", "ledger_problemevent"):
-                    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                    last = f"SELECT max(id) FROM {table}"  # noqa: S608 (two fixed table names)
+                    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), ({last}))")
                 cursor.execute("ANALYZE ledger_problem")
                 cursor.execute("ANALYZE ledger_evidencephoto")
 
@@ -142,7 +143,7 @@ class Generator:
             return
         columns = [f.column for f in fields]
         with connection.connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # noqa: S608
                 for row in rows:
                     values = [row.get(f.attname, f.get_default()) for f in fields]
                     copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in values])
@@ -184,6 +185,7 @@ def floor_sql(latitude: float, longitude: float, category_id: int, at, radius_m:
         distance = DISTANCE_SQL.replace("::float8", "").replace("least(", "min(")
     else:
         distance = DISTANCE_SQL
+    # The box, the distance and the statuses are this script's text; the values are parameters.
     sql = f"""
         SELECT n.id, n.code, n.description, n.status, n.address, n.found_at, n.distance_m,
                (SELECT ph.id FROM ledger_evidencephoto ph WHERE ph.problem_id = n.id AND ph.kind = 'before'
@@ -193,7 +195,7 @@ def floor_sql(latitude: float, longitude: float, category_id: int, at, radius_m:
               WHERE ({' OR '.join(boxes)}) AND p.status IN {OPEN_SQL} AND p.category_id = %s
                 AND p.found_at BETWEEN %s AND %s) n
         WHERE n.distance_m <= %s
-        ORDER BY n.distance_m, n.found_at, n.id LIMIT 10"""
+        ORDER BY n.distance_m, n.found_at, n.id LIMIT 10"""  # noqa: S608
     window = (at - datetime.timedelta(days=days), at + datetime.timedelta(days=days))
     return sql, [*distance_args, *box_args, category_id, *window, radius_m + 1e-6]
 
@@ -215,10 +217,16 @@ def queries(rng: random.Random, count: int) -> list[tuple[float, float, int]]:
     return points[:count]
 
 
-def timed(function) -> tuple[float, object]:
+def timed(function, *args, **kwargs) -> tuple[float, object]:
     started = time.perf_counter()
-    result = function()
+    result = function(*args, **kwargs)
     return (time.perf_counter() - started) * 1000, result
+
+
+def fetch(sql: str, args: list) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return cursor.fetchall()
 
 
 def p(values, share):
@@ -236,18 +244,17 @@ def measure(size: int, runs: int, explain: bool) -> dict:
     places = queries(rng, runs)
     for latitude, longitude, category_id in [places[0]] * 3 + places:  # three warm-up rounds
         at = timezone.now()
-        ms, results = timed(lambda: problems_nearby(user=hq, category=category_id, latitude=latitude,
-                                                    longitude=longitude, at=at))
+        ms, results = timed(problems_nearby, user=hq, category=category_id, latitude=latitude,
+                            longitude=longitude, at=at)
         app.append(ms)
         sql, args = floor_sql(latitude, longitude, category_id, at, radius, days)
-        with connection.cursor() as cursor:
-            ms, rows = timed(lambda: (cursor.execute(sql, args), cursor.fetchall())[1])
+        ms, rows = timed(fetch, sql, args)
         floor.append(ms)
         if [r.pk for r in results] != [row[0] for row in rows]:
             differ += 1
         found.append(len(results))
-        ms, response = timed(lambda: client.get(url, {"category": category_id, "latitude": f"{latitude:.6f}",
-                                                      "longitude": f"{longitude:.6f}"}))
+        ms, response = timed(client.get, url, {"category": category_id, "latitude": f"{latitude:.6f}",
+                                               "longitude": f"{longitude:.6f}"})
         assert response.status_code == 200, response.content[:300]
         endpoint.append(ms)
     app, floor, endpoint, found = app[3:], floor[3:], endpoint[3:], found[3:]

@@ -27,13 +27,13 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Expression, F, FloatField, OuterRef, Subquery
+from django.db.models import BooleanField, Expression, F, FloatField, IntegerField
 from django.urls import reverse
 from django.utils import timezone
 
 from campaign.geo import EARTH_MEAN_RADIUS_M
 
-from .choices import PhotoKind
+from .choices import OPEN_STATUSES, PhotoKind
 from .models import EvidencePhoto, Problem
 
 DEFAULT_LIMIT = 10
@@ -157,13 +157,15 @@ def nearby(queryset, *, latitude, longitude, category, at: datetime | None = Non
     categories = category if isinstance(category, (list, tuple, set, frozenset)) else [category]
     category_ids = [getattr(c, "pk", c) for c in categories]
     window = (at - timedelta(days=days), at + timedelta(days=days))
+    # One annotate and one filter: every clone and every resolved expression costs, and the
+    # query is built anew on every search.
     return list(
-        queryset.filter(
+        queryset.annotate(distance_m=DistanceM(lat_field, lon_field, latitude, longitude))
+        .filter(
             InBoxes(lat_field, lon_field, search_boxes(latitude, longitude, radius_m)),
-            **{f"{category_field}__in": category_ids, f"{time_field}__range": window},
+            **{f"{category_field}__in": category_ids, f"{time_field}__range": window,
+               "distance_m__lte": radius_m + _EDGE_M},
         )
-        .annotate(distance_m=DistanceM(lat_field, lon_field, latitude, longitude))
-        .filter(distance_m__lte=radius_m + _EDGE_M)
         .order_by("distance_m", time_field, "pk")[:limit]
     )
 
@@ -171,19 +173,41 @@ def nearby(queryset, *, latitude, longitude, category, at: datetime | None = Non
 # --- The ledger's use --------------------------------------------------------------------------
 
 
+class FirstBeforePhoto(Expression):
+    """The id of a problem's first before-photo (by upload time), or NULL: written as SQL for
+    the same reason as ``DistanceM`` (a ``Subquery`` is a whole second query to build and
+    compile on every search); the photo table's index on ``problem_id`` answers it."""
+
+    output_field = IntegerField()
+
+    def __init__(self):
+        super().__init__()
+        self.problem = F("pk")
+
+    def get_source_expressions(self):
+        return [self.problem]
+
+    def set_source_expressions(self, exprs):
+        (self.problem,) = exprs
+
+    def as_sql(self, compiler, connection):
+        problem_sql, params = compiler.compile(self.problem)
+        # The table name is the model's; the kind is a parameter.
+        table = EvidencePhoto._meta.db_table
+        sql = f"(SELECT ph.id FROM {table} ph WHERE ph.problem_id = {problem_sql} AND ph.kind = %s "  # noqa: S608
+        return sql + "ORDER BY ph.uploaded_at, ph.id LIMIT 1)", [*params, PhotoKind.BEFORE.value]
+
+
 def problems_nearby(*, user, category, latitude, longitude, at: datetime | None = None, exclude=None,
                     radius_m: float | None = None, days: int | None = None, limit: int = DEFAULT_LIMIT):
     """The open problems ``user`` may see that may be the same as one of ``category`` at the
     point (see ``nearby``), each with ``before_photo_id``, its first before-photo (or None).
     One query."""
-    first_before = (
-        EvidencePhoto.objects.filter(problem=OuterRef("pk"), kind=PhotoKind.BEFORE)
-        .order_by("uploaded_at", "id").values("pk")[:1]
-    )
     problems = (
-        Problem.objects.visible_to(user).open()
+        Problem.objects.visible_to(user)
         .only("pk", "code", "description", "status", "address", "found_at", "latitude", "longitude")
-        .annotate(before_photo_id=Subquery(first_before))
+        .annotate(before_photo_id=FirstBeforePhoto())
+        .filter(status__in=OPEN_STATUSES)
     )
     if exclude is not None:
         problems = problems.exclude(pk=getattr(exclude, "pk", exclude))
