@@ -27,14 +27,13 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Expression, F, FloatField, OuterRef, Subquery, Value
-from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import BooleanField, Expression, F, FloatField, IntegerField
 from django.urls import reverse
 from django.utils import timezone
 
 from campaign.geo import EARTH_MEAN_RADIUS_M
 
-from .choices import PhotoKind
+from .choices import OPEN_STATUSES, PhotoKind
 from .models import EvidencePhoto, Problem
 
 DEFAULT_LIMIT = 10
@@ -107,16 +106,42 @@ class InBoxes(Expression):
         return "(" + " OR ".join(parts) + ")", params
 
 
-def distance_m(lat_field: str, lon_field: str, latitude: float, longitude: float):
-    """The great-circle distance in metres from the point to the row's coordinates, as an SQL
-    expression: ``campaign.geo.haversine_m`` written in SQL (PostgreSQL and SQLite alike)."""
-    float_ = FloatField()
-    phi1 = math.radians(float(latitude))
-    phi2 = Radians(Cast(lat_field, float_))
-    half_d_phi = (phi2 - Value(phi1, float_)) / Value(2.0, float_)
-    half_d_lambda = (Radians(Cast(lon_field, float_)) - Value(math.radians(float(longitude)), float_)) / Value(2.0, float_)
-    h = Power(Sin(half_d_phi), 2) + Value(math.cos(phi1), float_) * Cos(phi2) * Power(Sin(half_d_lambda), 2)
-    return Value(2 * EARTH_MEAN_RADIUS_M, float_) * ASin(Least(Value(1.0, float_), Sqrt(h)))
+class DistanceM(Expression):
+    """The great-circle distance in metres from a point to the row's coordinates:
+    ``campaign.geo.haversine_m`` written in SQL, on PostgreSQL and SQLite alike. One node, not
+    a tree of Django functions: the query is compiled on every search, and a tree of some thirty
+    expressions cost several times the query itself (bench/nearby.py)."""
+
+    output_field = FloatField()
+    template = (
+        "(%s * asin({least}(1.0, sqrt(power(sin((radians({lat}) - %s) / 2), 2) "
+        "+ %s * cos(radians({lat})) * power(sin((radians({lon}) - %s) / 2), 2)))))"
+    )
+
+    def __init__(self, lat_field: str, lon_field: str, latitude, longitude):
+        super().__init__()
+        self.lat, self.lon = F(lat_field), F(lon_field)
+        self.phi, self.lam = math.radians(float(latitude)), math.radians(float(longitude))
+
+    def get_source_expressions(self):
+        return [self.lat, self.lon]
+
+    def set_source_expressions(self, exprs):
+        self.lat, self.lon = exprs
+
+    def _sql(self, compiler, cast: str, least: str):
+        lat_sql, lat_params = compiler.compile(self.lat)
+        lon_sql, lon_params = compiler.compile(self.lon)
+        if lat_params or lon_params:
+            raise ValueError("DistanceM takes plain columns.")
+        sql = self.template.format(least=least, lat=cast % lat_sql, lon=cast % lon_sql)
+        return sql, [2 * EARTH_MEAN_RADIUS_M, self.phi, math.cos(self.phi), self.lam]
+
+    def as_sql(self, compiler, connection):
+        return self._sql(compiler, "CAST(%s AS REAL)", "MIN")
+
+    def as_postgresql(self, compiler, connection):
+        return self._sql(compiler, "(%s)::float8", "least")
 
 
 def nearby(queryset, *, latitude, longitude, category, at: datetime | None = None, radius_m: float | None = None,
@@ -132,13 +157,15 @@ def nearby(queryset, *, latitude, longitude, category, at: datetime | None = Non
     categories = category if isinstance(category, (list, tuple, set, frozenset)) else [category]
     category_ids = [getattr(c, "pk", c) for c in categories]
     window = (at - timedelta(days=days), at + timedelta(days=days))
+    # One annotate and one filter: every clone and every resolved expression costs, and the
+    # query is built anew on every search.
     return list(
-        queryset.filter(
+        queryset.annotate(distance_m=DistanceM(lat_field, lon_field, latitude, longitude))
+        .filter(
             InBoxes(lat_field, lon_field, search_boxes(latitude, longitude, radius_m)),
-            **{f"{category_field}__in": category_ids, f"{time_field}__range": window},
+            **{f"{category_field}__in": category_ids, f"{time_field}__range": window,
+               "distance_m__lte": radius_m + _EDGE_M},
         )
-        .annotate(distance_m=distance_m(lat_field, lon_field, latitude, longitude))
-        .filter(distance_m__lte=radius_m + _EDGE_M)
         .order_by("distance_m", time_field, "pk")[:limit]
     )
 
@@ -146,19 +173,41 @@ def nearby(queryset, *, latitude, longitude, category, at: datetime | None = Non
 # --- The ledger's use --------------------------------------------------------------------------
 
 
+class FirstBeforePhoto(Expression):
+    """The id of a problem's first before-photo (by upload time), or NULL: written as SQL for
+    the same reason as ``DistanceM`` (a ``Subquery`` is a whole second query to build and
+    compile on every search); the photo table's index on ``problem_id`` answers it."""
+
+    output_field = IntegerField()
+
+    def __init__(self):
+        super().__init__()
+        self.problem = F("pk")
+
+    def get_source_expressions(self):
+        return [self.problem]
+
+    def set_source_expressions(self, exprs):
+        (self.problem,) = exprs
+
+    def as_sql(self, compiler, connection):
+        problem_sql, params = compiler.compile(self.problem)
+        # The table name is the model's; the kind is a parameter.
+        table = EvidencePhoto._meta.db_table
+        sql = f"(SELECT ph.id FROM {table} ph WHERE ph.problem_id = {problem_sql} AND ph.kind = %s "  # noqa: S608
+        return sql + "ORDER BY ph.uploaded_at, ph.id LIMIT 1)", [*params, PhotoKind.BEFORE.value]
+
+
 def problems_nearby(*, user, category, latitude, longitude, at: datetime | None = None, exclude=None,
                     radius_m: float | None = None, days: int | None = None, limit: int = DEFAULT_LIMIT):
     """The open problems ``user`` may see that may be the same as one of ``category`` at the
     point (see ``nearby``), each with ``before_photo_id``, its first before-photo (or None).
     One query."""
-    first_before = (
-        EvidencePhoto.objects.filter(problem=OuterRef("pk"), kind=PhotoKind.BEFORE)
-        .order_by("uploaded_at", "id").values("pk")[:1]
-    )
     problems = (
-        Problem.objects.visible_to(user).open()
+        Problem.objects.visible_to(user)
         .only("pk", "code", "description", "status", "address", "found_at", "latitude", "longitude")
-        .annotate(before_photo_id=Subquery(first_before))
+        .annotate(before_photo_id=FirstBeforePhoto())
+        .filter(status__in=OPEN_STATUSES)
     )
     if exclude is not None:
         problems = problems.exclude(pk=getattr(exclude, "pk", exclude))

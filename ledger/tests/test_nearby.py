@@ -15,8 +15,8 @@ from campaign.geo import haversine_m
 from campaign.tests.factories import make_category
 from ledger import services
 from ledger.choices import Source
-from ledger.nearby import nearby, problems_nearby, search_boxes
 from ledger.models import Problem
+from ledger.nearby import nearby, problems_nearby, search_boxes
 from ledger.tests.factories import stored_photo
 
 pytestmark = pytest.mark.django_db
