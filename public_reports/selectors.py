@@ -206,14 +206,15 @@ def _candidates(queryset, reports, *, category_of, lat_field, lon_field, categor
 
 
 def duplicate_counts(reports, *, user, radius_m: float | None = None, days: int | None = None) -> dict[int, int]:
-    """{report id: how many open problems and waiting reports may be the same} for a page of the
-    queue, in a fixed number of queries whatever its length (the candidates of all rows in one
+    """{report id: how many open problems and waiting reports may be the same} for the waiting
+    reports of a page of the queue (a decided one has no entry), in a fixed number of queries whatever its length (the candidates of all rows in one
     query per kind, then the exact distance, ``campaign.geo.haversine_m``, in Python: the same
     rule as ``report_duplicates``)."""
     radius_m = float(settings.NEARBY_RADIUS_M if radius_m is None else radius_m)
     days = settings.NEARBY_DAYS if days is None else days
-    placed = [r for r in reports if r.latitude is not None and r.longitude is not None and r.public_category_id]
-    counts = {r.pk: 0 for r in reports}
+    waiting = [r for r in reports if r.status == ReportStatus.RECEIVED]
+    placed = [r for r in waiting if r.latitude is not None and r.longitude is not None and r.public_category_id]
+    counts = {r.pk: 0 for r in waiting}
     if not placed:
         return counts
     ledger_of = {r.pk: r.public_category.category_id for r in placed}
@@ -222,7 +223,7 @@ def duplicate_counts(reports, *, user, radius_m: float | None = None, days: int 
         Problem.objects.visible_to(user).open(), placed, category_of=lambda r: [ledger_of[r.pk]],
         lat_field="latitude", lon_field="longitude", category_field="category_id", time_field="found_at",
         radius_m=radius_m, days=days)
-    waiting = _candidates(
+    others = _candidates(
         PublicReport.objects.visible_to(user).waiting(), placed,
         category_of=lambda r: public_of.get(ledger_of[r.pk], []), lat_field="latitude", lon_field="longitude",
         category_field="public_category_id", time_field="submitted_at", radius_m=radius_m, days=days)
@@ -236,7 +237,7 @@ def duplicate_counts(reports, *, user, radius_m: float | None = None, days: int 
                     and abs(row["found_at"] - report.submitted_at) <= window
                     and haversine_m(report.latitude, report.longitude, row["latitude"], row["longitude"]) <= radius_m):
                 near += 1
-        for row in waiting:
+        for row in others:
             if (row["pk"] != report.pk and public_to_ledger.get(row["public_category_id"]) == category
                     and abs(row["submitted_at"] - report.submitted_at) <= window
                     and haversine_m(report.latitude, report.longitude, row["latitude"], row["longitude"]) <= radius_m):

@@ -72,7 +72,7 @@ def queue(request):
     counts = duplicate_counts(rows, user=request.user)
     thumbnails = report_thumbnail_urls([r.photo_id for r in rows])
     for row in rows:
-        row.duplicate_count, row.thumbnail_url = counts[row.pk], thumbnails.get(row.photo_id, "")
+        row.duplicate_count, row.thumbnail_url = counts.get(row.pk), thumbnails.get(row.photo_id, "")
     return render(request, "public_reports/queue.html", {"filterset": filterset, "page": page, "rows": rows})
 
 
