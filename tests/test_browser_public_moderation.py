@@ -90,3 +90,28 @@ def test_hq_merges_accepts_and_rejects_and_a_district_lead_sees_their_district(l
     assert sorted(codes) == sorted([duplicate.code, to_accept.code, to_reject.code])
     page.goto(f"{live_server.url}/public-reports/?status=received")
     expect(page.locator("tr[data-report]")).to_have_count(0)
+
+
+def test_the_moderation_pages_run_without_a_csp_violation_and_fit_a_phone(live_server, browser, city):
+    from public_reports.tests.test_moderation_pages import _unsatisfied
+    from tests.test_browser_csp import LISTEN
+
+    waiting = report(city, photos=[stored_photo()])
+    report(city)  # its duplicate
+    rated = _unsatisfied(city)
+    paths = ["/public-reports/", f"/public-reports/{waiting.pk}/", f"/public-reports/{rated.pk}/",
+             "/public-reports/review/"]
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+    context.add_init_script(LISTEN)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server.url, "hq")
+    violations = []
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        violations += [f"{path}: {text}" for text in page.evaluate("window.__cspViolations")]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, path
+    context.close()
+    assert violations == []
