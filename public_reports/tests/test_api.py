@@ -63,7 +63,7 @@ def test_the_list_costs_the_same_queries_for_three_or_thirty(city, api, django_a
         report(city)
     client = api(city.hq)
     client.get("/api/public-reports/")
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(5) as few:
         client.get("/api/public-reports/")
     for _ in range(27):
         report(city)

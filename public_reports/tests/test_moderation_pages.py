@@ -50,7 +50,7 @@ def test_the_queue_costs_the_same_queries_for_three_or_thirty_reports(city, logi
         report(city, photos=[stored_photo()])
     client = login(city.hq)
     client.get("/public-reports/")  # the session and the menu's counts settle
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(10) as few:
         client.get("/public-reports/")
     for _ in range(27):
         report(city)

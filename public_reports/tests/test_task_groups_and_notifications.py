@@ -61,3 +61,15 @@ def test_an_imported_message_tells_nobody(city):
     services.public_report_submit(public_category=None, description="历史留言", consent=False, channel="imported",
                                   district=city.district_a)
     assert not Notification.objects.filter(event=RECEIVED).exists()
+
+
+def test_the_notification_reads_in_either_language_without_the_reporters_details(city):
+    from notifications.events import get
+
+    made = report(city)
+    context = Notification.objects.get(event=RECEIVED, recipient=city.district_lead).context
+    subject, body = get(RECEIVED).render(context, language="zh-hans")
+    assert subject == f"新的公众举报 {made.code} 待审核" and made.description in body
+    subject, body = get(RECEIVED).render(context, language="en")
+    assert subject == f"New public report {made.code} to moderate"
+    assert "13800138000" not in body and "李女士" not in body
