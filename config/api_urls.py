@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("maps.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("public_reports.api.keys")),
+    path("", include("public_reports.api.urls")),
 ]

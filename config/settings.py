@@ -255,6 +255,10 @@ if GEOJSON_UPLOAD_CRS not in ("wgs84", "gcj02"):
     raise ImproperlyConfigured(f"GEOJSON_UPLOAD_CRS={GEOJSON_UPLOAD_CRS!r} must be wgs84 or gcj02.")
 # The most points and problems one map answer carries ("showing N of M" beyond it).
 MAP_MAX_FEATURES = env_int("MAP_MAX_FEATURES", 2000, minimum=1)
+# Duplicate detection (ledger/nearby.py): open problems of the same category within this many
+# metres and days of a new one are shown as likely duplicates.
+NEARBY_RADIUS_M = env_int("NEARBY_RADIUS_M", 250, minimum=1)
+NEARBY_DAYS = env_int("NEARBY_DAYS", 30, minimum=1)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
@@ -422,6 +426,9 @@ SPECTACULAR_SETTINGS = {
         "ProblemActionEnum": "ledger.choices.Action",
         "ReportKindEnum": "reports.choices.ReportKind",
         "ReportStatusEnum": "reports.choices.ReportStatus",
+        "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
+        "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
+        "PublicReportActionEnum": "public_reports.choices.ReportAction",
     },
 }
 

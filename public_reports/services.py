@@ -36,6 +36,7 @@ from ledger.choices import Severity, Source, Status
 from ledger.models import Problem
 from ledger.photos import StoredPhoto
 
+from . import notifications
 from .choices import Channel, RejectReason, ReportAction, ReportStatus, ReviewState, RewardStatus
 from .models import (
     Open311Key,
@@ -155,6 +156,8 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
             )
             _event(report, action=ReportAction.SUBMIT, from_status="", at=submitted_at,
                    data={"channel": channel, "photos": len(photos)})
+            if channel != Channel.IMPORTED:  # history is not news: the import tells nobody
+                notifications.report_received(report)
     except IntegrityError:
         # Two copies of one form raced: the other one made it.
         if idempotency_key:

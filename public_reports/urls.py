@@ -23,4 +23,13 @@ urlpatterns = [
          {"kind": "after", "size": "thumb"}, name="track_after_thumb"),
     path("public-reports/open311-keys/", keys.open311_key_list, name="open311_keys"),
     path("public-reports/open311-keys/<int:pk>/revoke/", keys.open311_key_revoke, name="open311_key_revoke"),
+    path("public-reports/", views.queue, name="queue"),
+    path("public-reports/review/", views.review_list, name="review_queue"),
+    path("public-reports/<int:pk>/accept/", views.report_accept, name="accept"),
+    path("public-reports/<int:pk>/merge/", views.report_merge, name="merge"),
+    path("public-reports/<int:pk>/reject/", views.report_reject, name="reject"),
+    path("public-reports/<int:pk>/edit/", views.report_edit, name="edit"),
+    path("public-reports/<int:pk>/review/", views.report_review, name="review"),
+    path("public-reports/photos/<int:pk>/", views.photo, name="photo"),
+    path("public-reports/photos/<int:pk>/thumb/", views.photo, {"thumbnail": True}, name="photo_thumbnail"),
 ]
