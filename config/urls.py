@@ -26,5 +26,7 @@ urlpatterns = [
     path("maps/", include("maps.urls")),
     path("", include("public_reports.urls")),
     path("reports/", include("reports.urls")),
+    # The public red and black list: no sign-in (README "Pages that face the internet").
+    path("public/", include("reports.urls_public")),
     path("", include("campaign.urls")),
 ]

@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
 
         register_kinds()
 
-        # HQ's exposures to publish on the task home; leaders land on the dashboard.
+        # HQ's reports to publish on the task home; leaders land on the dashboard.
         from . import task_groups
 
         task_groups.register()

@@ -25,6 +25,7 @@ from ledger.models import Problem, ProblemEvent
 
 from .choices import ReportKind, ReportStatus
 from .figures import problem_count_expressions, rate
+from .kinds import publishes
 from .models import Report
 from .periods import Period, last_finished, week_of
 
@@ -227,10 +228,10 @@ def dashboard_counts(*, user, now: dt.datetime | None = None) -> KeyCounts:
 
 
 def latest_report(*, user, kind: str) -> Report | None:
-    """The latest finished city-wide report of ``kind`` the user may open (a weekly exposure
-    only once published): the newest period, its newest version."""
+    """The latest finished city-wide report of ``kind`` the user may open (of a kind HQ
+    publishes, only once published): the newest period, its newest version."""
     reports = Report.objects.visible_to(user).filter(kind=kind, status=ReportStatus.DONE, district__isnull=True)
-    if kind == ReportKind.WEEKLY_EXPOSURE:
+    if publishes(kind):
         reports = reports.filter(published_at__isnull=False)
     return reports.order_by("-period_start", "-version").first()
 

@@ -7,6 +7,7 @@ from campaign.filters import ScopedFilterSet
 from campaign.models import District
 
 from .choices import ReportKind, ReportStatus
+from .kinds import publishing_kinds
 from .models import Report
 
 
@@ -17,7 +18,7 @@ class ReportFilterSet(ScopedFilterSet):
     period = django_filters.DateFilter(method="filter_period", label=_("Period holding the day"))
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"),
                                                 empty_label=_("All"))
-    # An exposure waits for HQ to publish it (HQ's task home links to "done, not published").
+    # A report of a kind HQ publishes waits as a draft (HQ's task home links to "done, not published").
     published = django_filters.ChoiceFilter(
         choices=[("yes", _("Published")), ("no", _("Not published"))], method="filter_published",
         label=_("Published"), empty_label=_("All"),
@@ -34,6 +35,10 @@ class ReportFilterSet(ScopedFilterSet):
         return queryset.filter(period_start__lte=value, period_end__gte=value)
 
     def filter_published(self, queryset, name, value):
+        """Published: HQ published it. Not published: a draft of a kind HQ publishes (reports/kinds);
+        the other kinds are never published, so they are in neither."""
         if not value:
             return queryset
-        return queryset.filter(published_at__isnull=value == "no")
+        if value == "yes":
+            return queryset.filter(published_at__isnull=False)
+        return queryset.filter(kind__in=publishing_kinds(), published_at__isnull=True)

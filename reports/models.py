@@ -19,8 +19,11 @@ class ReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReportQuerySet":
         """Who may open which report. HQ and leaders: all. Team, district leads and unit handlers:
         city-wide reports (the page then narrows the lists to their own scope) and their
-        district's reports; a weekly exposure only once published. Others: none."""
+        district's reports; a report of a kind HQ publishes (the weekly exposure, the monthly
+        comparison: reports/kinds) only once published. Others: none."""
         from campaign.choices import Role
+
+        from .kinds import publishing_kinds
 
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -30,8 +33,8 @@ class ReportQuerySet(models.QuerySet):
             scoped = models.Q(district__isnull=True)
             if user.role == Role.DISTRICT_LEAD and user.district_id:
                 scoped |= models.Q(district_id=user.district_id)
-            unpublished_exposure = models.Q(kind=ReportKind.WEEKLY_EXPOSURE, published_at__isnull=True)
-            return self.filter(scoped, status=ReportStatus.DONE).exclude(unpublished_exposure)
+            draft = models.Q(kind__in=publishing_kinds(), published_at__isnull=True)
+            return self.filter(scoped, status=ReportStatus.DONE).exclude(draft)
         return self.none()
 
 
@@ -66,7 +69,7 @@ class Report(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     workbook = models.FileField(_("workbook"), upload_to="reports/%Y/", blank=True)
-    # Weekly exposure: a draft until HQ publishes it.
+    # A kind HQ publishes (reports/kinds): a draft until HQ publishes it.
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -92,6 +95,18 @@ class Report(models.Model):
     @property
     def period(self) -> Period:
         return Period(self.period_start, self.period_end)
+
+    @property
+    def kind_publishes(self) -> bool:
+        """Whether this report is a draft until HQ publishes it (its kind, reports/kinds)."""
+        from .kinds import publishes
+
+        return publishes(self.kind)
+
+    @property
+    def is_draft(self) -> bool:
+        """Finished, of a kind HQ publishes, and not published yet."""
+        return self.kind_publishes and self.status == ReportStatus.DONE and self.published_at is None
 
     @staticmethod
     def scope_key_for(district: District | None) -> str:

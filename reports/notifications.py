@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from notifications.events import register
 from notifications.services import notify
 
+from . import kinds
+
 PUBLISHED = "report.published"
 
 
@@ -15,13 +17,9 @@ def register_kinds() -> None:
 
 
 def named_in(report) -> tuple[set[int], set[int]]:
-    """(unit ids, district ids) a report names: those on its red and black lists, or the
-    district it was made for."""
-    units, districts = set(), set()
-    for listed in ("red_list", "black_list"):
-        lists = (report.data or {}).get(listed) or {}
-        units |= {row["id"] for row in lists.get("units", []) if row.get("id")}
-        districts |= {row["id"] for row in lists.get("districts", []) if row.get("id")}
+    """(unit ids, district ids) a report names: as its kind reads them (an exposure's red and
+    black lists, a comparison's ranking), and the district it was made for."""
+    units, districts = kinds.named_in(report)
     if report.district_id:
         districts.add(report.district_id)
     return units, districts

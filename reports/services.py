@@ -27,7 +27,7 @@ from campaign.jobs import BROKER_ERRORS, PUBLISH_RETRY_POLICY, task_by_name
 from campaign.models import District, Unit
 
 from .choices import ReportKind, ReportStatus
-from .kinds import kind_module
+from .kinds import kind_module, publishes
 from .models import OverdueSnapshot, Report, WeeklyTask
 from .notifications import report_published
 from .periods import last_finished, period_for, week_of
@@ -286,12 +286,14 @@ def report_fail(*, report_id: int, reason: str, claim: uuid.UUID | None = None,
 
 
 def report_publish(*, report: Report, by) -> Report:
-    """HQ publishes a finished weekly exposure: from then on all staff see it. Publishing
-    twice is refused."""
+    """HQ publishes a finished report of a kind that publishes (reports/kinds: the weekly
+    exposure, the monthly comparison): from then on all staff see it, the public board shows it,
+    and the units and districts it names are told. Who and when are kept; publishing twice is
+    refused."""
     if not may_manage_reports(by):
-        raise ReportForbidden(_("Only HQ staff may publish an exposure."))
-    if report.kind != ReportKind.WEEKLY_EXPOSURE:
-        raise ReportInvalid(_("Only a weekly exposure is published."))
+        raise ReportForbidden(_("Only HQ staff may publish a report."))
+    if not publishes(report.kind):
+        raise ReportInvalid(_("This kind of report is not published: staff see it as soon as it is done."))
     if report.status != ReportStatus.DONE:
         raise ReportInvalid(_("The report is not finished yet."))
     now = timezone.now()
@@ -300,7 +302,7 @@ def report_publish(*, report: Report, by) -> Report:
             published_at=now, published_by=by
         )
         if not published:
-            raise ReportInvalid(_("This exposure is already published."))
+            raise ReportInvalid(_("This report is already published."))
         report.refresh_from_db()
         report_published(report)
     return report

@@ -1,5 +1,5 @@
-"""The reports' part of everyone's task home (campaign/tasks_home.py): HQ's exposures waiting to
-be published, linked to the reports list filtered to exactly them; and leaders land on the
+"""The reports' part of everyone's task home (campaign/tasks_home.py): HQ's reports waiting to
+be published (weekly exposures and monthly comparisons: the kinds reports/kinds says HQ publishes), linked to the reports list filtered to exactly them; and leaders land on the
 dashboard."""
 
 from django.urls import reverse
@@ -9,10 +9,11 @@ from campaign import tasks_home
 from campaign.choices import Role
 
 from . import selectors
-from .choices import ReportKind, ReportStatus
+from .choices import ReportStatus
 from .filters import ReportFilterSet
 
-TO_PUBLISH = {"kind": ReportKind.WEEKLY_EXPOSURE, "status": ReportStatus.DONE, "published": "no"}
+# "Not published" is a draft of a kind HQ publishes (reports/filters.py).
+TO_PUBLISH = {"status": ReportStatus.DONE, "published": "no"}
 HQ = frozenset({Role.HQ_STAFF})
 
 
@@ -22,7 +23,7 @@ def _to_publish(user):
 
 def register() -> None:
     tasks_home.register(tasks_home.TaskGroup(
-        key="to_publish", label=_("Weekly exposures: publish"), roles=HQ, order=25, total_roles=HQ,
+        key="to_publish", label=_("Reports to publish"), roles=HQ, order=25, total_roles=HQ,
         rows=_to_publish,
         url=lambda user: f"{reverse('reports:report_list')}?{tasks_home.filter_data(TO_PUBLISH).urlencode()}",
     ))

@@ -212,7 +212,7 @@ def report_publish(request, pk):
     except services.ReportError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The exposure is published: all staff can see it now."))
+        messages.success(request, _("The report is published: all staff and the public board show it now."))
     return redirect("reports:report_detail", pk=report.pk)
 
 

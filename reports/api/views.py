@@ -5,7 +5,8 @@
   version and answers 202 with its id; anyone else gets 403.
 - ``GET /api/reports/{id}/``: status, progress and, once done, the figures (``data``).
 - ``GET /api/reports/{id}/download/?format=xlsx``: the workbook.
-- ``POST /api/reports/{id}/publish/`` (HQ staff): publish a weekly exposure draft.
+- ``POST /api/reports/{id}/publish/`` (HQ staff): publish a draft of a kind HQ publishes (a weekly
+  exposure, a monthly comparison).
 A report outside your scope is 404 everywhere.
 """
 
@@ -112,7 +113,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return workbook_response(self.get_object(), user=request.user, request=request)
 
     @extend_schema(
-        summary=_("Publish a weekly exposure"), tags=["reports"], request=None,
+        summary=_("Publish a report (a weekly exposure or a monthly comparison)"), tags=["reports"], request=None,
         responses={200: s.ReportDetailSerializer, 400: OpenApiResponse(s.ErrorSerializer), **REFUSED},
     )
     @action(detail=True, methods=["post"])

@@ -258,6 +258,13 @@ def _period(period: Period) -> dict:
     return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
 
 
+
+def named_in(data: dict) -> tuple[set[int], set[int]]:
+    """(unit ids, district ids) in the ranking: told when the comparison is published."""
+    ranked = {key: (data.get(key) or {}).get("ranked") or [] for key in ("units", "districts")}
+    return ({row["id"] for row in ranked["units"] if row.get("id")},
+            {row["id"] for row in ranked["districts"] if row.get("id")})
+
 # --- Workbook --------------------------------------------------------------------------------------
 
 

@@ -246,6 +246,16 @@ def compute(*, period: Period, district: District | None = None,
     }
 
 
+
+def named_in(data: dict) -> tuple[set[int], set[int]]:
+    """(unit ids, district ids) on the red and black lists: told when the exposure is published."""
+    units, districts = set(), set()
+    for listed in ("red_list", "black_list"):
+        lists = data.get(listed) or {}
+        units |= {row["id"] for row in lists.get("units", []) if row.get("id")}
+        districts |= {row["id"] for row in lists.get("districts", []) if row.get("id")}
+    return units, districts
+
 # --- Workbook --------------------------------------------------------------------------------------
 
 

@@ -36,3 +36,13 @@ def write_workbook(*, workbook, report):
     write_table(sheet, title="Found", headers=["District", "Found"],
                 rows=[(row["district"], row["found"]) for row in report.data["by_district"]]
                 + [("Total", report.data["found"])])
+
+
+def named_in(data):
+    """As the real kinds that HQ publishes name places (a test may put their lists in the data):
+    an exposure's red and black lists, a comparison's ranking."""
+    from reports.kinds import monthly_comparison, weekly_exposure
+
+    units, districts = weekly_exposure.named_in(data)
+    ranked_units, ranked_districts = monthly_comparison.named_in(data)
+    return units | ranked_units, districts | ranked_districts

@@ -164,7 +164,7 @@ def comparison_row(pk, name, rank, score, previous_rank):
 def test_the_monthly_ranking_shows_its_first_rows_with_the_change_since_last_month(city, login):
     month = last_finished(ReportKind.MONTHLY_COMPARISON)
     units = [comparison_row(pk, f"单位{pk}", pk, 90.0 - pk, pk + 1) for pk in range(1, 8)]
-    report = make_report(ReportKind.MONTHLY_COMPARISON, month, data={
+    report = make_report(ReportKind.MONTHLY_COMPARISON, month, published=True, data={
         "districts": {"ranked": [comparison_row(1, "乙区", 1, 88.25, 2), comparison_row(2, "甲区", 2, 71.5, 1)],
                       "unranked": []},
         "units": {"ranked": units, "unranked": []},
@@ -181,9 +181,19 @@ def test_the_monthly_ranking_shows_its_first_rows_with_the_change_since_last_mon
 
 def test_a_district_report_is_not_the_citys_latest(city):
     month = last_finished(ReportKind.MONTHLY_COMPARISON)
-    city_wide = make_report(ReportKind.MONTHLY_COMPARISON, month_of(month.start - dt.timedelta(days=1)))
-    make_report(ReportKind.MONTHLY_COMPARISON, month, district=city.district_a)
+    city_wide = make_report(ReportKind.MONTHLY_COMPARISON, month_of(month.start - dt.timedelta(days=1)),
+                            published=True)
+    make_report(ReportKind.MONTHLY_COMPARISON, month, district=city.district_a, published=True)
     assert dashboard.latest_report(user=city.hq, kind=ReportKind.MONTHLY_COMPARISON) == city_wide
+
+
+def test_a_draft_comparison_is_not_the_latest_until_published(city):
+    month = last_finished(ReportKind.MONTHLY_COMPARISON)
+    older = make_report(ReportKind.MONTHLY_COMPARISON, month_of(month.start - dt.timedelta(days=1)), published=True)
+    draft = make_report(ReportKind.MONTHLY_COMPARISON, month)
+    assert dashboard.latest_report(user=city.leader, kind=ReportKind.MONTHLY_COMPARISON) == older
+    Report.objects.filter(pk=draft.pk).update(published_at=timezone.now())
+    assert dashboard.latest_report(user=city.district_lead, kind=ReportKind.MONTHLY_COMPARISON) == draft
 
 
 # --- The page ------------------------------------------------------------------------------------

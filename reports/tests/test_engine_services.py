@@ -358,11 +358,62 @@ def test_publishing_tells_the_units_and_districts_the_exposure_names(city, broke
     assert {n.recipient for n in told} == {city.unit_handler, city.other_district_lead}
 
 
-def test_only_an_exposure_is_published(city, broker):
+def test_a_weekly_assignment_is_never_published(city, broker):
     report = services.report_run(report_id=request(city).pk)
     with pytest.raises(services.ReportInvalid):
         services.report_publish(report=report, by=city.hq)
 
+
+
+MC = ReportKind.MONTHLY_COMPARISON
+
+
+def last_month_start() -> dt.date:
+    from reports.periods import last_finished
+
+    return last_finished(MC).start
+
+
+def test_hq_publishes_a_finished_monthly_comparison_once_and_who_and_when_are_kept(city, broker):
+    comparison = request(city, kind=MC, period_start=last_month_start())
+    with pytest.raises(services.ReportInvalid):
+        services.report_publish(report=comparison, by=city.hq)  # not done yet
+    comparison = services.report_run(report_id=comparison.pk)
+    for not_hq in (city.leader, city.district_lead, city.unit_handler):
+        with pytest.raises(services.ReportForbidden):
+            services.report_publish(report=comparison, by=not_hq)
+    before = timezone.now()
+    published = services.report_publish(report=comparison, by=city.hq)
+    assert published.published_by == city.hq and before <= published.published_at <= timezone.now()
+    with pytest.raises(services.ReportInvalid):
+        services.report_publish(report=published, by=city.hq)
+    assert Report.objects.get(pk=comparison.pk).published_at == published.published_at
+
+
+def test_a_monthly_comparison_is_seen_by_staff_once_published(city, broker):
+    comparison = services.report_run(report_id=request(city, kind=MC, period_start=last_month_start()).pk)
+    assert comparison.is_draft
+    for user in (city.hq, city.leader):
+        assert Report.objects.visible_to(user).filter(pk=comparison.pk).exists()
+    for user in (city.district_lead, city.team_lead, city.unit_handler):
+        assert not Report.objects.visible_to(user).filter(pk=comparison.pk).exists()
+    services.report_publish(report=comparison, by=city.hq)
+    for user in (city.district_lead, city.team_lead, city.unit_handler):
+        assert Report.objects.visible_to(user).filter(pk=comparison.pk).exists()
+    assert not Report.objects.visible_to(city.inspector).filter(pk=comparison.pk).exists()
+
+
+def test_publishing_a_comparison_tells_the_ranked_units_and_districts(city, broker):
+    from notifications.models import Notification
+
+    comparison = services.report_run(report_id=request(city, kind=MC, period_start=last_month_start()).pk)
+    Report.objects.filter(pk=comparison.pk).update(data={
+        **comparison.data, "units": {"ranked": [{"id": city.office_a.pk}], "unranked": []},
+        "districts": {"ranked": [{"id": city.district_b.pk}], "unranked": []}})
+    comparison.refresh_from_db()
+    services.report_publish(report=comparison, by=city.hq)
+    told = Notification.objects.filter(event="report.published", about_id=comparison.pk)
+    assert {n.recipient for n in told} == {city.unit_handler, city.other_district_lead}
 
 # --- Weekly tasks ----------------------------------------------------------------------------
 
