@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from campaign.models import Campaign
+from public_reports.selectors import public_month_counts
 
 from .choices import ReportKind, ReportStatus
 from .kinds import publishing_kinds
@@ -24,11 +25,6 @@ from .kinds.weekly_exposure import rule_text
 from .models import Report
 
 logger = logging.getLogger(__name__)
-
-try:
-    from public_reports.selectors import public_month_counts
-except ImportError:  # the public_reports app is not installed: the board shows no counts
-    public_month_counts = None
 
 COUNT_KEYS = ("received", "accepted", "fixed", "rewarded")
 # The published reports the feed lists, newest first.
@@ -117,10 +113,8 @@ def comparison_board(report: Report | None) -> dict | None:
             "previous_period": (data.get("previous_period") or {}).get("label", "")}
 
 
-def month_counts(today: dt.date) -> dict | None:
-    """This month's public-channel counts (public_reports), or None when that app is absent."""
-    if public_month_counts is None:
-        return None
+def month_counts(today: dt.date) -> dict:
+    """This month's public-channel counts (public_reports.selectors): totals, nothing else."""
     counts = public_month_counts(year=today.year, month=today.month)
     return {key: int(counts.get(key) or 0) for key in COUNT_KEYS}
 
@@ -129,7 +123,7 @@ def month_counts(today: dt.date) -> dict | None:
 class PublicBoard:
     exposure: Report | None
     comparison: Report | None
-    counts: dict | None
+    counts: dict
     today: dt.date
     campaign: Campaign | None = None
 
@@ -147,7 +141,8 @@ class PublicBoard:
 
 
 def public_board(*, today: dt.date | None = None) -> PublicBoard:
-    """What /public/ shows: two queries for the reports, one for the campaign's name, and the counts."""
+    """What /public/ shows: one query for the campaign's name, one for each latest report, and
+    the counts (public_reports: two)."""
     today = today or timezone.localdate()
     return PublicBoard(
         exposure=latest_published(ReportKind.WEEKLY_EXPOSURE),
