@@ -144,6 +144,11 @@ class PublishedReportsFeed(Feed):
         name = campaign.name if campaign else _("Health City Headquarters")
         return _("%(name)s: the public red and black list") % {"name": name}
 
+    def author_name(self):
+        """Atom wants an author: the campaign's headquarters, never a person."""
+        campaign = public_board.current_campaign()
+        return campaign.name if campaign else _("Health City Headquarters")
+
     def subtitle(self):
         return _("The weekly exposures and monthly comparisons headquarters has published.")
 

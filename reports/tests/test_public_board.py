@@ -3,9 +3,9 @@ what HQ has published and nothing about a person; proxies may keep it (Cache-Con
 Last-Modified, 304); the Atom feed lists the published reports; both languages."""
 
 import datetime as dt
-import xml.etree.ElementTree as ET
 
 import pytest
+from defusedxml import ElementTree as ET
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -303,8 +303,10 @@ def test_the_feed_is_atom_with_one_entry_per_published_report(city, client):
     assert "public" in response["Cache-Control"]
     root = ET.fromstring(response.content)
     assert root.tag == f"{ATOM}feed"
-    for required in ("id", "title", "updated"):
-        assert root.find(f"{ATOM}{required}") is not None
+    # RFC 4287: a feed has an id, a title, an updated time and an author (for its entries too).
+    for required in ("id", "title", "updated", "author/{http://www.w3.org/2005/Atom}name"):
+        assert root.find(f"{ATOM}{required}") is not None, required
+    assert root.find(f"{ATOM}link[@rel='self']") is not None
     entries = root.findall(f"{ATOM}entry")
     assert len(entries) == 2
     for entry in entries:
