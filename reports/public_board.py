@@ -27,6 +27,10 @@ from .models import Report
 logger = logging.getLogger(__name__)
 
 COUNT_KEYS = ("received", "accepted", "fixed", "rewarded")
+# The counts move without anyone publishing: a board's Last-Modified is never earlier than the
+# start of the current window of this many seconds, so a cache revalidating by date alone holds
+# counts at most this old (as long as Cache-Control lets it keep them anyway). The ETag is exact.
+COUNTS_WINDOW_SECONDS = 300
 # The published reports the feed lists, newest first.
 FEED_ENTRIES = 20
 
@@ -125,12 +129,15 @@ class PublicBoard:
     comparison: Report | None
     counts: dict
     today: dt.date
+    now: dt.datetime
     campaign: Campaign | None = None
 
     @property
-    def last_modified(self) -> dt.datetime | None:
-        times = [report.published_at for report in (self.exposure, self.comparison) if report]
-        return max(times) if times else None
+    def last_modified(self) -> dt.datetime:
+        """The latest publication, or the start of the counts' current window if later."""
+        window = dt.datetime.fromtimestamp(
+            self.now.timestamp() // COUNTS_WINDOW_SECONDS * COUNTS_WINDOW_SECONDS, tz=dt.UTC)
+        return max([window, *(report.published_at for report in (self.exposure, self.comparison) if report)])
 
     def etag(self, language: str) -> str:
         """Changes when HQ publishes, when the counts move, with the month and the language."""
@@ -140,15 +147,17 @@ class PublicBoard:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def public_board(*, today: dt.date | None = None) -> PublicBoard:
+def public_board(*, now: dt.datetime | None = None) -> PublicBoard:
     """What /public/ shows: one query for the campaign's name, one for each latest report, and
     the counts (public_reports: two)."""
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     return PublicBoard(
         exposure=latest_published(ReportKind.WEEKLY_EXPOSURE),
         comparison=latest_published(ReportKind.MONTHLY_COMPARISON),
         counts=month_counts(today),
         today=today,
+        now=now,
         campaign=current_campaign(),
     )
 

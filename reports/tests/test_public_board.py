@@ -3,6 +3,7 @@ what HQ has published and nothing about a person; proxies may keep it (Cache-Con
 Last-Modified, 304); the Atom feed lists the published reports; both languages."""
 
 import datetime as dt
+import functools
 
 import pytest
 from defusedxml import ElementTree as ET
@@ -95,6 +96,18 @@ def counts(monkeypatch):
 
     monkeypatch.setattr(public_board, "public_month_counts", fake)
     return asked
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """The board read at one moment for the whole test (its counts' window does not move)."""
+    now = timezone.now() - dt.timedelta(seconds=2)  # what HQ publishes during the test is later
+    monkeypatch.setattr(public_board, "public_board", functools.partial(public_board.public_board, now=now))
+    return now
+
+
+def window_start(now) -> float:
+    return now.timestamp() // public_board.COUNTS_WINDOW_SECONDS * public_board.COUNTS_WINDOW_SECONDS
 
 
 def text(response) -> str:
@@ -217,8 +230,8 @@ def test_an_unpublished_or_district_report_page_is_404(city, client):
 # --- Cacheable ---------------------------------------------------------------------------------
 
 
-def test_the_board_is_cacheable_with_etag_and_last_modified(city, client):
-    published_at = timezone.now() - dt.timedelta(hours=3)
+def test_the_board_is_cacheable_with_etag_and_last_modified(city, client, frozen):
+    published_at = frozen  # in the counts' window: the publication dates the board
     make(ReportKind.WEEKLY_EXPOSURE, at=published_at)
     response = client.get(BOARD)
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
@@ -228,7 +241,14 @@ def test_the_board_is_cacheable_with_etag_and_last_modified(city, client):
     assert "Cookie" not in response.get("Vary", "")
 
 
-def test_a_matching_conditional_request_gets_304_until_hq_publishes_again(city, client, broker):
+def test_an_old_publication_dates_the_board_from_the_counts_window(city, client, frozen):
+    """The counts move without a publication: a date-only revalidation gets them at most one
+    window (Cache-Control's max-age) old."""
+    make(ReportKind.WEEKLY_EXPOSURE, at=frozen - dt.timedelta(days=3))
+    assert client.get(BOARD)["Last-Modified"] == http_date(window_start(frozen))
+
+
+def test_a_matching_conditional_request_gets_304_until_hq_publishes_again(city, client, broker, frozen):
     make(ReportKind.WEEKLY_EXPOSURE, at=timezone.now() - dt.timedelta(hours=3))
     first = client.get(BOARD)
     again = client.get(BOARD, HTTP_IF_NONE_MATCH=first["ETag"])
@@ -241,6 +261,14 @@ def test_a_matching_conditional_request_gets_304_until_hq_publishes_again(city, 
     changed = client.get(BOARD, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
     assert client.get(BOARD, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def test_new_counts_change_the_etag(city, client, monkeypatch):
+    make(ReportKind.WEEKLY_EXPOSURE)
+    first = client.get(BOARD)
+    monkeypatch.setattr(public_board, "public_month_counts",
+                        lambda *, year, month: {"received": 1, "accepted": 0, "fixed": 0, "rewarded": 0})
+    assert client.get(BOARD, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
 def test_the_languages_have_their_own_etag(city, client):
