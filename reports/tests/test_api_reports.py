@@ -176,6 +176,32 @@ def test_hq_publishes_an_exposure_over_the_api(city, broker):
     assert client_for(city.hq).post(reverse("report-publish", args=[weekly.pk])).status_code == 400
 
 
+
+def test_hq_publishes_a_monthly_comparison_over_the_api(city, broker):
+    comparison = done(city, kind=ReportKind.MONTHLY_COMPARISON)
+    url = reverse("report-publish", args=[comparison.pk])
+    assert client_for(None).post(url).status_code == 401
+    assert client_for(city.leader).post(url).status_code == 403
+    assert client_for(city.district_lead).post(url).status_code == 404  # a draft: not visible to them
+    response = client_for(city.hq).post(url)
+    assert response.status_code == 200 and response.json()["published_at"]
+    assert client_for(city.hq).post(url).status_code == 400  # already published
+    assert client_for(city.district_lead).get(detail(comparison)).status_code == 200
+
+
+def test_not_published_lists_the_drafts_of_the_kinds_hq_publishes(city, broker):
+    exposure = done(city, kind=ReportKind.WEEKLY_EXPOSURE)
+    comparison = done(city, kind=ReportKind.MONTHLY_COMPARISON)
+    done(city)  # a weekly assignment is never published, so never waits for it
+
+    def ids(query):
+        return {row["id"] for row in client_for(city.hq).get(LIST + query).json()["results"]}
+
+    assert ids("?published=no") == {exposure.pk, comparison.pk}
+    services.report_publish(report=comparison, by=city.hq)
+    assert ids("?published=no") == {exposure.pk}
+    assert ids("?published=yes") == {comparison.pk}
+
 def test_reports_are_read_only_over_the_api(city, broker):
     report = done(city)
     client = client_for(city.hq)

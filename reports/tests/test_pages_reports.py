@@ -228,6 +228,29 @@ def test_hq_publishes_an_exposure_draft_then_staff_see_it(city, login, broker):
     assert 'id="report-publish"' not in login(city.hq).get(url("report_detail", draft)).content.decode()
 
 
+
+def test_hq_publishes_a_monthly_comparison_draft_then_staff_see_it(city, login, broker):
+    draft = done(city, kind=ReportKind.MONTHLY_COMPARISON)
+    for not_yet in (city.district_lead, city.team_lead, city.unit_handler):
+        assert login(not_yet).get(url("report_detail", draft)).status_code == 404
+    page = login(city.leader).get(url("report_detail", draft)).content.decode()
+    assert 'data-published="0"' in page and 'id="report-publish"' not in page  # leaders read drafts, HQ publishes
+    page = login(city.hq).get(url("report_detail", draft)).content.decode()
+    assert 'id="report-publish"' in page and 'data-published="0"' in page
+    assert login(city.leader).post(url("report_publish", draft), {"confirmed": "yes"}).status_code == 404
+    login(city.hq).post(url("report_publish", draft), {"confirmed": "yes"})
+    draft.refresh_from_db()
+    assert draft.published_by == city.hq and draft.published_at
+    for now_yes in (city.district_lead, city.team_lead, city.unit_handler):
+        assert login(now_yes).get(url("report_detail", draft)).status_code == 200
+    page = login(city.hq).get(url("report_detail", draft)).content.decode()
+    assert 'id="report-publish"' not in page and 'data-published="1"' in page
+
+
+def test_a_weekly_assignment_has_no_publish_button(city, login, broker):
+    page = login(city.hq).get(url("report_detail", done(city))).content.decode()
+    assert 'id="report-publish"' not in page and "data-published" not in page
+
 def test_the_detail_prints_on_a4(city, login, broker):
     page = login(city.hq).get(url("report_detail", done(city))).content.decode()
     assert "@page { size: A4" in page
