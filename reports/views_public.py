@@ -14,6 +14,8 @@ response sets a cookie or varies by one. The language: ``?lang=zh-hans`` or ``?l
 the visitor's (Accept-Language, or the language cookie); Chinese first.
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
@@ -47,6 +49,19 @@ def _public(response: HttpResponse, language: str) -> HttpResponse:
     return response
 
 
+def cacheable(view):
+    """A page and its 304 both say a shared cache may keep it (the 304 renews the kept copy)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            patch_cache_control(response, public=True, max_age=MAX_AGE)
+        return response
+
+    return wrapper
+
+
 # --- The board ------------------------------------------------------------------------------
 
 
@@ -65,6 +80,7 @@ def _board_last_modified(request):
     return _board(request).last_modified
 
 
+@cacheable
 @require_safe
 @condition(etag_func=_board_etag, last_modified_func=_board_last_modified)
 def board(request):
@@ -104,6 +120,7 @@ def _report_last_modified(request, pk: int):
     return report.published_at if report else None
 
 
+@cacheable
 @require_safe
 @condition(etag_func=_report_etag, last_modified_func=_report_last_modified)
 def report_page(request, pk: int):

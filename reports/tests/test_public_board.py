@@ -253,6 +253,7 @@ def test_a_matching_conditional_request_gets_304_until_hq_publishes_again(city, 
     first = client.get(BOARD)
     again = client.get(BOARD, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == first["ETag"] and "max-age=300" in again["Cache-Control"]
     since = client.get(BOARD, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert since.status_code == 304
     draft = make(ReportKind.MONTHLY_COMPARISON, published=False)
@@ -261,6 +262,16 @@ def test_a_matching_conditional_request_gets_304_until_hq_publishes_again(city, 
     changed = client.get(BOARD, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
     assert client.get(BOARD, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def test_a_published_reports_page_is_cacheable_and_answers_304(city, client):
+    exposure = make(ReportKind.WEEKLY_EXPOSURE, at=timezone.now() - dt.timedelta(hours=1))
+    page = reverse("public_board:report", args=[exposure.pk])
+    first = client.get(page)
+    assert first.status_code == 200 and "public" in first["Cache-Control"]
+    assert first["Last-Modified"] == http_date(exposure.published_at.timestamp())
+    assert client.get(page, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(page, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
 
 
 def test_new_counts_change_the_etag(city, client, monkeypatch):
