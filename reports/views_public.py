@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
@@ -30,7 +31,8 @@ from django.views.decorators.http import condition, require_safe
 from . import public_board
 from .choices import ReportKind
 
-MAX_AGE = 300
+# A shared cache keeps a page as long as the board's counts may be old (public_board).
+MAX_AGE = public_board.COUNTS_WINDOW_SECONDS
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
 
@@ -43,9 +45,8 @@ def _language(request) -> str:
     return current if current in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
-def _public(response: HttpResponse, language: str) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
-    response["Content-Language"] = language
+def _in_language(response: HttpResponse, language: str) -> HttpResponse:
+    response["Content-Language"] = language  # LocaleMiddleware keeps it (setdefault)
     return response
 
 
@@ -96,7 +97,7 @@ def board(request):
             "languages": settings.LANGUAGES,
             "path": request.path,
         })
-    return _public(HttpResponse(html), language)
+    return _in_language(HttpResponse(html), language)
 
 
 # --- One published report -------------------------------------------------------------------
@@ -139,12 +140,13 @@ def report_page(request, pk: int):
             "languages": settings.LANGUAGES,
             "path": request.path,
         })
-    return _public(HttpResponse(html), language)
+    return _in_language(HttpResponse(html), language)
 
 
 # --- The Atom feed --------------------------------------------------------------------------
 
 
+@method_decorator(cacheable, name="__call__")
 class PublishedReportsFeed(Feed):
     """One entry per published weekly exposure and monthly comparison, newest published first."""
 
@@ -154,7 +156,7 @@ class PublishedReportsFeed(Feed):
         language = _language(request)
         with translation.override(language):  # the feed's xml:lang and its text
             response = super().__call__(request, *args, **kwargs)
-        return _public(response, language)
+        return _in_language(response, language)
 
     def title(self):
         campaign = public_board.current_campaign()
