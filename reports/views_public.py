@@ -90,6 +90,7 @@ def board(request):
     with translation.override(language):
         html = render_to_string("reports/public/board.html", {
             "board": board,
+            "campaign": board.campaign,
             "exposure": public_board.exposure_board(board.exposure),
             "comparison": public_board.comparison_board(board.comparison),
             "counts": board.counts,

@@ -306,6 +306,17 @@ def test_writes_are_refused(city, client):
 # --- Both languages, print, feed ---------------------------------------------------------------
 
 
+def test_the_board_and_the_feed_carry_the_campaigns_name(city, client):
+    from campaign.models import Campaign
+
+    Campaign.objects.create(name="开封市创建国家卫生城市", city="开封", kind="creating")
+    make(ReportKind.WEEKLY_EXPOSURE)
+    assert "<title>创卫红黑榜 · 开封市创建国家卫生城市</title>" in text(client.get(BOARD))
+    root = ET.fromstring(client.get(FEED).content)
+    assert root.find(f"{ATOM}title").text == "开封市创建国家卫生城市：创卫红黑榜"
+    assert root.find(f"{ATOM}author/{ATOM}name").text == "开封市创建国家卫生城市"
+
+
 def test_chinese_first_and_english_on_request(city, client):
     make(ReportKind.WEEKLY_EXPOSURE)
     make(ReportKind.MONTHLY_COMPARISON)
