@@ -7,14 +7,13 @@
 
 Only what HQ has published appears (reports/public_board.py keeps names of places and figures,
 nothing about a person). The pages are the same for every visitor of a language, so a proxy may
-keep them: ``Cache-Control: public, max-age=300``, an ETag and Last-Modified from the latest
-published report, and 304 for a conditional request that still matches (Django's ``condition``).
-They are rendered without the request's context (no session, no CSRF cookie, no user), so no
-response sets a cookie or varies by one. The language: ``?lang=zh-hans`` or ``?lang=en``, else
+keep them: ``@public_page(cache_seconds=300, index=True)`` (campaign.public_guard) makes an
+anonymous visitor's answer ``Cache-Control: public, max-age=300``; an ETag and Last-Modified
+from the latest published report give 304 to a conditional request that still matches (Django's
+``condition``). They are rendered without the request's context (no CSRF cookie, no menu), so
+no response sets a cookie. The language: ``?lang=zh-hans`` or ``?lang=en``, else
 the visitor's (Accept-Language, or the language cookie); Chinese first.
 """
-
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -22,11 +21,11 @@ from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_cache_control
-from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
+
+from campaign.public_guard import public_page
 
 from . import public_board
 from .choices import ReportKind
@@ -50,17 +49,8 @@ def _in_language(response: HttpResponse, language: str) -> HttpResponse:
     return response
 
 
-def cacheable(view):
-    """A page and its 304 both say a shared cache may keep it (the 304 renews the kept copy)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            patch_cache_control(response, public=True, max_age=MAX_AGE)
-        return response
-
-    return wrapper
+# Internet-facing, cacheable by a shared cache when answered to an anonymous visitor, indexable.
+public_board_page = public_page(cache_seconds=MAX_AGE, index=True)
 
 
 # --- The board ------------------------------------------------------------------------------
@@ -81,7 +71,7 @@ def _board_last_modified(request):
     return _board(request).last_modified
 
 
-@cacheable
+@public_board_page
 @require_safe
 @condition(etag_func=_board_etag, last_modified_func=_board_last_modified)
 def board(request):
@@ -122,7 +112,7 @@ def _report_last_modified(request, pk: int):
     return report.published_at if report else None
 
 
-@cacheable
+@public_board_page
 @require_safe
 @condition(etag_func=_report_etag, last_modified_func=_report_last_modified)
 def report_page(request, pk: int):
@@ -147,7 +137,6 @@ def report_page(request, pk: int):
 # --- The Atom feed --------------------------------------------------------------------------
 
 
-@method_decorator(cacheable, name="__call__")
 class PublishedReportsFeed(Feed):
     """One entry per published weekly exposure and monthly comparison, newest published first."""
 
@@ -202,4 +191,4 @@ class PublishedReportsFeed(Feed):
         return [report.get_kind_display()]
 
 
-feed = PublishedReportsFeed()
+feed = public_board_page(PublishedReportsFeed())

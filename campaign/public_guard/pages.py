@@ -26,7 +26,8 @@ class PublicPage:
 
 def _headers(request, response, page: PublicPage) -> None:
     user = getattr(request, "user", None)
-    shared = (page.cache_seconds > 0 and not response.cookies and response.status_code == 200
+    # A 304 renews the copy a cache keeps, so it carries the same Cache-Control as the 200.
+    shared = (page.cache_seconds > 0 and not response.cookies and response.status_code in (200, 304)
               and not (user is not None and user.is_authenticated))
     if shared:
         patch_cache_control(response, public=True, max_age=page.cache_seconds)

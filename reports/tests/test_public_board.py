@@ -238,7 +238,15 @@ def test_the_board_is_cacheable_with_etag_and_last_modified(city, client, frozen
     assert {"public", "max-age=300"} <= cache_control
     assert response["ETag"] and response["Last-Modified"] == http_date(published_at.timestamp())
     assert "Set-Cookie" not in response and not response.cookies
-    assert "Cookie" not in response.get("Vary", "")
+    assert "X-Robots-Tag" not in response  # indexable: the media and search engines may find it
+
+
+def test_a_signed_in_visitor_gets_a_private_copy(city, login):
+    """The same board, but a shared cache keeps no answer to a request that carries a session."""
+    make(ReportKind.WEEKLY_EXPOSURE)
+    response = login(city.hq).get(BOARD)
+    assert response.status_code == 200 and "红榜街道办" in text(response)
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
 
 
 def test_an_old_publication_dates_the_board_from_the_counts_window(city, client, frozen):
