@@ -18,7 +18,7 @@ guess: its latitude half-height is the angular radius, its longitude half-width
 it widens with the latitude; a circle that reaches a pole takes every longitude, and one that
 crosses the antimeridian is two boxes. On PostgreSQL the box is ``point(longitude, latitude)
 <@ box(...)`` over a GiST expression index of the open problems (migration 0014); on SQLite a
-range on an index of (latitude, longitude).
+range on an index of (category, latitude, longitude).
 """
 
 from __future__ import annotations
