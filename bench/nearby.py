@@ -11,7 +11,11 @@ metres of one, the rest anywhere in the city) over three years with the ledger b
 statuses (most old ones closed); a third of them get a before-photo row (and the recording
 event it hangs on; photo files are not written). Their history is *not* whole (one event, not
 hash-chained): this database is for this benchmark only. A database that holds fewer problems
-than a size is grown to it; it only ever runs on a database whose name contains "bench".
+than a size is grown to it (``--fresh`` starts from an empty one, ``--drop-db`` drops it at the
+end); it only ever runs on a database whose name contains "bench".
+
+Every search's results are compared with the floor's (the same ids in the same order): the
+script says RESULTS DIFFER and exits 1 when one is not.
 """
 
 import argparse
@@ -48,7 +52,6 @@ BATCH = 20_000
 NEAR_POINT = 0.7  # the share of problems near a sample point; the rest anywhere in the city
 SPREAD_M = 300  # their standard deviation from the point, in metres
 PHOTO_SHARE = 1 / 3
-TARGET = 2.0  # the search within 2x its floor
 
 
 # --- Generating ------------------------------------------------------------------------------------
@@ -279,9 +282,8 @@ def report(rows: list[dict]) -> None:
     say("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         ratio = r["app50"] / r["floor50"]
-        mark = "" if ratio <= TARGET else f" over {TARGET:g}x"
         say(f"| {r['size']:,} | {r['app50']:.2f} ms | {r['app95']:.2f} ms | {r['floor50']:.2f} ms | "
-            f"{r['floor95']:.2f} ms | **{ratio:.2f}x**{mark} | {r['end50']:.1f} ms | {r['end95']:.1f} ms | "
+            f"{r['floor95']:.2f} ms | **{ratio:.2f}x** | {r['end50']:.1f} ms | {r['end95']:.1f} ms | "
             f"{r['found']:.1f} | {r['with_any']:.0%} | {r['queries']} |")
     if any(r["differ"] for r in rows):
         say("RESULTS DIFFER between the app and the floor: " + ", ".join(f"{r['size']:,}: {r['differ']}"
@@ -294,9 +296,16 @@ def main() -> None:
                         help="ledger sizes, comma-separated, measured in this order (the database grows)")
     parser.add_argument("--runs", type=int, default=200, help="timed searches per size (after three warm-ups)")
     parser.add_argument("--create-db", action="store_true", help="CREATE DATABASE first (PostgreSQL)")
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
+    parser.add_argument("--drop-db", action="store_true", help="drop the database at the end (frees the disk)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of one search per size")
     args = parser.parse_args()
-    ledger_bench.prepare(args.create_db)
+    if "bench" not in ledger_bench.database_name():
+        sys.exit(f"Refusing to run against {ledger_bench.database_name()!r}: use a database whose name contains 'bench'.")
+    drop_database = importlib.import_module("bench.reports").drop_database
+    if args.fresh and ledger_bench.is_postgres():
+        drop_database()
+    ledger_bench.prepare(args.create_db or args.fresh)
     say(f"database: {connection.vendor} {ledger_bench.database_name()}; radius {settings.NEARBY_RADIUS_M} m, "
         f"window {settings.NEARBY_DAYS} days")
     rows = []
@@ -305,6 +314,8 @@ def main() -> None:
         rows.append(measure(size, args.runs, args.explain))
         report(rows[-1:])
     report(rows)
+    if args.drop_db and ledger_bench.is_postgres():
+        drop_database()
     if any(r["differ"] for r in rows):
         sys.exit(1)
 

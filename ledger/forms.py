@@ -321,7 +321,7 @@ class ClassAddProblemsForm(ControlCharactersRefused, forms.Form):
 # --- Duplicate detection while recording ----------------------------------------------------------
 
 
-class NearbyQueryForm(forms.Form):
+class NearbyQueryForm(ControlCharactersRefused, forms.Form):
     """Where and what a problem being recorded is: its coordinates, or a sample point's."""
 
     category = forms.ModelChoiceField(Category.objects.none())

@@ -18,7 +18,7 @@ guess: its latitude half-height is the angular radius, its longitude half-width
 it widens with the latitude; a circle that reaches a pole takes every longitude, and one that
 crosses the antimeridian is two boxes. On PostgreSQL the box is ``point(longitude, latitude)
 <@ box(...)`` over a GiST expression index of the open problems (migration 0014); on SQLite a
-range on an index of (latitude, longitude).
+range on an index of (category, latitude, longitude).
 """
 
 from __future__ import annotations
@@ -144,9 +144,10 @@ class DistanceM(Expression):
         return self._sql(compiler, "(%s)::float8", "least")
 
 
-def nearby(queryset, *, latitude, longitude, category, at: datetime | None = None, radius_m: float | None = None,
-           days: int | None = None, limit: int = DEFAULT_LIMIT, lat_field: str = "latitude",
-           lon_field: str = "longitude", category_field: str = "category", time_field: str = "found_at"):
+def nearby_queryset(queryset, *, latitude, longitude, category, at: datetime | None = None,
+                    radius_m: float | None = None, days: int | None = None, limit: int = DEFAULT_LIMIT,
+                    lat_field: str = "latitude", lon_field: str = "longitude", category_field: str = "category",
+                    time_field: str = "found_at"):
     """The rows of ``queryset`` of ``category`` (an instance, an id, or a list of either)
     within ``radius_m`` metres (default NEARBY_RADIUS_M) of the point and ``days`` days
     (default NEARBY_DAYS) of ``at`` (default now), nearest first, at most ``limit``; each
@@ -159,7 +160,7 @@ def nearby(queryset, *, latitude, longitude, category, at: datetime | None = Non
     window = (at - timedelta(days=days), at + timedelta(days=days))
     # One annotate and one filter: every clone and every resolved expression costs, and the
     # query is built anew on every search.
-    return list(
+    return (
         queryset.annotate(distance_m=DistanceM(lat_field, lon_field, latitude, longitude))
         .filter(
             InBoxes(lat_field, lon_field, search_boxes(latitude, longitude, radius_m)),
@@ -168,6 +169,11 @@ def nearby(queryset, *, latitude, longitude, category, at: datetime | None = Non
         )
         .order_by("distance_m", time_field, "pk")[:limit]
     )
+
+
+def nearby(queryset, **options) -> list:
+    """``nearby_queryset``'s rows, as a list."""
+    return list(nearby_queryset(queryset, **options))
 
 
 # --- The ledger's use --------------------------------------------------------------------------
@@ -198,21 +204,27 @@ class FirstBeforePhoto(Expression):
         return sql + "ORDER BY ph.uploaded_at, ph.id LIMIT 1)", [*params, PhotoKind.BEFORE.value]
 
 
-def problems_nearby(*, user, category, latitude, longitude, at: datetime | None = None, exclude=None,
-                    radius_m: float | None = None, days: int | None = None, limit: int = DEFAULT_LIMIT):
-    """The open problems ``user`` may see that may be the same as one of ``category`` at the
-    point (see ``nearby``), each with ``before_photo_id``, its first before-photo (or None).
-    One query."""
+def open_problems(*, user, exclude=None):
+    """The problems ``problems_nearby`` searches: open, visible to ``user``, not ``exclude``,
+    each with ``before_photo_id``."""
     problems = (
         Problem.objects.visible_to(user)
-        .only("pk", "code", "description", "status", "address", "found_at", "latitude", "longitude")
+        .only("pk", "code", "description", "status", "address", "found_at")
         .annotate(before_photo_id=FirstBeforePhoto())
         .filter(status__in=OPEN_STATUSES)
     )
     if exclude is not None:
         problems = problems.exclude(pk=getattr(exclude, "pk", exclude))
-    return nearby(problems, latitude=latitude, longitude=longitude, category=category, at=at, radius_m=radius_m,
-                  days=days, limit=limit)
+    return problems
+
+
+def problems_nearby(*, user, category, latitude, longitude, at: datetime | None = None, exclude=None,
+                    radius_m: float | None = None, days: int | None = None, limit: int = DEFAULT_LIMIT):
+    """The open problems ``user`` may see that may be the same as one of ``category`` at the
+    point (see ``nearby``), each with ``before_photo_id``, its first before-photo (or None).
+    One query."""
+    return nearby(open_problems(user=user, exclude=exclude), latitude=latitude, longitude=longitude,
+                  category=category, at=at, radius_m=radius_m, days=days, limit=limit)
 
 
 def thumbnail_urls(photo_ids) -> dict[int, str]:

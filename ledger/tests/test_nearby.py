@@ -10,13 +10,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from campaign.geo import haversine_m
 from campaign.tests.factories import make_category
 from ledger import services
 from ledger.choices import Source
 from ledger.models import Problem
-from ledger.nearby import nearby, problems_nearby, search_boxes
+from ledger.nearby import nearby, nearby_queryset, open_problems, problems_nearby, search_boxes
 from ledger.tests.factories import stored_photo
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +226,31 @@ def test_a_circle_over_the_antimeridian_is_two_boxes():
 def test_a_circle_around_a_pole_takes_every_longitude():
     assert search_boxes(89.9999, 0, 500) == [(pytest.approx(89.9999 - 500 / 111_195.08 - 1e-6, abs=1e-6),
                                               -180.0, 90.0, 180.0)]
+
+
+# --- The index: the SQL emitted is the SQL migration 0014's indexes were built for -------------
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A test ledger is tiny: make the planner show whether it *can* use the index.
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_the_search_is_bounded_by_the_neighbourhood_index(la, city):
+    problem = la[SAME_ADDRESS[0]]
+    queryset = nearby_queryset(open_problems(user=city.hq), latitude=problem.latitude, longitude=problem.longitude,
+                               category=problem.category_id, at=problem.found_at)
+    plan = _plan(queryset)
+    index = "problem_open_point" if connection.vendor == "postgresql" else "problem_category_lat_lon"
+    assert index in plan, plan
+    if connection.vendor == "postgresql":
+        # The box and the window are both answered by the GiST index.
+        condition = next(line for line in plan.splitlines() if "Index Cond" in line and "<@" in line)
+        assert "found_at >=" in condition, plan

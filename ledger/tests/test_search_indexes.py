@@ -17,11 +17,13 @@ class _Request:
         self.user = user
 
 
-def _plan(queryset) -> str:
+def _plan(queryset, *, bitmap: bool = True) -> str:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         # A test ledger is tiny: make the planner show whether it *can* use the indexes.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        if not bitmap:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -51,4 +53,8 @@ def test_the_search_is_answered_from_the_trigram_indexes(city):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan checked is PostgreSQL's")
 def test_the_deadline_sort_of_open_problems_reads_the_partial_index(city):
     queryset = _filtered(city, open="true").order_by("deadline", "id")[:51]
-    assert "problem_open_deadline" in _plan(queryset)
+    # Without bitmap scans: on a tiny ledger, reading every open problem from the duplicate
+    # search's partial index (migration 0014) and sorting them looks cheaper; at a million
+    # problems the planner takes this index (bench/nearby.py's database: Index Scan using
+    # problem_open_deadline, then Limit).
+    assert "problem_open_deadline" in _plan(queryset, bitmap=False)
