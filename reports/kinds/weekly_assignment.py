@@ -41,6 +41,7 @@ from .. import figures
 from ..excel import add_chart, sheet_title, write_table
 from ..models import Report, WeeklyTask
 from ..periods import Period
+from . import public_channel
 
 TEMPLATE = "reports/kinds/weekly_assignment.html"
 LIST_LIMIT = 5000
@@ -70,6 +71,8 @@ def compute(*, period: Period, district=None, progress: Callable[[int], None] = 
         "sheets": sheets,
         "earlier": earlier,
         "coming": coming,
+        # Beside the figures, never in them (reports/kinds/public_channel.py).
+        public_channel.KEY: public_channel.section(period=period, district=district),
         "list_limit": LIST_LIMIT,
         # The ledger's newest fingerprint when the week ended (taken the night after), for the cover.
         "ledger_fingerprint": latest_fingerprint(until=period.end + timedelta(days=1)),
@@ -381,3 +384,4 @@ def write_workbook(*, workbook: Workbook, report: Report) -> None:
         [number, task["text"], task["unit"] or _("All units"), task["due_on"] or ""]
         for number, task in enumerate(coming["tasks"], start=1)
     ])
+    public_channel.write_sheet(workbook, data=data, label=data["period"]["label"])
