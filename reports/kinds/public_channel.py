@@ -86,7 +86,10 @@ def write_sheet(workbook: Workbook, *, data: dict, label: str) -> None:
 
 
 def rules_text() -> str:
-    return _("Received: reports sent in the period (imported history excluded). Accepted, merged, rejected: "
-             "decisions taken in the period. Median hours: from reporting to acceptance, over the reports "
-             "accepted in the period. Satisfaction: satisfied of the ratings given in the period. Shown beside "
-             "the figures, not part of any ranking's formula.")
+    """The rules under the table (the page says the same, reports/kinds/_public_channel.html)."""
+    return " ".join((
+        _("Received: reports sent in the period (imported history excluded). Accepted, merged, rejected: "
+          "decisions taken in the period. Median hours: from reporting to acceptance, over the reports accepted "
+          "in the period. Satisfaction: satisfied of the ratings given in the period."),
+        _("Shown beside the figures, not part of any ranking's formula."),
+    ))
