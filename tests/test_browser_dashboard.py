@@ -61,9 +61,10 @@ def test_a_leader_reads_the_dashboard_on_a_phone_without_internet(live_server, p
     sign_in(page, live_server.url, "leader")
     page.goto(f"{live_server.url}/reports/dashboard/")
 
-    expect(page.locator("html")).to_have_attribute("data-charts", "3")
+    # The week trends, by district, by category, and the public channel's weeks (a leader sees it).
+    expect(page.locator("html")).to_have_attribute("data-charts", "4")
     assert outside == []
-    for canvas in ("chart-scope", "chart-districts", "chart-categories"):
+    for canvas in ("chart-scope", "chart-districts", "chart-categories", "chart-public"):
         assert painted_pixels(page, canvas) > 500, canvas
 
     expect(page.locator("#key-counts [data-figure=open]")).to_have_text("4")

@@ -333,6 +333,7 @@ def write_workbook(*, workbook: Workbook, report: Report) -> None:
     _progress_sheet(workbook, title=_("Progress by unit"), label=_("Unit"), rows=progress["units"], city=city,
                     name_of=lambda row: _unnamed(row["name"], no_unit),
                     chart_title=_("Found, closed and overdue by unit"))
+    public_channel.write_sheet(workbook, data=data, label=data["period"]["label"])
 
     ws = workbook.create_sheet(sheet_title(_("Assignment sheets")))
     rows = [
@@ -384,4 +385,3 @@ def write_workbook(*, workbook: Workbook, report: Report) -> None:
         [number, task["text"], task["unit"] or _("All units"), task["due_on"] or ""]
         for number, task in enumerate(coming["tasks"], start=1)
     ])
-    public_channel.write_sheet(workbook, data=data, label=data["period"]["label"])
