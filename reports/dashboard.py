@@ -279,7 +279,7 @@ class PublicChannel:
     total) and, per week of the trends, the reports received and accepted."""
 
     month: Period
-    districts: list[dict]  # {"id", "label", "figures": ChannelFigures}, by district code
+    districts: list[dict]  # {"id", "label", "figures": ChannelFigures, "satisfaction": rate}, by code
     city: ChannelFigures
     weeks: list[dict]  # {"label", "received", "accepted"}, oldest first
 
@@ -309,6 +309,8 @@ def dashboard_public_channel(*, user, periods: list[Period], now: dt.datetime | 
     rows.sort(key=lambda row: row["code"])
     if None in figures.districts:
         rows.append({"id": None, "label": "", "code": "", "figures": figures.districts[None]})
+    for row in rows:
+        row["satisfaction"] = rate(row["figures"].satisfied, row["figures"].rated)
     weeks = public_channel_weeks(periods=periods, reports=reports)
     return PublicChannel(month=month, districts=rows, city=figures.city,
                          weeks=[{"label": period.label, **week} for period, week in zip(periods, weeks, strict=True)])

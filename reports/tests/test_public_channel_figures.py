@@ -360,11 +360,12 @@ URL = "/reports/dashboard/"
 @pytest.fixture
 def this_month(city):
     """Today's reports: two in district A (one accepted two hours after it was sent, one
-    rejected), one in district B, waiting."""
+    rejected, its reporter unsatisfied), one in district B, waiting."""
     now = timezone.now()
     sent_at = max(now - dt.timedelta(hours=2), month_of(timezone.localdate(now)).starts_at)
     services.public_report_accept(report=sent(city, sent_at), by=city.hq)
-    services.public_report_reject(report=sent(city, now), by=city.hq, reason="not_found")
+    refused = services.public_report_reject(report=sent(city, now), by=city.hq, reason="not_found")
+    services.public_report_rate(report=refused, secret=refused.follow_secret, satisfied=False)
     sent(city, now, district=city.district_b)
     return (now - sent_at).total_seconds() / 3600
 
@@ -389,6 +390,7 @@ def test_the_dashboard_shows_the_card_and_its_chart(city, this_month, login, set
     row = card.split(f'<tr data-id="{city.district_a.pk}">')[1].split("</tr>")[0]
     assert 'data-figure="received">2<' in row and 'data-figure="accepted">1<' in row
     assert f'data-figure="median_hours">{this_month:.1f}<' in row
+    assert "0.0 %" in row and "(0/1)" in row
     assert "public" in response.context["chart_data"]
 
 
