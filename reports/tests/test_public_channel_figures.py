@@ -167,6 +167,17 @@ def test_one_districts_figures_and_a_scoped_queryset(city, channel):
     assert set(theirs.districts) == {city.district_b.pk}
 
 
+@pytest.mark.usefixtures("months")
+def test_a_report_placed_in_no_district_has_its_own_row_and_counts_in_the_total(city, channel):
+    services.public_report_submit(public_category=public_category(city), description="没有位置的举报", consent=True,
+                                  submitted_at=at(dt.date(2025, 3, 20), 9))
+    assert march().districts[None].received == 1 and march().city.received == 10
+    public = compute_march()["public_channel"]
+    assert public["rows"][-1]["district_id"] is None and public["rows"][-1]["received"] == 1
+    page = render(comparison_report(compute_march()), city.hq, monthly_comparison.TEMPLATE)
+    assert "(no district)" in public_table(page)
+
+
 def test_the_figures_cost_two_queries_however_many_reports(city, channel, django_assert_num_queries):
     with django_assert_num_queries(2):
         march()
