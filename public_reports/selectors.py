@@ -1,6 +1,5 @@
-"""Reads of the public channel: what a tracking page shows, the month's figures, the figures
-per district the reports and the dashboard show, and the links the ledger shows for a problem
-that came from a report."""
+"""Reads of the public channel: what a tracking page shows, the month's figures, and the
+links the ledger shows for a problem that came from a report."""
 
 import statistics
 from dataclasses import dataclass
