@@ -10,6 +10,10 @@ through ``Report.objects.visible_to(user)``.
 
 All of the trends come from one grouped query (per district and category, with a conditional
 count per week and figure), the key counts from one aggregate.
+
+The public channel's card (``dashboard_public_channel``): the month under way per district and
+its weekly trend over the same weeks, counted over ``PublicReport.objects.visible_to(user)``
+(HQ and leaders the city, a district lead their district, nobody else any: the card is left out).
 """
 
 import datetime as dt
@@ -22,12 +26,18 @@ from django.utils import timezone
 from campaign.models import Category, District
 from ledger.choices import OPEN_STATUSES, Action, Status
 from ledger.models import Problem, ProblemEvent
+from public_reports.models import PublicReport
+from public_reports.selectors import (
+    ChannelFigures,
+    public_channel_by_district,
+    public_channel_weeks,
+)
 
 from .choices import ReportKind, ReportStatus
 from .figures import problem_count_expressions, rate
 from .kinds import publishes
 from .models import Report
-from .periods import Period, last_finished, week_of
+from .periods import Period, last_finished, month_of, week_of
 
 TREND_WEEKS = 12
 TREND_FIGURES = ("found", "closed", "overdue")
@@ -265,10 +275,55 @@ def comparison_lists(report: Report | None, *, rows: int = RANKING_ROWS) -> list
 
 
 @dataclass
+class PublicChannel:
+    """The public channel on the dashboard: the month under way per district (with the scope's
+    total) and, per week of the trends, the reports received and accepted."""
+
+    month: Period
+    districts: list[dict]  # {"id", "label", "figures": ChannelFigures, "satisfaction": rate}, by code
+    city: ChannelFigures
+    weeks: list[dict]  # {"label", "received", "accepted"}, oldest first
+
+    @property
+    def satisfaction(self) -> dict:
+        return rate(self.city.satisfied, self.city.rated)
+
+    def as_chart_data(self) -> dict:
+        return {"received": [week["received"] for week in self.weeks],
+                "accepted": [week["accepted"] for week in self.weeks]}
+
+
+def dashboard_public_channel(*, user, periods: list[Period], now: dt.datetime | None = None) -> PublicChannel | None:
+    """The public channel's figures the user may see (None: none, the card is left out). Four
+    queries: the month's counts, its accepted reports' times (the medians), the districts' names
+    and the weekly trend."""
+    reports = PublicReport.objects.visible_to(user)
+    if reports.query.is_empty():
+        return None
+    now = now or timezone.now()
+    month = month_of(timezone.localdate(now))
+    figures = public_channel_by_district(start=month.starts_at, end=month.ends_at, reports=reports)
+    names = {district.pk: district for district in District.objects.filter(
+        pk__in=[pk for pk in figures.districts if pk is not None])}
+    rows = [{"id": pk, "label": names[pk].label, "code": names[pk].code, "figures": figures.districts[pk]}
+            for pk in names]
+    rows.sort(key=lambda row: row["code"])
+    if None in figures.districts:
+        rows.append({"id": None, "label": "", "code": "", "figures": figures.districts[None]})
+    for row in rows:
+        row["satisfaction"] = rate(row["figures"].satisfied, row["figures"].rated)
+    weeks = public_channel_weeks(periods=periods, reports=reports)
+    return PublicChannel(month=month, districts=rows, city=figures.city,
+                         weeks=[{"label": period.label, **week} for period, week in zip(periods, weeks, strict=True)])
+
+
+@dataclass
 class DashboardFigures:
     computed_at: dt.datetime
     counts: KeyCounts
     trends: Trends
+    # None for whom no public report is visible (and in figures cached before the card existed).
+    public: PublicChannel | None = None
 
 
 def cache_scope(user) -> str:
@@ -289,14 +344,17 @@ def dashboard_figures(*, user, now: dt.datetime | None = None) -> DashboardFigur
     seconds = settings.REPORT_DASHBOARD_CACHE_SECONDS
 
     def compute() -> DashboardFigures:
-        return DashboardFigures(computed_at=now, counts=dashboard_counts(user=user, now=now),
-                                trends=dashboard_trends(user=user, now=now))
+        trends = dashboard_trends(user=user, now=now)
+        return DashboardFigures(computed_at=now, counts=dashboard_counts(user=user, now=now), trends=trends,
+                                public=dashboard_public_channel(user=user, periods=trends.periods, now=now))
 
     if not seconds:
         return compute()
     # The week under way is part of the key, so Monday's figures never come from Sunday.
+    # So is the month: the public channel's card counts the month under way.
+    today = timezone.localdate(now)
     key = ":".join(("reports-dashboard", cache_scope(user), translation.get_language() or "",
-                    week_of(timezone.localdate(now)).label))
+                    week_of(today).label, month_of(today).label))
     # Without the cache (Redis down) the figures are computed on every view.
     figures = cache_get(key)
     if figures is None:

@@ -20,11 +20,16 @@ def dashboard_view(request):
     trends = figures.trends
     exposure = dashboard.latest_report(user=user, kind=ReportKind.WEEKLY_EXPOSURE)
     comparison = dashboard.latest_report(user=user, kind=ReportKind.MONTHLY_COMPARISON)
+    public = figures.public
+    chart_data = trends.as_chart_data()
+    if public is not None:
+        chart_data["public"] = public.as_chart_data()
     return render(request, "reports/dashboard.html", {
         "computed_at": figures.computed_at,
         "counts": figures.counts,
         "trends": trends,
-        "chart_data": trends.as_chart_data(),
+        "chart_data": chart_data,
+        "public": public,
         "breakdowns": [("districts", trends.districts, _("By district")),
                        ("categories", trends.categories, _("By category"))],
         "exposure": exposure,

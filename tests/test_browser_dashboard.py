@@ -8,6 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from campaign.tests.factories import PASSWORD
+from public_reports import services as public_services
+from public_reports.tests.factories import report
 from reports.choices import ReportKind
 from reports.periods import last_finished
 from reports.tests.weeks import assigned, at, found
@@ -52,6 +54,8 @@ def test_a_leader_reads_the_dashboard_on_a_phone_without_internet(live_server, p
         found(city, at(tuesday, hour))
     assigned(city, found(city, at(tuesday, 14), point=city.points_b[0]), at(tuesday, 15), tuesday,
              unit=city.office_b)  # due Tuesday, still open: overdue at the week's end
+    # A resident's report this month, rejected (nothing added to the ledger): the public card.
+    public_services.public_report_reject(report=report(city), by=city.hq, reason="not_found")
 
     page = phone_page
     outside = []
@@ -61,20 +65,26 @@ def test_a_leader_reads_the_dashboard_on_a_phone_without_internet(live_server, p
     sign_in(page, live_server.url, "leader")
     page.goto(f"{live_server.url}/reports/dashboard/")
 
-    expect(page.locator("html")).to_have_attribute("data-charts", "3")
+    # The week trends, by district, by category, and the public channel's weeks (a leader sees it).
+    expect(page.locator("html")).to_have_attribute("data-charts", "4")
     assert outside == []
-    for canvas in ("chart-scope", "chart-districts", "chart-categories"):
+    for canvas in ("chart-scope", "chart-districts", "chart-categories", "chart-public"):
         assert painted_pixels(page, canvas) > 500, canvas
 
     expect(page.locator("#key-counts [data-figure=open]")).to_have_text("4")
     page.locator("#trend-heading").scroll_into_view_if_needed()
-    page.locator(".dash-table summary").click()
+    page.locator("[aria-labelledby=trend-heading] .dash-table summary").click()
     last = page.locator(f"#trend-table tr[data-week='{week.label}']")
     expect(last.locator("[data-figure=found]")).to_have_text("4")
     expect(last.locator("[data-figure=overdue]")).to_have_text("1")
     # District B's row on the phone: a card with its figures.
     row_b = page.locator(f"#districts-table tr[data-id='{city.district_b.pk}']")
     expect(row_b.locator("[data-figure=overdue]")).to_have_text("1")
+
+    # The public channel's card: district A's row on the phone.
+    public_a = page.locator(f"#public-table tr[data-id='{city.district_a.pk}']")
+    expect(public_a.locator("[data-figure=received]")).to_have_text("1")
+    expect(public_a.locator("[data-figure=rejected]")).to_have_text("1")
 
     # The page fits the phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

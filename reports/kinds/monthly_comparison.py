@@ -45,6 +45,7 @@ from ..figures import (
     zero_counts,
 )
 from ..periods import Period
+from . import public_channel
 from .standings import accountability_counts, average, inspection_scores, record_count
 
 TEMPLATE = "reports/kinds/monthly_comparison.html"
@@ -251,6 +252,8 @@ def compute(*, period: Period, district: District | None = None,
         data[key] = {"ranked": ranked, "unranked": unranked}
     data["grids"] = chief_cell_figures(period=period, cell="grid", district=district)
     data["roads"] = chief_cell_figures(period=period, cell="road", district=district)
+    # Beside the ranking, never in its formula (reports/kinds/public_channel.py).
+    data[public_channel.KEY] = public_channel.section(period=period, district=district)
     return data
 
 
@@ -331,6 +334,7 @@ def write_workbook(*, workbook: Workbook, report) -> None:
              row["on_time_rate"]["value"], row["overdue"]]
             for row in data[key]
         ])
+    public_channel.write_sheet(workbook, data=data, label=label)
     ws = workbook.create_sheet(sheet_title(_("Formula")))
     weights = data["formula"]["weights"]
     write_table(ws, headers=[_("Indicator"), _("Weight")], title=_("Published formula"), rows=[

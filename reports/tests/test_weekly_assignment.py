@@ -137,7 +137,7 @@ def test_the_workbook_has_a_sheet_per_section_with_native_charts(city, week):
     assert len([name for name in names if name.startswith("xl/charts/chart")]) == 4
     loaded = load_workbook(io.BytesIO(buffer.getvalue()))
     assert loaded.sheetnames[1:] == ["Progress by district", "Progress by team", "Progress by unit",
-                                     "Assignment sheets", "Earlier matters", "Due this week",
+                                     "Public reports", "Assignment sheets", "Earlier matters", "Due this week",
                                      "Due this week, listed", "This week's tasks"]
     districts = loaded["Progress by district"]
     assert districts.freeze_panes == "A4"

@@ -75,5 +75,22 @@
       canvas.setAttribute("data-figure", button.getAttribute("data-figure"));
     });
   });
+  // The public channel's weeks (present only for whom the page shows its card): the series'
+  // names come translated on the canvas.
+  var publicCanvas = document.getElementById("chart-public");
+  if (publicCanvas && data.public) {
+    var publicColours = { received: figureColours.found, accepted: figureColours.closed };
+    charts.public = new window.Chart(publicCanvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: ["received", "accepted"].map(function (figure) {
+          return { label: publicCanvas.getAttribute("data-" + figure), data: data.public[figure],
+                   backgroundColor: publicColours[figure], borderColor: publicColours[figure] };
+        })
+      },
+      options: options
+    });
+  }
   document.documentElement.setAttribute("data-charts", Object.keys(charts).length);
 })();
