@@ -677,3 +677,29 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.target}"
+
+
+# --- Public pages' guard (campaign/public_guard) -----------------------------------------------
+
+
+class PublicActionCount(models.Model):
+    """How many times one client address or mobile number did one kind of public action on one
+    day, or (kind ``challenge``) that one proof-of-work challenge was spent. The address and the
+    number are kept only as a keyed digest (HMAC with SECRET_KEY), never in clear.
+
+    Written only by ``campaign.public_guard`` with one upsert per key, inside the caller's
+    transaction, so the count holds across processes and workers; rows older than yesterday are
+    purged daily (``campaign.tasks.public_action_counts_purge``)."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    key_digest = models.CharField(_("key digest"), max_length=64)
+    day = models.DateField(_("day"), db_index=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("public action count")
+        verbose_name_plural = _("public action counts")
+        constraints = [models.UniqueConstraint(fields=["kind", "key_digest", "day"], name="public_action_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} {self.key_digest[:8]}… {self.count}"

@@ -71,3 +71,11 @@ def list_exports_sweep() -> int:
     for job_id in abandoned:
         list_export_run.delay(job_id)
     return len(abandoned)
+
+
+@shared_task(ignore_result=True)
+def public_action_counts_purge() -> int:
+    """Beat, daily: forget the public pages' counts and spent challenges older than yesterday."""
+    from campaign.public_guard import public_counts_purge
+
+    return public_counts_purge()

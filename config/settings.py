@@ -351,6 +351,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "reports-overdue-sweep": {"task": "reports.overdue_sweep", "schedule": crontab(minute=5, hour=0)},
     "ledger-fingerprint": {"task": "ledger.tasks.ledger_fingerprint_take", "schedule": crontab(minute=15, hour=0)},
+    "campaign-public-action-counts-purge": {
+        "task": "campaign.tasks.public_action_counts_purge", "schedule": crontab(minute=20, hour=0)},
     "imports-sweep": {"task": "campaign.tasks.sample_point_imports_sweep", "schedule": 300.0},
     "ledger-jobs-sweep": {"task": "ledger.tasks.ledger_jobs_sweep", "schedule": 300.0},
     "list-exports-sweep": {"task": "campaign.tasks.list_exports_sweep", "schedule": 300.0},
@@ -466,6 +468,22 @@ PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 15, minimum=1)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000, minimum=1_000_000)
 PHOTO_STORED_MAX_SIDE = 2560
 PHOTO_THUMBNAIL_SIDE = 320
+# Public pages (campaign/public_guard): per kind of public action, how many a client address and
+# a mobile number may do a day (other kinds, e.g. the satisfaction survey, add their own entry);
+# the proof of work asked after the first PUBLIC_CHALLENGE_FREE_PER_DAY actions of the day from an
+# address (0: always): leading zero bits of SHA-256 (18: about 260,000 tries, ~0.3 s on a desktop
+# and 1-2 s on a phone) and how long a challenge stays valid.
+PUBLIC_LIMITS = {
+    "report": {
+        "per_address": env_int("PUBLIC_REPORTS_PER_ADDRESS_PER_DAY", 10, minimum=1),
+        "per_mobile": env_int("PUBLIC_REPORTS_PER_MOBILE_PER_DAY", 5, minimum=1),
+    },
+}
+PUBLIC_CHALLENGE_FREE_PER_DAY = env_int("PUBLIC_CHALLENGE_FREE_PER_DAY", 1, minimum=0)
+PUBLIC_CHALLENGE_BITS = env_int("PUBLIC_CHALLENGE_BITS", 18, minimum=1)
+if PUBLIC_CHALLENGE_BITS > 32:
+    raise ImproperlyConfigured(f"PUBLIC_CHALLENGE_BITS={PUBLIC_CHALLENGE_BITS} would take a phone hours; use 32 or fewer.")
+PUBLIC_CHALLENGE_TTL_SECONDS = env_int("PUBLIC_CHALLENGE_TTL_SECONDS", 600, minimum=60)
 # Weekly exposure (周曝光): how many problems each "worst" list shows, and the red and black
 # lists' published rule: units and districts with at least REPORT_EXPOSURE_MIN_DUE problems
 # due in the week are ordered by 按期结案率 (on-time closure rate), then by fewer overdue at
