@@ -35,7 +35,15 @@ from ledger.choices import Severity, Source, Status
 from ledger.models import Problem
 from ledger.photos import StoredPhoto
 
-from .choices import Channel, RejectReason, ReportAction, ReportStatus, ReviewState, RewardAction, RewardStatus
+from .choices import (
+    Channel,
+    RejectReason,
+    ReportAction,
+    ReportStatus,
+    ReviewState,
+    RewardAction,
+    RewardStatus,
+)
 from .models import (
     Open311Key,
     PublicCategory,
