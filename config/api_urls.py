@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("accountability.api.urls")),
     path("", include("maps.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("public_reports.api.rewards")),
 ]
