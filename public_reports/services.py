@@ -422,7 +422,7 @@ def rewards_create_due(*, now: datetime | None = None) -> int:
                                                    created_at=now,
                                                    note=_("Cut to the monthly cap.") if amount > left else "")
                     RewardEvent.objects.create(reward=reward, action=RewardAction.CREATE, at=now,
-                                               data={"amount": str(reward.amount), "rule_amount": str(amount)})
+                                               data={"amount": _money(reward.amount), "rule_amount": _money(amount)})
             except IntegrityError:  # a concurrent sweep made it
                 continue
         created += 1
@@ -482,6 +482,10 @@ def rewards_check_now(*, by) -> int:
     return rewards_create_due()
 
 
+def _money(amount) -> str:
+    return f"{Decimal(amount):.2f}"
+
+
 def reward_rule_set(*, by, public_category: PublicCategory | None, severity: str, amount: Decimal) -> RewardRule:
     """The amount for a category (None: any) and severity (blank: any): one rule per pair,
     replaced when set again. Applies to rewards created from now on."""
@@ -493,7 +497,7 @@ def reward_rule_set(*, by, public_category: PublicCategory | None, severity: str
     with transaction.atomic():
         rule = (RewardRule.objects.select_for_update()
                 .filter(public_category=public_category, severity=severity).first())
-        before = str(rule.amount) if rule else None
+        before = _money(rule.amount) if rule else None
         if rule is None:
             rule = RewardRule.objects.create(public_category=public_category, severity=severity, amount=amount)
         else:
@@ -501,7 +505,7 @@ def reward_rule_set(*, by, public_category: PublicCategory | None, severity: str
             rule.refresh_from_db()
         RewardEvent.objects.create(action=RewardAction.RULE_SET, actor=by, data={
             "category": public_category.code if public_category else None, "severity": severity,
-            "amount": str(rule.amount), "before": before})
+            "amount": _money(rule.amount), "before": before})
     return rule
 
 
@@ -510,7 +514,7 @@ def reward_rule_delete(*, by, rule: RewardRule) -> None:
     with transaction.atomic():
         RewardEvent.objects.create(action=RewardAction.RULE_DELETE, actor=by, data={
             "category": rule.public_category.code if rule.public_category_id else None,
-            "severity": rule.severity, "amount": str(rule.amount)})
+            "severity": rule.severity, "amount": _money(rule.amount)})
         RewardRule.objects.filter(pk=rule.pk).delete()
 
 
@@ -522,11 +526,11 @@ def reward_policy_update(*, by, monthly_cap: Decimal, active: bool) -> RewardPol
         raise PublicReportError(_("The monthly cap cannot be negative."))
     with transaction.atomic():
         policy = RewardPolicy.current()
-        before = {"monthly_cap": str(policy.monthly_cap), "active": policy.active}
+        before = {"monthly_cap": _money(policy.monthly_cap), "active": policy.active}
         RewardPolicy.objects.filter(pk=policy.pk).update(monthly_cap=monthly_cap, active=active)
         policy.refresh_from_db()
         RewardEvent.objects.create(action=RewardAction.POLICY, actor=by, data={
-            "before": before, "after": {"monthly_cap": str(policy.monthly_cap), "active": policy.active}})
+            "before": before, "after": {"monthly_cap": _money(policy.monthly_cap), "active": policy.active}})
     return policy
 
 
