@@ -495,7 +495,8 @@ def reward_rule_set(*, by, public_category: PublicCategory | None, severity: str
     if amount is None or amount <= 0:
         raise PublicReportError(_("The amount must be more than zero."))
     with transaction.atomic():
-        rule = (RewardRule.objects.select_for_update()
+        # No ordering: the model's orders by the category, an outer join FOR UPDATE refuses.
+        rule = (RewardRule.objects.select_for_update().order_by()
                 .filter(public_category=public_category, severity=severity).first())
         before = _money(rule.amount) if rule else None
         if rule is None:
