@@ -153,8 +153,12 @@ def test_hq_sets_a_rule_and_the_cap_on_the_rules_page(city, login):
     client.post(RULES, {"form": "policy", "monthly_cap": "300", "active": "on"})
     assert RewardRule.objects.get().amount == Decimal(150)
     assert RewardPolicy.current().monthly_cap == Decimal(300)
-    page = client.get(RULES).content.decode()
+    response = client.get(RULES)
+    page = response.content.decode()
     assert "150" in page and "垃圾乱堆" in page
+    # Who changed what, newest first.
+    assert [(e.action, e.actor) for e in response.context["history"]] == [("policy", city.hq), ("rule_set", city.hq)]
+    assert "¥500.00 → ¥300.00" in page
 
 
 def test_a_wrong_amount_is_shown_on_the_form_and_nothing_changes(city, login):

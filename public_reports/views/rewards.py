@@ -26,7 +26,7 @@ from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
 from .. import services
-from ..models import PublicCategory, RewardPolicy, RewardRule
+from ..models import PublicCategory, RewardEvent, RewardPolicy, RewardRule
 from ..reward_forms import (
     DeclineForm,
     PayForm,
@@ -175,6 +175,7 @@ def reward_rules(request):
         "rules": rules, "policy": policy, "rule_form": rule_form, "policy_form": policy_form,
         "may_act": services.reward_hq(request.user),
         "categories": PublicCategory.objects.select_related("category").order_by("order", "code"),
+        "history": RewardEvent.objects.filter(reward__isnull=True).select_related("actor").order_by("-at", "-pk")[:20],
     })
 
 
