@@ -684,7 +684,7 @@ class AuditEntry(models.Model):
 
 class PublicActionCount(models.Model):
     """How many times one client address or mobile number did one kind of public action on one
-    day, or (kind ``challenge``) that one proof-of-work challenge was spent. The address and the
+    day, or (kind ``spent-challenge``) that one proof-of-work challenge was spent. The address and the
     number are kept only as a keyed digest (HMAC with SECRET_KEY), never in clear.
 
     Written only by ``campaign.public_guard`` with one upsert per key, inside the caller's

@@ -255,6 +255,10 @@ if GEOJSON_UPLOAD_CRS not in ("wgs84", "gcj02"):
     raise ImproperlyConfigured(f"GEOJSON_UPLOAD_CRS={GEOJSON_UPLOAD_CRS!r} must be wgs84 or gcj02.")
 # The most points and problems one map answer carries ("showing N of M" beyond it).
 MAP_MAX_FEATURES = env_int("MAP_MAX_FEATURES", 2000, minimum=1)
+# Duplicate detection (ledger/nearby.py): open problems of the same category within this many
+# metres and days of a new one are shown as likely duplicates.
+NEARBY_RADIUS_M = env_int("NEARBY_RADIUS_M", 250, minimum=1)
+NEARBY_DAYS = env_int("NEARBY_DAYS", 30, minimum=1)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
@@ -422,6 +426,9 @@ SPECTACULAR_SETTINGS = {
         "ProblemActionEnum": "ledger.choices.Action",
         "ReportKindEnum": "reports.choices.ReportKind",
         "ReportStatusEnum": "reports.choices.ReportStatus",
+        "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
+        "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
+        "PublicReportActionEnum": "public_reports.choices.ReportAction",
     },
 }
 
@@ -471,18 +478,37 @@ PHOTO_THUMBNAIL_SIDE = 320
 # Public pages (campaign/public_guard): per kind of public action, how many a client address and
 # a mobile number may do a day (other kinds, e.g. the satisfaction survey, add their own entry);
 # the proof of work asked after the first PUBLIC_CHALLENGE_FREE_PER_DAY actions of the day from an
-# address (0: always): leading zero bits of SHA-256 (18: about 260,000 tries, ~0.3 s on a desktop
-# and 1-2 s on a phone) and how long a challenge stays valid.
+# address (0: always): PUBLIC_CHALLENGE_SOLUTIONS nonces whose SHA-256 starts with
+# PUBLIC_CHALLENGE_BITS zero bits (8 x 14 bits: about 130,000 hashes, well under a second on a
+# desktop and 1-2 s on a phone), and how long a challenge stays valid.
 PUBLIC_LIMITS = {
     "report": {
         "per_address": env_int("PUBLIC_REPORTS_PER_ADDRESS_PER_DAY", 10, minimum=1),
         "per_mobile": env_int("PUBLIC_REPORTS_PER_MOBILE_PER_DAY", 5, minimum=1),
     },
 }
+# Open311 POSTs (public_reports/open311) come from other systems: counted per client address and
+# per resident's mobile number as "open311", and per API key as "open311_key" (its per_address is
+# the key's daily limit; the key is counted under its own name, never a client address).
+PUBLIC_LIMITS["open311"] = {
+    "per_address": env_int("OPEN311_REQUESTS_PER_ADDRESS_PER_DAY", 500, minimum=1),
+    "per_mobile": PUBLIC_LIMITS["report"]["per_mobile"],
+}
+PUBLIC_LIMITS["open311_key"] = {
+    "per_address": env_int("OPEN311_REQUESTS_PER_KEY_PER_DAY", 1000, minimum=1),
+    "per_mobile": 0,
+}
+# Open311 reads per client address (DRF's rate format: N/second|minute|hour|day).
+OPEN311_READ_RATE = env_str("OPEN311_READ_RATE", "120/minute")
+# The jurisdiction_id Open311 clients may send (blank: any value, the city is the only one).
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 PUBLIC_CHALLENGE_FREE_PER_DAY = env_int("PUBLIC_CHALLENGE_FREE_PER_DAY", 1, minimum=0)
-PUBLIC_CHALLENGE_BITS = env_int("PUBLIC_CHALLENGE_BITS", 18, minimum=1)
+PUBLIC_CHALLENGE_BITS = env_int("PUBLIC_CHALLENGE_BITS", 14, minimum=1)
 if PUBLIC_CHALLENGE_BITS > 32:
     raise ImproperlyConfigured(f"PUBLIC_CHALLENGE_BITS={PUBLIC_CHALLENGE_BITS} would take a phone hours; use 32 or fewer.")
+PUBLIC_CHALLENGE_SOLUTIONS = env_int("PUBLIC_CHALLENGE_SOLUTIONS", 8, minimum=1)
+if PUBLIC_CHALLENGE_SOLUTIONS > 64:
+    raise ImproperlyConfigured(f"PUBLIC_CHALLENGE_SOLUTIONS={PUBLIC_CHALLENGE_SOLUTIONS}: use 64 or fewer.")
 PUBLIC_CHALLENGE_TTL_SECONDS = env_int("PUBLIC_CHALLENGE_TTL_SECONDS", 600, minimum=60)
 # Weekly exposure (周曝光): how many problems each "worst" list shows, and the red and black
 # lists' published rule: units and districts with at least REPORT_EXPOSURE_MIN_DUE problems

@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz/", healthz, name="healthz"),
     path("api/", include("config.api_urls")),
+    path("open311/v2/", include("public_reports.open311.urls")),
     path("notifications/", include("notifications.urls")),
     path("ledger/", include("ledger.urls")),
     path("inspections/", include("inspections.urls")),

@@ -316,3 +316,29 @@ class ClassAddProblemsForm(ControlCharactersRefused, forms.Form):
         if missing:
             raise forms.ValidationError(_("No problem with code: %(codes)s.") % {"codes": ", ".join(missing)})
         return [found[c] for c in dict.fromkeys(codes)]
+
+
+# --- Duplicate detection while recording ----------------------------------------------------------
+
+
+class NearbyQueryForm(forms.Form):
+    """Where and what a problem being recorded is: its coordinates, or a sample point's."""
+
+    category = forms.ModelChoiceField(Category.objects.none())
+    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+    sample_point = forms.ModelChoiceField(SamplePoint.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = writable(Category, user)
+        self.fields["sample_point"].queryset = writable(SamplePoint, user).only("pk", "latitude", "longitude")
+
+    def clean(self):
+        data = super().clean()
+        latitude, longitude, point = data.get("latitude"), data.get("longitude"), data.get("sample_point")
+        if (latitude is None) != (longitude is None):
+            raise forms.ValidationError(_("Give both coordinates or neither."))
+        if latitude is None and point is not None:
+            data["latitude"], data["longitude"] = point.latitude, point.longitude
+        return data

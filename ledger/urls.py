@@ -1,7 +1,7 @@
 """The ledger's pages. Each view module declares its own ``routes``."""
 
-from .views import problems, sheets, transfer
+from .views import nearby, problems, sheets, transfer
 
 app_name = "ledger"
 
-urlpatterns = [*transfer.routes, *sheets.routes, *problems.routes]
+urlpatterns = [*transfer.routes, *sheets.routes, *nearby.routes, *problems.routes]

@@ -10,10 +10,14 @@ class PublicReportsConfig(AppConfig):
     def ready(self):
         from ledger.sources import register_source_kind
 
+        from . import task_groups
+        from .notifications import register_kinds
         from .selectors import describe_for_source
 
         # A problem accepted from a public report links back to it ("public_report:<id>").
         register_source_kind("public_report", url_name="public_reports:detail", describe=describe_for_source)
+        register_kinds()  # a new report to moderate (notifications.events)
+        task_groups.register()  # reports to moderate and ratings to review, on the task home
 
         from campaign.demo_steps import DemoStep, demo_step_register
 

@@ -1,18 +1,34 @@
-"""Reads of the public channel: what a tracking page shows, the month's figures, and the
-links the ledger shows for a problem that came from a report."""
+"""Reads of the public channel: what a tracking page shows, the month's figures, the links the
+ledger shows for a problem that came from a report, the moderation queue with its duplicate
+suggestions (``ledger.nearby`` applied to reports), and HQ's review queue."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from campaign.choices import Role
-from ledger.choices import Status
+from campaign.geo import haversine_m
+from ledger import nearby as nearby_module
+from ledger.choices import PhotoKind, Status
+from ledger.models import EvidencePhoto, Problem
 
-from .choices import Channel, ReportStatus, RewardStatus, TrackingStage
-from .models import PublicReport, Reward
+from .choices import Channel, ReportStatus, ReviewState, RewardStatus, TrackingStage
+from .models import PublicCategory, PublicReport, PublicReportPhoto, Reward, moderator_of
+
+
+def may_moderate(user, report: PublicReport) -> bool:
+    """What the services allow: HQ staff any report, a district lead one placed in their
+    district. It decides who sees the reporter's mobile number in full."""
+    if not moderator_of(user):
+        return False
+    if user.is_superuser or user.role == Role.HQ_STAFF:
+        return True
+    return report.district_id is not None and report.district_id == user.district_id
 
 
 def describe_for_source(user, ids: list[int]) -> dict[int, str]:
@@ -95,6 +111,263 @@ def suggest_category(text: str, categories, *, title: str = "", extra_keywords: 
     if best is None:
         return Suggestion(None, "")
     return Suggestion(best[1], best[2])
+
+
+# --- The public tracking page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackingStep:
+    stage: str
+    label: str
+    done: bool
+    current: bool
+    at: object | None = None
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What anyone holding a tracking code may see: never the reporter, never a staff name."""
+
+    report: PublicReport
+    stage: str
+    stage_label: str
+    steps: list[TrackingStep]
+    problem_status: str  # the ledger problem's status, as it moves ("" before acceptance)
+    photos: list  # the report's own photos not hidden by a moderator
+    after_photos: list  # the linked problem's after-photos (rectification evidence)
+    reason: str  # why it was rejected (the reason's label), or "" otherwise
+    merged_into_code: str
+
+
+_PATH = (TrackingStage.RECEIVED, TrackingStage.ACCEPTED, TrackingStage.RECTIFYING, TrackingStage.RECTIFIED,
+         TrackingStage.CLOSED)
+
+
+def report_for_tracking(code: str) -> PublicReport | None:
+    """The report a tracking code names (case and spaces forgiven), with what its page reads."""
+    code = "".join(str(code or "").split()).upper()
+    if not code:
+        return None
+    return (PublicReport.objects.select_related("public_category", "problem", "merged_into", "reward")
+            .filter(code=code).first())
+
+
+def tracking_for(report: PublicReport) -> Tracking:
+    stage = tracking_stage(report)
+    problem = report.problem
+    times = {TrackingStage.RECEIVED: report.submitted_at, TrackingStage.ACCEPTED: report.decided_at,
+             TrackingStage.CLOSED: problem.closed_at if problem is not None else None}
+    if stage in _PATH:
+        reached = _PATH.index(stage)
+        steps = [TrackingStep(stage=s, label=TrackingStage(s).label, done=i <= reached, current=i == reached,
+                              at=times.get(s) if i <= reached else None)
+                 for i, s in enumerate(_PATH)]
+    else:
+        steps = [TrackingStep(stage=TrackingStage.RECEIVED, label=TrackingStage.RECEIVED.label, done=True,
+                              current=False, at=report.submitted_at),
+                 TrackingStep(stage=stage, label=TrackingStage(stage).label, done=True, current=True,
+                              at=report.decided_at)]
+    after = []
+    if problem is not None and stage in (TrackingStage.RECTIFIED, TrackingStage.CLOSED):
+        after = list(problem.photos.filter(kind=PhotoKind.AFTER))
+    reason = ""
+    if report.status == ReportStatus.REJECTED and report.reject_reason:
+        reason = report.get_reject_reason_display()
+    return Tracking(
+        report=report, stage=stage, stage_label=TrackingStage(stage).label, steps=steps,
+        problem_status=problem.get_status_display() if problem is not None else "",
+        photos=list(report.photos.filter(hidden=False)), after_photos=after, reason=reason,
+        merged_into_code=report.merged_into.code if report.merged_into_id else "",
+    )
+
+
+def reward_of(report: PublicReport) -> Reward | None:
+    try:
+        return report.reward
+    except Reward.DoesNotExist:
+        return None
+# --- Duplicates (ledger.nearby applied to the public channel) ----------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An open problem or a waiting report that may be the same as a report."""
+
+    kind: str  # "problem" or "report"
+    pk: int
+    code: str
+    description: str
+    status: str
+    at: datetime
+    distance_m: float
+    thumbnail_url: str
+    url: str
+
+
+def _first_visible_photo():
+    return (PublicReportPhoto.objects.filter(report=OuterRef("pk"), hidden=False)
+            .order_by("uploaded_at", "id").values("pk")[:1])
+
+
+def _ledger_category_id(report: PublicReport) -> int | None:
+    return report.public_category.category_id if report.public_category_id else None
+
+
+def public_categories_of(category_ids) -> dict[int, list[int]]:
+    """{ledger category id: the public categories mapped to it} (one query)."""
+    mapped: dict[int, list[int]] = {}
+    for pk, category_id in PublicCategory.objects.filter(category_id__in=set(category_ids)).values_list(
+            "pk", "category_id"):
+        mapped.setdefault(category_id, []).append(pk)
+    return mapped
+
+
+def waiting_reports_nearby(*, user, category, latitude, longitude, at=None, exclude=None,
+                           radius_m: float | None = None, days: int | None = None,
+                           limit: int = nearby_module.DEFAULT_LIMIT) -> list[PublicReport]:
+    """The reports waiting for moderation that ``user`` may see, of a public category mapped to
+    the ledger ``category``, near the point and moment (``ledger.nearby``), each with
+    ``photo_id`` (its first visible photo) and ``distance_m``."""
+    category_id = getattr(category, "pk", category)
+    public_ids = public_categories_of([category_id]).get(category_id, [])
+    if not public_ids:
+        return []
+    reports = (PublicReport.objects.visible_to(user).waiting()
+               .only("pk", "code", "description", "moderated_description", "status", "submitted_at",
+                     "latitude", "longitude", "public_category")
+               .annotate(photo_id=Subquery(_first_visible_photo())))
+    if exclude is not None:
+        reports = reports.exclude(pk=getattr(exclude, "pk", exclude))
+    return nearby_module.nearby(reports, latitude=latitude, longitude=longitude, category=public_ids, at=at,
+                                radius_m=radius_m, days=days, limit=limit, category_field="public_category",
+                                time_field="submitted_at")
+
+
+def report_thumbnail_urls(photo_ids) -> dict[int, str]:
+    pattern = reverse("public_reports:photo_thumbnail", args=[0])
+    head, tail = pattern.rsplit("/0/", 1)
+    return {pk: f"{head}/{pk}/{tail}" for pk in photo_ids if pk is not None}
+
+
+def report_duplicates(report: PublicReport, *, user, limit: int = nearby_module.DEFAULT_LIMIT) -> list[Duplicate]:
+    """Open problems and waiting reports of the same category within the radius and window of
+    the report (settings NEARBY_RADIUS_M, NEARBY_DAYS), nearest first: two queries, none when
+    the report has no place or category."""
+    category_id = _ledger_category_id(report)
+    if category_id is None or report.latitude is None or report.longitude is None:
+        return []
+    where = {"latitude": report.latitude, "longitude": report.longitude, "at": report.submitted_at}
+    problems = nearby_module.problems_nearby(user=user, category=category_id, exclude=report.problem_id,
+                                             limit=limit, **where)
+    reports = waiting_reports_nearby(user=user, category=category_id, exclude=report.pk, limit=limit, **where)
+    problem_thumbs = nearby_module.thumbnail_urls([p.before_photo_id for p in problems])
+    report_thumbs = report_thumbnail_urls([r.photo_id for r in reports])
+    found = [Duplicate("problem", p.pk, p.code, p.description, p.get_status_display(), p.found_at, p.distance_m,
+                       problem_thumbs.get(p.before_photo_id, ""), reverse("ledger:problem_detail", args=[p.pk]))
+             for p in problems]
+    found += [Duplicate("report", r.pk, r.code, r.shown_description, r.get_status_display(), r.submitted_at,
+                        r.distance_m, report_thumbs.get(r.photo_id, ""),
+                        reverse("public_reports:detail", args=[r.pk]))
+              for r in reports]
+    return sorted(found, key=lambda d: (d.distance_m, d.at))[:limit]
+
+
+def _candidates(queryset, reports, *, category_of, lat_field, lon_field, category_field, time_field, radius_m,
+                days):
+    """One query: the rows of ``queryset`` inside any report's box, category and window."""
+    condition = Q()
+    for report in reports:
+        categories = category_of(report)
+        if not categories:
+            continue
+        window = (report.submitted_at - timedelta(days=days), report.submitted_at + timedelta(days=days))
+        boxes = nearby_module.search_boxes(report.latitude, report.longitude, radius_m)
+        condition |= Q(nearby_module.InBoxes(lat_field, lon_field, boxes),
+                       **{f"{category_field}__in": categories, f"{time_field}__range": window})
+    if not condition:
+        return []
+    return list(queryset.filter(condition).values("pk", lat_field, lon_field, category_field, time_field))
+
+
+def duplicate_counts(reports, *, user, radius_m: float | None = None, days: int | None = None) -> dict[int, int]:
+    """{report id: how many open problems and waiting reports may be the same} for the waiting
+    reports of a page of the queue (a decided one has no entry), in a fixed number of queries whatever its length (the candidates of all rows in one
+    query per kind, then the exact distance, ``campaign.geo.haversine_m``, in Python: the same
+    rule as ``report_duplicates``)."""
+    radius_m = float(settings.NEARBY_RADIUS_M if radius_m is None else radius_m)
+    days = settings.NEARBY_DAYS if days is None else days
+    waiting = [r for r in reports if r.status == ReportStatus.RECEIVED]
+    placed = [r for r in waiting if r.latitude is not None and r.longitude is not None and r.public_category_id]
+    counts = {r.pk: 0 for r in waiting}
+    if not placed:
+        return counts
+    ledger_of = {r.pk: r.public_category.category_id for r in placed}
+    public_of = public_categories_of(ledger_of.values())
+    problems = _candidates(
+        Problem.objects.visible_to(user).open(), placed, category_of=lambda r: [ledger_of[r.pk]],
+        lat_field="latitude", lon_field="longitude", category_field="category_id", time_field="found_at",
+        radius_m=radius_m, days=days)
+    others = _candidates(
+        PublicReport.objects.visible_to(user).waiting(), placed,
+        category_of=lambda r: public_of.get(ledger_of[r.pk], []), lat_field="latitude", lon_field="longitude",
+        category_field="public_category_id", time_field="submitted_at", radius_m=radius_m, days=days)
+    public_to_ledger = {pk: category for category, pks in public_of.items() for pk in pks}
+    window = timedelta(days=days)
+    for report in placed:
+        category = ledger_of[report.pk]
+        near = 0
+        for row in problems:
+            if (row["category_id"] == category and row["pk"] != report.problem_id
+                    and abs(row["found_at"] - report.submitted_at) <= window
+                    and haversine_m(report.latitude, report.longitude, row["latitude"], row["longitude"]) <= radius_m):
+                near += 1
+        for row in others:
+            if (row["pk"] != report.pk and public_to_ledger.get(row["public_category_id"]) == category
+                    and abs(row["submitted_at"] - report.submitted_at) <= window
+                    and haversine_m(report.latitude, report.longitude, row["latitude"], row["longitude"]) <= radius_m):
+                near += 1
+        counts[report.pk] = near
+    return counts
+
+
+# --- The queues ----------------------------------------------------------------------------------
+
+QUEUE_RELATED = ("public_category", "district", "decided_by")
+
+
+def report_queue(user):
+    """The reports ``user`` may see, for the moderation queue (newest first)."""
+    return (PublicReport.objects.visible_to(user).select_related(*QUEUE_RELATED)
+            .annotate(photo_id=Subquery(_first_visible_photo()))
+            .order_by("-submitted_at", "-id"))
+
+
+def review_queue(user):
+    """Unsatisfied ratings waiting for HQ, with the closed problem (oldest rating first)."""
+    return (PublicReport.objects.visible_to(user).filter(review_state=ReviewState.PENDING)
+            .select_related("public_category", "district", "problem", "problem__responsible_unit")
+            .order_by("rated_at", "id"))
+
+
+def after_photos(problem_ids) -> dict[int, int]:
+    """{problem id: its latest after-photo's id} (one query)."""
+    latest: dict[int, int] = {}
+    for problem_id, photo_id in (EvidencePhoto.objects.filter(problem_id__in=set(problem_ids), kind=PhotoKind.AFTER)
+                                 .order_by("uploaded_at", "id").values_list("problem_id", "pk")):
+        latest[problem_id] = photo_id
+    return latest
+
+
+def merge_target(user, code: str):
+    """(problem, report) that ``code`` names among what ``user`` may see: a report's tracking
+    code (JB-…) or a problem's code; (None, None) when there is none."""
+    code = (code or "").strip()
+    if not code:
+        return None, None
+    if code.upper().startswith("JB-"):
+        return None, PublicReport.objects.visible_to(user).filter(code__iexact=code).first()
+    return Problem.objects.visible_to(user).filter(code=code).first(), None
 
 
 # --- Rewards -------------------------------------------------------------------------------------

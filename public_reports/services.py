@@ -30,11 +30,13 @@ from django.utils.translation import gettext as _
 
 from campaign.choices import Role
 from campaign.counters import counter_next
+from campaign.public_guard import challenge_spend, limit_count
 from ledger import services as ledger_services
 from ledger.choices import Severity, Source, Status
 from ledger.models import Problem
 from ledger.photos import StoredPhoto
 
+from . import notifications
 from .choices import (
     Channel,
     RejectReason,
@@ -118,10 +120,14 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
                          photos: list[StoredPhoto] = (), idempotency_key: str | None = None,
                          channel: str = Channel.WEB, open311_key: Open311Key | None = None,
                          attributes: dict | None = None, district=None, submitted_at: datetime | None = None,
-                         imported_ref: str = "", official_reply: str = "") -> Submitted:
+                         imported_ref: str = "", official_reply: str = "", client_address: str | None = None,
+                         proof=None) -> Submitted:
     """Record a resident's report (status received) with its tracking code. The caller (the
-    form, Open311, the importer) has checked the input and the limits; photos are stored
-    before the transaction. A repeated idempotency key returns the first report."""
+    form, Open311, the importer) has checked the input; photos are stored before the
+    transaction. A repeated idempotency key returns the first report. With ``client_address``
+    (the public form) the day's limits per address and per number are counted in the same
+    transaction (PublicLimitReached, nothing written), and ``proof`` (a SolvedChallenge) is spent
+    there too."""
     if idempotency_key:
         existing = PublicReport.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -137,6 +143,10 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
     submitted_at = submitted_at or timezone.now()
     try:
         with transaction.atomic():
+            if client_address is not None:
+                limit_count("report", address=client_address, mobile=reporter_mobile or None)
+            if proof is not None:
+                challenge_spend(proof)
             report = PublicReport.objects.create(
                 code=_tracking_code(submitted_at), channel=channel, public_category=public_category,
                 description=description.strip(), latitude=latitude, longitude=longitude,
@@ -156,6 +166,8 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
             )
             _event(report, action=ReportAction.SUBMIT, from_status="", at=submitted_at,
                    data={"channel": channel, "photos": len(photos)})
+            if channel != Channel.IMPORTED:  # history is not news: the import tells nobody
+                notifications.report_received(report)
     except IntegrityError:
         # Two copies of one form raced: the other one made it.
         if idempotency_key:
@@ -569,6 +581,27 @@ def open311_key_check(raw: str) -> Open311Key | None:
     if key is not None:
         Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def open311_request_submit(*, key: Open311Key, client_address: str | None, public_category, description: str,
+                           latitude=None, longitude=None, address: str = "", reporter_name: str = "",
+                           reporter_mobile: str = "", reporter_email: str = "", attributes: dict | None = None,
+                           extras: dict | None = None) -> Submitted:
+    """A request posted through Open311 (the caller has checked the key, the service, the
+    place and the required attributes, consent among them): counted against the key's, the
+    client address's and the resident's number's daily limits in the same transaction as the
+    report, so a refused one counts nothing, then recorded as a report of channel "open311"
+    with the key. ``extras`` (the client's device and account ids, address id, media URL) are
+    kept under ``attributes["open311"]`` with a token the client may look the request up by."""
+    kept = {**(attributes or {}), "open311": {**(extras or {}), "token": secrets.token_urlsafe(16)}}
+    with transaction.atomic():
+        limit_count("open311_key", address=f"open311-key:{key.pk}")
+        limit_count("open311", address=client_address, mobile=reporter_mobile or None)
+        return public_report_submit(
+            public_category=public_category, description=description, latitude=latitude, longitude=longitude,
+            address=address, reporter_name=reporter_name, reporter_mobile=reporter_mobile,
+            reporter_email=reporter_email, consent=True, channel=Channel.OPEN311, open311_key=key,
+            attributes=kept)
 
 
 # --- Imported history ----------------------------------------------------------------------------

@@ -31,7 +31,8 @@ STAFF_ENTRY_POINTS = {
     "/api/docs/": "the API's documentation page",
 }
 
-_SAMPLES = {"drf_format_suffix": ".json", "int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+_SAMPLES = {"drf_format_suffix": ".json", "int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000",
+            "open311fmt": "json"}
 
 
 def _regex_sample(match) -> str:

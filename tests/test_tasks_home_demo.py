@@ -44,6 +44,8 @@ class DemoTaskCountsTests(TestCase):
             return len(re.findall(r"<(?:a|tr) [^>]*data-(?:round-point|inspection)=", section.group(1))) if section else 0
         if parts.path.startswith("/reports/"):
             return len(re.findall(r"<tr data-report=", html))
+        if parts.path.startswith("/public-reports/"):  # the moderation queue's rows, the review queue's cards
+            return len(re.findall(r"<(?:tr|div) [^>]*data-report=", html))
         if parts.path.startswith("/accountability/escalations/"):
             return len(re.findall(r"<section [^>]*data-escalation=", html))
         if parts.path.startswith("/rewards/"):

@@ -16,7 +16,14 @@ Proof of work (``challenge.py``) after the first action of the day from an addre
     class ReportForm(forms.Form):
         proof = ProofOfWorkField(kind="report")      # renders {{ form.media }}: no inline script
     form.fields["proof"].required = challenge_required("report", address=…)
-    challenge_spend(form.cleaned_data["proof"])      # in the service's transaction, when not None
+    challenge_spend(form.cleaned_data["proof"])      # in the service's transaction, when not None:
+                                                     # refuses one already used
+
+Retries (``retries.py``): a double tap or a retry never creates twice::
+
+    key = IdempotencyKeyField()                      # in the form: a hidden random key
+    report, created = idempotent_create(PublicReport, key=…, create=write)  # in the service
+    # write(): insert the row carrying the key first, then challenge_spend and limit_count
 
 Mobile numbers (``mobile.py``): ``mobile_normalize`` (ValidationError for anything but a
 mainland mobile), ``mobile_mask`` ("138****8000"; template filter ``{% load public_guard %}
@@ -61,6 +68,7 @@ from .mobile import (
 )
 from .pages import PublicPage, PublicPath, public_page, public_paths
 from .place import place_errors, place_to_wgs84
+from .retries import IdempotencyKeyField, idempotent_create
 
 
 def challenge_required(kind: str, *, address: str | None) -> bool:
@@ -71,9 +79,9 @@ def challenge_required(kind: str, *, address: str | None) -> bool:
 
 
 __all__ = [
-    "ChallengeRefused", "MobileNumberField", "MobileNumberFormField", "ProofOfWorkField", "ProofOfWorkWidget",
+    "ChallengeRefused", "IdempotencyKeyField", "MobileNumberField", "MobileNumberFormField", "ProofOfWorkField", "ProofOfWorkWidget",
     "PublicLimitReached", "PublicPage", "PublicPath", "PublicRefused", "SolvedChallenge", "actions_today",
-    "address_digest", "challenge_issue", "challenge_required", "challenge_spend", "challenge_verify",
+    "address_digest", "challenge_issue", "challenge_required", "challenge_spend", "challenge_verify", "idempotent_create",
     "limit_check", "limit_count", "mobile_digest", "mobile_mask", "mobile_normalize", "mobile_shown",
     "place_errors", "place_to_wgs84", "public_counts_purge", "public_page", "public_paths",
 ]

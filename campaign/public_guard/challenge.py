@@ -1,11 +1,15 @@
 """A proof of work asked of a public form after the first action of the day from an address.
 
-The server issues a signed challenge (``django.core.signing``: kind, difficulty bits, a random
-salt and the time issued; nothing stored); the browser (static/js/pow-solver.js, in a Web
-Worker) finds a decimal nonce such that SHA-256(challenge + nonce) starts with that many zero
-bits and submits ``challenge/nonce``; the server checks it in one hash, refuses one that is
-expired, made for another kind of form, or already spent (a spent challenge's digest is a
-``PublicActionCount`` row of kind ``challenge``, kept until the daily purge).
+The server issues a signed challenge (``django.core.signing``: kind, difficulty bits, how many
+solutions, a random salt and the time issued; nothing stored); the browser
+(static/js/pow-solver.js, in a Web Worker) finds that many distinct decimal nonces such that
+SHA-256(challenge + nonce) starts with that many zero bits and submits
+``challenge/nonce,nonce,…``. Several easier solutions rather than one hard one: the same work
+on average, with a far shorter longest wait (8 solutions: the spread of the time taken is a third
+of one solution's). The form field checks it in a few hashes and refuses one that is expired or
+made for another kind of form; the service that writes the action spends it and
+refuses one already spent (a spent challenge's digest is a ``PublicActionCount`` row of kind
+``spent-challenge``, kept until the daily purge).
 """
 
 import hashlib
@@ -24,12 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import PublicActionCount
-from .limits import PublicRefused, _bump
+from .limits import PublicRefused, count_bump
 
 _SALT = "campaign.public_guard.challenge"
-_SPENT = "challenge"
-_NONCE = re.compile(r"\d{1,20}")
+_SPENT = "spent-challenge"
+_NONCES = re.compile(r"\d{1,20}(,\d{1,20}){0,63}")
 
 
 class ChallengeRefused(PublicRefused):
@@ -45,9 +48,10 @@ class SolvedChallenge:
     day: date
 
 
-def challenge_issue(kind: str, *, bits: int | None = None) -> str:
+def challenge_issue(kind: str) -> str:
     """A new signed challenge for a ``kind`` form (stateless: nothing is stored)."""
-    payload = {"k": kind, "b": bits or settings.PUBLIC_CHALLENGE_BITS, "s": secrets.token_hex(8), "t": int(time.time())}
+    payload = {"k": kind, "b": settings.PUBLIC_CHALLENGE_BITS, "n": settings.PUBLIC_CHALLENGE_SOLUTIONS,
+               "s": secrets.token_hex(8), "t": int(time.time())}
     return signing.dumps(payload, salt=_SALT)
 
 
@@ -56,11 +60,12 @@ def _has_leading_zero_bits(digest: bytes, bits: int) -> bool:
 
 
 def challenge_verify(answer: str, *, kind: str) -> SolvedChallenge:
-    """Check an answer ``challenge/nonce`` for a ``kind`` form (reads only): ChallengeRefused
-    with a message for the user if it is not valid, expired or already spent."""
-    token, _sep, nonce = (answer or "").strip().rpartition("/")
+    """Check an answer ``challenge/nonce,nonce,…`` for a ``kind`` form (reads nothing, writes nothing):
+    ChallengeRefused with a message for the user if it is not valid or expired. Whether it was
+    used before is ``challenge_spend``'s to decide."""
+    token, _sep, nonces = (answer or "").strip().rpartition("/")
     invalid = ChallengeRefused(_("The security check is not valid. Please send the form again."), code="challenge")
-    if not token or not _NONCE.fullmatch(nonce):
+    if not token or not _NONCES.fullmatch(nonces):
         raise invalid
     try:
         payload = signing.loads(token, salt=_SALT, max_age=settings.PUBLIC_CHALLENGE_TTL_SECONDS)
@@ -69,28 +74,28 @@ def challenge_verify(answer: str, *, kind: str) -> SolvedChallenge:
                                code="challenge_expired") from None
     except signing.BadSignature:
         raise invalid from None
-    if not isinstance(payload, dict) or payload.get("k") != kind or not isinstance(payload.get("b"), int):
+    if not isinstance(payload, dict) or payload.get("k") != kind:
         raise invalid
-    if not _has_leading_zero_bits(hashlib.sha256(f"{token}{nonce}".encode()).digest(), payload["b"]):
+    nonces = nonces.split(",")
+    if len(nonces) != payload["n"] or len(set(nonces)) != len(nonces):
+        raise invalid
+    if not all(_has_leading_zero_bits(hashlib.sha256(f"{token}{nonce}".encode()).digest(), payload["b"])
+               for nonce in nonces):
         raise invalid
     issued = timezone.localdate(datetime.fromtimestamp(payload["t"], tz=timezone.get_current_timezone()))
-    solved = SolvedChallenge(kind=kind, digest=hashlib.sha256(token.encode()).hexdigest(), day=issued)
-    if PublicActionCount.objects.filter(kind=_SPENT, key_digest=solved.digest, day=solved.day).exists():
-        raise _reused()
-    return solved
-
-
-def _reused() -> ChallengeRefused:
-    return ChallengeRefused(_("This security check was already used. Please send the form again."),
-                            code="challenge_reused")
+    return SolvedChallenge(kind=kind, digest=hashlib.sha256(token.encode()).hexdigest(), day=issued)
 
 
 def challenge_spend(solved: SolvedChallenge) -> None:
-    """Mark a checked challenge used, inside the caller's transaction; ChallengeRefused if a
-    concurrent request spent it first (the database decides: one upsert)."""
+    """Mark a checked challenge used, inside the caller's transaction: ChallengeRefused if it
+    was used before, or by a concurrent request first (the database decides: one upsert).
+
+    Spending is decided here, not when the form is checked, so that a retried submission (a
+    double tap) can first be answered with what its twin created (``idempotent_create``)."""
     with transaction.atomic():
-        if _bump(_SPENT, solved.digest, solved.day) > 1:
-            raise _reused()
+        if count_bump(_SPENT, solved.digest, solved.day) > 1:
+            raise ChallengeRefused(_("This security check was already used. Please send the form again."),
+                                   code="challenge_reused")
 
 
 class ProofOfWorkWidget(forms.HiddenInput):
@@ -99,6 +104,9 @@ class ProofOfWorkWidget(forms.HiddenInput):
     field is not required (no challenge asked)."""
 
     template_name = "campaign/widgets/proof_of_work.html"
+    # Rendered in the field's place (its status line and its errors beside it), not among the
+    # form's hidden fields, whose errors Django prefixes with "(Hidden field …)".
+    is_hidden = False
 
     class Media:
         js = ["js/pow-solver.js", "js/public-guard.js"]
@@ -107,12 +115,16 @@ class ProofOfWorkWidget(forms.HiddenInput):
         super().__init__(attrs)
         self.kind = kind
 
+    def use_required_attribute(self, initial):
+        return False
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, None, attrs)  # an answer is never rendered back
         if self.is_required:
             context["widget"]["attrs"].update({
                 "data-pow-challenge": challenge_issue(self.kind),
                 "data-pow-bits": settings.PUBLIC_CHALLENGE_BITS,
+                "data-pow-solutions": settings.PUBLIC_CHALLENGE_SOLUTIONS,
                 "data-pow-worker": static("js/pow-solver.js"),
             })
             context["widget"]["challenged"] = True

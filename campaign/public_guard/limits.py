@@ -53,7 +53,7 @@ def _keys(kind: str, address: str | None, mobile: str | None) -> list[tuple[str,
     return keys
 
 
-def _bump(kind: str, digest: str, day) -> int:
+def count_bump(kind: str, digest: str, day) -> int:
     """Count one more for (kind, digest, day) and return the new count: one statement."""
     quote = connection.ops.quote_name
     table = quote(PublicActionCount._meta.db_table)
@@ -90,7 +90,7 @@ def limit_count(kind: str, *, address: str | None, mobile: str | None = None) ->
     day = timezone.localdate()
     with transaction.atomic():
         for digest, limit, message in _keys(kind, address, mobile):
-            if _bump(kind, digest, day) > limit:
+            if count_bump(kind, digest, day) > limit:
                 raise PublicLimitReached(message % {"limit": limit}, code="limit")
 
 

@@ -1,20 +1,22 @@
 """Mainland mobile numbers: normalised, masked for everyone but moderators, digested for limits."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-MOBILE_PATTERN = re.compile(r"1[3-9]\d{9}")
+MOBILE_PATTERN = re.compile(r"1[3-9][0-9]{9}")
 _SEPARATORS = re.compile(r"[\s\-–—.()（）]+")
 
 
 def mobile_normalize(value: str) -> str:
     """The 11 digits of a mainland mobile number typed as "+86 138 0013 8000", "0086-138…",
-    "138-0013-8000" or "13800138000"; ValidationError with a message for the user otherwise."""
-    digits = _SEPARATORS.sub("", str(value or ""))
+    "138-0013-8000", "１３８００１３８０００" or "13800138000"; ValidationError with a message for the user otherwise."""
+    # NFKC: full-width digits and plus sign, as Chinese input methods type them, become ASCII.
+    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or "")))
     for country in ("+86", "0086", "86"):
         if digits.startswith(country) and len(digits) == len(country) + 11:
             digits = digits[len(country):]

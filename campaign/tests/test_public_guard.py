@@ -16,7 +16,7 @@ from PIL import ExifTags, Image, TiffImagePlugin
 
 from campaign import public_guard as guard
 from campaign.geo import gcj02_to_wgs84, wgs84_to_gcj02
-from campaign.models import PublicActionCount
+from campaign.models import PublicActionCount, User
 from campaign.photos import PhotoError, photo_store
 from campaign.public_guard.challenge import _SALT
 from campaign.tests.factories import make_user
@@ -33,6 +33,7 @@ def limits(settings):
     settings.PUBLIC_LIMITS = {"report": {"per_address": 3, "per_mobile": 2},
                               "survey": {"per_address": 1, "per_mobile": 1}}
     settings.PUBLIC_CHALLENGE_BITS = 8
+    settings.PUBLIC_CHALLENGE_SOLUTIONS = 3
     settings.PUBLIC_CHALLENGE_FREE_PER_DAY = 1
     with translation.override("en"):  # messages are matched in English; zh-hans is tested below
         yield
@@ -103,6 +104,16 @@ def test_yesterdays_counts_stay_and_older_ones_are_purged():
     assert set(PublicActionCount.objects.values_list("key_digest", flat=True)) == {"d0", "d1"}
 
 
+def test_the_nightly_purge_is_scheduled_and_runs(settings):
+    from campaign.tasks import public_action_counts_purge
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "campaign.tasks.public_action_counts_purge" in scheduled
+    assert public_action_counts_purge.name == "campaign.tasks.public_action_counts_purge"
+    PublicActionCount.objects.create(kind="report", key_digest="old", day=timezone.localdate() - timedelta(days=3))
+    assert public_action_counts_purge() == 1
+
+
 def test_the_address_counted_is_the_one_the_trusted_proxy_saw(settings):
     settings.TRUSTED_PROXY_COUNT = 1
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"1.2.3.4, {ADDRESS}")
@@ -141,26 +152,35 @@ def _leading_zero_bits(data: str) -> int:
     return 256 - value.bit_length()
 
 
-def solve(token: str, bits: int = 8, *, wrong: bool = False) -> str:
-    nonce = 0
-    while (_leading_zero_bits(f"{token}{nonce}") >= bits) == wrong:
+def solve(token: str, bits: int = 8, solutions: int = 3, *, wrong: bool = False) -> str:
+    """The answer the browser sends (``wrong``: the last nonce fails)."""
+    nonces, nonce = [], 0
+    while len(nonces) < solutions:
+        if (_leading_zero_bits(f"{token}{nonce}") >= bits) != (wrong and len(nonces) == solutions - 1):
+            nonces.append(str(nonce))
         nonce += 1
-    return f"{token}/{nonce}"
+    return f"{token}/{','.join(nonces)}"
 
 
 def test_a_solved_challenge_is_accepted_once():
     answer = solve(guard.challenge_issue("report"))
-    solved = guard.challenge_verify(answer, kind="report")
-    guard.challenge_spend(solved)
+    guard.challenge_spend(guard.challenge_verify(answer, kind="report"))
+    # Checked again (a second form sent with it), it is refused when the service spends it.
     with pytest.raises(guard.ChallengeRefused, match="already used"):
-        guard.challenge_verify(answer, kind="report")
-    with pytest.raises(guard.ChallengeRefused, match="already used"):
-        guard.challenge_spend(solved)  # a concurrent request that had checked it too
+        guard.challenge_spend(guard.challenge_verify(answer, kind="report"))
 
 
 def test_a_wrong_nonce_is_refused():
     with pytest.raises(guard.ChallengeRefused, match="not valid"):
         guard.challenge_verify(solve(guard.challenge_issue("report"), wrong=True), kind="report")
+
+
+def test_too_few_or_repeated_solutions_are_refused():
+    token, nonces = solve(guard.challenge_issue("report")).split("/")
+    first, second, _third = nonces.split(",")
+    for short in (f"{first},{second}", f"{first},{first},{second}", f"{first},{second},{second}"):
+        with pytest.raises(guard.ChallengeRefused, match="not valid"):
+            guard.challenge_verify(f"{token}/{short}", kind="report")
 
 
 def test_an_expired_challenge_is_refused(settings, monkeypatch):
@@ -176,7 +196,7 @@ def test_a_challenge_for_another_kind_of_form_is_refused():
         guard.challenge_verify(solve(guard.challenge_issue("survey")), kind="report")
 
 
-@pytest.mark.parametrize("answer", ["", "just text", "abc/12", "abc/", "/123"])
+@pytest.mark.parametrize("answer", ["", "just text", "abc/12", "abc/", "/123", "abc/1,2,x", "abc/1,,2"])
 def test_garbage_is_refused(answer):
     with pytest.raises(guard.ChallengeRefused):
         guard.challenge_verify(answer, kind="report")
@@ -185,10 +205,11 @@ def test_garbage_is_refused(answer):
 def test_a_challenge_made_easier_by_the_client_is_refused():
     from django.core import signing
 
-    forged = signing.dumps({"k": "report", "b": 1, "s": "00", "t": 0}, salt="another salt")
+    forged = signing.dumps({"k": "report", "b": 1, "n": 1, "s": "00", "t": 0}, salt="another salt")
     with pytest.raises(guard.ChallengeRefused):
-        guard.challenge_verify(solve(forged, bits=1), kind="report")
-    assert signing.loads(guard.challenge_issue("report"), salt=_SALT)["b"] == 8
+        guard.challenge_verify(solve(forged, bits=1, solutions=1), kind="report")
+    issued = signing.loads(guard.challenge_issue("report"), salt=_SALT)
+    assert (issued["b"], issued["n"]) == (8, 3)
 
 
 def test_the_challenge_is_asked_after_the_first_action_of_the_day(settings):
@@ -218,6 +239,7 @@ def test_the_field_cleans_to_a_solved_challenge_or_says_what_is_missing():
     form.fields["proof"].required = True
     assert not form.is_valid()
     assert "has not finished" in form.errors["proof"][0]
+    assert "Hidden field" not in str(form)  # the message stands beside the field, as written
     assert ProofForm({}).is_valid()
     form = ProofForm({"proof": solve(guard.challenge_issue("report"))})
     assert form.is_valid()
@@ -240,13 +262,13 @@ def test_refusals_speak_the_readers_language():
 
 
 @pytest.mark.parametrize("typed", ["13800138000", "+86 138 0013 8000", "138-0013-8000", "0086 13800138000",
-                                   "8613800138000", " 138 0013 8000 "])
+                                   "8613800138000", " 138 0013 8000 ", "＋８６ １３８ ００１３ ８０００"])
 def test_a_mobile_number_is_accepted_however_it_is_typed(typed):
     assert guard.mobile_normalize(typed) == MOBILE
 
 
 @pytest.mark.parametrize("typed", ["", "1380013800", "138001380001", "12800138000", "23800138000", "0731-88886666",
-                                   "138 0013 800O", "+1 415 555 0100"])
+                                   "138 0013 800O", "+1 415 555 0100", "١٣٨٠٠١٣٨٠٠٠"])
 def test_anything_but_a_mainland_mobile_is_refused_with_a_clear_message(typed):
     with pytest.raises(forms.ValidationError, match="mainland China mobile"):
         guard.mobile_normalize(typed)
@@ -268,7 +290,10 @@ def test_the_digest_matches_the_same_number_and_does_not_reveal_it():
 
 
 def test_the_model_field_gives_forms_a_field_that_normalises():
-    field = guard.MobileNumberField(blank=True).formfield()
+    model_field = guard.MobileNumberField(blank=True)
+    _name, path, _args, kwargs = model_field.deconstruct()
+    assert path == "campaign.public_guard.mobile.MobileNumberField" and "max_length" not in kwargs
+    field = model_field.formfield()
     assert field.clean("+86 138 0013 8000") == MOBILE
     with pytest.raises(forms.ValidationError):
         field.clean("12345")
@@ -402,11 +427,78 @@ def test_class_based_public_pages_get_the_same_headers_and_every_marked_route_is
 
 
 @pytestmark_urls
-def test_the_guarded_form_accepts_a_solved_challenge_once(client):
+def test_a_double_tap_is_answered_with_the_first_outcome_and_a_reused_challenge_is_refused(client):
     page = client.get("/guarded/").content.decode()
     token = page.split('data-pow-challenge="', 1)[1].split('"', 1)[0]
-    answer = solve(token)
-    accepted = client.post("/guarded/", {"description": "垃圾", "proof": answer})
-    assert "accepted 垃圾" in accepted.content.decode()
-    again = client.post("/guarded/", {"description": "垃圾", "proof": answer})
-    assert "此安全验证已使用过" in again.content.decode()  # the visitor's language: zh-hans by default
+    key = page.split('name="key" value="', 1)[1].split('"', 1)[0]
+    sent = {"description": "垃圾", "key": key, "proof": solve(token)}
+    assert "accepted 垃圾" in client.post("/guarded/", sent).content.decode()
+    assert "already received 垃圾" in client.post("/guarded/", sent).content.decode()
+    another_form = {**sent, "key": "6f1c2a52-6f1c-4a52-8f1c-2a526f1c2a52"}
+    # The visitor's language (zh-hans by default).
+    assert "此安全验证已使用过" in client.post("/guarded/", another_form).content.decode()
+    assert User.objects.filter(username__startswith="guarded-").count() == 1
+
+
+# --- Retries --------------------------------------------------------------------------------
+
+
+def test_a_known_key_returns_what_was_made_without_creating_again():
+    calls = []
+
+    def create():
+        calls.append(1)
+        return User.objects.create(username="key-1")
+
+    first, created = guard.idempotent_create(User, key="key-1", field="username", create=create)
+    again, created_again = guard.idempotent_create(User, key="key-1", field="username", create=create)
+    assert (created, created_again, again.pk, len(calls)) == (True, False, first.pk, 1)
+
+
+def test_a_refusal_inside_create_leaves_nothing_behind():
+    def create():
+        User.objects.create(username="key-2")
+        raise guard.PublicLimitReached("limit")
+
+    with pytest.raises(guard.PublicLimitReached):
+        guard.idempotent_create(User, key="key-2", field="username", create=create)
+    assert not User.objects.filter(username="key-2").exists()
+
+
+def test_the_key_field_is_a_fresh_hidden_uuid_per_form_shown():
+    class KeyForm(forms.Form):
+        key = guard.IdempotencyKeyField()
+
+    first, second = str(KeyForm()), str(KeyForm())
+    assert 'type="hidden"' in first and first != second
+    assert not KeyForm({"key": "not a key"}).is_valid()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_twins_make_one_object_and_both_get_it():
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    both_checked = threading.Barrier(2)
+
+    def submit(_):
+        def create():
+            made = User.objects.create(username="twin")
+            time.sleep(0.3)  # the twin's insert waits on the unique key meanwhile
+            return made
+
+        try:
+            with transaction.atomic():
+                both_checked.wait(timeout=5)
+                return guard.idempotent_create(User, key="twin", field="username", create=create)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(submit, range(2)))
+    assert sorted(created for _made, created in outcomes) == [False, True]
+    assert outcomes[0][0].pk == outcomes[1][0].pk

@@ -1,8 +1,9 @@
-// Proof of work for public forms (campaign/public_guard): find a decimal nonce such that
-// SHA-256(challenge + nonce) starts with `bits` zero bits. A self-written SHA-256, so it works
-// where crypto.subtle is missing (plain-HTTP intranet pages) and needs no promise per hash.
-// Loaded both as a Web Worker (messages {challenge, bits} -> {nonce}) and as a plain script
-// (window.PowSolver), the fallback when a worker cannot start.
+// Proof of work for public forms (campaign/public_guard): find `solutions` distinct decimal
+// nonces such that SHA-256(challenge + nonce) starts with `bits` zero bits. A self-written
+// SHA-256, so it works where crypto.subtle is missing (plain-HTTP intranet pages) and needs no
+// promise per hash. Loaded both as a Web Worker (messages {challenge, bits, solutions} ->
+// {nonces: "n1,n2,…"}) and as a plain script (window.PowSolver), the fallback when a worker
+// cannot start.
 (function (root) {
   "use strict";
   var K = new Int32Array([
@@ -110,16 +111,36 @@
     return out;
   }
 
-  var api = {Hasher: Hasher, search: search, sha256hex: hex};
+  // Solve in slices of `slice` tries: a Solver's step() returns the answer ("n1,n2,…") or null.
+  function Solver(challenge, bits, solutions) {
+    this.hasher = new Hasher(challenge);
+    this.bits = bits;
+    this.solutions = solutions;
+    this.found = [];
+    this.next = 0;
+  }
+  Solver.prototype.step = function (slice) {
+    var end = this.next + slice;
+    while (this.found.length < this.solutions && this.next < end) {
+      var nonce = search(this.hasher, this.bits, this.next, end - this.next);
+      if (nonce === null) {
+        this.next = end;
+      } else {
+        this.found.push(nonce);
+        this.next = Number(nonce) + 1;
+      }
+    }
+    return this.found.length < this.solutions ? null : this.found.join(",");
+  };
+
+  var api = {Hasher: Hasher, Solver: Solver, search: search, sha256hex: hex};
   var inWorker = typeof WorkerGlobalScope !== "undefined" && root instanceof WorkerGlobalScope;
   if (inWorker) {
     root.onmessage = function (event) {
-      var hasher = new Hasher(event.data.challenge);
-      var found = null;
-      for (var start = 0; found === null; start += 100000) {
-        found = search(hasher, event.data.bits, start, 100000);
-      }
-      root.postMessage({nonce: found});
+      var solver = new Solver(event.data.challenge, event.data.bits, event.data.solutions);
+      var answer = null;
+      while (answer === null) { answer = solver.step(100000); }
+      root.postMessage({nonces: answer});
     };
   } else {
     root.PowSolver = api;

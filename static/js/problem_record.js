@@ -17,3 +17,109 @@
     }, {enableHighAccuracy: true, timeout: 15000});
   });
 })();
+
+// Likely duplicates: once a category and a place (coordinates or a sample point) are chosen,
+// the open problems of that category nearby are listed (ledger:problem_nearby, JSON), so the
+// recorder sees them before saving. Texts come translated in the list's data-* attributes.
+(function () {
+  "use strict";
+  var box = document.getElementById("nearby");
+  if (!box || !window.fetch) { return; }
+  var form = box.closest("form");
+  var list = document.getElementById("nearby-list");
+  var summary = document.getElementById("nearby-summary");
+  var timer = null;
+  var asked = "";
+
+  function value(name) {
+    var field = form.elements[name];
+    return field ? String(field.value || "").trim() : "";
+  }
+
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, key) { return key in values ? values[key] : all; });
+  }
+
+  function item(problem) {
+    var li = document.createElement("li");
+    li.className = "d-flex gap-2 align-items-start py-1 border-top";
+    if (problem.thumbnail) {
+      var img = document.createElement("img");
+      img.src = problem.thumbnail;
+      img.alt = "";
+      img.width = 56;
+      img.height = 42;
+      img.loading = "lazy";
+      img.className = "rounded flex-shrink-0 object-fit-cover";
+      li.appendChild(img);
+    }
+    var text = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = problem.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = problem.code;
+    text.appendChild(link);
+    var meta = document.createElement("span");
+    meta.className = "ms-2";
+    meta.textContent = fill(box.dataset.distance, {metres: problem.distance_m}) + " · " + problem.status +
+      " · " + problem.found_at;
+    text.appendChild(meta);
+    var description = document.createElement("div");
+    description.className = "text-body-secondary";
+    description.textContent = problem.description + (problem.address ? " — " + problem.address : "");
+    text.appendChild(description);
+    li.appendChild(text);
+    return li;
+  }
+
+  function show(data) {
+    list.textContent = "";
+    if (!data.results.length) { box.hidden = true; return; }
+    summary.textContent = fill(box.dataset.summary, {count: data.results.length, radius: data.radius_m,
+                                                     days: data.days});
+    data.results.forEach(function (problem) { list.appendChild(item(problem)); });
+    box.hidden = false;
+  }
+
+  function ask() {
+    var params = new URLSearchParams();
+    params.set("category", value("category"));
+    if (value("latitude") && value("longitude")) {
+      params.set("latitude", value("latitude"));
+      params.set("longitude", value("longitude"));
+    } else if (value("sample_point")) {
+      params.set("sample_point", value("sample_point"));
+    } else {
+      box.hidden = true;
+      return;
+    }
+    if (!value("category")) { box.hidden = true; return; }
+    var query = params.toString();
+    if (query === asked) { return; }
+    asked = query;
+    fetch(box.dataset.url + "?" + query, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && query === asked) { show(data); } })
+      .catch(function () { /* offline: recording still works, without the list */ });
+  }
+
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 400);
+  }
+
+  ["category", "sample_point", "latitude", "longitude"].forEach(function (name) {
+    var field = form.elements[name];
+    if (field) {
+      field.addEventListener("change", later);
+      field.addEventListener("input", later);
+    }
+  });
+  // The "use my location" button fills the coordinates without an input event.
+  var locate = document.getElementById("location-status");
+  if (locate && window.MutationObserver) {
+    new MutationObserver(later).observe(locate, {childList: true, characterData: true, subtree: true});
+  }
+  ask();
+})();

@@ -5,13 +5,11 @@
 (function () {
   "use strict";
 
-  function solveHere(challenge, bits, done) {
-    var hasher = new window.PowSolver.Hasher(challenge);
-    var start = 0;
+  function solveHere(challenge, bits, solutions, done) {
+    var solver = new window.PowSolver.Solver(challenge, bits, solutions);
     function slice() {
-      var found = window.PowSolver.search(hasher, bits, start, 20000);
-      if (found !== null) { done(found); return; }
-      start += 20000;
+      var answer = solver.step(20000);
+      if (answer !== null) { done("page", answer); return; }
       setTimeout(slice, 0);
     }
     slice();
@@ -20,6 +18,7 @@
   function solve(input, done) {
     var challenge = input.getAttribute("data-pow-challenge");
     var bits = parseInt(input.getAttribute("data-pow-bits"), 10);
+    var solutions = parseInt(input.getAttribute("data-pow-solutions"), 10);
     var worker = null;
     if (window.Worker) {
       try {
@@ -29,19 +28,19 @@
       }
     }
     if (!worker) {
-      solveHere(challenge, bits, done);
+      solveHere(challenge, bits, solutions, done);
       return;
     }
     worker.onmessage = function (event) {
       worker.terminate();
-      done(event.data.nonce);
+      done("worker", event.data.nonces);
     };
     worker.onerror = function (event) {
       event.preventDefault();
       worker.terminate();
-      solveHere(challenge, bits, done);
+      solveHere(challenge, bits, solutions, done);
     };
-    worker.postMessage({challenge: challenge, bits: bits});
+    worker.postMessage({challenge: challenge, bits: bits, solutions: solutions});
   }
 
   function init(input) {
@@ -51,22 +50,24 @@
     var status = form ? form.querySelector("[data-pow-status]") : null;
     var solved = false;
     var waiting = null;  // the submit button pressed while solving (or the form itself)
+    if (!window.PowSolver) {
+      // The form is still sent; the server answers that the check is missing.
+      if (status) { status.textContent = status.getAttribute("data-pow-failed"); }
+      return;
+    }
     if (status) { status.textContent = status.getAttribute("data-pow-working"); }
     if (form) {
+      // Other submit handlers of the form (an offline queue…) should skip a defaultPrevented event.
       form.addEventListener("submit", function (event) {
         if (solved) { return; }
         event.preventDefault();
         waiting = event.submitter || form;
       });
     }
-    if (!window.PowSolver) {
-      if (status) { status.textContent = status.getAttribute("data-pow-failed"); }
-      return;
-    }
-    solve(input, function (nonce) {
-      input.value = input.getAttribute("data-pow-challenge") + "/" + nonce;
+    solve(input, function (where, nonces) {
+      input.value = input.getAttribute("data-pow-challenge") + "/" + nonces;
       solved = true;
-      input.setAttribute("data-pow-solved", "");
+      input.setAttribute("data-pow-solved", where);  // "worker" or "page"
       if (status) { status.textContent = status.getAttribute("data-pow-done"); }
       if (waiting && form) {
         var submitter = waiting === form ? undefined : waiting;

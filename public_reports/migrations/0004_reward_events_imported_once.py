@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaign', '0008_area_boundaries'),
         ('ledger', '0013_event_actions_edit_and_locate'),
-        ('public_reports', '0002_append_only_history'),
+        ("public_reports", "0003_waiting_report_point_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,3 @@
+from .views import routes
+
+urlpatterns = [*routes]
