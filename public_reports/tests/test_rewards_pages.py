@@ -155,7 +155,8 @@ def test_hq_sets_a_rule_and_the_cap_on_the_rules_page(city, login):
     assert RewardPolicy.current().monthly_cap == Decimal(300)
     response = client.get(RULES)
     page = response.content.decode()
-    assert "150" in page and "垃圾乱堆" in page
+    assert "150.00" in page
+    assert [(r.public_category, r.severity) for r in response.context["rules"]] == [(category, "urgent")]
     # Who changed what, newest first.
     assert [(e.action, e.actor) for e in response.context["history"]] == [("policy", city.hq), ("rule_set", city.hq)]
     assert "¥500.00 → ¥300.00" in page
