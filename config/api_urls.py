@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("reports.api.urls")),
     path("", include("public_reports.api.keys")),
     path("", include("public_reports.api.urls")),
+    path("", include("public_reports.api.rewards")),
 ]

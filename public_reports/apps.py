@@ -18,3 +18,12 @@ class PublicReportsConfig(AppConfig):
         register_source_kind("public_report", url_name="public_reports:detail", describe=describe_for_source)
         register_kinds()  # a new report to moderate (notifications.events)
         task_groups.register()  # reports to moderate and ratings to review, on the task home
+
+        from campaign.demo_steps import DemoStep, demo_step_register
+
+        from . import reward_task_groups
+        from .demo import demo_defaults_step, demo_public_reports_step
+
+        # manage.py seed_demo: the defaults, the citizen messages and web reports in every state.
+        demo_step_register(DemoStep("public_reports", 45, demo_public_reports_step, demo_defaults_step))
+        reward_task_groups.register()  # HQ's rewards to approve and to pay, on the task home

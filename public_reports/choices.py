@@ -53,6 +53,16 @@ class RewardStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+class RewardAction(models.TextChoices):
+    CREATE = "create", _("Owed")
+    APPROVE = "approve", _("Approved")
+    DECLINE = "decline", _("Declined")
+    PAY = "pay", _("Paid")
+    RULE_SET = "rule_set", _("Reward rule set")
+    RULE_DELETE = "rule_delete", _("Reward rule removed")
+    POLICY = "policy", _("Reward policy changed")
+
+
 # What a tracking page shows, in the order a report moves.
 class TrackingStage(models.TextChoices):
     RECEIVED = "received", _("Received")

@@ -18,7 +18,15 @@ from campaign.models import BilingualName, Category, District
 from ledger.choices import Severity
 from ledger.models import Problem
 
-from .choices import Channel, RejectReason, ReportAction, ReportStatus, ReviewState, RewardStatus
+from .choices import (
+    Channel,
+    RejectReason,
+    ReportAction,
+    ReportStatus,
+    ReviewState,
+    RewardAction,
+    RewardStatus,
+)
 
 
 class PublicCategory(BilingualName):
@@ -164,6 +172,11 @@ class PublicReport(models.Model):
             models.Index(fields=["public_category", "latitude", "longitude"], name="publicreport_cat_place"),
             models.Index(fields=["review_state"], condition=~Q(review_state=""), name="publicreport_review"),
         ]
+        constraints = [
+            # An imported message is imported once (manage.py import_citizen_messages).
+            models.UniqueConstraint(fields=["channel", "imported_ref"], condition=~Q(imported_ref=""),
+                                    name="publicreport_imported_once"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -283,3 +296,24 @@ class Reward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.amount} {self.status}"
+
+
+class RewardEvent(models.Model):
+    """One move of a reward (owed, approved, declined, paid) or of HQ's reward rules and cap:
+    who, when, what. Append-only, like the reports' events."""
+
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=RewardAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("reward event")
+        verbose_name_plural = _("reward events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.reward_id or '-'} {self.action}"

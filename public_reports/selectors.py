@@ -5,9 +5,10 @@ suggestions (``ledger.nearby`` applied to reports), and HQ's review queue."""
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -86,16 +87,26 @@ class Suggestion:
     keyword: str
 
 
-def suggest_category(text: str, categories) -> Suggestion:
+def suggest_category(text: str, categories, *, title: str = "", extra_keywords: dict | None = None,
+                     min_score: int = 1) -> Suggestion:
     """The public category whose keywords occur most in ``text`` (longest keyword breaks ties);
-    None when no keyword occurs. ``categories``: PublicCategory rows (keywords one per line)."""
+    None when no keyword occurs. ``categories``: PublicCategory rows (keywords one per line).
+
+    For a message with a subject (the importer's), a keyword in ``title`` counts twice, and
+    ``min_score`` 2 asks for a keyword in the subject or two in the text: one passing mention
+    of a word (a wage complaint that names a building site) suggests nothing.
+    ``extra_keywords`` adds words per category pk (the category tree's leaves)."""
     best = None
     for category in categories:
         words = [w.strip() for w in category.keywords.splitlines() if w.strip()]
-        hits = [w for w in words if w in text]
-        if not hits:
+        words += list((extra_keywords or {}).get(category.pk, ()))
+        in_title = [w for w in words if w in title] if title else []
+        in_text = [w for w in words if w in text]
+        score = 2 * len(in_title) + len(in_text)
+        if not score or score < min_score:
             continue
-        rank = (len(hits), max(len(w) for w in hits))
+        hits = in_title + in_text
+        rank = (score, max(len(w) for w in hits))
         if best is None or rank > best[0]:
             best = (rank, category, max(hits, key=len))
     if best is None:
@@ -474,3 +485,69 @@ def merge_target(user, code: str):
     if code.upper().startswith("JB-"):
         return None, PublicReport.objects.visible_to(user).filter(code__iexact=code).first()
     return Problem.objects.visible_to(user).filter(code=code).first(), None
+
+
+# --- Rewards -------------------------------------------------------------------------------------
+
+
+def rewards_visible_to(user):
+    """Rewards follow their reports' scope, but only HQ (staff and leaders) read the reward
+    ledger: it holds reporters' names and numbers."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Reward.objects.none()
+    if not (user.is_superuser or user.role in (Role.HQ_STAFF, Role.LEADER)):
+        return Reward.objects.none()
+    return Reward.objects.filter(report__in=PublicReport.objects.visible_to(user))
+
+
+def reward_list(user, *, month: date | None = None, status: str = ""):
+    """The reward ledger ``user`` may read, filtered by month (its first day) and status."""
+    rows = (rewards_visible_to(user)
+            .select_related("report__public_category", "report__problem", "decided_by", "paid_by")
+            .order_by("-month", "status", "-created_at", "-pk"))
+    if month is not None:
+        rows = rows.filter(month=month)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def reward_totals(rows) -> dict[str, Decimal | int]:
+    """Count and amount of ``rows`` by status, and overall (one query)."""
+    sums = {}
+    for status in RewardStatus.values:
+        sums[f"{status}_count"] = Count("pk", filter=Q(status=status))
+        sums[f"{status}_amount"] = Sum("amount", filter=Q(status=status))
+    sums["count"] = Count("pk")
+    sums["amount"] = Sum("amount")
+    totals = rows.order_by().aggregate(**sums)
+    return {key: (value if value is not None else Decimal(0)) for key, value in totals.items()}
+
+
+def reward_months(user) -> list[date]:
+    """The months that have rewards, newest first (the month filter's choices)."""
+    return list(rewards_visible_to(user).order_by("-month").values_list("month", flat=True).distinct())
+
+
+def payment_list(user, *, month: date):
+    """The month's approved and paid rewards for the finance office, in tracking-code order."""
+    return (rewards_visible_to(user).filter(month=month, status__in=(RewardStatus.APPROVED, RewardStatus.PAID))
+            .select_related("report__public_category", "report__problem").order_by("report__code"))
+
+
+@dataclass(frozen=True)
+class RewardState:
+    """What the reporter reads about a reward on the tracking page (never a name or number)."""
+
+    status: str
+    label: str
+    amount: Decimal
+    paid_at: object | None
+
+
+def reward_for_tracking(report: PublicReport) -> RewardState | None:
+    """The reward state of a report for its public tracking page, or None when it has none."""
+    reward = Reward.objects.filter(report=report).only("status", "amount", "paid_at").first()
+    if reward is None:
+        return None
+    return RewardState(reward.status, reward.get_status_display(), reward.amount, reward.paid_at)

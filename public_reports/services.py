@@ -37,14 +37,24 @@ from ledger.models import Problem
 from ledger.photos import StoredPhoto
 
 from . import notifications
-from .choices import Channel, RejectReason, ReportAction, ReportStatus, ReviewState, RewardStatus
+from .choices import (
+    Channel,
+    RejectReason,
+    ReportAction,
+    ReportStatus,
+    ReviewState,
+    RewardAction,
+    RewardStatus,
+)
 from .models import (
     Open311Key,
+    PublicCategory,
     PublicReport,
     PublicReportEvent,
     PublicReportPhoto,
     ReportCounter,
     Reward,
+    RewardEvent,
     RewardPolicy,
     RewardRule,
     moderator_of,
@@ -420,39 +430,50 @@ def rewards_create_due(*, now: datetime | None = None) -> int:
                 continue
             try:
                 with transaction.atomic():
-                    Reward.objects.create(report=report, amount=min(amount, left), month=month, created_at=now,
-                                          note=_("Cut to the monthly cap.") if amount > left else "")
+                    reward = Reward.objects.create(report=report, amount=min(amount, left), month=month,
+                                                   created_at=now,
+                                                   note=_("Cut to the monthly cap.") if amount > left else "")
+                    RewardEvent.objects.create(reward=reward, action=RewardAction.CREATE, at=now,
+                                               data={"amount": _money(reward.amount), "rule_amount": _money(amount)})
             except IntegrityError:  # a concurrent sweep made it
                 continue
         created += 1
     return created
 
 
+def reward_hq(by) -> bool:
+    """Who approves, declines and pays rewards and sets their rules: HQ staff."""
+    return bool(by and by.is_authenticated and by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF))
+
+
 def _reward_hq(by) -> None:
-    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+    if not reward_hq(by):
         raise PublicReportForbidden(_("Only HQ staff approve and pay rewards."))
 
 
-def _reward_move(reward: Reward, *, by, from_status: str, changes: dict) -> Reward:
+def _reward_move(reward: Reward, *, by, from_status: str, changes: dict, action: str, note: str = "",
+                 data: dict | None = None) -> Reward:
     _reward_hq(by)
     with transaction.atomic():
         moved = Reward.objects.filter(pk=reward.pk, status=from_status).update(**changes)
         if not moved:
             current = Reward.objects.get(pk=reward.pk)
             raise PublicReportConflict(_("This reward is %(status)s.") % {"status": current.get_status_display()})
+        RewardEvent.objects.create(reward=reward, action=action, actor=by, note=note, data=data or {})
     reward.refresh_from_db()
     return reward
 
 
 def reward_approve(*, reward: Reward, by) -> Reward:
-    return _reward_move(reward, by=by, from_status=RewardStatus.PENDING,
+    return _reward_move(reward, by=by, from_status=RewardStatus.PENDING, action=RewardAction.APPROVE,
                         changes={"status": RewardStatus.APPROVED, "decided_by": by, "decided_at": timezone.now()})
 
 
 def reward_decline(*, reward: Reward, by, note: str) -> Reward:
     if not note.strip():
         raise PublicReportError(_("Write why the reward is declined."))
-    return _reward_move(reward, by=by, from_status=RewardStatus.PENDING,
+    return _reward_move(reward, by=by, from_status=RewardStatus.PENDING, action=RewardAction.DECLINE,
+                        note=note.strip(),
                         changes={"status": RewardStatus.DECLINED, "decided_by": by, "decided_at": timezone.now(),
                                  "note": note.strip()})
 
@@ -460,9 +481,70 @@ def reward_decline(*, reward: Reward, by, note: str) -> Reward:
 def reward_pay(*, reward: Reward, by, payment_reference: str) -> Reward:
     if not payment_reference.strip():
         raise PublicReportError(_("Give the payment reference."))
-    return _reward_move(reward, by=by, from_status=RewardStatus.APPROVED,
+    reference = payment_reference.strip()[:100]
+    return _reward_move(reward, by=by, from_status=RewardStatus.APPROVED, action=RewardAction.PAY,
+                        data={"payment_reference": reference},
                         changes={"status": RewardStatus.PAID, "paid_by": by, "paid_at": timezone.now(),
-                                 "payment_reference": payment_reference.strip()[:100]})
+                                 "payment_reference": reference})
+
+
+def rewards_check_now(*, by) -> int:
+    """HQ's "check now": the sweep beat runs every ten minutes, run at once."""
+    _reward_hq(by)
+    return rewards_create_due()
+
+
+def _money(amount) -> str:
+    return f"{Decimal(amount):.2f}"
+
+
+def reward_rule_set(*, by, public_category: PublicCategory | None, severity: str, amount: Decimal) -> RewardRule:
+    """The amount for a category (None: any) and severity (blank: any): one rule per pair,
+    replaced when set again. Applies to rewards created from now on."""
+    _reward_hq(by)
+    if severity and severity not in Severity.values:
+        raise PublicReportError(_("Choose a severity."))
+    if amount is None or amount <= 0:
+        raise PublicReportError(_("The amount must be more than zero."))
+    with transaction.atomic():
+        # No ordering: the model's orders by the category, an outer join FOR UPDATE refuses.
+        rule = (RewardRule.objects.select_for_update().order_by()
+                .filter(public_category=public_category, severity=severity).first())
+        before = _money(rule.amount) if rule else None
+        if rule is None:
+            rule = RewardRule.objects.create(public_category=public_category, severity=severity, amount=amount)
+        else:
+            RewardRule.objects.filter(pk=rule.pk).update(amount=amount)
+            rule.refresh_from_db()
+        RewardEvent.objects.create(action=RewardAction.RULE_SET, actor=by, data={
+            "category": public_category.code if public_category else None, "severity": severity,
+            "amount": _money(rule.amount), "before": before})
+    return rule
+
+
+def reward_rule_delete(*, by, rule: RewardRule) -> None:
+    _reward_hq(by)
+    with transaction.atomic():
+        RewardEvent.objects.create(action=RewardAction.RULE_DELETE, actor=by, data={
+            "category": rule.public_category.code if rule.public_category_id else None,
+            "severity": rule.severity, "amount": _money(rule.amount)})
+        RewardRule.objects.filter(pk=rule.pk).delete()
+
+
+def reward_policy_update(*, by, monthly_cap: Decimal, active: bool) -> RewardPolicy:
+    """HQ's cap per person per month and whether rewards are paid at all (rewards already
+    created keep their amounts)."""
+    _reward_hq(by)
+    if monthly_cap is None or monthly_cap < 0:
+        raise PublicReportError(_("The monthly cap cannot be negative."))
+    with transaction.atomic():
+        policy = RewardPolicy.current()
+        before = {"monthly_cap": _money(policy.monthly_cap), "active": policy.active}
+        RewardPolicy.objects.filter(pk=policy.pk).update(monthly_cap=monthly_cap, active=active)
+        policy.refresh_from_db()
+        RewardEvent.objects.create(action=RewardAction.POLICY, actor=by, data={
+            "before": before, "after": {"monthly_cap": _money(policy.monthly_cap), "active": policy.active}})
+    return policy
 
 
 # --- Open311 keys --------------------------------------------------------------------------------
@@ -520,3 +602,57 @@ def open311_request_submit(*, key: Open311Key, client_address: str | None, publi
             address=address, reporter_name=reporter_name, reporter_mobile=reporter_mobile,
             reporter_email=reporter_email, consent=True, channel=Channel.OPEN311, open311_key=key,
             attributes=kept)
+
+
+# --- Imported history ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedMessage:
+    """A historical citizen message, checked by the importer (public_reports/importing.py)."""
+
+    ref: str
+    description: str
+    submitted_at: datetime
+    official_reply: str = ""
+    public_category: PublicCategory | None = None
+    attributes: dict | None = None
+
+
+def public_reports_import(*, messages: list[ImportedMessage]) -> int:
+    """Record historical messages as imported reports (received, without photo or place, for
+    the moderation queue), all or nothing, each with its submit event; a message whose
+    reference was imported before is skipped (re-running imports nothing twice). Tracking
+    codes are taken in one block per year. Returns how many were recorded."""
+    with transaction.atomic():
+        # Every imported reference (a few thousand short strings), not an IN list of thousands.
+        done = set(PublicReport.objects.filter(channel=Channel.IMPORTED).values_list("imported_ref", flat=True))
+        fresh, seen = [], set(done)
+        for message in messages:
+            if message.ref not in seen:
+                seen.add(message.ref)
+                fresh.append(message)
+        by_year: dict[int, list[ImportedMessage]] = {}
+        for message in fresh:
+            by_year.setdefault(timezone.localtime(message.submitted_at).year, []).append(message)
+        reports = []
+        for year, batch in sorted(by_year.items()):
+            last = counter_next(ReportCounter, year, count=len(batch))
+            for number, message in enumerate(sorted(batch, key=lambda m: (m.submitted_at, m.ref)),
+                                             start=last - len(batch) + 1):
+                reports.append(PublicReport(
+                    code=f"JB-{year}-{number:06d}", channel=Channel.IMPORTED, public_category=message.public_category,
+                    description=message.description, submitted_at=message.submitted_at,
+                    follow_secret=secrets.token_urlsafe(32), attributes=message.attributes or {},
+                    imported_ref=message.ref, official_reply=message.official_reply))
+        created = PublicReport.objects.bulk_create(reports, batch_size=500)
+        if created and created[0].pk is None:  # a database that returns no ids from a bulk insert
+            ids = dict(PublicReport.objects.filter(channel=Channel.IMPORTED).values_list("imported_ref", "pk"))
+            for report in created:
+                report.pk = ids[report.imported_ref]
+        PublicReportEvent.objects.bulk_create(
+            (PublicReportEvent(report_id=report.pk, action=ReportAction.SUBMIT, from_status="",
+                               to_status=ReportStatus.RECEIVED, at=report.submitted_at,
+                               data={"channel": Channel.IMPORTED, "photos": 0, "ref": report.imported_ref})
+             for report in created), batch_size=500)
+    return len(created)

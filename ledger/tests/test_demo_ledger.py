@@ -27,8 +27,9 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="demo-ledger-media-")
 
 def demo_problems():
     """The demo ledger's own problems: seed_demo may add others afterwards (an inspection's
-    failed items carry a finding key)."""
-    return Problem.objects.filter(finding_key="")
+    failed items carry a finding key, a public report accepted by the public channel's step
+    links back to it)."""
+    return Problem.objects.filter(finding_key="").exclude(source_ref__startswith="public_report:")
 
 
 @override_settings(MEDIA_ROOT=MEDIA_ROOT, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
