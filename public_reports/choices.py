@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportStatus(models.TextChoices):
@@ -47,10 +48,11 @@ class ReviewState(models.TextChoices):
 
 
 class RewardStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    PAID = "paid", _("Paid")
-    DECLINED = "declined", _("Declined")
+    # A context of their own: "Pending" is a notification's 待发送 elsewhere.
+    PENDING = "pending", pgettext_lazy("reward", "Pending")
+    APPROVED = "approved", pgettext_lazy("reward", "Approved")
+    PAID = "paid", pgettext_lazy("reward", "Paid")
+    DECLINED = "declined", pgettext_lazy("reward", "Declined")
 
 
 class RewardAction(models.TextChoices):

@@ -52,7 +52,7 @@ class ReportPhotosField(PhotosField):
         return super().clean(data, initial)
 
 
-class PublicReportForm(forms.Form):
+class PublicReportForm(ControlCharactersRefused, forms.Form):
     public_category = CategoryChoice(
         label=_("What is the problem?"), queryset=PublicCategory.objects.filter(active=True),
         widget=forms.RadioSelect, empty_label=None,
@@ -91,7 +91,7 @@ class PublicReportForm(forms.Form):
         return data
 
 
-class RatingForm(forms.Form):
+class RatingForm(ControlCharactersRefused, forms.Form):
     k = forms.CharField(max_length=64, widget=forms.HiddenInput)
     satisfied = forms.TypedChoiceField(
         label=_("Are you satisfied with the result?"), widget=forms.RadioSelect,
@@ -101,7 +101,7 @@ class RatingForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TrackLookupForm(forms.Form):
+class TrackLookupForm(ControlCharactersRefused, forms.Form):
     code = forms.CharField(label=_("Tracking code"), max_length=30,
                            widget=forms.TextInput(attrs={"placeholder": "JB-2026-000001", "autocapitalize": "characters"}))
 

@@ -40,7 +40,7 @@ class MonthField(forms.CharField):
         return month
 
 
-class RewardFilterForm(forms.Form):
+class RewardFilterForm(ControlCharactersRefused, forms.Form):
     month = MonthField(label=_("Month"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status")), *RewardStatus.choices])
@@ -58,7 +58,7 @@ class PayForm(ControlCharactersRefused, forms.Form):
     payment_reference = forms.CharField(label=_("Payment reference"), max_length=100)
 
 
-class RewardRuleForm(forms.Form):
+class RewardRuleForm(ControlCharactersRefused, forms.Form):
     public_category = forms.ModelChoiceField(queryset=PublicCategory.objects.all(), required=False,
                                              label=_("Category"), empty_label=_("Any category"))
     severity = forms.ChoiceField(label=_("Severity"), required=False,
@@ -70,7 +70,7 @@ class RewardRuleForm(forms.Form):
         bootstrap_form(self)
 
 
-class RewardPolicyForm(forms.Form):
+class RewardPolicyForm(ControlCharactersRefused, forms.Form):
     monthly_cap = forms.DecimalField(label=_("Cap per person per month (yuan)"), min_value=0, max_digits=8,
                                      decimal_places=2)
     active = forms.BooleanField(label=_("Rewards are paid"), required=False)

@@ -8,7 +8,13 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
+        from campaign.demo_steps import DemoStep, demo_step_register
+
+        from .demo import demo_reports_step
         from .notifications import register_kinds
+
+        # Last: the reports read what every other step made.
+        demo_step_register(DemoStep("reports", 90, demo_reports_step))
 
         register_kinds()
 

@@ -31,6 +31,8 @@ from ledger.choices import Status
 from ledger.models import Problem
 from ledger.tests.api_support import client_for
 from ledger.tests.factories import problem_in
+from public_reports.tests.factories import report as public_report
+from public_reports.tests.reward_factories import reward
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,8 @@ def objects(city):
         quotas={city.market: 1}, by=city.hq,
     )
     problem_in(city, Status.FOUND)
+    public_report(city)  # received: before the reward's accepted one, so {id} finds it first
+    reward(city)
     Indicator.objects.create(code="I01", name="病媒密度", name_en="Vector density", target=5)
     return {"inspection": inspection, "round": inspection_round,
             "item": inspection.checklist_version.items.first()}

@@ -120,6 +120,7 @@ class RewardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = RewardSerializer
     pagination_class = RewardPagination
     lookup_value_regex = r"\d+"
+    queryset = Reward.objects.all()  # the model, for the schema; get_queryset scopes it
 
     def get_queryset(self):
         if self.action != "list":

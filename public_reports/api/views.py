@@ -85,6 +85,7 @@ class PublicReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     filterset_class = PublicReportFilterSet
     pagination_class = ReportPagination
     lookup_value_regex = r"\d+"
+    queryset = PublicReport.objects.all()  # the model, for the schema; get_queryset scopes it
 
     def get_queryset(self):
         reports = PublicReport.objects.visible_to(self.request.user)
