@@ -178,8 +178,12 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
     return Submitted(report, True)
 
 
-def follow_secret_matches(report: PublicReport, secret: str) -> bool:
-    return bool(secret) and secrets.compare_digest(report.follow_secret, secret)
+def follow_secret_matches(report: PublicReport, secret) -> bool:
+    """Whether ``secret`` (from a link anyone may have altered) is the report's, in constant time;
+    compared as bytes, so text no secret could be (non-ASCII) is simply not it."""
+    if not isinstance(secret, str) or not secret:
+        return False
+    return secrets.compare_digest(report.follow_secret.encode(), secret.encode())
 
 
 # --- Moderation ----------------------------------------------------------------------------------

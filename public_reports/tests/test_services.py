@@ -200,3 +200,10 @@ def test_nothing_is_deleted(city):
     r = report(city)
     with pytest.raises(IntegrityError), transaction.atomic():
         r.delete()
+
+
+def test_a_follow_secret_of_any_text_is_compared_without_error(city):
+    r = report(city)
+    assert not services.follow_secret_matches(r, "é" * 43)
+    assert not services.follow_secret_matches(r, "")
+    assert services.follow_secret_matches(r, r.follow_secret)
