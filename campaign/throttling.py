@@ -8,7 +8,7 @@ the header is ignored and the client is the connection's address. DRF's throttle
 """
 
 from django.conf import settings
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 from .cache import forgiving_cache
 
@@ -34,3 +34,19 @@ class ScopedLoginThrottle(ScopedRateThrottle):
 
     def get_ident(self, request):
         return client_address(request)
+
+
+class AddressRateThrottle(SimpleRateThrottle):
+    """DRF's rate throttle (cache counters) per ``client_address``, for plain views as well as
+    DRF's: ``AddressRateThrottle().allow_request(request, None)``. A subclass names its
+    ``scope`` and the setting holding its rate (``rate_setting``, DRF's format "N/minute");
+    when the cache is down it lets requests through."""
+
+    cache = forgiving_cache
+    rate_setting = ""
+
+    def get_rate(self) -> str:
+        return getattr(settings, self.rate_setting)
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}

@@ -500,6 +500,10 @@ PUBLIC_LIMITS["open311_key"] = {
 }
 # Open311 reads per client address (DRF's rate format: N/second|minute|hour|day).
 OPEN311_READ_RATE = env_str("OPEN311_READ_RATE", "120/minute")
+# Tracking pages and the code lookup (/report/track/) per client address: tracking codes are
+# sequential, so a slow rate keeps anyone from walking through them; a resident following their
+# own report with its follow link is never refused.
+PUBLIC_TRACKING_RATE = env_str("PUBLIC_TRACKING_RATE", "60/minute")
 # The jurisdiction_id Open311 clients may send (blank: any value, the city is the only one).
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
 PUBLIC_CHALLENGE_FREE_PER_DAY = env_int("PUBLIC_CHALLENGE_FREE_PER_DAY", 1, minimum=0)

@@ -242,19 +242,39 @@ class TrackingStep:
     at: object | None = None
 
 
+def report_published(report: PublicReport) -> bool:
+    """The one rule of every reader without the follow secret (the tracking page, its photos,
+    Open311): what the resident sent (the description, the typed address, the photos, the point
+    on the map) is public only once a moderator has accepted or merged the report. An unread
+    report may carry a name, a mobile number or the reporter's doorstep (a phone's GPS, a
+    photo's EXIF) that the moderator would remove; a rejected one is never published."""
+    return report.status in (ReportStatus.ACCEPTED, ReportStatus.MERGED)
+
+
 @dataclass(frozen=True)
 class Tracking:
-    """What anyone holding a tracking code may see: never the reporter, never a staff name."""
+    """What a tracking page shows: never the reporter's name or number, never a staff name.
+
+    Anyone with the code reads the stage, the steps, their dates and a rejection's reason, and,
+    once the report is published (``report_published``), its moderated description, address
+    and photos; the follow link's holder (``holder``) reads their own report in full: what they
+    wrote, their photos and the moderator's note to them."""
 
     report: PublicReport
     stage: str
     stage_label: str
     steps: list[TrackingStep]
     problem_status: str  # the ledger problem's status, as it moves ("" before acceptance)
-    photos: list  # the report's own photos not hidden by a moderator
+    photos: list  # the report's own photos not hidden by a moderator, when shown
     after_photos: list  # the linked problem's after-photos (rectification evidence)
     reason: str  # why it was rejected (the reason's label), or "" otherwise
     merged_into_code: str
+    holder: bool = False
+    published: bool = False
+    description: str = ""  # the holder's own text, else the moderated one once published, else ""
+    address: str = ""
+    note: str = ""  # the moderator's note to the reporter: the holder's only
+    official_reply: str = ""  # an imported message's reply: the holder's, or once published
 
 
 _PATH = (TrackingStage.RECEIVED, TrackingStage.ACCEPTED, TrackingStage.RECTIFYING, TrackingStage.RECTIFIED,
@@ -270,9 +290,17 @@ def report_for_tracking(code: str) -> PublicReport | None:
             .filter(code=code).first())
 
 
-def tracking_for(report: PublicReport) -> Tracking:
+def report_photo_shown(report: PublicReport, photo: PublicReportPhoto, *, holder: bool) -> bool:
+    """Whether the tracking page (and its photo URLs) may show this photo of the report: never
+    one a moderator hid; to the follow link's holder always, to others once published."""
+    return photo.report_id == report.pk and not photo.hidden and (holder or report_published(report))
+
+
+def tracking_for(report: PublicReport, *, holder: bool = False) -> Tracking:
+    """The tracking page of ``report``; ``holder``: the follow secret was given and matches."""
     stage = tracking_stage(report)
     problem = report.problem
+    published = report_published(report)
     times = {TrackingStage.RECEIVED: report.submitted_at, TrackingStage.ACCEPTED: report.decided_at,
              TrackingStage.CLOSED: problem.closed_at if problem is not None else None}
     if stage in _PATH:
@@ -291,11 +319,19 @@ def tracking_for(report: PublicReport) -> Tracking:
     reason = ""
     if report.status == ReportStatus.REJECTED and report.reject_reason:
         reason = report.get_reject_reason_display()
+    shown = holder or published
+    if holder:
+        description = report.description
+    else:
+        description = report.shown_description if published else ""
     return Tracking(
         report=report, stage=stage, stage_label=TrackingStage(stage).label, steps=steps,
         problem_status=problem.get_status_display() if problem is not None else "",
-        photos=list(report.photos.filter(hidden=False)), after_photos=after, reason=reason,
+        photos=list(report.photos.filter(hidden=False)) if shown else [], after_photos=after, reason=reason,
         merged_into_code=report.merged_into.code if report.merged_into_id else "",
+        holder=holder, published=published, description=description,
+        address=report.address if shown else "", note=report.decision_note if holder else "",
+        official_reply=report.official_reply if shown else "",
     )
 
 

@@ -6,9 +6,11 @@
 - A request is a report (not an imported message): ``service_request_id`` is its tracking code,
   ``status`` open or closed by where the resident's tracking page stands (``STATUS_OF_STAGE``).
   Nothing about the reporter (name, number, e-mail, device or account) is ever in a request;
-  the description (its moderated version when there is one), the typed address and the media
-  URL are shown once a moderator has accepted or merged the report, since an unread report may
-  carry what the moderator would remove. The point (lat/long) is the problem's place.
+  the description (its moderated version when there is one), the typed address, the media URL
+  and the point (lat/long) are shown once a moderator has accepted or merged the report
+  (``selectors.report_published``, the tracking page's rule too), since an unread report may
+  carry what the moderator would remove and its point may be a phone's GPS or a photo's EXIF:
+  the reporter's doorstep.
 """
 
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from ledger.choices import Severity, Status
 
 from ..choices import ReportStatus, TrackingStage
 from ..models import PublicCategory, PublicReport
-from ..selectors import tracking_stage
+from ..selectors import report_published, tracking_stage
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed (discovery's changeset).
@@ -115,8 +117,8 @@ def _status_notes(report: PublicReport, stage: str) -> str:
     notes = str(TrackingStage(stage).label)
     if report.status == ReportStatus.REJECTED and report.reject_reason:
         notes = f"{notes}: {report.get_reject_reason_display()}"
-    if report.decision_note:
-        notes = f"{notes}. {report.decision_note}"
+    # The moderator's note is written to the reporter (their tracking page with its secret), not to
+    # the public: it is never in a request.
     return notes
 
 
@@ -143,7 +145,7 @@ def request(report: PublicReport) -> dict:
     """A request in the order of the Open311 fixtures' ``service_requests.xml``. Reads
     ``public_category``, ``problem`` and ``problem.responsible_unit`` (select them)."""
     stage = tracking_stage(report)
-    moderated = report.status in (ReportStatus.ACCEPTED, ReportStatus.MERGED)
+    moderated = report_published(report)
     extras = report.attributes.get("open311", {}) if isinstance(report.attributes, dict) else {}
     unit = report.problem.responsible_unit if report.problem is not None else None
     return {
@@ -161,7 +163,7 @@ def request(report: PublicReport) -> dict:
         "address": (report.address or None) if moderated else None,
         "address_id": extras.get("address_id") or None,
         "zipcode": None,
-        "lat": _coordinate(report.latitude),
-        "long": _coordinate(report.longitude),
+        "lat": _coordinate(report.latitude) if moderated else None,
+        "long": _coordinate(report.longitude) if moderated else None,
         "media_url": (extras.get("media_url") or None) if moderated else None,
     }

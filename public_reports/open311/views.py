@@ -18,12 +18,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.throttling import SimpleRateThrottle
 
-from campaign.cache import forgiving_cache
 from campaign.control_characters import control_character_errors
 from campaign.public_guard import PublicLimitReached, mobile_normalize, place_errors, public_page
-from campaign.throttling import client_address
+from campaign.throttling import AddressRateThrottle, client_address
 
 from .. import services
 from . import definitions
@@ -41,18 +39,12 @@ class Open311Error(Exception):
         self.descriptions = [str(description) for description in descriptions]
 
 
-class Open311ReadThrottle(SimpleRateThrottle):
-    """DRF's rate throttle (cache counters) on reads, per client address: a scraper gets 429
-    before it loads the database. Posts count against the daily limits instead."""
+class Open311ReadThrottle(AddressRateThrottle):
+    """Reads per client address: a scraper gets 429 before it loads the database. Posts count
+    against the daily limits instead."""
 
-    cache = forgiving_cache
     scope = "open311_read"
-
-    def get_rate(self) -> str:
-        return settings.OPEN311_READ_RATE
-
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+    rate_setting = "OPEN311_READ_RATE"
 
 
 def open311_endpoint(*methods: str, cache_seconds: int = 0):

@@ -48,6 +48,17 @@ def test_hq_issues_a_key_shown_once_and_it_works(login, city):
     assert posted.status_code == 200
 
 
+def test_the_issued_key_leaves_the_session_once_shown(login, city):
+    from public_reports.views.keys import ISSUED
+
+    client = login(city.hq)
+    client.post(PAGE, {"name": "12345 热线"})
+    assert ISSUED in client.session  # waits for the one page that shows it
+    raw = client.get(PAGE).context["raw_key"]
+    assert raw and ISSUED not in client.session
+    assert raw not in str(dict(client.session.items()))
+
+
 def test_a_key_needs_the_name_of_its_system(login, city):
     response = login(city.hq).post(PAGE, {"name": "  "})
     assert response.status_code == 200

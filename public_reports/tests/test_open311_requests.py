@@ -289,8 +289,31 @@ def test_an_unmoderated_description_is_not_shown(client, city):
     items = {item["service_request_id"]: item for item in json.loads(client.get("/open311/v2/requests.json").content)}
     assert items[received.code]["description"] is None
     assert items[accepted.code]["description"] == "已受理的垃圾堆"
-    assert items[received.code]["address"] is None and items[received.code]["lat"] == 31.23
+    assert items[received.code]["address"] is None
     assert items[accepted.code]["address"] == "人民路12号"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_point_of_a_received_or_rejected_report_is_withheld_until_accepted(client, city, fmt):
+    received, accepted, rejected = reports_for_reading(city)
+    merged = services.public_report_merge(report=factories.report(city), by=city.hq, into_report=accepted)
+    body = client.get(f"/open311/v2/requests.{fmt}").content
+    if fmt == "json":
+        items = {item["service_request_id"]: item for item in json.loads(body)}
+        point = {code: (item["lat"], item["long"]) for code, item in items.items()}
+    else:
+        point = {r.findtext("service_request_id"): (r.findtext("lat"), r.findtext("long"))
+                 for r in etree.fromstring(body).findall("request")}
+        point = {code: tuple(float(v) if v else None for v in pair) for code, pair in point.items()}
+    assert point[received.code] == (None, None) and point[rejected.code] == (None, None)
+    assert point[accepted.code] == (31.23, 121.47) and point[merged.code] == (31.23, 121.47)
+    assert "31.23" not in client.get(f"/open311/v2/requests/{received.code}.{fmt}").content.decode()
+
+
+def test_the_note_to_the_reporter_is_never_in_a_request(client, city):
+    _received, _accepted, rejected = reports_for_reading(city)
+    [item] = json.loads(client.get(f"/open311/v2/requests/{rejected.code}.json").content)
+    assert "现场未见" not in item["status_notes"] and item["status_notes"]
 
 
 def test_imported_history_is_not_a_request(client, city):

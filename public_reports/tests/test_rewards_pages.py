@@ -162,6 +162,23 @@ def test_hq_sets_a_rule_and_the_cap_on_the_rules_page(city, login):
     assert "¥500.00 → ¥300.00" in page
 
 
+@pytest.mark.parametrize(("language", "label"), [("en", "Serious"), ("zh-hans", "严重")])
+def test_the_rules_page_title_is_its_name_and_the_history_shows_the_severity_label(city, login, language, label):
+    services.reward_rule_set(by=city.hq, public_category=None, severity=Severity.SERIOUS, amount=Decimal(80))
+    page = login(city.hq).get(RULES, headers={"accept-language": language}).content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "reward-rule-history" not in title and "<" not in title
+    assert page.count('id="reward-rule-history"') == 1
+    history = page.split('id="reward-rule-history"', 1)[1].split("</ul>", 1)[0]
+    assert label in history and "serious" not in history
+
+
+def test_the_ledger_totals_use_the_rewards_own_state_names(city, login):
+    reward(city)
+    page = login(city.hq).get(LEDGER, headers={"accept-language": "zh-hans"}).content.decode()
+    assert "待审批" in page and "待发送" not in page
+
+
 def test_a_wrong_amount_is_shown_on_the_form_and_nothing_changes(city, login):
     response = login(city.hq).post(RULES, {"form": "rule", "severity": "general", "amount": "-1"})
     assert response.status_code == 200 and response.context["rule_form"].errors

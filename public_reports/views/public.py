@@ -28,14 +28,14 @@ from campaign.public_guard import (
     place_to_wgs84,
     public_page,
 )
-from campaign.throttling import client_address
+from campaign.throttling import AddressRateThrottle, client_address
 from ledger.choices import PhotoKind
 from ledger.models import EvidencePhoto
 
 from .. import services
 from ..forms import PublicReportForm, RatingForm, TrackLookupForm
 from ..models import PublicCategory, PublicReport, PublicReportPhoto
-from ..selectors import report_for_tracking, reward_of, tracking_for
+from ..selectors import report_for_tracking, report_photo_shown, reward_of, tracking_for
 
 
 def _follow_url(request, report: PublicReport) -> str:
@@ -182,9 +182,43 @@ def rules(request):
     return render(request, "public_reports/public/rules.html")
 
 
+class TrackingThrottle(AddressRateThrottle):
+    """The lookup and the tracking pages per client address (settings.PUBLIC_TRACKING_RATE):
+    codes are sequential, so nobody may walk through them quickly. The follow link's holder is
+    never refused: a request with the report's own secret passes whatever the count."""
+
+    scope = "public_tracking"
+    rate_setting = "PUBLIC_TRACKING_RATE"
+
+
+def _throttled(request, throttle: TrackingThrottle):
+    wait = throttle.wait()
+    response = render(request, "public_reports/public/message.html", {
+        "message": _("Too many tracking pages were asked from this network in a short time. "
+                     "Wait a minute and try again; the link given when you reported always works.")}, status=429)
+    if wait:
+        response["Retry-After"] = str(max(1, int(wait)))
+    return response
+
+
+def _tracked(request, code: str, secret: str):
+    """(report or None, a 429 answer or None): the throttle counts the request first, so an
+    unknown code and a known one cost the same; the holder of the report's secret passes."""
+    throttle = TrackingThrottle()
+    allowed = throttle.allow_request(request, None)
+    report = report_for_tracking(code)
+    if not allowed and not (report is not None and services.follow_secret_matches(report, secret)):
+        return None, _throttled(request, throttle)
+    return report, None
+
+
 @public_page
 def track_lookup(request):
     form = TrackLookupForm(request.GET or None)
+    if form.is_bound:
+        throttle = TrackingThrottle()
+        if not throttle.allow_request(request, None):
+            return _throttled(request, throttle)
     if form.is_valid():
         report = report_for_tracking(form.cleaned_data["code"])
         if report is not None:
@@ -198,7 +232,7 @@ def _tracking_page(request, report: PublicReport, *, secret: str, rating_form=No
     holder = services.follow_secret_matches(report, secret)
     can_rate = holder and services.rating_open(report)
     return render(request, "public_reports/public/track.html", {
-        "tracking": tracking_for(report),
+        "tracking": tracking_for(report, holder=holder),
         "report": report,
         "holder": holder,
         "secret": secret if holder else "",
@@ -210,20 +244,25 @@ def _tracking_page(request, report: PublicReport, *, secret: str, rating_form=No
 
 @public_page
 def track(request, code: str):
-    report = report_for_tracking(code)
+    secret = request.GET.get("k", "")
+    report, refused = _tracked(request, code, secret)
+    if refused is not None:
+        return refused
     if report is None:
         raise Http404
-    return _tracking_page(request, report, secret=request.GET.get("k", ""))
+    return _tracking_page(request, report, secret=secret)
 
 
 @public_page
 @require_POST
 def track_rate(request, code: str):
-    report = report_for_tracking(code)
+    secret = request.POST.get("k", "")
+    report, refused = _tracked(request, code, secret)
+    if refused is not None:
+        return refused
     if report is None:
         raise Http404
     form = RatingForm(request.POST)
-    secret = request.POST.get("k", "")
     if form.is_valid():
         try:
             services.public_report_rate(report=report, secret=form.cleaned_data["k"],
@@ -244,13 +283,19 @@ def track_rate(request, code: str):
 
 @public_page
 def track_photo(request, code: str, kind: str, pk: int, size: str = "full"):
-    """A photo the tracking page shows: the report's own (unless hidden by a moderator) or an
-    after-photo of its problem once rectified. Re-encoded without metadata when uploaded."""
+    """A photo the tracking page shows, by the page's rule (``report_photo_shown``): a report's
+    own photo (never one a moderator hid) to the follow link's holder (``?k=``) or, once the
+    report is published, to anyone; an after-photo of its problem once rectified. Re-encoded
+    without metadata when uploaded. Not throttled: the code and the photo's id must both match,
+    and a refusal does not say which did not."""
     report = report_for_tracking(code)
     if report is None:
         raise Http404
     if kind == "report":
-        item = get_object_or_404(PublicReportPhoto, pk=pk, report=report, hidden=False)
+        item = get_object_or_404(PublicReportPhoto, pk=pk, report=report)
+        holder = services.follow_secret_matches(report, request.GET.get("k", ""))
+        if not report_photo_shown(report, item, holder=holder):
+            raise Http404
     else:
         tracking = tracking_for(report)
         item = next((p for p in tracking.after_photos if p.pk == pk), None)
