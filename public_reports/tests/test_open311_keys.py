@@ -57,6 +57,9 @@ def test_the_issued_key_leaves_the_session_once_shown(login, city):
     raw = client.get(PAGE).context["raw_key"]
     assert raw and ISSUED not in client.session
     assert raw not in str(dict(client.session.items()))
+    client.post(PAGE, {"name": "城市App"})
+    client.post(PAGE, {"name": ""})  # a refused form answers without the waiting key, and drops it
+    assert ISSUED not in client.session
 
 
 def test_a_key_needs_the_name_of_its_system(login, city):

@@ -49,7 +49,9 @@ def open311_key_list(request):
             request.session[ISSUED] = {"id": issued.pk, "key": raw}
             return redirect("public_reports:open311_keys")
     keys = Open311Key.objects.select_related("created_by", "revoked_by").order_by("-created_at", "-id")
-    shown = request.session.pop(ISSUED, None) if request.method == "GET" else None
+    # Taken out by whatever request comes next to this page: only a GET shows it.
+    waiting = request.session.pop(ISSUED, None)
+    shown = waiting if request.method == "GET" else None
     issued = next((key for key in keys if shown and key.pk == shown["id"]), None)
     response = render(request, "public_reports/open311_keys.html", {
         "form": bootstrap_form(form), "keys": keys, "issued": issued, "raw_key": shown["key"] if issued else None})
