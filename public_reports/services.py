@@ -484,12 +484,14 @@ def rewards_create_due(*, now: datetime | None = None) -> int:
     Each report is decided in its own transaction that first locks the policy row: concurrent
     sweeps (the beat, HQ's "check now", a redelivered task) queue there, so the cap counts
     what the others wrote. Returns how many pending rewards were created."""
-    RewardPolicy.current()  # the row exists before anything locks it
     now = now or timezone.now()
-    due = (PublicReport.objects.filter(status=ReportStatus.ACCEPTED, problem__status=Status.CLOSED,
+    due = list(PublicReport.objects.filter(status=ReportStatus.ACCEPTED, problem__status=Status.CLOSED,
                                        reward__isnull=True)
            .exclude(reporter_mobile="").exclude(channel=Channel.IMPORTED)
            .select_related("problem").order_by("problem__closed_at", "pk"))
+    if not due:  # the usual sweep: one read
+        return 0
+    RewardPolicy.current()  # the row exists before anything locks it
     changes = list(RewardEvent.objects.filter(action=RewardAction.POLICY).order_by("at", "pk"))
     created = 0
     for report in due:
