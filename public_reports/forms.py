@@ -4,8 +4,6 @@ campaign.public_guard and campaign.photos in the view and the service), then the
 pages' forms (they validate input only; every decision goes through public_reports/services.py,
 which checks the moderator's scope again)."""
 
-import uuid
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.control_characters import ControlCharactersRefused
 from campaign.forms import bootstrap_form
 from campaign.models import Category, District, Unit
-from campaign.public_guard import MobileNumberFormField, ProofOfWorkField
+from campaign.public_guard import IdempotencyKeyField, MobileNumberFormField, ProofOfWorkField
 from campaign.widgets import SearchSelect
 from campaign.write_scope import writable
 from ledger.choices import Severity
@@ -75,13 +73,8 @@ class PublicReportForm(ControlCharactersRefused, forms.Form):
     consent = forms.BooleanField(
         label=_("I have read and accept the rules of the reporting platform."),
         error_messages={"required": _("Accept the rules to send a report.")})
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    idempotency_key = IdempotencyKeyField()
     proof = ProofOfWorkField(kind="report")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", uuid.uuid4())
 
     def clean(self):
         data = super().clean()

@@ -14,7 +14,10 @@ Rules:
   a rebound (a new problem linked to the closed one, which stays closed).
 - Rewards: once an accepted report's problem is verified closed, its first reporter (with a
   mobile number) is owed the amount of the rules (category and severity), within the monthly
-  cap per person; HQ approves, then records the payment with its reference.
+  cap per person; HQ approves, then records the payment with its reference. Each such report
+  is decided once (``rewards_create_due``): when no rule applies, the cap is reached or
+  rewards were stopped when the problem closed, its reward is recorded declined (amount 0,
+  the reason as its note) and it is never reconsidered.
 """
 
 import hashlib
@@ -30,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from campaign.choices import Role
 from campaign.counters import counter_next
-from campaign.public_guard import challenge_spend, limit_count
+from campaign.public_guard import challenge_spend, idempotent_create, limit_count
 from ledger import services as ledger_services
 from ledger.choices import Severity, Source, Status
 from ledger.models import Problem
@@ -121,17 +124,16 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
                          channel: str = Channel.WEB, open311_key: Open311Key | None = None,
                          attributes: dict | None = None, district=None, submitted_at: datetime | None = None,
                          imported_ref: str = "", official_reply: str = "", client_address: str | None = None,
-                         proof=None) -> Submitted:
+                         proof=None, guard=None) -> Submitted:
     """Record a resident's report (status received) with its tracking code. The caller (the
     form, Open311, the importer) has checked the input; photos are stored before the
-    transaction. A repeated idempotency key returns the first report. With ``client_address``
-    (the public form) the day's limits per address and per number are counted in the same
-    transaction (PublicLimitReached, nothing written), and ``proof`` (a SolvedChallenge) is spent
-    there too."""
-    if idempotency_key:
-        existing = PublicReport.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return Submitted(existing, False)
+    transaction. A repeated idempotency key returns the first report (``idempotent_create``).
+
+    The row carrying the key goes in first; only then, in the same transaction, is ``proof``
+    (a SolvedChallenge) spent, the day's limits per address and per number counted (with
+    ``client_address``: the public form) and ``guard()`` called (Open311's limits). A refusal
+    (PublicRefused) rolls the report back; a retried or double-tapped twin waits on the unique
+    key and gets the first one's report, spending and counting nothing."""
     if not description.strip():
         raise PublicReportError(_("Describe what you saw."))
     if channel != Channel.IMPORTED and not consent:
@@ -141,41 +143,42 @@ def public_report_submit(*, public_category, description: str, latitude=None, lo
 
         district = district_for_point(latitude, longitude)
     submitted_at = submitted_at or timezone.now()
-    try:
+
+    def write() -> PublicReport:
+        report = PublicReport.objects.create(
+            code=_tracking_code(submitted_at), channel=channel, public_category=public_category,
+            description=description.strip(), latitude=latitude, longitude=longitude,
+            location_accuracy_m=location_accuracy_m, address=address.strip(),
+            reporter_name=reporter_name.strip(), reporter_mobile=reporter_mobile,
+            reporter_email=reporter_email.strip(), consent_at=submitted_at if consent else None,
+            submitted_at=submitted_at, idempotency_key=idempotency_key or None,
+            follow_secret=secrets.token_urlsafe(32), open311_key=open311_key,
+            attributes=attributes or {}, district=district, imported_ref=imported_ref,
+            official_reply=official_reply,
+        )
+        if proof is not None:
+            challenge_spend(proof)
+        if client_address is not None:
+            limit_count("report", address=client_address, mobile=reporter_mobile or None)
+        if guard is not None:
+            guard()
+        PublicReportPhoto.objects.bulk_create(
+            PublicReportPhoto(report=report, image=photo.image_name, thumbnail=photo.thumbnail_name,
+                              width=photo.width, height=photo.height, sha256=photo.sha256,
+                              uploaded_at=submitted_at)
+            for photo in photos
+        )
+        _event(report, action=ReportAction.SUBMIT, from_status="", at=submitted_at,
+               data={"channel": channel, "photos": len(photos)})
+        if channel != Channel.IMPORTED:  # history is not news: the import tells nobody
+            notifications.report_received(report)
+        return report
+
+    if not idempotency_key:
         with transaction.atomic():
-            if client_address is not None:
-                limit_count("report", address=client_address, mobile=reporter_mobile or None)
-            if proof is not None:
-                challenge_spend(proof)
-            report = PublicReport.objects.create(
-                code=_tracking_code(submitted_at), channel=channel, public_category=public_category,
-                description=description.strip(), latitude=latitude, longitude=longitude,
-                location_accuracy_m=location_accuracy_m, address=address.strip(),
-                reporter_name=reporter_name.strip(), reporter_mobile=reporter_mobile,
-                reporter_email=reporter_email.strip(), consent_at=submitted_at if consent else None,
-                submitted_at=submitted_at, idempotency_key=idempotency_key or None,
-                follow_secret=secrets.token_urlsafe(32), open311_key=open311_key,
-                attributes=attributes or {}, district=district, imported_ref=imported_ref,
-                official_reply=official_reply,
-            )
-            PublicReportPhoto.objects.bulk_create(
-                PublicReportPhoto(report=report, image=photo.image_name, thumbnail=photo.thumbnail_name,
-                                  width=photo.width, height=photo.height, sha256=photo.sha256,
-                                  uploaded_at=submitted_at)
-                for photo in photos
-            )
-            _event(report, action=ReportAction.SUBMIT, from_status="", at=submitted_at,
-                   data={"channel": channel, "photos": len(photos)})
-            if channel != Channel.IMPORTED:  # history is not news: the import tells nobody
-                notifications.report_received(report)
-    except IntegrityError:
-        # Two copies of one form raced: the other one made it.
-        if idempotency_key:
-            existing = PublicReport.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return Submitted(existing, False)
-        raise
-    return Submitted(report, True)
+            return Submitted(write(), True)
+    report, created = idempotent_create(PublicReport, key=idempotency_key, create=write)
+    return Submitted(report, created)
 
 
 def follow_secret_matches(report: PublicReport, secret) -> bool:
@@ -193,6 +196,37 @@ def _stored_photos(report: PublicReport) -> list[StoredPhoto]:
     return [StoredPhoto(image_name=p.image.name, thumbnail_name=p.thumbnail.name, sha256=p.sha256,
                         width=p.width, height=p.height)
             for p in report.photos.filter(hidden=False)]
+
+
+def _carry_merged(target: PublicReport, *, by, at: datetime) -> int:
+    """Carry ``target``'s decision to the reports merged into it while it waited (and those
+    merged into them), in the caller's transaction, each with an event: they stay merged and
+    follow ``target``'s problem (its acceptance or its own merge), or, when ``target`` is
+    rejected, they are rejected with its reason (not its note, which was written for its own
+    reporter): they were judged the same thing. Returns how many moved."""
+    moved = 0
+    level = [target.pk]
+    while level:
+        children = list(PublicReport.objects.select_for_update().filter(merged_into__in=level)
+                        .exclude(status=ReportStatus.REJECTED).order_by("pk"))
+        level = [child.pk for child in children]
+        for child in children:
+            if target.status == ReportStatus.REJECTED:
+                changes = {"status": ReportStatus.REJECTED, "reject_reason": target.reject_reason,
+                           "decided_by": by, "decided_at": at}
+                action, data = ReportAction.REJECT, {"reason": target.reject_reason, "via": target.code}
+            else:
+                if child.problem_id == target.problem_id:
+                    continue
+                changes = {"problem": target.problem}
+                action, data = ReportAction.MERGE, {"problem": target.problem.code if target.problem_id else None,
+                                                    "via": target.code}
+            PublicReport.objects.filter(pk=child.pk).update(version=child.version + 1, **changes)
+            from_status = child.status
+            child.refresh_from_db()
+            _event(child, action=action, from_status=from_status, by=by, data=data, at=at)
+            moved += 1
+    return moved
 
 
 def public_report_accept(*, report: PublicReport, by, category=None, district=None,
@@ -238,14 +272,18 @@ def public_report_accept(*, report: PublicReport, by, category=None, district=No
         current.refresh_from_db()
         _event(current, action=ReportAction.ACCEPT, from_status=ReportStatus.RECEIVED, by=by, note=note.strip(),
                data={"problem": problem.code, "unit": unit.pk if unit else None}, at=now)
+        _carry_merged(current, by=by, at=now)
     return current
 
 
 def public_report_merge(*, report: PublicReport, by, into_problem: Problem | None = None,
                         into_report: PublicReport | None = None, note: str = "",
                         expected_version: int | None = None) -> PublicReport:
-    """Merge a report into a problem already in the ledger or an earlier report: the reporter is
-    told it was already known and follows that problem; the reward stays with the first reporter."""
+    """Merge a report into an open problem already in the ledger or an earlier report: the
+    reporter is told it was already known and follows that problem; the reward stays with the
+    first reporter, so a report is never merged into one sent after it. A closed (or invalid)
+    problem is not merged into: a recurrence is a new problem (accept it) or HQ's rebound. The
+    reports merged into this one while it waited follow it (``_carry_merged``)."""
     if (into_problem is None) == (into_report is None):
         raise PublicReportError(_("Choose one problem or one report to merge into."))
     with transaction.atomic():
@@ -256,12 +294,27 @@ def public_report_merge(*, report: PublicReport, by, into_problem: Problem | Non
             into_report = PublicReport.objects.get(pk=into_report.pk)
             if into_report.pk == current.pk:
                 raise PublicReportError(_("A report cannot be merged into itself."))
+            if (into_report.submitted_at, into_report.pk) > (current.submitted_at, current.pk):
+                raise PublicReportError(_(
+                    "Report %(code)s was sent after this one; merge it into this one instead (the first "
+                    "reporter keeps the reward claim).") % {"code": into_report.code})
+            seen = {current.pk}
+            while into_report.status == ReportStatus.MERGED and into_report.merged_into_id is not None:
+                if into_report.pk in seen:
+                    break
+                seen.add(into_report.pk)
+                into_report = PublicReport.objects.get(pk=into_report.merged_into_id)
+            if into_report.pk == current.pk:
+                raise PublicReportError(_("A report cannot be merged into itself."))
             if into_report.status == ReportStatus.REJECTED:
                 raise PublicReportError(_("Report %(code)s was rejected; merge into a live one.") % {
                     "code": into_report.code})
-            if into_report.status == ReportStatus.MERGED:
-                into_report = into_report.merged_into or into_report
             problem = into_report.problem
+        if problem is not None and problem.status in (Status.CLOSED, Status.INVALID):
+            raise PublicReportError(_(
+                "Problem %(code)s is %(status)s: merge only into an open problem. If it has come back, accept "
+                "the report as a new problem (HQ may record it as a rebound).") % {
+                "code": problem.code, "status": problem.get_status_display()})
         now = timezone.now()
         PublicReport.objects.filter(pk=current.pk).update(
             status=ReportStatus.MERGED, problem=problem, merged_into=into_report, decided_by=by, decided_at=now,
@@ -270,12 +323,14 @@ def public_report_merge(*, report: PublicReport, by, into_problem: Problem | Non
         _event(current, action=ReportAction.MERGE, from_status=ReportStatus.RECEIVED, by=by, note=note.strip(),
                data={"problem": problem.code if problem else None,
                      "report": into_report.code if into_report else None}, at=now)
+        _carry_merged(current, by=by, at=now)
     return current
 
 
 def public_report_reject(*, report: PublicReport, by, reason: str, note: str = "",
                          expected_version: int | None = None) -> PublicReport:
-    """Reject with a reason from the list, or "other" with the note as the reason."""
+    """Reject with a reason from the list, or "other" with the note as the reason. The reports
+    merged into this one while it waited are rejected with it (``_carry_merged``)."""
     if reason not in RejectReason.values:
         raise PublicReportError(_("Choose a reason."))
     if reason == RejectReason.OTHER and not note.strip():
@@ -290,6 +345,7 @@ def public_report_reject(*, report: PublicReport, by, reason: str, note: str = "
         current.refresh_from_db()
         _event(current, action=ReportAction.REJECT, from_status=ReportStatus.RECEIVED, by=by, note=note.strip(),
                data={"reason": reason}, at=now)
+        _carry_merged(current, by=by, at=now)
     return current
 
 
@@ -406,43 +462,79 @@ def _month_start(at: datetime) -> date:
     return local.replace(day=1)
 
 
+def _active_at(changes: list[RewardEvent], at: datetime, current: bool) -> bool:
+    """Whether rewards were paid at ``at``, from HQ's policy changes (oldest first)."""
+    before = [change for change in changes if change.at <= at]
+    if before:
+        return bool(before[-1].data.get("after", {}).get("active", current))
+    if changes:
+        return bool(changes[0].data.get("before", {}).get("active", current))
+    return current
+
+
 def rewards_create_due(*, now: datetime | None = None) -> int:
-    """Create the pending rewards now owed: accepted (first-reporter) reports with a mobile number
-    whose problem is verified closed and that have no reward yet. The amount is the rule's, cut
-    to what is left of the person's monthly cap (nothing is created when none is left, or no rule
-    applies). Idempotent: one reward per report (a unique key)."""
-    policy = RewardPolicy.current()
-    if not policy.active:
-        return 0
+    """Decide the reward of each accepted (first-reporter) report with a mobile number whose
+    problem is verified closed, exactly once: a pending reward of the rule's amount (category
+    and severity), cut to what is left of the person's monthly cap, or a reward declined at
+    once, amount 0, with the reason as its note and one "declined" event without an actor:
+    no rule applies, the monthly cap is reached, or rewards were not paid (HQ's policy) when
+    the problem was closed. A report is never read again once it has its reward row (one per
+    report, a unique key), so turning rewards back on pays nothing for what closed meanwhile.
+
+    Each report is decided in its own transaction that first locks the policy row: concurrent
+    sweeps (the beat, HQ's "check now", a redelivered task) queue there, so the cap counts
+    what the others wrote. Returns how many pending rewards were created."""
     now = now or timezone.now()
-    due = (PublicReport.objects.filter(status=ReportStatus.ACCEPTED, problem__status=Status.CLOSED,
+    due = list(PublicReport.objects.filter(status=ReportStatus.ACCEPTED, problem__status=Status.CLOSED,
                                        reward__isnull=True)
            .exclude(reporter_mobile="").exclude(channel=Channel.IMPORTED)
            .select_related("problem").order_by("problem__closed_at", "pk"))
+    if not due:  # the usual sweep: one read
+        return 0
+    RewardPolicy.current()  # the row exists before anything locks it
+    changes = list(RewardEvent.objects.filter(action=RewardAction.POLICY).order_by("at", "pk"))
     created = 0
     for report in due:
-        amount = reward_amount_for(report, report.problem.severity)
-        if not amount:
+        try:
+            made = _reward_decide(report, changes=changes, now=now)
+        except IntegrityError:  # SQLite, which has no row locks: a concurrent sweep decided it
             continue
-        month = _month_start(report.problem.closed_at or now)
-        with transaction.atomic():
-            given = (Reward.objects.filter(report__reporter_mobile=report.reporter_mobile, month=month)
-                     .exclude(status=RewardStatus.DECLINED).select_for_update()
-                     .aggregate(total=Sum("amount"))["total"] or Decimal(0))
-            left = policy.monthly_cap - given
-            if left <= 0:
-                continue
-            try:
-                with transaction.atomic():
-                    reward = Reward.objects.create(report=report, amount=min(amount, left), month=month,
-                                                   created_at=now,
-                                                   note=_("Cut to the monthly cap.") if amount > left else "")
-                    RewardEvent.objects.create(reward=reward, action=RewardAction.CREATE, at=now,
-                                               data={"amount": _money(reward.amount), "rule_amount": _money(amount)})
-            except IntegrityError:  # a concurrent sweep made it
-                continue
-        created += 1
+        created += int(made)
     return created
+
+
+def _reward_decide(report: PublicReport, *, changes: list[RewardEvent], now: datetime) -> bool:
+    """One report's reward (see rewards_create_due); True when a pending one was created."""
+    closed_at = report.problem.closed_at or now
+    month = _month_start(closed_at)
+    with transaction.atomic():
+        policy = RewardPolicy.objects.select_for_update().get(pk=1)
+        if Reward.objects.filter(report=report).exists():  # a concurrent sweep decided it
+            return False
+        amount = reward_amount_for(report, report.problem.severity)
+        given = (Reward.objects.filter(report__reporter_mobile=report.reporter_mobile, month=month)
+                 .exclude(status=RewardStatus.DECLINED).aggregate(total=Sum("amount"))["total"] or Decimal(0))
+        left = policy.monthly_cap - given
+        if not _active_at(changes, closed_at, policy.active):
+            reason, note = "inactive", _("Rewards were not paid when the problem was closed.")
+        elif not amount:
+            reason, note = "no_rule", _("No reward rule applies.")
+        elif left <= 0:
+            reason, note = "cap", _("The monthly cap is reached.")
+        else:
+            reason, note = "", _("Cut to the monthly cap.") if amount > left else ""
+        data = {"rule_amount": _money(amount) if amount else None}
+        if reason:
+            reward = Reward.objects.create(report=report, amount=Decimal(0), month=month, created_at=now,
+                                           status=RewardStatus.DECLINED, decided_at=now, note=note)
+            RewardEvent.objects.create(reward=reward, action=RewardAction.DECLINE, at=now, note=note,
+                                       data={**data, "reason": reason})
+            return False
+        reward = Reward.objects.create(report=report, amount=min(amount, left), month=month,
+                                       created_at=now, note=note)
+        RewardEvent.objects.create(reward=reward, action=RewardAction.CREATE, at=now,
+                                   data={**data, "amount": _money(reward.amount)})
+    return True
 
 
 def reward_hq(by) -> bool:
@@ -592,20 +684,22 @@ def open311_request_submit(*, key: Open311Key, client_address: str | None, publi
                            reporter_mobile: str = "", reporter_email: str = "", attributes: dict | None = None,
                            extras: dict | None = None) -> Submitted:
     """A request posted through Open311 (the caller has checked the key, the service, the
-    place and the required attributes, consent among them): counted against the key's, the
-    client address's and the resident's number's daily limits in the same transaction as the
-    report, so a refused one counts nothing, then recorded as a report of channel "open311"
-    with the key. ``extras`` (the client's device and account ids, address id, media URL) are
+    place and the required attributes, consent among them): recorded as a report of channel
+    "open311" with the key, then, in the same transaction (the order of public_report_submit),
+    counted against the key's, the client address's and the resident's number's daily limits,
+    so a refused one records and counts nothing. ``extras`` (the client's device and account ids, address id, media URL) are
     kept under ``attributes["open311"]`` with a token the client may look the request up by."""
     kept = {**(attributes or {}), "open311": {**(extras or {}), "token": secrets.token_urlsafe(16)}}
-    with transaction.atomic():
+
+    def guard() -> None:
         limit_count("open311_key", address=f"open311-key:{key.pk}")
         limit_count("open311", address=client_address, mobile=reporter_mobile or None)
-        return public_report_submit(
-            public_category=public_category, description=description, latitude=latitude, longitude=longitude,
-            address=address, reporter_name=reporter_name, reporter_mobile=reporter_mobile,
-            reporter_email=reporter_email, consent=True, channel=Channel.OPEN311, open311_key=key,
-            attributes=kept)
+
+    return public_report_submit(
+        public_category=public_category, description=description, latitude=latitude, longitude=longitude,
+        address=address, reporter_name=reporter_name, reporter_mobile=reporter_mobile,
+        reporter_email=reporter_email, consent=True, channel=Channel.OPEN311, open311_key=key,
+        attributes=kept, guard=guard)
 
 
 # --- Imported history ----------------------------------------------------------------------------

@@ -71,6 +71,7 @@ def tags(element) -> list[str]:
 def world(city):
     """Two services, and requests in every state: received, accepted (rectifying), rejected,
     merged into a closed problem, and one posted through Open311 with an address only."""
+    from ledger import services as ledger_services
     from ledger.tests.factories import problem_in
 
     garbage = factories.public_category(city)
@@ -78,8 +79,9 @@ def world(city):
     received = factories.report(city)
     accepted = services.public_report_accept(report=factories.report(city), by=city.hq, unit=city.office_a)
     rejected = services.public_report_reject(report=factories.report(city), by=city.hq, reason="not_found")
-    merged = services.public_report_merge(report=factories.report(city), by=city.hq,
-                                          into_problem=problem_in(city, Status.CLOSED))
+    problem = problem_in(city, Status.CLOSING_APPLIED)
+    merged = services.public_report_merge(report=factories.report(city), by=city.hq, into_problem=problem)
+    ledger_services.problem_verify(problem=problem, approved=True, note="现场核实", by=city.district_lead)
     _key, raw = services.open311_key_issue(name="hotline", by=city.hq)
     return {"category": garbage, "received": received, "accepted": accepted, "rejected": rejected,
             "merged": merged, "raw_key": raw}

@@ -235,7 +235,9 @@ def test_a_closed_or_invalid_problem_closes_its_request(client, city):
     _received, accepted, _rejected = reports_for_reading(city)
     ledger_services.problem_invalidate(problem=accepted.problem, reason="不属于问题", by=city.hq)
     merged = factories.report(city)
-    services.public_report_merge(report=merged, by=city.hq, into_problem=problem_in(city, Status.CLOSED))
+    problem = problem_in(city, Status.CLOSING_APPLIED)
+    services.public_report_merge(report=merged, by=city.hq, into_problem=problem)
+    ledger_services.problem_verify(problem=problem, approved=True, note="现场核实", by=city.district_lead)
     assert {accepted.code, merged.code} <= set(codes(client.get("/open311/v2/requests.json?status=closed")))
     assert not {accepted.code, merged.code} & set(codes(client.get("/open311/v2/requests.json?status=open")))
 

@@ -90,11 +90,16 @@ def _closed_report(city):
     return accepted
 
 
-def test_no_reward_is_owed_while_hq_has_stopped_rewards(city):
+def test_no_reward_is_owed_while_hq_has_stopped_rewards_and_none_is_back_paid(city):
     services.reward_policy_update(by=city.hq, monthly_cap=Decimal(500), active=False)
-    _closed_report(city)
+    closed = _closed_report(city)
     assert services.rewards_check_now(by=city.hq) == 0
-    assert not Reward.objects.exists()
+    declined = Reward.objects.get()
+    assert (declined.report, declined.status, declined.amount) == (closed, RewardStatus.DECLINED, Decimal(0))
+    assert declined.note == "Rewards were not paid when the problem was closed."
+    services.reward_policy_update(by=city.hq, monthly_cap=Decimal(500), active=True)
+    assert services.rewards_check_now(by=city.hq) == 0
+    assert Reward.objects.get().status == RewardStatus.DECLINED
 
 
 def test_check_now_creates_what_is_owed_once(city):

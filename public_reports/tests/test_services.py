@@ -166,8 +166,11 @@ def test_the_monthly_cap_per_person_cuts_the_reward(city):
     for _ in range(3):
         r = services.public_report_accept(report=report(city), by=city.hq)
         _close(city, r.problem)
-    services.rewards_create_due()
-    assert sorted(Reward.objects.values_list("amount", flat=True)) == [Decimal("200"), Decimal("300")]
+    assert services.rewards_create_due() == 2
+    assert sorted(Reward.objects.exclude(status="declined").values_list("amount", flat=True)) == [
+        Decimal("200"), Decimal("300")]
+    over = Reward.objects.get(status="declined")
+    assert (over.amount, over.note) == (Decimal(0), "The monthly cap is reached.")
 
 
 def test_month_counts(city):
