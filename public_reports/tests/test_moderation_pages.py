@@ -172,3 +172,18 @@ def test_a_district_lead_may_not_review(city, login):
     r = _unsatisfied(city)
     response = login(city.district_lead).post(f"/public-reports/{r.pk}/review/", {"decision": "stand", "note": "x"})
     assert response.status_code == 403
+
+
+def test_a_report_is_offered_to_merge_only_into_earlier_reports_and_open_problems(city, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    earlier = report(city, submitted_at=timezone.now() - timedelta(hours=2))
+    later = report(city)
+    client = login(city.hq)
+    first_page = client.get(f"/public-reports/{earlier.pk}/").content.decode()
+    assert f'data-duplicate="{later.code}"' in first_page  # listed, for the moderator to see
+    assert f'name="merge-into" value="{later.code}"' not in first_page  # but not offered
+    second_page = client.get(f"/public-reports/{later.pk}/").content.decode()
+    assert f'name="merge-into" value="{earlier.code}"' in second_page

@@ -15,6 +15,7 @@ from PIL import ExifTags, Image
 
 from campaign.geo import wgs84_to_gcj02
 from campaign.public_guard import challenge_issue
+from public_reports import services
 from public_reports.models import PublicReport
 
 from .factories import public_category
@@ -313,3 +314,21 @@ def test_reports_from_other_addresses_are_counted_apart(client, garbage, setting
 def test_the_rules_page_is_public(client):
     response = client.get(reverse("public_reports:rules"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and "Rules of the reporting platform" in response.content.decode()
+
+
+def test_a_twin_refused_by_the_limits_while_its_first_copy_committed_gets_the_report(client, garbage, monkeypatch):
+    """The first copy of a form commits (and uses the day's last slot) while this copy is
+    checked: the resident is answered with their report, not with "today's limit"."""
+    from public_reports.views import public as public_views
+
+    data = form_data(garbage)
+
+    def first_copy_commits_meanwhile(form, address):
+        services.public_report_submit(public_category=garbage, description="twin", consent=True,
+                                      address="人民路", idempotency_key=form.cleaned_data["idempotency_key"].hex)
+        form.add_error(None, "today's limit is reached")
+
+    monkeypatch.setattr(public_views, "_check_limits", first_copy_commits_meanwhile)
+    response = post(client, data)
+    report = PublicReport.objects.get()
+    assert response.status_code == 200 and report.code in response.content.decode()

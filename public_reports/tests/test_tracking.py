@@ -370,3 +370,13 @@ def test_rating_posts_count_against_the_throttle(client, city, three_a_minute):
 def test_the_empty_lookup_form_is_not_counted(client, city, three_a_minute):
     for _n in range(5):
         assert client.get(reverse("public_reports:track_lookup")).status_code == 200
+
+
+def test_a_declined_reward_reads_as_no_reward_without_an_amount(client, city):
+    RewardRule.objects.create(amount=Decimal("50"))
+    r = _closed(city, report(city))
+    services.rewards_create_due()
+    services.reward_decline(reward=r.reward, by=city.hq, note="举报人为责任单位工作人员")
+    _response, page = page_of(client, track_url(r, r.follow_secret), language="en")
+    assert 'data-reward-status="declined"' in page and "No reward is due" in page
+    assert "50.00" not in page and "责任单位工作人员" not in page

@@ -157,6 +157,11 @@ def report_form(request):
             report = _submit(request, form, address)
             if report is not None:
                 return _sent(request, report)
+        # A twin may have committed while this copy was checked (and used the day's last slot
+        # or free report): the resident gets the report their form made, not the refusal.
+        existing = PublicReport.objects.filter(idempotency_key=key).first() if key else None
+        if existing is not None:
+            return _sent(request, existing)
         status = 400
     else:
         form = PublicReportForm()
