@@ -52,8 +52,8 @@ class ReportPhotoSerializer(serializers.ModelSerializer):
 
 
 class ReportEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
-                                         help_text=_("null: the reporter or the system."))
+    # null: the reporter (submitted) or the system (an import, a sweep).
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = PublicReportEvent
