@@ -3,15 +3,22 @@ paging and filters (config/api.py, config/openapi.py). schemathesis checks the s
 live server in CI (scripts/schemathesis_ci.sh); these pin each rule it found broken."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 import yaml
 from django.core.management import call_command
+from jsonschema import Draft202012Validator
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from config.api import exception_handler
 from ledger.tests.api_support import client_for
+from public_reports import services
+from public_reports.choices import RewardStatus
+from public_reports.reward_forms import RewardFilterForm
+from public_reports.tests.factories import report
+from public_reports.tests.reward_factories import reward
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +185,87 @@ def test_a_yes_no_field_takes_true_or_false_only(city):
     response = client_for(city.hq).patch(f"/api/sample-points/{point.pk}/", {"active": "yes"}, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"active"}
+
+
+# --- Answers against the schema, with data in every state -----------------------------------------
+
+
+def _nullable_as_json_schema(node):
+    """OpenAPI 3.0's ``nullable: true`` as JSON Schema (null admitted beside the schema)."""
+    if isinstance(node, list):
+        return [_nullable_as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _nullable_as_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def _assert_answers_as_documented(schema, path, method, response):
+    """The body of ``response`` validates against the schema of ``path``/``method`` for its status."""
+    assert response.status_code == 200, response.content
+    documented = schema["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+    root = {"components": _nullable_as_json_schema(schema["components"]), **_nullable_as_json_schema(documented)}
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in Draft202012Validator(root).iter_errors(response.json())]
+    assert not errors, f"{method.upper()} {path}: {errors[:10]}"
+
+
+def test_public_report_answers_in_every_state_match_the_schema(city, schema):
+    """Imported (no category, no place), received, accepted, merged and rejected reports, as the
+    list, the detail and each decision answer them (null links, a blank reason, events without
+    an actor were refused by the schema once: schemathesis ST108)."""
+    services.public_reports_import(messages=[services.ImportedMessage(
+        ref="12345-1", description="路灯不亮", submitted_at=datetime(2011, 5, 1, tzinfo=UTC))])
+    received, to_accept, to_merge, to_reject, to_reject_other = (report(city) for _ in range(5))
+    client = client_for(city.hq)
+    detail = "/api/public-reports/{id}/"
+    decisions = [(to_accept, "accept", {"severity": "serious", "unit": city.office_a.pk}),
+                 (to_merge, "merge", {"into": received.code}),
+                 (to_reject, "reject", {"reason": "abusive"}),
+                 (to_reject_other, "reject", {"reason": "other", "note": "已由12345处理"}),
+                 (received, "edit", {"description": "更清楚的描述"})]
+    for target, name, data in decisions:
+        response = client.post(f"/api/public-reports/{target.pk}/{name}/", data, format="json")
+        _assert_answers_as_documented(schema, f"{detail}{name}/", "post", response)
+    listed = client.get("/api/public-reports/")
+    _assert_answers_as_documented(schema, "/api/public-reports/", "get", listed)
+    states = {row["status"] for row in listed.json()["results"]}
+    assert states == {"received", "accepted", "merged", "rejected"}
+    assert any(row["channel"] == "imported" and row["public_category"] is None and row["district"] is None
+               for row in listed.json()["results"])
+    for row in listed.json()["results"]:
+        _assert_answers_as_documented(schema, detail, "get", client.get(f"/api/public-reports/{row['id']}/"))
+    imported = next(row for row in listed.json()["results"] if row["channel"] == "imported")
+    edited = client.post(f"/api/public-reports/{imported['id']}/edit/", {}, format="json")
+    _assert_answers_as_documented(schema, f"{detail}edit/", "post", edited)
+
+
+def test_reward_and_open311_key_answers_in_every_state_match_the_schema(city, schema):
+    """Rewards pending, approved, paid and declined (null approver and payer until then), and
+    Open311 keys active and revoked, as the lists and details answer them."""
+    for n, status in enumerate(RewardStatus.values):
+        reward(city, status=status, mobile=f"1370000000{n}")
+    client = client_for(city.hq)
+    listed = client.get("/api/rewards/")
+    _assert_answers_as_documented(schema, "/api/rewards/", "get", listed)
+    assert {row["status"] for row in listed.json()["results"]} == set(RewardStatus.values)
+    for row in listed.json()["results"]:
+        _assert_answers_as_documented(schema, "/api/rewards/{id}/", "get", client.get(f"/api/rewards/{row['id']}/"))
+    pending = next(row for row in listed.json()["results"] if row["status"] == "pending")
+    approved = client.post(f"/api/rewards/{pending['id']}/approve/", {}, format="json")
+    _assert_answers_as_documented(schema, "/api/rewards/{id}/approve/", "post", approved)
+
+    services.open311_key_issue(name="12345 热线", by=city.hq)
+    revoked, _ = services.open311_key_issue(name="旧系统", by=city.hq)
+    services.open311_key_revoke(key=revoked, by=city.hq)
+    _assert_answers_as_documented(schema, "/api/open311-keys/", "get", client.get("/api/open311-keys/"))
+
+
+@pytest.mark.parametrize(("month", "valid"), [("2026-12", True), ("", True), ("2026-13", False),
+                                              ("1999-12", False), ("2026-12-01", False), ("December", False)])
+def test_the_reward_month_filter_states_the_forms_rule(schema, month, valid):
+    parameter = next(p for p in schema["paths"]["/api/rewards/"]["get"]["parameters"] if p["name"] == "month")
+    assert bool(re.search(parameter["schema"]["pattern"], month)) is valid
+    assert RewardFilterForm({"month": month}).is_valid() is valid

@@ -56,10 +56,12 @@ class RewardSerializer(serializers.ModelSerializer):
     reporter_name = serializers.CharField(source="report.reporter_name", read_only=True)
     reporter_mobile = serializers.SerializerMethodField()
     public_category = serializers.SlugRelatedField(source="report.public_category", slug_field="code",
-                                                   read_only=True)
-    problem = serializers.SlugRelatedField(source="report.problem", slug_field="code", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    paid_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+                                                   read_only=True, allow_null=True)
+    problem = serializers.SlugRelatedField(source="report.problem", slug_field="code", read_only=True,
+                                           allow_null=True)
+    # null until the reward is approved (declined) or paid.
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    paid_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Reward
@@ -99,7 +101,9 @@ REFUSALS = {
     409: OpenApiResponse(ErrorSerializer, description=_("The reward is not in the state this action needs.")),
 }
 FILTERS = [
-    OpenApiParameter("month", OpenApiTypes.STR, description=_("The month rewards count in, as 2026-12.")),
+    # The form's rule stated (reward_forms.MonthField): year-month from 2000, or empty for every month.
+    OpenApiParameter("month", OpenApiTypes.STR, pattern=r"^((20[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2]))?$",
+                     description=_("The month rewards count in, as 2026-12.")),
     OpenApiParameter("status", OpenApiTypes.STR, enum=RewardStatus.values, description=_("The reward's status.")),
 ]
 

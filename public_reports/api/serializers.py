@@ -20,9 +20,11 @@ class PublicReportSerializer(serializers.ModelSerializer):
     district_name = serializers.SerializerMethodField()
     reporter_mobile = serializers.SerializerMethodField(
         help_text=_("In full for who may moderate the report, otherwise masked (138****5678)."))
-    problem = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Blank until a decision, so the schema says it: null for the links, "" for the reason.
+    problem = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reject_reason = serializers.ChoiceField(choices=RejectReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = PublicReport
@@ -50,7 +52,8 @@ class ReportPhotoSerializer(serializers.ModelSerializer):
 
 
 class ReportEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # null: the reporter (submitted) or the system (an import, a sweep).
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = PublicReportEvent
