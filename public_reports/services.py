@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -259,12 +260,8 @@ def public_report_accept(*, report: PublicReport, by, category=None, district=No
                 problem = ledger_services.problem_assign(problem=problem, unit=unit, deadline=deadline, by=by)
         except ledger_services.LedgerError as error:
             raise PublicReportError(str(error)) from error
-        except Exception as error:  # the ledger's write scope names the field it refuses
-            from django.core.exceptions import ValidationError
-
-            if isinstance(error, ValidationError):
-                raise PublicReportError("; ".join(error.messages)) from error
-            raise
+        except ValidationError as error:  # the ledger's write scope names the field it refuses
+            raise PublicReportError("; ".join(error.messages)) from error
         now = timezone.now()
         PublicReport.objects.filter(pk=current.pk).update(
             status=ReportStatus.ACCEPTED, problem=problem, district=district, decided_by=by, decided_at=now,
