@@ -51,6 +51,13 @@ REFUSALS = {
     "415": "The request body is not in one of the documented media types.",
 }
 INPUT_REFUSAL = "The input was refused; the answer names each refused field."
+# Refused by the server (gunicorn) before the application, as an HTML page: a request line
+# (method, path and query) longer than its limit_request_line (4094 bytes, gunicorn's default).
+URI_TOO_LONG = {
+    "description": "The query is longer than the server accepts (the request line's limit); "
+                   "answered by the server itself, as an HTML page.",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def _ref(name: str) -> dict:
@@ -157,6 +164,8 @@ def document_error_responses(result, generator, request, public):
                 _document_refusal(responses, "404")
             if "requestBody" in operation:
                 _document_refusal(responses, "415")
+            if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
+                responses.setdefault("414", URI_TOO_LONG)
             _text_parameters_refuse_control_characters(operation)
     _tighten_decimal_patterns(components)
     for name, component in components.items():
