@@ -83,6 +83,13 @@ class Open311Key(models.Model):
         return self.revoked_at is None
 
 
+def hq_staff(user) -> bool:
+    """HQ staff (or a superuser), active: who decides anywhere in the city, reviews ratings,
+    approves and pays rewards, and issues Open311 keys."""
+    return bool(user and user.is_authenticated and user.is_active and (
+        user.is_superuser or user.role == Role.HQ_STAFF))
+
+
 def moderator_of(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and (
         user.is_superuser or user.role in (Role.HQ_STAFF, Role.DISTRICT_LEAD)))

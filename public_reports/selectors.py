@@ -19,7 +19,7 @@ from ledger.choices import PhotoKind, Status
 from ledger.models import EvidencePhoto, Problem
 
 from .choices import Channel, ReportStatus, ReviewState, RewardStatus, TrackingStage
-from .models import PublicCategory, PublicReport, PublicReportPhoto, Reward, moderator_of
+from .models import PublicCategory, PublicReport, PublicReportPhoto, Reward, hq_staff, moderator_of
 
 
 def may_moderate(user, report: PublicReport) -> bool:
@@ -27,7 +27,7 @@ def may_moderate(user, report: PublicReport) -> bool:
     district. It decides who sees the reporter's mobile number in full."""
     if not moderator_of(user):
         return False
-    if user.is_superuser or user.role == Role.HQ_STAFF:
+    if hq_staff(user):
         return True
     return report.district_id is not None and report.district_id == user.district_id
 

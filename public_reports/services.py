@@ -32,7 +32,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.choices import Role
 from campaign.counters import counter_next
 from campaign.public_guard import challenge_spend, idempotent_create, limit_count
 from ledger import services as ledger_services
@@ -61,6 +60,7 @@ from .models import (
     RewardEvent,
     RewardPolicy,
     RewardRule,
+    hq_staff,
     moderator_of,
 )
 
@@ -93,7 +93,7 @@ def _tracking_code(at: datetime) -> str:
 def _check_moderator(report: PublicReport, by) -> None:
     if not moderator_of(by):
         raise PublicReportForbidden(_("Only HQ staff and district leads moderate public reports."))
-    if by.is_superuser or by.role == Role.HQ_STAFF:
+    if hq_staff(by):
         return
     if report.district_id is None or report.district_id != by.district_id:
         raise PublicReportForbidden(_("This report is not in your district."))
@@ -247,7 +247,7 @@ def public_report_accept(*, report: PublicReport, by, category=None, district=No
     with transaction.atomic():
         _check_moderator(report, by)
         current = _lock(report, by, expected_version=expected_version)
-        if not (by.is_superuser or by.role == Role.HQ_STAFF) and district.pk != by.district_id:
+        if not hq_staff(by) and district.pk != by.district_id:
             raise PublicReportForbidden(_("This report is not in your district."))
         try:
             problem = ledger_services.problem_record(
@@ -408,7 +408,7 @@ def public_report_review(*, report: PublicReport, by, rebound: bool, note: str =
                          description: str = "") -> PublicReport:
     """HQ's answer to an unsatisfied rating: record a rebound (a new problem linked to the closed
     one) or let the result stand, with a note."""
-    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+    if not hq_staff(by):
         raise PublicReportForbidden(_("Only HQ staff review unsatisfied ratings."))
     if not note.strip():
         raise PublicReportError(_("Write what HQ found."))
@@ -536,7 +536,7 @@ def _reward_decide(report: PublicReport, *, changes: list[RewardEvent], now: dat
 
 def reward_hq(by) -> bool:
     """Who approves, declines and pays rewards and sets their rules: HQ staff."""
-    return bool(by and by.is_authenticated and by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF))
+    return hq_staff(by)
 
 
 def _reward_hq(by) -> None:
@@ -649,7 +649,7 @@ def open311_key_digest(raw: str) -> str:
 
 def open311_key_issue(*, name: str, by) -> tuple[Open311Key, str]:
     """A new key for a system (shown once; only its digest is kept)."""
-    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+    if not hq_staff(by):
         raise PublicReportForbidden(_("Only HQ staff issue Open311 keys."))
     if not name.strip():
         raise PublicReportError(_("Name the system the key is for."))
@@ -659,7 +659,7 @@ def open311_key_issue(*, name: str, by) -> tuple[Open311Key, str]:
 
 
 def open311_key_revoke(*, key: Open311Key, by) -> Open311Key:
-    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+    if not hq_staff(by):
         raise PublicReportForbidden(_("Only HQ staff revoke Open311 keys."))
     Open311Key.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=by)
     key.refresh_from_db()

@@ -16,19 +16,15 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from campaign.choices import Role
-
 from .. import services
-from ..models import Open311Key
+from ..models import Open311Key, hq_staff
 
 
 class IsHQStaff(BasePermission):
     message = _("Only HQ staff manage Open311 keys.")
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active
-                    and (user.is_superuser or user.role == Role.HQ_STAFF))
+        return hq_staff(request.user)
 
 
 class Open311KeySerializer(serializers.ModelSerializer):

@@ -26,7 +26,7 @@ from .. import services
 from ..choices import ReportStatus, ReviewState
 from ..filters import PublicReportFilterSet
 from ..forms import AcceptForm, EditForm, MergeForm, RejectForm, ReviewForm
-from ..models import PublicReport, PublicReportPhoto
+from ..models import PublicReport, PublicReportPhoto, hq_staff
 from ..selectors import (
     after_photos,
     duplicate_counts,
@@ -43,10 +43,6 @@ READERS = (Role.HQ_STAFF, Role.LEADER, Role.DISTRICT_LEAD)
 
 def _reader(user) -> bool:
     return user.is_superuser or user.role in READERS
-
-
-def _hq(user) -> bool:
-    return user.is_superuser or user.role == Role.HQ_STAFF
 
 
 def _readers_only(request) -> None:
@@ -101,7 +97,7 @@ def _detail(request, report: PublicReport, *, status: int = 200, **forms):
         forms.setdefault("reject_form", RejectForm(user=user, report=report))
     if moderates:
         forms.setdefault("edit_form", EditForm(user=user, report=report, photos=photos))
-    reviewing = report.review_state == ReviewState.PENDING and _hq(user)
+    reviewing = report.review_state == ReviewState.PENDING and hq_staff(user)
     if reviewing:
         forms.setdefault("review_form", ReviewForm())
     after = after_photos([report.problem_id]) if report.problem_id else {}
@@ -203,7 +199,7 @@ def report_edit(request, pk: int):
 @campaign_staff_required
 @require_GET
 def review_list(request):
-    if not (_hq(request.user) or request.user.role == Role.LEADER):
+    if not (hq_staff(request.user) or request.user.role == Role.LEADER):
         raise PermissionDenied
     page = Paginator(review_queue(request.user), PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -211,7 +207,7 @@ def review_list(request):
     after_urls = thumbnail_urls(after.values())
     return render(request, "public_reports/review_queue.html", {
         "page": page, "rows": [(r, after_urls.get(after.get(r.problem_id))) for r in rows],
-        "may_review": _hq(request.user),
+        "may_review": hq_staff(request.user),
     })
 
 
@@ -220,7 +216,7 @@ def review_list(request):
 @body_control_characters_refused
 def report_review(request, pk: int):
     report = _report(request, pk)
-    if not _hq(request.user):
+    if not hq_staff(request.user):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
