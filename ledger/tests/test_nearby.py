@@ -89,11 +89,13 @@ def _metres(a, b) -> float:
     return haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
+@pytest.mark.realdata
 def test_the_same_request_at_the_same_address_is_found_at_zero_metres(la):
     first, second = (la[sr] for sr in SAME_ADDRESS)
     assert _search(second)[first.code] == pytest.approx(0, abs=1e-6)
 
 
+@pytest.mark.realdata
 def test_graffiti_on_the_corner_thirty_metres_away_is_found_with_its_distance(la):
     first, second = (la[sr] for sr in GRAFFITI_CORNER)
     found = _search(first)
@@ -101,12 +103,14 @@ def test_graffiti_on_the_corner_thirty_metres_away_is_found_with_its_distance(la
     assert 29 < found[second.code] < 31
 
 
+@pytest.mark.realdata
 def test_dumping_next_door_two_days_later_is_found_both_ways(la):
     first, second = (la[sr] for sr in DUMPING_NEXT_DOOR)
     assert second.code in _search(first)
     assert first.code in _search(second)
 
 
+@pytest.mark.realdata
 def test_a_request_just_outside_the_radius_is_not_found(la):
     first, second = (la[sr] for sr in JUST_OUTSIDE)
     distance = _metres(first, second)
@@ -115,6 +119,7 @@ def test_a_request_just_outside_the_radius_is_not_found(la):
     assert second.code in _search(first, radius_m=251)
 
 
+@pytest.mark.realdata
 def test_the_radius_is_inclusive_to_the_last_millimetre(la):
     first, second = (la[sr] for sr in JUST_OUTSIDE)
     distance = _metres(first, second)
@@ -122,6 +127,7 @@ def test_the_radius_is_inclusive_to_the_last_millimetre(la):
     assert second.code not in _search(first, radius_m=distance - 0.001)
 
 
+@pytest.mark.realdata
 def test_a_request_older_than_the_window_is_not_found(la):
     first, second = (la[sr] for sr in DAYS_APART)
     assert 3 < (second.found_at - first.found_at).total_seconds() / 86400 < 4
@@ -130,6 +136,7 @@ def test_a_request_older_than_the_window_is_not_found(la):
     assert first.code in _search(second)  # the default window, 30 days
 
 
+@pytest.mark.realdata
 def test_the_window_is_inclusive_at_its_end(la):
     first, second = (la[sr] for sr in DAYS_APART)
     end = first.found_at + dt.timedelta(days=3)
@@ -142,6 +149,7 @@ def test_the_window_is_inclusive_at_its_end(la):
     assert first.code not in {p.code for p in found}
 
 
+@pytest.mark.realdata
 def test_another_kind_at_the_same_address_is_not_found(la):
     bulky, ewaste = (la[sr] for sr in OTHER_KIND)
     assert _metres(bulky, ewaste) == 0
@@ -149,6 +157,7 @@ def test_another_kind_at_the_same_address_is_not_found(la):
     assert bulky.code not in _search(ewaste)
 
 
+@pytest.mark.realdata
 def test_closed_and_invalid_problems_are_not_offered(la, city):
     first, second = (la[sr] for sr in SAME_ADDRESS)
     problem = services.problem_assign(problem=first, unit=city.office_a, by=city.district_lead)
@@ -162,6 +171,7 @@ def test_closed_and_invalid_problems_are_not_offered(la, city):
     assert other.code not in _search(graffiti)
 
 
+@pytest.mark.realdata
 def test_results_are_sorted_nearest_first_and_limited(la):
     first = la[GRAFFITI_CORNER[0]]
     found = nearby(Problem.objects.all(), latitude=first.latitude, longitude=first.longitude,
@@ -174,6 +184,7 @@ def test_results_are_sorted_nearest_first_and_limited(la):
                       category=first.category_id, at=first.found_at, radius_m=20_000, limit=3)) == 3
 
 
+@pytest.mark.realdata
 def test_every_distance_is_the_haversine_of_the_stored_coordinates(la):
     first = la[SAME_ADDRESS[0]]
     found = nearby(Problem.objects.all(), latitude=first.latitude, longitude=first.longitude,
@@ -183,6 +194,7 @@ def test_every_distance_is_the_haversine_of_the_stored_coordinates(la):
         assert problem.distance_m == pytest.approx(_metres(first, problem), abs=1e-6)
 
 
+@pytest.mark.realdata
 def test_the_ledger_search_carries_the_first_before_photo(la, city):
     first, second = (la[sr] for sr in GRAFFITI_CORNER)
     with_photos = services.problem_record(
@@ -243,6 +255,7 @@ def _plan(queryset) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
+@pytest.mark.realdata
 def test_the_search_is_bounded_by_the_neighbourhood_index(la, city):
     problem = la[SAME_ADDRESS[0]]
     queryset = nearby_queryset(open_problems(user=city.hq), latitude=problem.latitude, longitude=problem.longitude,
