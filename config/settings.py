@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accountability",
     "maps",
     "public_reports",
+    "assessment",
     "reports",
 ]
 

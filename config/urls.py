@@ -24,6 +24,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("accountability/", include("accountability.urls")),
     path("maps/", include("maps.urls")),
+    path("assessment/", include("assessment.urls")),
     path("", include("public_reports.urls")),
     path("reports/", include("reports.urls")),
     # The public red and black list: no sign-in (README "Pages that face the internet").

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    """The national assessment: the standard's parts and articles, the materials archive, vector
+    surveys, the public-satisfaction survey and readiness (README "Ready for the assessment")."""
+
+    name = "assessment"
+    verbose_name = _("National assessment")
+
+    def ready(self):
+        # Each area registers its demo step, task groups, notifications and exports here.
+        pass

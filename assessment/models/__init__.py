@@ -1,0 +1,5 @@
+"""The assessment's models, one module per area (each re-exported here for Django)."""
+
+from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
+
+__all__ = ["MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart"]
