@@ -1,5 +1,9 @@
 from django.urls import path  # noqa: F401 (each area adds its pages)
 
+from .views import actions
+
 app_name = "programme"
 
-urlpatterns = []
+urlpatterns = [
+    *actions.routes,
+]

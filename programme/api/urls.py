@@ -1,3 +1,5 @@
 """The programme's API routes; each area adds its own here."""
 
-urlpatterns = []
+from . import actions
+
+urlpatterns = [*actions.routes]

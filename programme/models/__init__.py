@@ -1,3 +1,5 @@
 """The programme's models, one module per area (each re-exported here for Django)."""
 
-__all__: list[str] = []
+from .actions import ActionImport, ActionTarget, SpecialAction, TargetEvent, TargetPhoto
+
+__all__: list[str] = ["ActionImport", "ActionTarget", "SpecialAction", "TargetEvent", "TargetPhoto"]
