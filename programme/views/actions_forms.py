@@ -24,8 +24,8 @@ class DateInput(forms.DateInput):
 class ActionForm(ControlCharactersRefused, forms.Form):
     name = forms.CharField(label=_("Name (Chinese)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), label=_("Lead team"),
-                                  widget=SearchSelect("team-list"))
+    # A city has a dozen special teams: a plain select.
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), label=_("Lead team"))
     units = forms.ModelMultipleChoiceField(queryset=Unit.objects.all(), required=False, label=_("Units"),
                                            help_text=_("The units taking part; empty: any unit."))
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
