@@ -3,7 +3,6 @@ written), a unit's handler marks an object done with a photo on a phone, HQ veri
 the action's progress and the weekly assignment report's section move."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
