@@ -166,3 +166,27 @@ def test_the_task_home_counts_a_units_objects_to_finish_and_hqs_to_verify(city, 
     services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[photo])
     assert tasks_home.counts(city.unit_handler, fresh=True)["action_objects_due"] == 0
     assert tasks_home.counts(city.hq, fresh=True)["action_objects_to_verify"] == 1
+
+
+def test_hq_picks_a_sample_point_on_the_actions_page_and_a_repeat_is_refused_with_a_message(city, login, action):
+    client = login(city.hq)
+    url = reverse("programme:action_pick", args=[action.pk])
+    point = city.points_a[1]
+    client.post(url, {"sample_point": point.pk, "target_state": "达标"})
+    target = ActionTarget.objects.get(sample_point=point)
+    assert (target.unit, target.deadline) == (point.responsible_unit, action.ends_on)
+    response = client.post(url, {"sample_point": point.pk, "target_state": "达标"}, follow=True)
+    assert ActionTarget.objects.filter(sample_point=point).count() == 1
+    assert [str(m) for m in response.context["messages"]][-1] == "该对象已在本行动中。"  # staff read Chinese
+    assert login(city.team_lead).post(url, {"sample_point": point.pk, "target_state": "x"}).status_code == 404
+
+
+def test_the_actions_page_costs_the_same_queries_for_more_objects(city, login, action, django_assert_max_num_queries):
+    client = login(city.hq)
+    url = reverse("programme:action_detail", args=[action.pk])
+    for number in range(30):
+        add_target(city, action, name=f"公厕{number}", district=city.district_a if number % 2 else city.district_b,
+                   unit=city.office_a if number % 2 else city.office_b)
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    assert response.context["figures"].total.total == 32

@@ -36,7 +36,7 @@ from ..selectors.actions import (
     targets_visible,
 )
 from ..services import actions as services
-from ..services.actions_plan import COLUMNS
+from ..services.actions_plan import COLUMNS, build_plan
 from .actions_forms import ActionForm, ObjectsUploadForm, PickForm, StepForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -162,8 +162,6 @@ def action_import_detail(request, pk):
     preview = None
     if record.status == ImportStatus.PREVIEWED and not record.errors:
         with record.file.open("rb") as stored:
-            from ..services.actions_plan import build_plan
-
             preview = build_plan(stored.read(), action=record.action)
     return render(request, "programme/actions/import_detail.html", {
         "record": record, "action": record.action, "preview": preview, "errors": record.errors[:SHOWN_ERRORS],
