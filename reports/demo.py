@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 
 from campaign.demo_steps import DemoReport
 
-from .choices import ReportKind, ReportStatus
-from .kinds import publishes
+from .choices import ReportStatus
+from .kinds import kind_keys, publishes
 from .services import report_publish, report_request_last_finished, report_run
 
 DEMO_HQ_USERNAME = "hq"
@@ -17,7 +17,7 @@ DEMO_HQ_USERNAME = "hq"
 def demo_reports_step() -> DemoReport:
     hq = get_user_model().objects.filter(username=DEMO_HQ_USERNAME, is_active=True).first()
     made, published = [], []
-    for kind in ReportKind:
+    for kind in kind_keys():
         report = report_request_last_finished(kind=kind)
         if report.status != ReportStatus.DONE:
             report = report_run(report_id=report.pk)
