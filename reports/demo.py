@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from campaign.demo_steps import DemoReport
 
 from .choices import ReportStatus
-from .kinds import kind_keys, publishes
+from .kinds import get_kind, kind_keys, publishes
 from .services import report_publish, report_request_last_finished, report_run
 
 DEMO_HQ_USERNAME = "hq"
@@ -21,10 +21,10 @@ def demo_reports_step() -> DemoReport:
         report = report_request_last_finished(kind=kind)
         if report.status != ReportStatus.DONE:
             report = report_run(report_id=report.pk)
-            made.append(kind.label)
+            made.append(get_kind(kind).label)
         if hq is not None and publishes(kind) and report.status == ReportStatus.DONE and report.published_at is None:
             report_publish(report=report, by=hq)
-            published.append(kind.label)
+            published.append(get_kind(kind).label)
     details = tuple(f"published: {label}" for label in published)
     return DemoReport(f"Reports of the last finished periods made ({len(made)}) in {{seconds:.1f}} s.",
                       wrote=bool(made or published), details=details)

@@ -293,8 +293,8 @@ def report_fail(*, report_id: int, reason: str, claim: uuid.UUID | None = None,
 
 def report_publish(*, report: Report, by) -> Report:
     """HQ publishes a finished report of a kind that publishes (reports/kinds: the weekly
-    exposure, the monthly comparison): from then on all staff see it, the public board shows it,
-    and the units and districts it names are told. Who and when are kept; publishing twice is
+    exposure, the monthly comparison): from then on all staff see it, the public board shows it
+    (a kind with PUBLIC_BOARD), and the units and districts it names are told. Who and when are kept; publishing twice is
     refused."""
     if not may_manage_reports(by):
         raise ReportForbidden(_("Only HQ staff may publish a report."))
