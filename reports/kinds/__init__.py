@@ -28,6 +28,8 @@ A kind module declares:
   adds the kind's sheets (one per section) from ``report.data``.
 - ``TEMPLATE``: the template that renders ``report.data`` as a page that prints on A4
   (it receives ``report``, ``data`` and ``viewer_scope`` to narrow lists for team and district leads).
+- ``DASHBOARD_TEMPLATE`` (optional): a card on the leaders' dashboard, rendered with ``report``
+  (the latest finished city-wide report of the kind the viewer may open, or None) and ``kind``.
 - ``narrow(data, scope) -> dict`` (optional): the data a viewer with ``scope`` (not None;
   reports.selectors.viewer_scope) may read through the API and the workbook, its lists cut
   with reports.selectors.row_in_scope; without it every reader gets the whole data.
@@ -56,6 +58,7 @@ class Kind:
     published_by_hq: bool
     public_board: bool
     module: str
+    dashboard_template: str | None = None
 
 
 _KINDS: dict[str, Kind] | None = None
@@ -73,7 +76,8 @@ def _declared(module: ModuleType) -> Kind:
         raise ImproperlyConfigured(f"{name}.PERIOD must be one of {PERIODS}, not {module.PERIOD!r}.")
     return Kind(key=key, label=module.LABEL, period=module.PERIOD, order=getattr(module, "ORDER", 100),
                 published_by_hq=bool(getattr(module, "PUBLISHED_BY_HQ", False)),
-                public_board=bool(getattr(module, "PUBLIC_BOARD", False)), module=name)
+                public_board=bool(getattr(module, "PUBLIC_BOARD", False)), module=name,
+                dashboard_template=getattr(module, "DASHBOARD_TEMPLATE", None))
 
 
 def discover() -> dict[str, Kind]:
@@ -122,6 +126,11 @@ def is_kind(kind) -> bool:
 def kinds_of_period(period: str) -> tuple[str, ...]:
     """The kinds produced every Monday (``"week"``) or on the 1st of the month (``"month"``)."""
     return tuple(kind.key for kind in registry().values() if kind.period == period)
+
+
+def dashboard_kinds() -> tuple[Kind, ...]:
+    """The kinds with a card on the leaders' dashboard, in order."""
+    return tuple(kind for kind in registry().values() if kind.dashboard_template)
 
 
 def kind_module(kind: str):

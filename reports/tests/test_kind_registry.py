@@ -47,6 +47,7 @@ LABEL = gettext_lazy("Problems found by district")
 PERIOD = "week"
 ORDER = 99
 TEMPLATE = "reports/tests/found_kind.html"
+DASHBOARD_TEMPLATE = "found_by_district_card.html"
 
 
 def compute(*, period, district, progress):
@@ -83,8 +84,14 @@ def extra_kind_fixture(monkeypatch, settings, tmp_path):
 
     monkeypatch.setattr(kinds, "_KINDS", None)
     _add_module(monkeypatch, tmp_path / "kinds", MODULE, SOURCE)
+    card = tmp_path / "templates"
+    card.mkdir()
+    (card / "found_by_district_card.html").write_text(
+        '{% if report %}<a class="found-card" href="{% url \'reports:report_detail\' report.pk %}">'
+        '{{ kind.label }} {{ report.period.label }}: {{ report.data.found }}</a>{% else %}none yet{% endif %}',
+        encoding="utf-8")
     templates = [dict(engine) for engine in settings.TEMPLATES]
-    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES, card]
     settings.TEMPLATES = templates
     yield kinds.discover()
     sys.modules.pop(f"reports.kinds.{MODULE}", None)
@@ -138,6 +145,12 @@ def test_a_new_kind_is_requested_computed_rendered_and_written(extra_kind, city,
     assert '<span id="found-total">2</span>' in page.content.decode()
     workbook = load_workbook(io.BytesIO(build_workbook(report, language="en")))
     assert "Found" in workbook.sheetnames
+    # Its card on the leaders' dashboard links to it.
+    client.force_login(city.leader)
+    dashboard = client.get("/reports/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="latest-{KIND}"' in dashboard
+    assert (f'<a class="found-card" href="/reports/{report.pk}/">Problems found by district '
+            f'{report.period.label}: 2</a>') in dashboard
     # Not a kind HQ publishes: publishing it is refused.
     with pytest.raises(services.ReportInvalid):
         services.report_publish(report=report, by=city.hq)
