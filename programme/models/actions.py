@@ -111,6 +111,9 @@ class ActionTarget(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The time of the last step: a report as of an earlier moment reads the history only of the
+    # objects that changed since (programme.selectors.actions.actions_progress_section).
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     objects = ActionTargetQuerySet.as_manager()
 

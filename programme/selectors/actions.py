@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import django_filters
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,14 +161,18 @@ def actions_progress_section(*, starts_at, ends_at, end: date, district_id: int 
     shows the same figures): objects listed, done (or verified), verified and overdue at the
     end (open with a deadline on or before ``end``), and the objects done and verified in the
     week; per action and per district. One query over the objects, one over the actions."""
-    status_at_end = (TargetEvent.objects.filter(target=OuterRef("pk"), at__lt=ends_at)
-                     .order_by("-at", "-seq").values("to_status")[:1])
+    # An object unchanged since the end has its current status; only the others read their history.
+    status_at_end = Case(
+        When(changed_at__lt=ends_at, then=F("status")),
+        default=Subquery(TargetEvent.objects.filter(target=OuterRef("pk"), at__lt=ends_at)
+                         .order_by("-at", "-seq").values("to_status")[:1]),
+    )
     objects = ActionTarget.objects.filter(created_at__lt=ends_at, action__starts_on__lte=end).order_by()
     if district_id is not None:
         objects = objects.filter(district_id=district_id)
     done_in_week = TargetEvent.objects.filter(target=OuterRef("pk"), at__gte=starts_at, at__lt=ends_at)
     rows = (
-        objects.annotate(at_end=Subquery(status_at_end))
+        objects.annotate(at_end=status_at_end)
         .values("action_id", "district_id")
         .annotate(
             total=Count("id"),

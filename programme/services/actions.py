@@ -168,7 +168,7 @@ def _create_targets(*, action, planned, by, at, note) -> list[ActionTarget]:
     """The objects and their first event ("added"); ``note(planned)`` says where each came from."""
     targets = ActionTarget.objects.bulk_create([
         ActionTarget(action=action, name=p.name, district=p.district, address=p.address, sample_point=p.sample_point,
-                     target_state=p.target_state, unit=p.unit, deadline=p.deadline, created_at=at)
+                     target_state=p.target_state, unit=p.unit, deadline=p.deadline, created_at=at, changed_at=at)
         for p in planned
     ])
     TargetEvent.objects.bulk_create([
@@ -261,12 +261,12 @@ def target_step(*, target: ActionTarget, step: str, by, note: str = "", photos: 
                         sha256=photo.sha256, uploaded_by=by, uploaded_at=at)
             for photo in photos
         )
-        current.status, current.version = to, current.version + 1
+        current.status, current.version, current.changed_at = to, current.version + 1, max(at, current.changed_at)
         if to == TargetStatus.DONE:
             current.done_at = at
         elif to == TargetStatus.VERIFIED:
             current.verified_at = at
         elif step == TargetStep.SEND_BACK:
             current.done_at = None
-        current.save(update_fields=["status", "version", "done_at", "verified_at"])
+        current.save(update_fields=["status", "version", "changed_at", "done_at", "verified_at"])
     return current

@@ -94,3 +94,25 @@ def test_a_report_made_before_the_section_existed_still_shows(city, week):
         page = render_to_string(weekly_assignment.TEMPLATE, {"report": report, "data": data, "viewer_scope": None})
     assert 'data-test="special-actions"' not in page
     assert "Special actions" not in load_workbook(io.BytesIO(build_workbook(report, language="en"))).sheetnames
+
+
+def test_an_object_unchanged_since_the_week_reads_its_status_and_a_changed_one_its_history(city, week):
+    """The section takes the current status of objects whose last step is before the week's end
+    (changed_at), and the history of the others: both give the status at the end."""
+    action = make_action(city)
+    quiet = add_target(city, action, name="早已完成")
+    busy = add_target(city, action, name="后来退回")
+    before = week.starts_at - dt.timedelta(days=3)
+    for target in (quiet, busy):
+        ActionTarget.objects.filter(pk=target.pk).update(created_at=before, changed_at=before)
+        target.events.update(at=before)
+        target.refresh_from_db()
+        photo = photo_store(photo_upload(), folder="programme/actions/t")
+        services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[photo],
+                             at=week.starts_at + dt.timedelta(days=1))
+    busy.refresh_from_db()
+    services.target_step(target=busy, step=TargetStep.SEND_BACK, by=city.hq, note="返工")  # now, after the week
+    quiet.refresh_from_db()
+    assert quiet.changed_at < week.ends_at <= ActionTarget.objects.get(pk=busy.pk).changed_at
+    block = special_actions.section(period=week)
+    assert (block["total"]["total"], block["total"]["done"], block["total"]["done_in_week"]) == (2, 2, 2)
