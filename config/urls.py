@@ -25,6 +25,8 @@ urlpatterns = [
     path("accountability/", include("accountability.urls")),
     path("maps/", include("maps.urls")),
     path("assessment/", include("assessment.urls")),
+    # The public-satisfaction survey: no sign-in (README "Public pages (internet-facing)").
+    path("survey/", include("assessment.urls_public")),
     path("", include("public_reports.urls")),
     path("reports/", include("reports.urls")),
     # The public red and black list: no sign-in (README "Pages that face the internet").
