@@ -73,6 +73,7 @@ def public_link(request, survey: SatisfactionSurvey) -> str:
 
 def _apply_errors(form, error: ValidationError) -> None:
     for field, messages in error.message_dict.items():
+        field = "options_text" if field == "options" else field
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
 
