@@ -430,6 +430,7 @@ SPECTACULAR_SETTINGS = {
         "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
+        "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
     },
 }
 
