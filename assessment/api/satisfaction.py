@@ -23,7 +23,12 @@ from rest_framework.routers import SimpleRouter
 
 from ..models import SatisfactionSurvey, SurveyQuestion
 from ..models.satisfaction import QuestionKind
-from ..selectors.satisfaction import can_see_results, results_district_scope, survey_results, surveys_visible_to
+from ..selectors.satisfaction import (
+    can_see_results,
+    results_district_scope,
+    survey_results,
+    surveys_visible_to,
+)
 from ..services import satisfaction as services
 
 

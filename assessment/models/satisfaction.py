@@ -178,6 +178,9 @@ class SurveyAnswer(models.Model):
         verbose_name_plural = _("survey answers")
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="survey_answer_once")]
 
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"
+
 
 class SurveyChange(models.Model):
     """Who changed a survey or a question, when, and each field from what to what."""
@@ -195,3 +198,6 @@ class SurveyChange(models.Model):
         verbose_name = _("survey change")
         verbose_name_plural = _("survey changes")
         ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

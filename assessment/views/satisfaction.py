@@ -25,7 +25,12 @@ from ..exports_satisfaction import write_results_workbook
 from ..forms.satisfaction import QuestionForm, SurveyForm
 from ..models import SatisfactionSurvey, SurveyQuestion
 from ..models.satisfaction import SATISFIED_RULE
-from ..selectors.satisfaction import can_see_results, results_district_scope, survey_results, surveys_visible_to
+from ..selectors.satisfaction import (
+    can_see_results,
+    results_district_scope,
+    survey_results,
+    surveys_visible_to,
+)
 from ..services import satisfaction as services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from campaign.public_guard import PublicLimitReached, PublicRefused, challenge_required, limit_check, public_page
+from campaign.public_guard import (
+    PublicLimitReached,
+    PublicRefused,
+    challenge_required,
+    limit_check,
+    public_page,
+)
 from campaign.throttling import client_address
 
 from ..forms.satisfaction import SurveyAnswerForm
