@@ -213,7 +213,8 @@ class Answered:
 
 def survey_answer_submit(*, survey: SatisfactionSurvey, district: District, place_category: Category | None,
                          answers: dict[int, int], device_token: str, client_address: str | None,
-                         proof=None, idempotency_key: str | None = None, now: datetime | None = None) -> Answered:
+                         proof=None, idempotency_key: str | None = None, now: datetime | None = None,
+                         source: str = "web") -> Answered:
     """Record a resident's answers, one per device and day.
 
     The caller checked the answers (``answers_clean``). The row carrying the idempotency key and
@@ -237,7 +238,7 @@ def survey_answer_submit(*, survey: SatisfactionSurvey, district: District, plac
     def write() -> SurveyResponse:
         response = SurveyResponse.objects.create(
             survey=survey, district=district, place_category=place_category, day=day, submitted_at=now,
-            device_digest=digest, idempotency_key=idempotency_key or None)
+            device_digest=digest, idempotency_key=idempotency_key or None, source=source)
         if proof is not None:
             challenge_spend(proof)
         if client_address is not None:
