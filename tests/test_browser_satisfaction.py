@@ -1,0 +1,69 @@
+"""A resident answers the satisfaction survey on a phone, in Chromium: open the link, pick the
+district, answer, send, read the thanks; a second attempt the same day is refused kindly (the
+link opened again, and a copy of the form left open in another tab)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from assessment.models import SurveyAnswer, SurveyResponse
+from assessment.tests.satisfaction_factories import make_survey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def easy_check(settings):
+    settings.PUBLIC_CHALLENGE_BITS = 10
+
+
+def watch(page) -> list[str]:
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    return problems
+
+
+def test_a_resident_answers_on_a_phone_and_a_second_answer_the_same_day_is_refused_kindly(
+        live_server, phone_page, city):
+    survey, rating, yes_no, choice = make_survey(city.users["hq"])
+    page = phone_page
+    problems = watch(page)
+    url = f"{live_server.url}/survey/{survey.slug}/"
+    page.goto(url)
+    expect(page.locator("h1")).to_have_text("群众满意度调查")
+    # A second tab of the same phone, opened before the first one sends.
+    other = page.context.new_page()
+    other.goto(url)
+
+    page.select_option("#id_district", str(city.district_a.pk))
+    # Sending without the required answers names the question.
+    page.check(f"input[name=q{rating.pk}][value='4']")
+    page.click("#survey-submit")
+    expect(page.locator("#form-errors")).to_contain_text("您知道本市在创建国家卫生城市吗？")
+    assert SurveyResponse.objects.count() == 0
+    # The page kept what was chosen; answer the rest and send.
+    expect(page.locator(f"input[name=q{rating.pk}][value='4']")).to_be_checked()
+    page.check(f"input[name=q{yes_no.pk}][value='1']")
+    page.check(f"input[name=q{choice.pk}][value='2']")
+    page.click("#survey-submit")
+    expect(page.locator("#survey-thanks")).to_contain_text("感谢")
+    assert page.viewport_size["width"] == 390
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+
+    response = SurveyResponse.objects.get()
+    assert response.district_id == city.district_a.pk
+    assert sorted(SurveyAnswer.objects.values_list("value", flat=True)) == [1, 2, 4]
+
+    # The link opened again the same day: a kind word, no form.
+    page.goto(url)
+    expect(page.locator("#survey-message")).to_contain_text("明天")
+    expect(page.locator("#survey-form")).to_have_count(0)
+
+    # The copy left open in the other tab is refused the same way when sent.
+    other.select_option("#id_district", str(city.district_b.pk))
+    other.check(f"input[name=q{rating.pk}][value='1']")
+    other.check(f"input[name=q{yes_no.pk}][value='0']")
+    other.click("#survey-submit")
+    expect(other.locator("#survey-message")).to_contain_text("明天")
+    assert SurveyResponse.objects.count() == 1
+    assert problems == []
