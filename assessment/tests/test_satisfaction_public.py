@@ -62,14 +62,14 @@ def test_the_device_cookie_is_httponly_and_lax(client, survey):
 def test_a_second_answer_from_the_same_device_the_same_day_is_refused_kindly(client, survey, city):
     assert answer(client, survey, city).status_code == 200
     again = client.get(reverse("survey_answer", args=[survey[0].slug]), REMOTE_ADDR=ADDRESS)
-    assert "already answered this survey today" in again.content.decode()
+    assert "您今天已经填写过本调查" in again.content.decode()
     assert "survey-form" not in again.content.decode()
     # Posting anyway (a form kept open in another tab) is refused too, and stores nothing.
     url = reverse("survey_answer", args=[survey[0].slug])
     second = client.post(url, {"district": city.district_b.pk, f"q{survey[1].pk}": "1", f"q{survey[2].pk}": "0",
                                "idempotency_key": "1" * 32}, REMOTE_ADDR=ADDRESS)
     assert second.status_code == 409
-    assert "welcome to answer again tomorrow" in second.content.decode()
+    assert "欢迎明天再来" in second.content.decode()
     assert SurveyResponse.objects.count() == 1
 
 
@@ -175,3 +175,35 @@ def test_answering_after_the_free_one_asks_for_the_proof_of_work(settings, surve
     second = answer(Client(), survey, city)
     assert second.status_code == 400
     assert SurveyResponse.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_answers_from_one_device_store_one(city):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from assessment.services.satisfaction import AlreadyAnsweredToday, survey_answer_submit
+
+    survey, rating, _yes_no, _choice = make_survey(city.users["hq"])
+
+    def attempt(index):
+        try:
+            survey_answer_submit(survey=survey, district=city.district_a, place_category=None,
+                                 answers={rating.pk: 5}, device_token="same-phone-" + "x" * 30,
+                                 client_address=ADDRESS, idempotency_key=f"{index:032x}")
+            return "stored"
+        except AlreadyAnsweredToday:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(attempt, range(6)))
+    assert sorted(outcomes) == ["refused"] * 5 + ["stored"]
+    assert SurveyResponse.objects.count() == 1
+    # A refused answer gives its count back: the address counted one answer.
+    from campaign.public_guard import actions_today
+
+    assert actions_today("survey", address=ADDRESS) == 1
