@@ -35,6 +35,8 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
+        self.fields["order"].help_text = _("Blank: after the last question.")
         if self.instance.pk and self.instance.options:
             self.initial["options_text"] = "\n".join(
                 f"{o['zh']} | {o['en']}" if o.get("en") else o["zh"] for o in self.instance.options)

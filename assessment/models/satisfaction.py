@@ -182,6 +182,10 @@ class SurveyAnswer(models.Model):
         return f"{self.question_id}: {self.value}"
 
 
+CHANGE_ACTIONS = {"create": _("Survey created"), "update": _("Survey changed"),
+                  "question_add": _("Question added"), "question_update": _("Question changed")}
+
+
 class SurveyChange(models.Model):
     """Who changed a survey or a question, when, and each field from what to what."""
 
@@ -201,3 +205,7 @@ class SurveyChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(CHANGE_ACTIONS.get(self.action, self.action))

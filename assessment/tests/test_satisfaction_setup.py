@@ -25,10 +25,11 @@ def test_hq_creates_a_survey_and_a_question_on_the_pages(city, login):
     survey = SatisfactionSurvey.objects.get(slug="pulse-2026")
     assert response.status_code == 302
     response = client.post(reverse("assessment:survey_detail", args=[survey.pk]), {
-        "add_question": "1", "q-order": "1", "q-text": "您最关心哪方面？", "q-kind": QuestionKind.CHOICE,
+        "add_question": "1", "q-order": "", "q-text": "您最关心哪方面？", "q-kind": QuestionKind.CHOICE,
         "q-options_text": "农贸市场 | Markets\n公共厕所", "q-required": "on", "q-active": "on"})
     assert response.status_code == 302
     question = survey.questions.get()
+    assert question.order == 1  # blank: after the last (none yet)
     assert question.options == [{"zh": "农贸市场", "en": "Markets"}, {"zh": "公共厕所", "en": ""}]
     assert list(SurveyChange.objects.values_list("action", flat=True).order_by("pk")) == ["create", "question_add"]
 

@@ -151,7 +151,8 @@ def question_edit(request, pk: int, question_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.question_update(question=question, by=request.user, order=data["order"], text=data["text"],
+            order = question.order if data["order"] is None else data["order"]
+            services.question_update(question=question, by=request.user, order=order, text=data["text"],
                                      text_en=data["text_en"], kind=data["kind"], options=data["options_text"],
                                      required=data["required"], active=data["active"])
         except ValidationError as error:
