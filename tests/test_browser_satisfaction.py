@@ -70,3 +70,20 @@ def test_a_resident_answers_on_a_phone_and_a_second_answer_the_same_day_is_refus
     expect(other.locator("#survey-message")).to_contain_text("明天")
     assert SurveyResponse.objects.count() == 1
     assert problems == []
+
+
+def test_after_the_first_answer_from_a_network_the_phone_solves_the_proof_of_work(live_server, phone_page, city,
+                                                                                  settings):
+    settings.PUBLIC_CHALLENGE_FREE_PER_DAY = 0  # asked from the first answer, as for the second from a network
+    survey, rating, yes_no, _choice = make_survey(city.users["hq"])
+    page = phone_page
+    problems = watch(page)
+    page.goto(f"{live_server.url}/survey/{survey.slug}/")
+    expect(page.locator("[data-pow-status]")).to_have_text("安全验证已完成。")
+    page.select_option("#id_district", str(city.district_b.pk))
+    page.check(f"input[name=q{rating.pk}][value='2']")
+    page.check(f"input[name=q{yes_no.pk}][value='1']")
+    page.click("#survey-submit")
+    expect(page.locator("#survey-thanks")).to_be_visible()
+    assert SurveyResponse.objects.get().district_id == city.district_b.pk
+    assert problems == []
