@@ -123,7 +123,7 @@ def _clean_options(kind: str, options) -> list[dict]:
 
 
 def question_add(*, survey: SatisfactionSurvey, by, text: str, text_en: str = "", kind: str = QuestionKind.RATING,
-                 options=None, order: int | None = None, required: bool = True) -> SurveyQuestion:
+                 options=None, order: int | None = None, required: bool = True, active: bool = True) -> SurveyQuestion:
     """HQ adds a question (a one-choice question with 2 to 12 options)."""
     _hq(by)
     if kind not in QuestionKind.values:
@@ -135,10 +135,10 @@ def question_add(*, survey: SatisfactionSurvey, by, text: str, text_en: str = ""
         if order is None:
             order = (survey.questions.order_by("-order").values_list("order", flat=True).first() or 0) + 1
         question = SurveyQuestion.objects.create(survey=survey, text=text.strip(), text_en=text_en.strip(), kind=kind,
-                                                 options=options, order=order, required=required)
+                                                 options=options, order=order, required=required, active=active)
         _record(survey=survey, question=question, action="question_add", by=by,
                 changes={"text": (None, question.text), "kind": (None, kind), "options": (None, options),
-                         "order": (None, order), "required": (None, required)})
+                         "order": (None, order), "required": (None, required), "active": (None, active)})
     return question
 
 

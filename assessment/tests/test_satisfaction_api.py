@@ -28,9 +28,11 @@ def test_hq_creates_a_survey_and_a_question(city):
     assert response.status_code == 201, response.json()
     survey_id = response.json()["id"]
     response = api(hq).post(QUESTIONS, {"survey": survey_id, "text": "您最关心哪方面？", "kind": "choice",
-                                        "options": [{"zh": "市场", "en": "Markets"}, {"zh": "公厕"}]}, format="json")
+                                        "options": [{"zh": "市场", "en": "Markets"}, {"zh": "公厕"}], "active": False,
+                                        "order": 3}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["options"] == [{"zh": "市场", "en": "Markets"}, {"zh": "公厕", "en": ""}]
+    assert (response.json()["active"], response.json()["order"]) == (False, 3)
     assert SurveyChange.objects.filter(survey_id=survey_id).count() == 2
 
 
