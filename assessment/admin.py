@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from campaign.admin import HQAdmin
+from campaign.admin import GuardedModelForm, HQAdmin
 
 from .models import SatisfactionSurvey, SurveyChange, SurveyQuestion, SurveyResponse
 from .services import satisfaction as satisfaction_services
@@ -23,6 +23,15 @@ class SurveyQuestionInline(admin.TabularInline):
         return False
 
 
+class SatisfactionSurveyAdminForm(GuardedModelForm):
+    """The service's checks (target 0–100, title, dates in order) shown on the form, not as an error page."""
+
+    def clean(self):
+        cleaned = super().clean()
+        satisfaction_services.survey_check(cleaned)
+        return cleaned
+
+
 @admin.register(SatisfactionSurvey)
 class SatisfactionSurveyAdmin(HQAdmin):
     """Surveys are created and changed through the services (every change recorded); questions on
@@ -33,6 +42,7 @@ class SatisfactionSurveyAdmin(HQAdmin):
     search_fields = ("title", "title_en", "slug")
     fields = ("title", "title_en", "slug", "intro", "intro_en", "target_rate", "opens_on", "closes_on", "active")
     inlines = [SurveyQuestionInline]
+    form = SatisfactionSurveyAdminForm
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -49,7 +49,8 @@ def _record(*, survey, question=None, action: str, by, changes: dict) -> None:
                                 changes={name: [_plain(old), _plain(new)] for name, (old, new) in changes.items()})
 
 
-def _check_survey(values: dict) -> None:
+def survey_check(values: dict) -> None:
+    """SurveyError naming each field of a survey's settings that cannot be."""
     errors = {}
     rate = values.get("target_rate")
     if rate is None or not (Decimal(0) <= Decimal(str(rate)) <= Decimal(100)):
@@ -70,7 +71,7 @@ def survey_create(*, by, slug: str, title: str, title_en: str = "", intro: str =
     values = {"slug": slug, "title": title, "title_en": title_en, "intro": intro, "intro_en": intro_en,
               "target_rate": Decimal(str(target_rate)), "opens_on": opens_on, "closes_on": closes_on,
               "active": active}
-    _check_survey(values)
+    survey_check(values)
     with transaction.atomic():
         if SatisfactionSurvey.objects.filter(slug=slug).exists():
             raise SurveyError({"slug": _("Another survey already uses this link name.")})
@@ -90,7 +91,7 @@ def survey_update(*, survey: SatisfactionSurvey, by, **fields) -> SatisfactionSu
     with transaction.atomic():
         survey = SatisfactionSurvey.objects.select_for_update().get(pk=survey.pk)
         values = {name: fields.get(name, getattr(survey, name)) for name in SURVEY_FIELDS}
-        _check_survey(values)
+        survey_check(values)
         if values["slug"] != survey.slug and SatisfactionSurvey.objects.filter(slug=values["slug"]).exists():
             raise SurveyError({"slug": _("Another survey already uses this link name.")})
         changes = {name: (getattr(survey, name), value) for name, value in values.items()

@@ -103,3 +103,16 @@ def test_the_qr_code_is_an_svg_of_the_public_link(city, login, settings):
     assert response.content.lstrip().startswith(b"<svg")
     detail = client.get(reverse("assessment:survey_detail", args=[survey.pk])).content.decode()
     assert "https://cw.example.gov.cn/survey/city-2026/" in detail
+
+
+def test_the_admin_creates_through_the_service_and_shows_bad_settings_on_the_form(city, login):
+    client = login(city.users["hq"])
+    data = {"title": "后台新建", "slug": "admin-made", "target_rate": "88", "opens_on": "2026-03-01",
+            "closes_on": "2026-02-01", "active": "on",
+            "questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0"}
+    refused = client.post("/admin/assessment/satisfactionsurvey/add/", data)
+    assert refused.status_code == 200 and not SatisfactionSurvey.objects.filter(slug="admin-made").exists()
+    data["closes_on"] = ""
+    assert client.post("/admin/assessment/satisfactionsurvey/add/", data).status_code == 302
+    survey = SatisfactionSurvey.objects.get(slug="admin-made")
+    assert SurveyChange.objects.filter(survey=survey, action="create", by=city.users["hq"]).exists()
