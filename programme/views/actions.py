@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from campaign.choices import ImportStatus
+from campaign.forms import bootstrap_form
 from campaign.photos import PhotoError, photo_store
 from campaign.spreadsheets import append_row
 from campaign.views.structure import campaign_staff_required
@@ -79,6 +80,7 @@ def action_create(request):
 
 def _filtered_targets(request, queryset):
     filterset = ActionTargetFilterSet(request.GET or None, queryset=queryset, request=request)
+    bootstrap_form(filterset.form)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     return filterset, rows.order_by("deadline", "district__code", "name", "id")
 
