@@ -23,7 +23,7 @@ from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.api.serializers import VisibleRelatedField
 from campaign.choices import ImportStatus, Role
 from campaign.importing.reading import upload_too_large
-from campaign.models import Team, Unit
+from campaign.models import SamplePoint, Team, Unit
 from campaign.photos import PhotoError, photo_store
 from config.api import FilterBackend
 from ledger.api.serializers import ErrorSerializer, PhotoListField
@@ -74,7 +74,7 @@ class StaffOnly(BasePermission):
             return False
         if not user.is_superuser and user.role == Role.PUBLIC:
             return False
-        if getattr(view, "action", None) in ("create", "load"):
+        if getattr(view, "action", None) in ("create", "load", "pick"):
             return services.may_manage_actions(user)
         return True
 
@@ -128,6 +128,15 @@ class ActionCreateSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PickSerializer(serializers.Serializer):
+    sample_point = VisibleRelatedField(queryset=SamplePoint.objects.all())
+    target_state = serializers.CharField(max_length=2000)
+    unit = VisibleRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True, default=None,
+                               help_text=_("Empty: the sample point's unit."))
+    deadline = serializers.DateField(required=False, allow_null=True, default=None,
+                                     help_text=_("Empty: the action's end."))
 
 
 class LoadSerializer(serializers.Serializer):
@@ -264,6 +273,22 @@ class SpecialActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         except services.ActionError as error:
             raise _refused(error) from error
         return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Add a sample point to the action's objects (HQ staff)"), tags=["programme"],
+        request=PickSerializer, responses={201: TargetSerializer, 400: REFUSALS[400], 403: REFUSALS[403],
+                                           404: REFUSALS[404]},
+    )
+    @route(detail=True, methods=["post"])
+    def pick(self, request, pk=None):
+        action = self.get_object()
+        serializer = PickSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        try:
+            target = services.action_target_pick(by=request.user, action=action, **serializer.validated_data)
+        except services.ActionError as error:
+            raise _refused(error) from error
+        return Response(TargetSerializer(target).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("Load objects from Excel (HQ staff)"), tags=["programme"],

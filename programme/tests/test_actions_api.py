@@ -100,3 +100,15 @@ def test_steps_through_the_api_with_photos_conflicts_and_refusals(city, action):
     other = ActionTarget.objects.get(name="乙区公厕")
     assert api(city.unit_handler).post(f"/api/action-objects/{other.pk}/step/", {"step": "start"},
                                        format="json").status_code == 404
+
+
+def test_hq_picks_a_sample_point_through_the_api_and_a_deadline_outside_the_period_is_refused(city, action):
+    point = city.points_a[0]
+    url = f"/api/actions/{action.pk}/pick/"
+    late = action.ends_on.replace(year=action.ends_on.year + 1).isoformat()
+    answer = api(city.hq).post(url, {"sample_point": point.pk, "target_state": "达标", "deadline": late}, format="json")
+    assert answer.status_code == 400 and "period" in answer.json()["detail"]
+    answer = api(city.hq).post(url, {"sample_point": point.pk, "target_state": "达标"}, format="json")
+    assert answer.status_code == 201 and answer.json()["unit"] == point.responsible_unit_id
+    assert api(city.team_lead).post(url, {"sample_point": point.pk, "target_state": "x"},
+                                    format="json").status_code == 403
