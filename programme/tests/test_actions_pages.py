@@ -3,6 +3,7 @@ action's figures, loading from Excel through the pages, a step with a photo, the
 task home's groups."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -190,3 +191,13 @@ def test_the_actions_page_costs_the_same_queries_for_more_objects(city, login, a
     with django_assert_max_num_queries(16):
         response = client.get(url)
     assert response.context["figures"].total.total == 32
+
+
+def test_the_actions_export_button_exports_this_actions_objects_with_the_pages_filters(city, login, action):
+    other = make_action(city, name="另一行动")
+    add_target(city, other, name="别的对象")
+    client = login(city.hq)
+    page = client.get(reverse("programme:action_detail", args=[action.pk]), {"district": city.district_a.pk})
+    link = re.search(r'id="export-action_targets" href="([^"]+)"', page.content.decode()).group(1).replace("&amp;", "&")
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(link).streaming_content))).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]] == ["甲区公厕"]
