@@ -10,11 +10,15 @@ class ProgrammeConfig(AppConfig):
     verbose_name = _("Programme")
 
     def ready(self):
-        # Each area registers its demo step, task groups, notifications and exports here.
+        # Each area registers its demo step, task groups, notifications and exports.
+        self._ready_actions()
+
+    def _ready_actions(self):
         from campaign.demo_steps import DemoStep, demo_step_register
 
-        from . import exports_actions, task_groups_actions  # noqa: F401 (special actions' list export)
-        from .demo_actions import demo_actions_step
+        from .demo.actions import demo_actions_step
+        from .exports import actions as exports_actions  # noqa: F401 (the objects' list, for campaign.exporting)
+        from .task_groups import actions as task_groups_actions
 
-        task_groups_actions.register()  # special actions: objects due (units), to verify (HQ)
+        task_groups_actions.register()  # special actions: objects to finish (units), to verify (HQ, team leads)
         demo_step_register(DemoStep("programme_actions", 60, demo_actions_step))

@@ -5,7 +5,7 @@ import pytest
 from campaign.models import Team
 from campaign.tests.factories import make_category, make_sample_point
 from programme.choices import TargetStatus
-from programme.demo_actions import demo_actions_step
+from programme.demo.actions import demo_actions_step
 from programme.models import ActionTarget, SpecialAction, TargetEvent
 
 pytestmark = pytest.mark.django_db

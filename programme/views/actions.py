@@ -27,6 +27,7 @@ from campaign.spreadsheets import append_row
 from campaign.views.structure import campaign_staff_required
 
 from ..choices import TargetStep
+from ..forms.actions import ActionForm, ObjectsUploadForm, PickForm, StepForm
 from ..models import ActionImport, ActionTarget, SpecialAction, TargetPhoto
 from ..selectors.actions import (
     ActionTargetFilterSet,
@@ -38,7 +39,6 @@ from ..selectors.actions import (
 )
 from ..services import actions as services
 from ..services.actions_plan import COLUMNS, build_plan
-from .actions_forms import ActionForm, ObjectsUploadForm, PickForm, StepForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50

@@ -17,10 +17,10 @@ from campaign.demo_steps import DemoReport
 from campaign.models import District, SamplePoint, Team, Unit, User
 from campaign.photos import photo_store
 
-from .choices import TargetStatus, TargetStep
-from .models import SpecialAction
-from .services import actions as services
-from .services.actions_plan import PlannedTarget
+from ..choices import TargetStatus, TargetStep
+from ..models import SpecialAction
+from ..services import actions as services
+from ..services.actions_plan import PlannedTarget
 
 SEED = 20260612
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from campaign import tasks_home
 from campaign.choices import Role
 
-from .choices import TargetStatus
-from .selectors.actions import ActionTargetFilterSet, targets_visible
+from ..choices import TargetStatus
+from ..selectors.actions import ActionTargetFilterSet, targets_visible
 
 GROUPS = (
     ("action_objects_due", _("Special actions: objects to finish"), {Role.UNIT_HANDLER}, {"status": "open"}, 45),

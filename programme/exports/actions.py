@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.exporting import Column, ListExport, filtered_rows, register
 
-from .selectors.actions import ActionTargetFilterSet, targets_visible
+from ..selectors.actions import ActionTargetFilterSet, targets_visible
 
 
 def _name(related) -> str:
