@@ -11,4 +11,6 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         # Each area registers its demo step, task groups, notifications and exports here.
-        pass
+        from . import archive_registry
+
+        archive_registry.register()  # the materials archive: its notification, task groups, demo step

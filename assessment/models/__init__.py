@@ -1,5 +1,7 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
+from .archive import ArchiveExport, MaterialEvent, MaterialFile, MaterialState
 from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
 
-__all__ = ["MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart"]
+__all__ = ["ArchiveExport", "MaterialEvent", "MaterialFile", "MaterialState",
+           "MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart"]
