@@ -22,13 +22,9 @@ def _list_url(params: dict) -> str:
 
 def _rows(status: str):
     def rows(user):
-        from .models import MaterialRequirement
-        from .selectors.archive import edition_current, requirements_visible_to, with_status
+        from .archive_filters import MaterialFilterSet, archive_base
 
-        edition = edition_current()
-        if edition is None:
-            return MaterialRequirement.objects.none()
-        return with_status(requirements_visible_to(user).filter(article__part__edition=edition, active=True), status)
+        return MaterialFilterSet(tasks_home.filter_data({"status": status}), queryset=archive_base(user)).qs
 
     return rows
 

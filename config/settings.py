@@ -431,6 +431,8 @@ SPECTACULAR_SETTINGS = {
         "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
+        "MaterialStatusEnum": "assessment.choices.MaterialStatus",
+        "MaterialActionEnum": "assessment.choices.MaterialAction",
     },
 }
 

@@ -24,6 +24,7 @@ from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
 from ..archive_files import ACCEPT_ATTRIBUTE, MaterialFileError
+from ..archive_filters import filtered_requirements
 from ..archive_index import index_row, write_index
 from ..choices import MaterialStatus
 from ..models import MaterialFile, StandardArticle, StandardPart
@@ -31,38 +32,6 @@ from ..selectors import archive as selectors
 from ..services import archive as services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ArchiveFilterForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
-                               choices=[("", gettext_lazy("All")), *MaterialStatus.choices])
-    part = forms.IntegerField(label=gettext_lazy("Part"), required=False, min_value=1)
-    unit = forms.IntegerField(label=gettext_lazy("Responsible unit"), required=False, min_value=1)
-    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
-    q = forms.CharField(label=gettext_lazy("Code or title"), required=False, max_length=100)
-
-
-def filtered_requirements(user, data):
-    """The materials of the edition in use ``user`` may see, filtered by ``data`` (the list's
-    query string; the API's too); ValueError for a malformed filter."""
-    form = ArchiveFilterForm(data)
-    if not form.is_valid():
-        raise ValueError(form.errors.as_json())
-    edition = selectors.edition_current()
-    rows = selectors.requirements_visible_to(user).filter(active=True)
-    rows = rows.filter(article__part__edition=edition) if edition else rows.none()
-    values = form.cleaned_data
-    if values["status"]:
-        rows = selectors.with_status(rows, values["status"])
-    if values["part"]:
-        rows = rows.filter(article__part__number=values["part"])
-    if values["unit"]:
-        rows = rows.filter(responsible_unit_id=values["unit"])
-    if values["overdue"]:
-        rows = selectors.overdue(rows)
-    if values["q"]:
-        rows = rows.filter(code__icontains=values["q"]) | rows.filter(title__icontains=values["q"])
-    return selectors.index_rows(rows), form
 
 
 class UploadForm(forms.Form):
@@ -92,7 +61,7 @@ def _visible_requirement(user, pk):
 @require_GET
 def archive_list(request):
     try:
-        rows, form = filtered_requirements(request.user, request.GET)
+        rows, filterset = filtered_requirements(request.user, request.GET)
     except ValueError:
         messages.error(request, _("Some filters are not valid; correct them."))
         return redirect("assessment:archive_list")
@@ -104,7 +73,7 @@ def archive_list(request):
     parts = StandardPart.objects.filter(edition=edition).order_by("number") if edition else []
     units = Unit.objects.filter(pk__in=selectors.requirements_visible_to(request.user).values("responsible_unit"))
     return render(request, "assessment/archive/list.html", {
-        "edition": edition, "form": form, "page": page, "rows": [index_row(r, today) for r in page.object_list],
+        "edition": edition, "form": filterset.form, "page": page, "rows": [index_row(r, today) for r in page.object_list],
         "query": query.urlencode(), "parts": parts, "units": units, "statuses": MaterialStatus.choices,
         "whole": selectors.sees_whole_archive(request.user),
         "may_download": selectors.may_download_archive(request.user),
