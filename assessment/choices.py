@@ -1,6 +1,5 @@
 from django.db import models  # noqa: F401 (each area adds its choices here)
 
-
 # --- The materials archive (assessment/models/archive.py) ------------------------------------
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 

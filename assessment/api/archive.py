@@ -16,7 +16,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -31,8 +36,8 @@ from config.api import FilterBackend, PageNumberPagination
 from ledger.api.errors import ConflictError, ForbiddenError, InvalidError
 from ledger.api.serializers import ErrorSerializer
 
-from ..archive_filters import MaterialFilterSet, archive_base
 from ..archive_files import MaterialFileError
+from ..archive_filters import MaterialFilterSet, archive_base
 from ..choices import MaterialStatus
 from ..models import ArchiveExport, MaterialEvent, MaterialFile, MaterialRequirement
 from ..selectors import archive as selectors

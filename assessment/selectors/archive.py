@@ -14,7 +14,14 @@ from campaign.choices import Role
 from campaign.models import Unit
 
 from ..choices import MaterialStatus
-from ..models import ArchiveExport, MaterialEvent, MaterialFile, MaterialRequirement, MaterialState, StandardEdition
+from ..models import (
+    ArchiveExport,
+    MaterialEvent,
+    MaterialFile,
+    MaterialRequirement,
+    MaterialState,
+    StandardEdition,
+)
 
 WHOLE_CITY = (Role.HQ_STAFF, Role.LEADER)
 BREAKDOWNS = ("part", "article", "unit", "team")

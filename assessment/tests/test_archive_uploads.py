@@ -12,7 +12,12 @@ from django.utils import translation
 from assessment.archive_files import MaterialFileError
 from assessment.choices import MaterialStatus
 from assessment.models import MaterialEvent, MaterialFile, MaterialState
-from assessment.services.archive import MaterialConflict, MaterialForbidden, material_file_submit, material_review
+from assessment.services.archive import (
+    MaterialConflict,
+    MaterialForbidden,
+    material_file_submit,
+    material_review,
+)
 
 from .archive_factories import build_standard, docx, pdf, png, xlsx, zip_bomb_docx
 

@@ -12,7 +12,12 @@ from django.utils import timezone, translation
 from assessment import tasks
 from assessment.models import ArchiveExport, MaterialRequirement
 from assessment.selectors.archive import safe_component
-from assessment.services.archive import archive_export_request, archive_export_run, material_file_submit, material_review
+from assessment.services.archive import (
+    archive_export_request,
+    archive_export_run,
+    material_file_submit,
+    material_review,
+)
 from campaign.choices import ImportStatus
 from campaign.jobs import job_claim
 
