@@ -50,7 +50,7 @@ def test_upload_and_review_over_the_api(city, std, login):
     unit = login(city.unit_handler)
     url = f"/api/archive/materials/{std.plan.pk}/"
     refused = unit.post(url + "files/", {"file": pdf("计划.docx")}, format="multipart")
-    assert refused.status_code == 400 and "its content is PDF" in refused.json()["detail"]
+    assert refused.status_code == 400 and "但内容是 PDF" in refused.json()["detail"]  # in the user's language
     first = unit.post(url + "files/", {"file": pdf(), "note": "v1"})
     assert first.status_code == 201 and first.json()["version"] == 1
     second = unit.post(url + "files/", {"file": docx()})
@@ -60,7 +60,7 @@ def test_upload_and_review_over_the_api(city, std, login):
     hq = login(city.hq)
     stale = hq.post(url + "review/", {"file": first.json()["id"], "decision": "accept"},
                     content_type="application/json")
-    assert stale.status_code == 409 and "no longer the latest" in stale.json()["detail"]
+    assert stale.status_code == 409 and "已不是最新版本" in stale.json()["detail"]
     answer = hq.post(url + "review/", {"file": second.json()["id"], "decision": "return", "comment": "缺盖章"},
                      content_type="application/json")
     assert answer.status_code == 200

@@ -130,13 +130,13 @@ def test_the_material_page_uploads_and_reviews_through_the_services(city, std, l
     fake = pdf("假.docx")
     response = client.post(url, {"action": "upload", "file": fake})
     assert response.status_code == 400
-    assert "is named as Word (.docx) but its content is PDF" in response.content.decode()
+    assert "的文件名表明是 Word (.docx)，但内容是 PDF" in response.content.decode()
     response = client.post(url, {"action": "upload", "file": pdf(), "note": "第一版"})
     assert response.status_code == 302
     state = MaterialState.objects.get(requirement=std.plan)
     hq = login(city.hq)
     response = hq.post(url, {"action": "review", "file": state.latest_file_id, "decision": "return", "comment": ""})
-    assert response.status_code == 400 and "needs a comment" in response.content.decode()
+    assert response.status_code == 400 and "退回资料须附给单位的意见" in response.content.decode()
     response = hq.post(url, {"action": "review", "file": state.latest_file_id, "decision": "return",
                              "comment": "请补充盖章页"})
     assert response.status_code == 302

@@ -65,9 +65,9 @@ def test_the_zip_holds_the_accepted_versions_in_the_assessors_order(city, archiv
     listed = names(data)
     assert listed == [
         "00 档案目录.xlsx",
-        "01 1. 爱国卫生组织管理/01 1.1 组织机构/01 1.1-01 爱卫会成员名单及职责/v1 职责_.docx",
-        "01 1. 爱国卫生组织管理/02 1.2/01 1.2-01 会议纪要/v2 纪要.pdf",
-        "03 3. 市容环境卫生/01 3.1 环卫设施/01 3.1-01 公厕管理台账/v1 公厕 照片.png",
+        "01 爱国卫生组织管理/01 1.1 组织机构/01 1.1-01 爱卫会成员名单及职责/v1 职责_.docx",
+        "01 爱国卫生组织管理/02 1.2/01 1.2-01 会议纪要/v2 纪要.pdf",
+        "03 市容环境卫生/01 3.1 环卫设施/01 3.1-01 公厕管理台账/v1 公厕 照片.png",
     ]
     with zipfile.ZipFile(io.BytesIO(data)) as zipped:
         assert zipped.read(listed[2]) == archive.minutes_v2.file.open("rb").read()
