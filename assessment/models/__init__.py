@@ -1,5 +1,17 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
-from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
+from .standard import (
+    MaterialRequirement,
+    StandardArticle,
+    StandardChange,
+    StandardEdition,
+    StandardPart,
+)
 
-__all__ = ["MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart"]
+__all__ = [
+    "MaterialRequirement",
+    "StandardArticle",
+    "StandardChange",
+    "StandardEdition",
+    "StandardPart",
+]
