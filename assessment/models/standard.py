@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import CategoryKind
-from campaign.models import Category, Indicator, Team, Unit, User
+from campaign.models import Category, CityWideQuerySet, Indicator, Team, Unit, User
 
 from ..choices import StandardChangeAction
 
@@ -44,6 +44,9 @@ class StandardEdition(models.Model):
                                  help_text=_("The edition the campaign works to; only one at a time."))
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
 
+    # Reference data every member of staff reads (campaign's roles); HQ writes it.
+    objects = CityWideQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("edition of the standard")
         verbose_name_plural = _("editions of the standard")
@@ -72,6 +75,9 @@ class StandardPart(TitledZhEn):
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="standard_parts",
                              verbose_name=_("special team"))
+
+    # Reference data every member of staff reads (campaign's roles); HQ writes it.
+    objects = CityWideQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("part of the standard")
@@ -102,6 +108,9 @@ class StandardArticle(TitledZhEn):
     active = models.BooleanField(_("active"), default=True,
                                  help_text=_("Cleared when a newer data file drops the article; its records stay."))
 
+    # Reference data every member of staff reads (campaign's roles); HQ writes it.
+    objects = CityWideQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("article of the standard")
         verbose_name_plural = _("articles of the standard")
@@ -131,6 +140,9 @@ class MaterialRequirement(TitledZhEn):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     active = models.BooleanField(_("required"), default=True,
                                  help_text=_("Untick to stop requiring it; what was uploaded stays."))
+
+    # Reference data every member of staff reads (campaign's roles); HQ writes it.
+    objects = CityWideQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("required material")
