@@ -2,11 +2,13 @@
 standard's page and for the API (campaign.filters.ScopedFilterSet narrows the choices)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.filters import ScopedFilterSet
 from campaign.models import Team, Unit
+from campaign.widgets import SearchSelect
 
 from ..models import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
 
@@ -58,10 +60,13 @@ class MaterialRequirementFilterSet(ScopedFilterSet):
                                                queryset=StandardEdition.objects.all(), label=_("Edition"))
     part = django_filters.NumberFilter(field_name="article__part__number", label=_("Part"))
     article = django_filters.ModelChoiceFilter(queryset=StandardArticle.objects.all(), label=_("Article"))
-    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Responsible unit"))
+    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Responsible unit"),
+                                                        widget=SearchSelect("unit-list"))
     team = django_filters.ModelChoiceFilter(method="by_team", queryset=Team.objects.all(), label=_("Special team"))
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
-    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due on or after"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"),
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due on or after"),
+                                          widget=forms.DateInput(attrs={"type": "date"}))
     unassigned = django_filters.BooleanFilter(field_name="responsible_unit", lookup_expr="isnull",
                                               label=_("Without a responsible unit"))
     active = django_filters.BooleanFilter(label=_("Required"))
