@@ -9,3 +9,4 @@ class StandardChangeAction(models.TextChoices):
     IMPORTED = "imported", _("Imported from Excel")
     SWITCHED = "switched", _("Edition put in use")
     MATERIAL_CHANGED = "material_changed", _("Material's unit or due date changed")
+    EDITED = "edited", _("Edited in the admin")

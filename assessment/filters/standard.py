@@ -5,6 +5,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from campaign.filters import ScopedFilterSet
 from campaign.models import Team, Unit
@@ -82,6 +84,7 @@ class MaterialRequirementFilterSet(ScopedFilterSet):
             return queryset
         return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value) | Q(title_en__icontains=value))
 
+    @extend_schema_field(OpenApiTypes.INT)
     def by_team(self, queryset, name, value):
         if not value:
             return queryset
