@@ -136,7 +136,7 @@ def workbook(request, code: str):
                         content_type=XLSX)
 
 
-class StandardImportForm(forms.Form):
+class StandardImportForm(ControlCharactersRefused, forms.Form):
     file = forms.FileField(label=gettext_lazy("Excel workbook"), allow_empty_file=True,
                            help_text=gettext_lazy("The workbook downloaded from this page, edited."),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
