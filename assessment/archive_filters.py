@@ -38,7 +38,8 @@ class MaterialFilterSet(django_filters.FilterSet):
 def archive_base(user):
     """The active materials of the edition in use that ``user`` may see (one query, no look-up
     of the edition first: the task home counts every group in one query)."""
-    return selectors.requirements_visible_to(user).filter(active=True, article__part__edition__in_use=True)
+    return selectors.requirements_visible_to(user).filter(
+        active=True, article__active=True, article__part__edition__in_use=True)
 
 
 def filtered_requirements(user, data):

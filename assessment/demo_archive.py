@@ -118,7 +118,7 @@ def demo_archive_step() -> DemoReport:
     if edition is None or hq is None:
         return DemoReport("Archive: no edition of the standard in use (or no HQ staff): nothing to add.",
                           wrote=False)
-    requirements = list(index_rows(MaterialRequirement.objects.filter(article__part__edition=edition, active=True)))
+    requirements = list(index_rows(MaterialRequirement.objects.filter(article__part__edition=edition, active=True, article__active=True)))
     if MaterialState.objects.filter(requirement__in=[r.pk for r in requirements]).exists():
         return DemoReport("Archive: already there.", wrote=False)
     now = timezone.now()

@@ -142,7 +142,7 @@ def archive_completeness(*, edition, as_of: dt.date, by: str = "part") -> dict[i
     without a team (by team) are left out of those breakdowns."""
     if by not in BREAKDOWNS:
         raise ValueError(f"by must be one of {BREAKDOWNS}, not {by!r}")
-    requirements = MaterialRequirement.objects.filter(article__part__edition=edition, active=True)
+    requirements = MaterialRequirement.objects.filter(article__part__edition=edition, active=True, article__active=True)
     statuses = _statuses_as_of(requirements, as_of)
     rows = requirements.values_list("pk", "article_id", "article__part_id", "responsible_unit_id",
                                     "article__team_id", "article__part__team_id", "due_date")
@@ -200,7 +200,8 @@ def zip_entries(edition) -> list[ZipEntry]:
     """Every accepted material's accepted version, as part / article / material / file, in the
     assessors' order (the folder names start with their numbers so any tool sorts them so)."""
     requirements = MaterialRequirement.objects.filter(
-        article__part__edition=edition, active=True, archive_state__accepted_file__isnull=False)
+        article__part__edition=edition, active=True, article__active=True,
+        archive_state__accepted_file__isnull=False)
     entries = []
     for requirement in index_rows(requirements):
         article, accepted = requirement.article, requirement.archive_state.accepted_file

@@ -178,7 +178,7 @@ def _write_zip(record: ArchiveExport, entries, out, progress) -> int:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         with archive.open(selectors.safe_component(_("00 Archive index") + ".xlsx"), "w") as target:
             write_index(selectors.index_rows(MaterialRequirement.objects.filter(
-                article__part__edition=record.edition, active=True)), target)
+                article__part__edition=record.edition, active=True, article__active=True)), target)
         for done, entry in enumerate(entries, start=1):
             info = zipfile.ZipInfo(entry.path, date_time=timezone.localtime().timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
