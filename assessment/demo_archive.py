@@ -14,6 +14,8 @@ from campaign.choices import Role
 from campaign.demo_steps import DemoReport
 from campaign.models import User
 
+ACCEPTED_SHARE = [0.9, 0.75, 0.6, 0.55, 0.45, 0.4, 0.3, 0.2]
+LATER = ["returned", "missing", "submitted", "answered"]
 RETURN_COMMENTS = [
     "缺少主要负责人签字和单位盖章，请补充后重新上传。",
     "会议纪要缺少参会人员名单，请补齐。",
@@ -118,34 +120,39 @@ def demo_archive_step() -> DemoReport:
     if edition is None or hq is None:
         return DemoReport("Archive: no edition of the standard in use (or no HQ staff): nothing to add.",
                           wrote=False)
-    requirements = list(index_rows(MaterialRequirement.objects.filter(article__part__edition=edition, active=True, article__active=True)))
+    requirements = list(index_rows(MaterialRequirement.objects.filter(
+        article__part__edition=edition, active=True, article__active=True)))
     if MaterialState.objects.filter(requirement__in=[r.pk for r in requirements]).exists():
         return DemoReport("Archive: already there.", wrote=False)
     now = timezone.now()
     counts = {"accepted": 0, "returned": 0, "answered": 0, "submitted": 0, "missing": 0}
-    for index, requirement in enumerate(requirements):
-        plan = index % 6
-        if plan == 5:
-            counts["missing"] += 1
-            continue
-        start = now - dt.timedelta(days=60 - (index % 40), hours=index % 7)
-        uploader = _uploader(requirement, hq)
-        first = material_file_submit(requirement=requirement, upload=demo_file(requirement, index), by=uploader,
-                                     at=start)
-        if plan in (0, 1):
-            material_review(requirement=requirement, file=first, accept=True, by=hq, at=start + dt.timedelta(days=2))
-            counts["accepted"] += 1
-        elif plan in (2, 3):
-            material_review(requirement=requirement, file=first, accept=False, by=hq,
-                            comment=RETURN_COMMENTS[index % len(RETURN_COMMENTS)], at=start + dt.timedelta(days=2))
-            if plan == 3:
-                material_file_submit(requirement=requirement, upload=demo_file(requirement, index + 1), by=uploader,
-                                     note="已按意见修改。", at=start + dt.timedelta(days=5))
-                counts["answered"] += 1
-            else:
-                counts["returned"] += 1
-        else:
-            counts["submitted"] += 1
+    by_part: dict[int, list] = {}
+    for requirement in requirements:
+        by_part.setdefault(requirement.article.part.number, []).append(requirement)
+    index = 0
+    for number, materials in sorted(by_part.items()):
+        # Parts differ, as they do in a real campaign: the first parts nearly complete, the last behind.
+        share = ACCEPTED_SHARE[(number - 1) % len(ACCEPTED_SHARE)]
+        for position, requirement in enumerate(materials):
+            index += 1
+            plan = "accepted" if position < round(share * len(materials)) else LATER[position % len(LATER)]
+            if plan == "missing":
+                counts["missing"] += 1
+                continue
+            start = now - dt.timedelta(days=60 - (index % 40), hours=index % 7)
+            uploader = _uploader(requirement, hq)
+            first = material_file_submit(requirement=requirement, upload=demo_file(requirement, index), by=uploader,
+                                         at=start)
+            if plan == "accepted":
+                material_review(requirement=requirement, file=first, accept=True, by=hq,
+                                at=start + dt.timedelta(days=2))
+            elif plan in ("returned", "answered"):
+                material_review(requirement=requirement, file=first, accept=False, by=hq,
+                                comment=RETURN_COMMENTS[index % len(RETURN_COMMENTS)], at=start + dt.timedelta(days=2))
+                if plan == "answered":
+                    material_file_submit(requirement=requirement, upload=demo_file(requirement, index + 1),
+                                         by=uploader, note="已按意见修改。", at=start + dt.timedelta(days=5))
+            counts[plan] += 1
     return DemoReport(
         f"Archive: {len(requirements)} materials",
         details=(f"{counts['accepted']} accepted, {counts['returned']} returned, {counts['answered']} answered with "

@@ -82,19 +82,6 @@ def status_annotated(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("archive_state__latest_file", "archive_state__accepted_file")
 
 
-def status_of(requirement) -> str:
-    state = getattr(requirement, "archive_state", None) if _has_state(requirement) else None
-    return state.status if state else MaterialStatus.MISSING
-
-
-def _has_state(requirement) -> bool:
-    try:
-        requirement.archive_state  # noqa: B018 - the reverse one-to-one raises when absent
-    except MaterialState.DoesNotExist:
-        return False
-    return True
-
-
 def with_status(queryset: QuerySet, status: str) -> QuerySet:
     if status == MaterialStatus.MISSING:
         return queryset.filter(Q(archive_state__isnull=True) | Q(archive_state__status=MaterialStatus.MISSING))
