@@ -123,3 +123,20 @@ def test_an_accepted_material_takes_no_new_version(city, std, media):
     with pytest.raises(MaterialConflict):
         material_file_submit(requirement=std.plan, upload=pdf(), by=city.unit_handler)
     assert len(stored_files(media)) == 1
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_to_delete_or_rewrite_files_and_events(city, std):
+    record = material_file_submit(requirement=std.plan, upload=pdf(), by=city.unit_handler)
+    from django.db import connection
+
+    def sql(statement):
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [record.pk])
+
+    for rewrite in (lambda: sql("DELETE FROM assessment_materialevent WHERE file_id = %s"),
+                    lambda: sql("DELETE FROM assessment_materialfile WHERE id = %s"),
+                    lambda: MaterialFile.objects.filter(pk=record.pk).update(original_name="x.pdf")):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            rewrite()
+    assert MaterialFile.objects.filter(pk=record.pk, original_name="计划.pdf").exists()
