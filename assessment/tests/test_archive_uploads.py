@@ -2,15 +2,19 @@
 refused, the extension must agree with the content, a ZIP bomb named .docx refused; nothing is
 stored on refusal; every upload a new version, none deleted."""
 
+import io
 import os
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import translation
 
+from assessment.archive_files import OLE_SIGNATURE as OLE
 from assessment.archive_files import MaterialFileError
 from assessment.choices import MaterialStatus
+from assessment.demo_archive import tiny_pdf
 from assessment.models import MaterialEvent, MaterialFile, MaterialState
 from assessment.services.archive import (
     MaterialConflict,
@@ -20,6 +24,13 @@ from assessment.services.archive import (
 )
 
 from .archive_factories import build_standard, docx, pdf, png, xlsx, zip_bomb_docx
+
+
+def plain_zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("photo.txt", "not an office file")
+    return out.getvalue()
 
 pytestmark = pytest.mark.django_db
 
@@ -63,13 +74,24 @@ def test_each_accepted_type_is_stored_as_version_one_under_a_random_name(city, s
     (lambda: SimpleUploadedFile("run.exe", b"MZ\x90\x00"), "send a PDF, Word"),
     (lambda: SimpleUploadedFile("name.docx", b"PK\x03\x04 broken"), "is damaged"),
     (zip_bomb_docx, "possible ZIP bomb"),
-], ids=["fake-pdf", "empty", "pdf-named-docx", "docx-named-xlsx", "exe", "broken-zip", "zip-bomb"])
+    (lambda: SimpleUploadedFile("照片.zip.docx", plain_zip()), "is a ZIP archive, not a Word or Excel file"),
+    (lambda: SimpleUploadedFile("照片.png", tiny_pdf()), r"named as PNG but its content is PDF"),
+    (lambda: SimpleUploadedFile("旧.pdf", OLE + b"\0" * 100), r"named as PDF but its content is an old Office file"),
+], ids=["fake-pdf", "empty", "pdf-named-docx", "docx-named-xlsx", "exe", "broken-zip", "zip-bomb", "plain-zip",
+        "pdf-named-png", "doc-named-pdf"])
 def test_a_refused_upload_says_why_and_stores_nothing(city, std, media, upload, message):
     with pytest.raises(MaterialFileError, match=message):
         material_file_submit(requirement=std.plan, upload=upload(), by=city.unit_handler)
     assert stored_files(media) == []
     assert not MaterialFile.objects.exists() and not MaterialEvent.objects.exists()
     assert not MaterialState.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["旧版名单.doc", "旧版台账.xls"])
+def test_old_office_files_are_taken_by_their_signature_and_extension(city, std, name):
+    record = material_file_submit(requirement=std.plan, upload=SimpleUploadedFile(name, OLE + b"\0" * 512),
+                                  by=city.unit_handler)
+    assert record.kind == name.rsplit(".", 1)[1]
 
 
 def test_a_zip_bomb_with_a_small_total_but_a_huge_ratio_is_refused(city, std, settings, media):
