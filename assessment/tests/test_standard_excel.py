@@ -9,6 +9,8 @@ import pytest
 from assessment.models import MaterialRequirement, StandardArticle, StandardChange
 from assessment.services import standard as standard_service
 
+from .standard_support import english  # noqa: F401 (autouse: messages in English)
+
 pytestmark = pytest.mark.django_db
 
 
