@@ -13,5 +13,6 @@ router.register("standard-articles", standard.StandardArticleViewSet, basename="
 router.register("standard-materials", standard.MaterialRequirementViewSet, basename="standard-material")
 
 urlpatterns = [
+    path("", include("assessment.api.satisfaction")),
     path("", include(router.urls)),
 ]

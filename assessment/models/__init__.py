@@ -1,5 +1,12 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
+from .satisfaction import (
+    SatisfactionSurvey,
+    SurveyAnswer,
+    SurveyChange,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from .standard import (
     MaterialRequirement,
     StandardArticle,
@@ -8,10 +15,5 @@ from .standard import (
     StandardPart,
 )
 
-__all__ = [
-    "MaterialRequirement",
-    "StandardArticle",
-    "StandardChange",
-    "StandardEdition",
-    "StandardPart",
-]
+__all__ = ["MaterialRequirement", "SatisfactionSurvey", "StandardArticle", "StandardChange", "StandardEdition",
+           "StandardPart", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse"]
