@@ -1,7 +1,7 @@
-from django.urls import path  # noqa: F401 (each area adds its pages)
+from django.urls import path
 
 from .views import archive as archive_views
-from .views import standard
+from .views import satisfaction, standard
 
 app_name = "assessment"
 
@@ -12,5 +12,14 @@ urlpatterns = [
     path("standard/<str:code>/workbook.xlsx", standard.workbook, name="standard_workbook"),
     path("standard/<str:code>/import/", standard.standard_import, name="standard_import"),
     path("standard/materials/<int:pk>/", standard.material_edit, name="standard_material"),
+    # The public-satisfaction survey: HQ's set-up and the scoped results (views/satisfaction.py).
+    path("satisfaction/", satisfaction.survey_list, name="survey_list"),
+    path("satisfaction/new/", satisfaction.survey_create, name="survey_create"),
+    path("satisfaction/<int:pk>/", satisfaction.survey_detail, name="survey_detail"),
+    path("satisfaction/<int:pk>/questions/<int:question_pk>/", satisfaction.question_edit, name="question_edit"),
+    path("satisfaction/<int:pk>/qr.svg", satisfaction.survey_qr, name="survey_qr"),
+    path("satisfaction/<int:pk>/poster/", satisfaction.survey_poster, name="survey_poster"),
+    path("satisfaction/<int:pk>/results/", satisfaction.survey_results_page, name="survey_results"),
+    path("satisfaction/<int:pk>/results.xlsx", satisfaction.survey_results_export, name="survey_results_export"),
 ]
 urlpatterns += archive_views.routes  # the materials archive

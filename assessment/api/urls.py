@@ -14,6 +14,7 @@ router.register("standard-articles", standard.StandardArticleViewSet, basename="
 router.register("standard-materials", standard.MaterialRequirementViewSet, basename="standard-material")
 
 urlpatterns = [
+    path("", include("assessment.api.satisfaction")),
     path("", include(router.urls)),
 ]
 urlpatterns += archive_routes  # the materials archive

@@ -1,6 +1,13 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
 from .archive import ArchiveExport, MaterialEvent, MaterialFile, MaterialState
+from .satisfaction import (
+    SatisfactionSurvey,
+    SurveyAnswer,
+    SurveyChange,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from .standard import (
     MaterialRequirement,
     StandardArticle,
@@ -15,8 +22,13 @@ __all__ = [
     "MaterialFile",
     "MaterialRequirement",
     "MaterialState",
+    "SatisfactionSurvey",
     "StandardArticle",
     "StandardChange",
     "StandardEdition",
     "StandardPart",
+    "SurveyAnswer",
+    "SurveyChange",
+    "SurveyQuestion",
+    "SurveyResponse",
 ]

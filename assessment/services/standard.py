@@ -595,6 +595,10 @@ def standard_import_check(*, edition: StandardEdition, data: bytes) -> ImportChe
         part_title = text("part_title", required=True)
         part_team = _sheet_team(text("part_team", max_length=20), teams, number, letter["part_team"], check)
         part = parts.get(part_number)
+        other = next((n for n, p in parts.items() if p.category_code == category_code and n != part_number), None)
+        if category_code and other is not None:
+            check.errors.append(_problem(row.number, letter["category"], category_code,
+                                         _("This category is already part %(number)s's.") % {"number": other}))
         if part is None:
             part = parts[part_number] = PartSpec(number=part_number, category_code=category_code, title=part_title,
                                                  title_en=text("part_title_en"), team=part_team, articles=[])

@@ -6,6 +6,8 @@ from django.urls import reverse
 from assessment.models import MaterialRequirement, StandardChange, StandardEdition
 from assessment.services import standard as standard_service
 
+from .standard_support import english  # noqa: F401 (autouse: messages in English)
+
 pytestmark = pytest.mark.django_db
 
 

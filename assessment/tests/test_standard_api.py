@@ -9,6 +9,8 @@ from assessment.models import MaterialRequirement, StandardChange
 from assessment.services import standard as standard_service
 from campaign.models import Indicator, IndicatorValue
 
+from .standard_support import english  # noqa: F401 (autouse: messages in English)
+
 pytestmark = pytest.mark.django_db
 
 

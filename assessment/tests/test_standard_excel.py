@@ -9,6 +9,8 @@ import pytest
 from assessment.models import MaterialRequirement, StandardArticle, StandardChange
 from assessment.services import standard as standard_service
 
+from .standard_support import english  # noqa: F401 (autouse: messages in English)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -135,3 +137,11 @@ def test_non_hq_cannot_import_or_assign(city, edition):
                                                          responsible_unit=city.office_a, due_date=None)
     material.refresh_from_db()
     assert material.responsible_unit is None
+
+
+def test_two_parts_on_one_category_are_refused(city, edition):
+    workbook, sheet = _sheet(standard_service.standard_workbook(edition=edition))
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == 2)
+    sheet.cell(row=row, column=_column(sheet, "category"), value="STD1")
+    check = standard_service.standard_import_check(edition=edition, data=_save(workbook))
+    assert any(e["row"] == row and e["column"] == "B" and "part 1" in e["message"] for e in check.errors)

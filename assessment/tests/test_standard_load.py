@@ -19,6 +19,8 @@ from assessment.services import standard as standard_service
 from campaign.choices import CategoryKind
 from campaign.models import Category, Indicator
 
+from .standard_support import english  # noqa: F401 (autouse: messages in English)
+
 pytestmark = pytest.mark.django_db
 
 DATA = standard_service.DEFAULT_DATA_FILE

@@ -12,6 +12,8 @@ from assessment.models import MaterialRequirement, StandardArticle, StandardChan
 from assessment.services import standard as standard_service
 from campaign.models import AuditEntry, Indicator, IndicatorValue
 
+from .standard_support import english  # noqa: F401 (autouse: messages in English)
+
 pytestmark = pytest.mark.django_db
 
 STAFF = ("hq", "leader", "team_lead", "district_lead", "unit_handler", "inspector", "grid_chief", "road_chief")
@@ -136,3 +138,8 @@ def test_a_bad_workbook_shows_row_and_column_and_writes_nothing(city, edition, l
     assert 'name="confirm"' not in html
     assert re.search(r'<td class="num">4</td>\s*<td>N</td>', html)
     assert not MaterialRequirement.objects.filter(responsible_unit__isnull=False).exists()
+
+
+def test_the_page_in_chinese_marks_titles_to_fill_in(city, edition, login):
+    html = login(city.hq).get(reverse("assessment:standard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "标题待填写" in html and "第 3 部分" in html and "导入修改后的工作簿" in html

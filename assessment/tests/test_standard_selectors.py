@@ -11,6 +11,8 @@ from assessment.services import standard as standard_service
 from campaign.choices import IndicatorDirection
 from campaign.models import Indicator, IndicatorValue
 
+from .standard_support import english  # noqa: F401 (autouse: messages in English)
+
 pytestmark = pytest.mark.django_db
 
 
