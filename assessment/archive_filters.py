@@ -5,12 +5,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaign.filters import ScopedFilterSet
+
 from .choices import MaterialStatus
 from .models import MaterialRequirement
 from .selectors import archive as selectors
 
 
-class MaterialFilterSet(django_filters.FilterSet):
+class MaterialFilterSet(ScopedFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MaterialStatus.choices, method="by_status")
     part = django_filters.NumberFilter(label=_("Part"), field_name="article__part__number")
     unit = django_filters.NumberFilter(label=_("Responsible unit"), field_name="responsible_unit_id")

@@ -93,3 +93,16 @@ def test_the_admin_only_reads_the_archive(city, std):
     admin = site._registry[MaterialFile]
     assert not admin.has_add_permission(request)
     assert not admin.has_change_permission(request) and not admin.has_delete_permission(request)
+
+
+def test_a_control_character_in_any_field_is_a_400_naming_it(city, std, login):
+    client = login(city.hq)
+    url = f"/api/archive/materials/{std.plan.pk}/"
+    for path, body in (("files/", {"file": pdf(), "note": "a\x00b"}), ("files/", {"file": "a\x00b"})):
+        response = client.post(url + path, body)
+        field = next(key for key, value in body.items() if value == "a\x00b")
+        assert response.status_code == 400 and "U+0000" in response.json()[field][0], response.content
+    response = client.post(url + "review/", {"file": 1, "decision": "accept", "comment": "a\x00b"},
+                           content_type="application/json")
+    assert response.status_code == 400 and "U+0000" in response.json()["comment"][0]
+    assert not MaterialFile.objects.exists()

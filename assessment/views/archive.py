@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.choices import AuditAction, ImportStatus
+from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Team, Unit
 from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
@@ -34,7 +35,7 @@ from ..services import archive as services
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class UploadForm(forms.Form):
+class UploadForm(ControlCharactersRefused, forms.Form):
     file = forms.FileField(label=gettext_lazy("File"), help_text=gettext_lazy(
         "PDF, Word, Excel, JPEG or PNG. Every upload is a new version; none is deleted."))
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000,
@@ -45,7 +46,7 @@ class UploadForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = ACCEPT_ATTRIBUTE
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(ControlCharactersRefused, forms.Form):
     file = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(label=gettext_lazy("Decision"),
                                  choices=[("accept", gettext_lazy("Accept")), ("return", gettext_lazy("Return"))])
