@@ -174,3 +174,18 @@ def test_completeness_by_part_article_unit_and_team_as_of_a_day(city, std):
     assert archive_completeness(edition=std.edition, as_of=today, by="part")[std.part1.pk]["required"] == 2
     with pytest.raises(ValueError):
         archive_completeness(edition=std.edition, as_of=today, by="district")
+
+
+def test_a_pdf_opens_inline_sandboxed_and_a_word_file_downloads(city, std, login):
+    shown = material_file_submit(requirement=std.plan, upload=pdf("计划.pdf"), by=city.unit_handler)
+    material_review(requirement=std.plan, file=shown, accept=False, comment="改", by=city.hq)
+    word = material_file_submit(requirement=std.plan, upload=docx("计划.docx"), by=city.unit_handler)
+    client = login(city.unit_handler)
+    response = client.get(f"/assessment/archive/files/{shown.pk}/")
+    assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline; filename*=UTF-8''")
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]
+    response = client.get(f"/assessment/archive/files/{word.pk}/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
