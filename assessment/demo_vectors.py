@@ -1,4 +1,4 @@
-"""The demo's vector-control surveys (``manage.py seed_demo``): the thresholds file, then six
+"""The demo's vector-control surveys (``manage.py seed_demo``): the thresholds file, then twelve
 months of surveys per district and species, recorded through the services, with real
 differences — the last district lets mosquitoes breed in summer (Breteau index and containers
 far past level C in June to August), the second keeps rodents around level C in its markets,
@@ -24,7 +24,7 @@ from .services.vectors import (
 )
 from .vector_indicators import Species
 
-MONTHS = 6
+MONTHS = 12
 # (species, place-type code, {indicator: (checked, base rate per checked)})
 PLANS = (
     (Species.RODENT, "KP-MARKET", {"rodent_rooms": (120, 0.02), "rodent_path": (2000, 0.0018)}),
@@ -63,7 +63,8 @@ def demo_vectors_build() -> tuple[int, int, int]:
     surveys = 0
     failed: list[VectorSurvey] = []
     for months_ago in range(MONTHS - 1, -1, -1):
-        month_start = (today.replace(day=1) - timedelta(days=31 * months_ago)).replace(day=1)
+        index_of_month = today.year * 12 + today.month - 1 - months_ago
+        month_start = today.replace(year=index_of_month // 12, month=index_of_month % 12 + 1, day=1)
         for index, district in enumerate(districts):
             for species, place_code, plan in PLANS:
                 place = places.get(place_code)

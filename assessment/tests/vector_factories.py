@@ -11,7 +11,7 @@ def load_thresholds():
 
 def survey(city, *, species="rodent", counts=None, district=None, place_type=None, on=date(2026, 7, 1),
            points=(), by=None):
-    counts = counts or {"rodent_rooms": (100, 2)}
+    counts = {"rodent_rooms": (100, 2)} if counts is None else counts
     return vector_survey_record(
         by=by or city.users["hq"], species=species, district=district or city.district_a,
         place_type=place_type or city.market, surveyed_on=on,
