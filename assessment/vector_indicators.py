@@ -28,6 +28,9 @@ class Level(models.TextChoices):
     FAIL = "fail", _("Not met")
 
 
+# The levels a threshold is given for (the limits of A, B and C).
+THRESHOLD_LEVELS = [(Level.A.value, Level.A.label), (Level.B.value, Level.B.label), (Level.C.value, Level.C.label)]
+
 # From best to worst; a survey's level is the worst of its indicators' levels.
 LEVEL_ORDER = (Level.A, Level.B, Level.C, Level.FAIL)
 PASSING = frozenset({Level.A, Level.B, Level.C})

@@ -430,6 +430,8 @@ SPECTACULAR_SETTINGS = {
         "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
+        "VectorLevelEnum": "assessment.vector_indicators.Level",
+        "VectorThresholdLevelEnum": "assessment.vector_indicators.THRESHOLD_LEVELS",
     },
 }
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.choices import CategoryKind, Role
 from campaign.models import Category, District, SamplePoint
 
-from ..vector_indicators import SPECS, Indicator, Level, Species
+from ..vector_indicators import SPECS, THRESHOLD_LEVELS, Indicator, Level, Species
 
 
 def vector_team_lead(user) -> bool:
@@ -148,7 +148,7 @@ class VectorThreshold(models.Model):
     indicator = models.CharField(_("indicator"), max_length=30, choices=Indicator.choices)
     species = models.CharField(_("species"), max_length=20, choices=Species.choices)
     level = models.CharField(_("control level"), max_length=10,
-                             choices=[(Level.A, Level.A.label), (Level.B, Level.B.label), (Level.C, Level.C.label)])
+                             choices=THRESHOLD_LEVELS)
     max_value = models.DecimalField(_("maximum value"), max_digits=10, decimal_places=2)
     source = models.TextField(_("source"), help_text=_("Where the value comes from; \"no public source "
                                                        "found: HQ to confirm\" when none was found."))
