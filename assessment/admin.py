@@ -7,12 +7,14 @@
 from django import forms  # noqa: E402
 from django.contrib import admin  # noqa: E402
 from django.core.exceptions import ValidationError  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from .models import VectorSurvey, VectorThreshold, VectorThresholdChange  # noqa: E402
 
 
 class VectorThresholdAdminForm(forms.ModelForm):
-    reason = forms.CharField(max_length=500, help_text="Why the value or its source changes (recorded).")
+    reason = forms.CharField(label=_("Why the change"), max_length=500,
+                             help_text=_("Why the value or its source changes (recorded)."))
 
     class Meta:
         model = VectorThreshold
