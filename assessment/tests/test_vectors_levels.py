@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from assessment.models import VectorThreshold
 from assessment.services.vectors import THRESHOLDS_FILE, limits_by_indicator
@@ -14,6 +15,12 @@ from assessment.vector_indicators import SPECS, classify, count_errors, worst
 from .vector_factories import load_thresholds, survey
 
 NEXT = {"A": "B", "B": "C", "C": "fail"}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

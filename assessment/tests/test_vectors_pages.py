@@ -3,11 +3,18 @@ is named), raising problems from the page, trends, thresholds, the Excel list.""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from assessment.models import VectorSurvey, VectorThreshold
 from campaign.exporting import EXPORTS
 
 from .vector_factories import load_thresholds, survey
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessment.models import (
     VectorSurvey,
@@ -26,6 +26,12 @@ from campaign.models import Category, Team
 from ledger.models import Problem
 
 from .vector_factories import load_thresholds, survey
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -161,3 +167,15 @@ def test_vector_levels_latest(city):
     assert rows[0]["species_label"] == "Rodents" and rows[0]["district"] == str(city.district_a)
     only_b = vector_levels_latest(as_of=date(2026, 7, 1), district_id=city.district_b.pk)
     assert [r["district_id"] for r in only_b] == [city.district_b.pk]
+
+
+def test_a_raised_problem_links_back_to_its_survey(city):
+    from django.urls import reverse
+
+    from ledger.sources import source_link
+
+    s = survey(city, counts={"rodent_rooms": (100, 20)})
+    problem = vector_survey_raise_problems(survey=s, by=city.users["hq"])[0]
+    link = source_link(problem.source_ref, city.users["hq"])
+    assert link.url == reverse("assessment:vector_survey_detail", args=[s.pk])
+    assert source_link(problem.source_ref, city.users["other_district_lead"]).url is None
