@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "maps",
     "public_reports",
     "assessment",
+    "programme",
     "reports",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accountability/", include("accountability.urls")),
     path("maps/", include("maps.urls")),
     path("assessment/", include("assessment.urls")),
+    path("programme/", include("programme.urls")),
     path("", include("public_reports.urls")),
     path("reports/", include("reports.urls")),
     # The public red and black list: no sign-in (README "Pages that face the internet").

@@ -1,0 +1,3 @@
+"""The programme's API routes; each area adds its own here."""
+
+urlpatterns = []
