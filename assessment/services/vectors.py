@@ -19,12 +19,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.choices import CategoryKind
 from ledger import services as ledger_services
-from ledger.choices import Source
+from ledger.choices import Severity, Source
 from ledger.models import Problem
 
 from ..models import (
@@ -293,8 +294,13 @@ def _problem_description(survey: VectorSurvey) -> str:
 
 def vector_survey_raise_problems(*, survey: VectorSurvey, by) -> list[Problem]:
     """Raise ledger problems for a failed survey: one per sample point surveyed, or one for the
-    survey's district and type of place when it named none. Idempotent: a problem already raised
-    from this survey (same source_ref and point) is not raised again. Returns the new problems."""
+    survey's district and type of place when it named none.
+
+    A sample point's problem goes through the ledger's findings rule (finding key
+    "vector_<species>"): an open problem of the same point and species is found again (no
+    duplicate), one closed recently becomes a rebound, otherwise a new problem assigned to the
+    point's unit. Idempotent: a point (or the district) this survey already raised or found
+    again (source_ref "vector_survey:<id>") is skipped. Returns the problems touched now."""
     if not may_set_thresholds(by):  # HQ decides
         raise VectorForbidden(_("Only HQ raises problems from vector surveys."))
     with transaction.atomic():
@@ -303,26 +309,32 @@ def vector_survey_raise_problems(*, survey: VectorSurvey, by) -> list[Problem]:
             raise VectorInvalid({"level": _("The survey met control level %(level)s: there is no problem to raise.")
                                  % {"level": survey.level}})
         ref = survey.source_ref
-        existing = Problem.objects.filter(source_ref=ref)
+        raised = Problem.objects.filter(Q(source_ref=ref) | Q(events__data__source_ref=ref)).distinct()
         description = _problem_description(survey)
         found_at = timezone.make_aware(datetime.combine(survey.surveyed_on, time(9)))
-        new: list[Problem] = []
-        points = list(survey.sample_points.select_related("category", "district"))
+        touched: list[Problem] = []
+        outcomes: dict[str, str] = {}
+        points = list(survey.sample_points.select_related("category", "district", "responsible_unit"))
         if points:
-            done = set(existing.exclude(sample_point=None).values_list("sample_point_id", flat=True))
+            done = set(raised.exclude(sample_point=None).values_list("sample_point_id", flat=True))
             for point in points:
                 if point.pk in done:
                     continue
-                new.append(ledger_services.problem_record(
-                    by=by, category=point.category or survey.place_type, sample_point=point,
-                    description=description, source=Source.ROUTINE_SUPERVISION, source_ref=ref, found_at=found_at))
-        elif not existing.filter(sample_point=None).exists():
-            new.append(ledger_services.problem_record(
+                problem, outcome = ledger_services.problem_record_finding(
+                    by=by, sample_point=point, category=point.category or survey.place_type,
+                    finding_key=f"vector_{survey.species}", description=description,
+                    source=Source.ROUTINE_SUPERVISION, severity=Severity.GENERAL, source_ref=ref, found_at=found_at)
+                touched.append(problem)
+                outcomes[problem.code] = outcome
+        elif not raised.filter(sample_point=None).exists():
+            problem = ledger_services.problem_record(
                 by=by, category=survey.place_type, district=survey.district, description=description,
-                source=Source.ROUTINE_SUPERVISION, source_ref=ref, found_at=found_at))
-        if new:
+                source=Source.ROUTINE_SUPERVISION, source_ref=ref, found_at=found_at)
+            touched.append(problem)
+            outcomes[problem.code] = "new"
+        if touched:
             survey.problems_raised_at = timezone.now()
             survey.save(update_fields=["problems_raised_at", "updated_at"])
             VectorSurveyEvent.objects.create(survey=survey, action=VectorSurveyEvent.Action.RAISE, by=by,
-                                             changes={"problems": [p.code for p in new]})
-    return new
+                                             changes={"problems": outcomes})
+    return touched

@@ -179,3 +179,17 @@ def test_a_raised_problem_links_back_to_its_survey(city):
     link = source_link(problem.source_ref, city.users["hq"])
     assert link.url == reverse("assessment:vector_survey_detail", args=[s.pk])
     assert source_link(problem.source_ref, city.users["other_district_lead"]).url is None
+
+
+def test_a_later_failed_survey_finds_the_open_problem_again(city):
+    point = city.points_a[0]
+    first = survey(city, counts={"rodent_rooms": (100, 20)}, points=[point], on=date(2026, 6, 1))
+    second = survey(city, counts={"rodent_rooms": (100, 30)}, points=[point], on=date(2026, 7, 1))
+    problem = vector_survey_raise_problems(survey=first, by=city.users["hq"])[0]
+    again = vector_survey_raise_problems(survey=second, by=city.users["hq"])
+    assert again == [problem] or [p.pk for p in again] == [problem.pk]
+    assert Problem.objects.count() == 1
+    assert problem.events.filter(data__source_ref=second.source_ref).exists()
+    assert vector_survey_raise_problems(survey=second, by=city.users["hq"]) == []
+    assert second.events.get(action=VectorSurveyEvent.Action.RAISE).changes["problems"] == {
+        problem.code: "found_again"}

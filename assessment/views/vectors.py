@@ -124,7 +124,7 @@ def vector_survey_raise(request, pk: int):
         messages.error(request, str(refused))
     else:
         if new:
-            messages.success(request, _("%(n)s problem(s) raised: %(codes)s.")
+            messages.success(request, _("%(n)s problem(s) raised or found again: %(codes)s.")
                              % {"n": len(new), "codes": ", ".join(p.code for p in new)})
         else:
             messages.info(request, _("The problems of this survey were raised already; none added."))
