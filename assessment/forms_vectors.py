@@ -40,6 +40,8 @@ class VectorSurveyForm(forms.Form):
             self.fields[f"{spec.code}_checked"] = forms.IntegerField(label=spec.checked_label, required=False)
             self.fields[f"{spec.code}_positive"] = forms.IntegerField(label=spec.positive_label, required=False)
 
+        bootstrap(self)
+
     def indicator_rows(self):
         return [(spec, self[f"{spec.code}_checked"], self[f"{spec.code}_positive"]) for spec in self.specs]
 
@@ -61,6 +63,15 @@ class VectorSurveyForm(forms.Form):
             self.add_error(name if name in self.fields else None, message)
 
 
+def bootstrap(form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        if isinstance(field, forms.IntegerField):
+            widget.attrs.update({"min": "0", "inputmode": "numeric"})
+
+
 def species_or_default(value) -> str:
     return value if value in Species.values else Species.RODENT
 
@@ -69,3 +80,7 @@ class ThresholdForm(forms.Form):
     max_value = forms.DecimalField(label=_("Maximum value"), max_digits=10, decimal_places=2, min_value=0)
     source = forms.CharField(label=_("Source"), widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(label=_("Why the change"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)

@@ -19,7 +19,7 @@ from ledger.models import Problem
 from ledger.services import LedgerError
 
 from ..filters_vectors import VectorSurveyFilterSet
-from ..forms_vectors import ThresholdForm, VectorSurveyForm, species_or_default
+from ..forms_vectors import ThresholdForm, VectorSurveyForm, bootstrap, species_or_default
 from ..models import VectorSurvey, VectorThreshold
 from ..models.vectors import may_record_vectors, may_set_thresholds
 from ..selectors.vectors import months_back, vector_trend
@@ -46,6 +46,7 @@ def vector_survey_list(request):
         raise Http404
     surveys = _visible(request.user).select_related("district", "place_type").prefetch_related("counts")
     filterset = VectorSurveyFilterSet(request.GET or None, queryset=surveys, request=request)
+    bootstrap(filterset.form)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else surveys
     page = Paginator(rows.order_by("-surveyed_on", "-id"), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "assessment/vectors/survey_list.html", {
