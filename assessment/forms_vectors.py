@@ -16,7 +16,7 @@ class VectorSurveyForm(forms.Form):
     district = forms.ModelChoiceField(queryset=District.objects.none(), label=_("District"))
     place_type = forms.ModelChoiceField(queryset=Category.objects.filter(kind=CategoryKind.KEY_PLACE),
                                         label=_("Type of place"))
-    surveyed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    surveyed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     sample_points = forms.ModelMultipleChoiceField(
         queryset=SamplePoint.objects.none(), required=False, label=_("Sample points surveyed"),
         help_text=_("Optional. Codes of the sample points surveyed, in the same district."),
