@@ -112,3 +112,17 @@ def test_excel_list_is_registered(city):
     rows = list(export.rows(city.users["hq"], QueryDict("species=rodent")))
     assert len(rows) == 1
     assert "/" in export.columns[5].value(rows[0])
+
+
+def test_trends_per_indicator(city, login):
+    from datetime import date
+
+    survey(city, species="mosquito", counts={"mosquito_containers": (100, 2), "mosquito_breteau": (100, 30)},
+           on=date(2026, 7, 3))
+    client = login(city.users["hq"])
+    url = reverse("assessment:vector_trends") + "?species=mosquito&end=2026-07-31"
+    first = client.get(url).content.decode()
+    assert "2.00" in first  # the containers' rate, the first indicator
+    breteau = client.get(url + "&indicator=mosquito_breteau").content.decode()
+    assert "30.00" in breteau and 'id="trend-indicator-mosquito_breteau"' in breteau
+    assert "text-bg-danger" in breteau  # July: the Breteau index fails the survey

@@ -145,7 +145,8 @@ def vector_trends(request):
     months = months_back(end, TREND_MONTHS)
     trend = vector_trend(user=request.user, species=species, months=months)
     limits = services.limits_by_indicator()
-    main = trend["specs"][0]
+    specs = {spec.code: spec for spec in trend["specs"]}
+    main = specs.get(request.GET.get("indicator")) or trend["specs"][0]
     for row in trend["rows"]:
         for cell in row["cells"]:
             cell["main_value"] = cell["values"].get(main.code)
