@@ -114,6 +114,10 @@ def specs_of(species: str) -> list[IndicatorSpec]:
     return [spec for spec in SPECS.values() if spec.species == species]
 
 
+# Above this a count is a typing error (and would overflow the stored value).
+MAX_COUNT = 1_000_000
+
+
 def count_errors(code: str, checked, positive) -> dict[str, str]:
     """What is impossible in one indicator's counts, by field ("<code>.checked",
     "<code>.positive"); empty when the counts can be recorded."""
@@ -129,6 +133,9 @@ def count_errors(code: str, checked, positive) -> dict[str, str]:
         elif value < 0:
             errors[f"{code}.{field}"] = str(_("%(indicator)s: %(what)s cannot be negative.")
                                             % {"indicator": name, "what": label})
+        elif value > MAX_COUNT:
+            errors[f"{code}.{field}"] = str(_("%(indicator)s: %(what)s cannot be more than %(max)s.")
+                                            % {"indicator": name, "what": label, "max": MAX_COUNT})
     if errors:
         return errors
     if checked == 0:

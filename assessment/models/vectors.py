@@ -95,7 +95,7 @@ class VectorCount(models.Model):
     indicator = models.CharField(_("indicator"), max_length=30, choices=Indicator.choices)
     checked = models.PositiveIntegerField(_("checked"))
     positive = models.PositiveIntegerField(_("positive"))
-    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     level = models.CharField(_("control level"), max_length=10, choices=Level.choices)
 
     class Meta:

@@ -97,3 +97,11 @@ def test_impossible_counts_named_by_field():
     assert "fly_rooms.positive" in count_errors("fly_rooms", 10, -2)
     assert count_errors("mosquito_breteau", 10, 30) == {}  # more containers than households is possible
     assert count_errors("rodent_rooms", 10, 10) == {}
+
+
+def test_counts_past_the_maximum_are_refused():
+    from assessment.vector_indicators import MAX_COUNT
+
+    assert "rodent_path.positive" in count_errors("rodent_path", 1, MAX_COUNT + 1)
+    assert count_errors("rodent_path", 1, MAX_COUNT) == {}
+    assert SPECS["rodent_path"].value(1, MAX_COUNT) == Decimal("1000000000.00")
