@@ -42,19 +42,28 @@ class VectorSurveyForm(forms.Form):
 
         bootstrap(self)
 
+    def clean(self):
+        data = super().clean()
+        for spec in self.specs:
+            checked, positive = data.get(f"{spec.code}_checked"), data.get(f"{spec.code}_positive")
+            for name, value, other in ((f"{spec.code}_checked", checked, positive),
+                                       (f"{spec.code}_positive", positive, checked)):
+                if value is None and other is not None and name not in self.errors:
+                    self.add_error(name, _("Give both counts of this indicator, or neither."))
+        return data
+
     def indicator_rows(self):
         return [(spec, self[f"{spec.code}_checked"], self[f"{spec.code}_positive"]) for spec in self.specs]
 
     def counts(self) -> dict[str, CountInput]:
-        """The indicators given (both counts, or one of them: the service then names the other)."""
+        """The indicators given (clean() refused one count without the other)."""
         counts = {}
         for spec in self.specs:
             checked = self.cleaned_data.get(f"{spec.code}_checked")
             positive = self.cleaned_data.get(f"{spec.code}_positive")
             if checked is None and positive is None:
                 continue
-            counts[spec.code] = CountInput(checked=checked if checked is not None else 0,
-                                           positive=positive if positive is not None else 0)
+            counts[spec.code] = CountInput(checked=checked, positive=positive)
         return counts
 
     def add_service_errors(self, errors: dict[str, str]) -> None:

@@ -49,6 +49,9 @@ def test_record_from_the_page_names_the_field(city, login):
     assert refused.status_code == 200
     assert "invalid-feedback" in refused.content.decode() and "11" in refused.content.decode()
     assert not VectorSurvey.objects.exists()
+    form["cockroach_adults_positive"] = ""
+    assert "invalid-feedback" in client.post(url, form).content.decode()  # one count without the other
+    assert not VectorSurvey.objects.exists()
     form["cockroach_adults_positive"] = "1"
     done = client.post(url, form)
     s = VectorSurvey.objects.get()
