@@ -129,3 +129,19 @@ def test_trends_per_indicator(city, login):
     breteau = client.get(url + "&indicator=mosquito_breteau").content.decode()
     assert "30.00" in breteau and 'id="trend-indicator-mosquito_breteau"' in breteau
     assert "text-bg-danger" in breteau  # July: the Breteau index fails the survey
+
+
+def test_admin_sets_a_threshold_through_the_service(city, login):
+    from campaign.models import User
+
+    admin = User.objects.create_superuser("root", "root@example.com", "pw-long-enough-123")
+    t = VectorThreshold.objects.get(indicator="rodent_path", level="B")
+    client = login(admin)
+    url = reverse("admin:assessment_vectorthreshold_change", args=[t.pk])
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"max_value": "9", "source": "x", "reason": "y"})  # above C (5)
+    assert refused.status_code == 200 and VectorThreshold.objects.get(pk=t.pk).max_value == 3
+    done = client.post(url, {"max_value": "4", "source": "provincial notice", "reason": "stricter"})
+    assert done.status_code == 302
+    t.refresh_from_db()
+    assert t.max_value == 4 and t.set_by == admin and t.changes.get().reason == "stricter"
