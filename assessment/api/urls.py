@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("assessment.api.satisfaction")),
+    path("", include("assessment.api.vectors")),  # vector-control surveys
 ]

@@ -8,6 +8,16 @@ from .satisfaction import (
     SurveyResponse,
 )
 from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
+from .vectors import (
+    VectorCount,
+    VectorSurvey,
+    VectorSurveyEvent,
+    VectorThreshold,
+    VectorThresholdChange,
+)
 
-__all__ = ["MaterialRequirement", "SatisfactionSurvey", "StandardArticle", "StandardEdition", "StandardPart",
-           "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse"]
+__all__ = [
+    "MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart",  # the standard
+    "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
+    "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
+]
