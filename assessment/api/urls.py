@@ -15,4 +15,5 @@ router.register("standard-materials", standard.MaterialRequirementViewSet, basen
 urlpatterns = [
     path("", include("assessment.api.satisfaction")),
     path("", include(router.urls)),
+    path("", include("assessment.api.vectors")),  # vector-control surveys
 ]

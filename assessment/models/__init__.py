@@ -14,6 +14,16 @@ from .standard import (
     StandardEdition,
     StandardPart,
 )
+from .vectors import (
+    VectorCount,
+    VectorSurvey,
+    VectorSurveyEvent,
+    VectorThreshold,
+    VectorThresholdChange,
+)
 
-__all__ = ["MaterialRequirement", "SatisfactionSurvey", "StandardArticle", "StandardChange", "StandardEdition",
-           "StandardPart", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse"]
+__all__ = [
+    "MaterialRequirement", "StandardArticle", "StandardChange", "StandardEdition", "StandardPart",  # the standard
+    "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
+    "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
+]
