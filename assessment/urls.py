@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import archive as archive_views
 from .views import satisfaction, standard
+from .views import vectors as vector_views
 
 app_name = "assessment"
 
@@ -23,3 +24,14 @@ urlpatterns = [
     path("satisfaction/<int:pk>/results.xlsx", satisfaction.survey_results_export, name="survey_results_export"),
 ]
 urlpatterns += archive_views.routes  # the materials archive
+
+urlpatterns += [  # vector-control surveys
+    path("vectors/", vector_views.vector_survey_list, name="vector_survey_list"),
+    path("vectors/new/", vector_views.vector_survey_record, name="vector_survey_record"),
+    path("vectors/<int:pk>/", vector_views.vector_survey_detail, name="vector_survey_detail"),
+    path("vectors/<int:pk>/edit/", vector_views.vector_survey_record, name="vector_survey_edit"),
+    path("vectors/<int:pk>/raise/", vector_views.vector_survey_raise, name="vector_survey_raise"),
+    path("vectors/trends/", vector_views.vector_trends, name="vector_trends"),
+    path("vectors/thresholds/", vector_views.vector_thresholds, name="vector_thresholds"),
+    path("vectors/thresholds/<int:pk>/", vector_views.vector_thresholds, name="vector_threshold_edit"),
+]

@@ -16,5 +16,6 @@ router.register("standard-materials", standard.MaterialRequirementViewSet, basen
 urlpatterns = [
     path("", include("assessment.api.satisfaction")),
     path("", include(router.urls)),
+    path("", include("assessment.api.vectors")),  # vector-control surveys
 ]
 urlpatterns += archive_routes  # the materials archive

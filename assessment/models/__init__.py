@@ -15,20 +15,17 @@ from .standard import (
     StandardEdition,
     StandardPart,
 )
+from .vectors import (
+    VectorCount,
+    VectorSurvey,
+    VectorSurveyEvent,
+    VectorThreshold,
+    VectorThresholdChange,
+)
 
 __all__ = [
-    "ArchiveExport",
-    "MaterialEvent",
-    "MaterialFile",
-    "MaterialRequirement",
-    "MaterialState",
-    "SatisfactionSurvey",
-    "StandardArticle",
-    "StandardChange",
-    "StandardEdition",
-    "StandardPart",
-    "SurveyAnswer",
-    "SurveyChange",
-    "SurveyQuestion",
-    "SurveyResponse",
+    "MaterialRequirement", "StandardArticle", "StandardChange", "StandardEdition", "StandardPart",  # the standard
+    "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
+    "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
+    "ArchiveExport", "MaterialEvent", "MaterialFile", "MaterialState",  # the materials archive
 ]

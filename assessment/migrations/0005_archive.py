@@ -51,7 +51,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0003_standard'),
+        ('assessment', '0004_standard'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
