@@ -425,8 +425,8 @@ SPECTACULAR_SETTINGS = {
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
         "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
-        "VectorLevelEnum": "assessment.vector_indicators.Level",
-        "VectorThresholdLevelEnum": "assessment.vector_indicators.THRESHOLD_LEVELS",
+        "VectorLevelEnum": "assessment.vectors.indicators.Level",
+        "VectorThresholdLevelEnum": "assessment.vectors.indicators.THRESHOLD_LEVELS",
         "MaterialStatusEnum": "assessment.choices.MaterialStatus",
         "MaterialActionEnum": "assessment.choices.MaterialAction",
     },
@@ -472,7 +472,7 @@ LEDGER_HMAC_OLD_KEYS = env_list("LEDGER_HMAC_OLD_KEYS", [])
 LEDGER_FINGERPRINT_DIR = Path(env_str("LEDGER_FINGERPRINT_DIR", str(VAR_DIR / "fingerprints")))
 # Evidence photos: largest upload, largest picture, and the size they are stored at.
 PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 15, minimum=1)
-# The materials archive (assessment/archive_files.py): the largest file a unit may upload, and
+# The materials archive (assessment/archive/files.py): the largest file a unit may upload, and
 # for Word/Excel files (ZIP inside) the most they may unpack to, in members and in bytes.
 ARCHIVE_MAX_MB = env_int("ARCHIVE_MAX_MB", 30, minimum=1)
 ARCHIVE_MAX_UNPACKED_MB = env_int("ARCHIVE_MAX_UNPACKED_MB", 200, minimum=1)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from assessment.demo_archive import tiny_docx, tiny_pdf
+from assessment.demo.archive import tiny_docx, tiny_pdf
 from assessment.models import MaterialFile
 from assessment.tests.archive_factories import build_standard
 from campaign.tests.factories import PASSWORD

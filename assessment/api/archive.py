@@ -36,9 +36,9 @@ from config.api import FilterBackend, PageNumberPagination
 from ledger.api.errors import ConflictError, ForbiddenError, InvalidError
 from ledger.api.serializers import ErrorSerializer
 
-from ..archive_files import MaterialFileError
-from ..archive_filters import MaterialFilterSet, archive_base
+from ..archive.files import MaterialFileError
 from ..choices import MaterialStatus
+from ..filters.archive import MaterialFilterSet, archive_base
 from ..models import ArchiveExport, MaterialEvent, MaterialFile, MaterialRequirement
 from ..selectors import archive as selectors
 from ..services import archive as services

@@ -26,8 +26,8 @@ from campaign.choices import ImportStatus, Role
 from campaign.models import User
 from notifications.services import notify
 
-from ..archive_files import CHUNK, MaterialFileError, material_file_check, material_file_store
-from ..archive_index import write_index
+from ..archive.files import CHUNK, MaterialFileError, material_file_check, material_file_store
+from ..archive.index import write_index
 from ..choices import MaterialAction, MaterialStatus
 from ..models import ArchiveExport, MaterialEvent, MaterialFile, MaterialRequirement, MaterialState
 from ..selectors import archive as selectors

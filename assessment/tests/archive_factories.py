@@ -8,7 +8,7 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from assessment.demo_archive import tiny_docx, tiny_pdf, tiny_png, tiny_xlsx
+from assessment.demo.archive import tiny_docx, tiny_pdf, tiny_png, tiny_xlsx
 from assessment.models import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
 from campaign.models import Team
 

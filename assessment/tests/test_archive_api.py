@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from assessment import tasks
-from assessment.demo_archive import tiny_pdf
+from assessment.demo.archive import tiny_pdf
 from assessment.models import MaterialFile
 from assessment.services.archive import archive_export_run
 

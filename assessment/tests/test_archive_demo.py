@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from PIL import Image
 
-from assessment import demo_archive
-from assessment.archive_files import material_file_check
+from assessment.demo import archive as demo_archive
+from assessment.archive.files import material_file_check
 from assessment.choices import MaterialStatus
 from assessment.models import MaterialFile, MaterialState
 

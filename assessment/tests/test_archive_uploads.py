@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import translation
 
-from assessment.archive_files import OLE_SIGNATURE as OLE
-from assessment.archive_files import MaterialFileError
+from assessment.archive.files import OLE_SIGNATURE as OLE
+from assessment.archive.files import MaterialFileError
 from assessment.choices import MaterialStatus
-from assessment.demo_archive import tiny_pdf
+from assessment.demo.archive import tiny_pdf
 from assessment.models import MaterialEvent, MaterialFile, MaterialState
 from assessment.services.archive import (
     MaterialConflict,

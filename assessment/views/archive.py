@@ -24,10 +24,10 @@ from campaign.models import Team, Unit
 from campaign.services.audit import audit_record
 from campaign.views.structure import campaign_staff_required
 
-from ..archive_files import ACCEPT_ATTRIBUTE, MaterialFileError
-from ..archive_filters import filtered_requirements
-from ..archive_index import index_row, write_index
+from ..archive.files import ACCEPT_ATTRIBUTE, MaterialFileError
+from ..archive.index import index_row, write_index
 from ..choices import MaterialStatus
+from ..filters.archive import filtered_requirements
 from ..models import MaterialFile, StandardArticle, StandardPart
 from ..selectors import archive as selectors
 from ..services import archive as services

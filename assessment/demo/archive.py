@@ -111,9 +111,9 @@ def _uploader(requirement, hq):
 
 
 def demo_archive_step() -> DemoReport:
-    from .models import MaterialRequirement, MaterialState
-    from .selectors.archive import edition_current, index_rows
-    from .services.archive import material_file_submit, material_review
+    from ..models import MaterialRequirement, MaterialState
+    from ..selectors.archive import edition_current, index_rows
+    from ..services.archive import material_file_submit, material_review
 
     edition = edition_current()
     hq = User.objects.filter(role=Role.HQ_STAFF, is_active=True).order_by("pk").first()

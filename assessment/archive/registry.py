@@ -22,7 +22,7 @@ def _list_url(params: dict) -> str:
 
 def _rows(status: str):
     def rows(user):
-        from .archive_filters import MaterialFilterSet, archive_base
+        from ..filters.archive import MaterialFilterSet, archive_base
 
         return MaterialFilterSet(tasks_home.filter_data({"status": status}), queryset=archive_base(user)).qs
 
@@ -48,6 +48,6 @@ def register() -> None:
 
     from campaign.demo_steps import DemoStep, demo_step_register
 
-    from .demo_archive import demo_archive_step
+    from ..demo.archive import demo_archive_step
 
     demo_step_register(DemoStep("assessment_archive", 72, demo_archive_step))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from campaign import spreadsheets
 from campaign.exporting import HEADER_FILL, display_width
 
-from .choices import MaterialStatus
+from ..choices import MaterialStatus
 
 
 def index_row(requirement, today) -> dict:

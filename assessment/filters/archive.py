@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.filters import ScopedFilterSet
 
-from .choices import MaterialStatus
-from .models import MaterialRequirement
-from .selectors import archive as selectors
+from ..choices import MaterialStatus
+from ..models import MaterialRequirement
+from ..selectors import archive as selectors
 
 
 class MaterialFilterSet(ScopedFilterSet):
