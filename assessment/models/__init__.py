@@ -1,5 +1,6 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
+from .archive import ArchiveExport, MaterialEvent, MaterialFile, MaterialState
 from .satisfaction import (
     SatisfactionSurvey,
     SurveyAnswer,
@@ -7,7 +8,24 @@ from .satisfaction import (
     SurveyQuestion,
     SurveyResponse,
 )
-from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
+from .standard import (
+    MaterialRequirement,
+    StandardArticle,
+    StandardChange,
+    StandardEdition,
+    StandardPart,
+)
+from .vectors import (
+    VectorCount,
+    VectorSurvey,
+    VectorSurveyEvent,
+    VectorThreshold,
+    VectorThresholdChange,
+)
 
-__all__ = ["MaterialRequirement", "SatisfactionSurvey", "StandardArticle", "StandardEdition", "StandardPart",
-           "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse"]
+__all__ = [
+    "MaterialRequirement", "StandardArticle", "StandardChange", "StandardEdition", "StandardPart",  # the standard
+    "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
+    "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
+    "ArchiveExport", "MaterialEvent", "MaterialFile", "MaterialState",  # the materials archive
+]
