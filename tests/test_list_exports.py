@@ -59,6 +59,7 @@ def test_every_list_page_links_to_its_export_keeping_the_query_string(city, logi
         "accountability-records": "/accountability/?district={a}",
         "supervision-notices": "/accountability/notices/?district={a}",
         "action_targets": "/programme/actions/objects/?status=open",
+        "vector_surveys": "/assessment/vectors/?district={a}",
     }
     assert set(pages) == set(EXPORTS)
     for kind, url in pages.items():
