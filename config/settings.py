@@ -372,6 +372,8 @@ CELERY_BEAT_SCHEDULE: dict = {
                                         "schedule": crontab(minute=20, hour=0)},
     # The rewards owed once problems reported by the public are verified closed.
     "public-rewards-sweep": {"task": "public_reports.rewards_sweep", "schedule": 600.0},
+    # The supervision cycle: each round plan's round for its current period (one per period).
+    "programme-round-plans-sweep": {"task": "programme.round_plans_sweep", "schedule": crontab(minute=10)},
 }
 
 # --- REST API -------------------------------------------------------------------------------

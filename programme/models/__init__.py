@@ -1,3 +1,5 @@
 """The programme's models, one module per area (each re-exported here for Django)."""
 
-__all__: list[str] = []
+from .cycle import PlanRound, RoundPlan, RoundPlanEvent, RoundPlanQuota
+
+__all__: list[str] = ["PlanRound", "RoundPlan", "RoundPlanEvent", "RoundPlanQuota"]
