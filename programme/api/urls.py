@@ -1,3 +1,5 @@
 """The programme's API routes; each area adds its own here."""
 
-urlpatterns = []
+from .cycle import routes as cycle_routes
+
+urlpatterns = [*cycle_routes]
