@@ -11,4 +11,9 @@ class ProgrammeConfig(AppConfig):
 
     def ready(self):
         # Each area registers its demo step, task groups, notifications and exports here.
-        pass
+        from campaign.demo_steps import DemoStep, demo_step_register
+
+        from .demo_cycle import demo_cycle_step
+
+        # After the inspections' step (20): their checklists; before the reports (90).
+        demo_step_register(DemoStep("programme_cycle", 30, demo_cycle_step))
