@@ -13,6 +13,7 @@ class ProgrammeConfig(AppConfig):
         # Each area registers its demo step, task groups, notifications and exports here.
         from campaign.demo_steps import DemoStep, demo_step_register
 
+        from . import exports_cycle  # noqa: F401 (the cycle's lists, for campaign.exporting)
         from .demo_cycle import demo_cycle_step
 
         # After the inspections' step (20): their checklists; before the reports (90).

@@ -158,3 +158,37 @@ def test_api_writes_are_hq_staffs_and_refusals_name_the_field(city, client):
     assert response.status_code == 200 and response.json()["quotas"][0]["quota"] == 5
     api(client, city.users["unit_handler"])
     assert client.get(f"/api/round-plans/{plan_id}/").status_code == 404
+
+
+# --- Exports ---------------------------------------------------------------------------------------
+
+
+def sheet_rows(response):
+    import io
+
+    import openpyxl
+
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return [list(row) for row in openpyxl.load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(
+        min_row=2, values_only=True)]
+
+
+def test_plans_export_with_the_lists_filters_and_scope(city, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    plan_of(city)
+    plan_of(city, district=city.district_b, name="乙区督查")
+    names = [row[0] for row in sheet_rows(login(city.hq).get("/exports/round-plans/?q=乙区"))]
+    assert names == ["乙区督查"]
+    names = [row[0] for row in sheet_rows(login(city.users["district_lead"]).get("/exports/round-plans/"))]
+    assert names == ["两周例行督查"]
+
+
+def test_cross_inspection_exports_who_inspected_whom(three_districts, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    city = three_districts
+    cycle.cross_round_create(name="三月互查", starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=13),
+                             quotas={city.market: 3}, by=city.hq, seed=2)
+    rows = sheet_rows(login(city.hq).get("/exports/cross-inspection/"))
+    assert {(row[3], row[4]) for row in rows} == {("甲区", "乙区"), ("乙区", "丙区"), ("丙区", "甲区")}
+    assert all(row[0] == "三月互查" for row in rows)
