@@ -71,6 +71,10 @@ def objects(city):
     public_report(city)  # received: before the reward's accepted one, so {id} finds it first
     reward(city)
     Indicator.objects.create(code="I01", name="病媒密度", name_en="Vector density", target=5)
+    from programme.services.cycle import round_plan_create
+
+    round_plan_create(by=city.hq, name="两周例行督查", kind="routine", anchor=date(2026, 11, 16), every_weeks=2,
+                      quotas={city.market: 1}, inspectors=[city.inspector])
     return {"inspection": inspection, "round": inspection_round,
             "item": inspection.checklist_version.items.first()}
 

@@ -129,6 +129,7 @@ _TAGS = ["programme"]
                          responses={200: RoundPlanSerializer}),
 )
 class RoundPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = RoundPlan.objects.all()  # narrowed by get_queryset (visible_to)
     permission_classes = [IsAuthenticated, IsCampaignStaff, MayWritePlans]
     serializer_class = RoundPlanSerializer
     filter_backends = [FilterBackend]
