@@ -15,9 +15,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.choices import Role
@@ -313,6 +314,13 @@ def round_plans_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = SweepResult()
+    # The reasons kept on a plan (and the rounds' names) are in the site's language, whoever runs it.
+    with translation.override(settings.LANGUAGE_CODE):
+        _sweep(today=today, now=now, result=result)
+    return result
+
+
+def _sweep(*, today: dt.date, now: dt.datetime, result: SweepResult) -> None:
     for plan in RoundPlan.objects.filter(active=True).select_related("owner", "district").order_by("pk"):
         period = plan.period_of(today)
         if period is None or PlanRound.objects.filter(plan=plan, period_start=period[0]).exists():
@@ -327,4 +335,3 @@ def round_plans_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             continue
         if made is not None:
             result.made.append(made)
-    return result
