@@ -11,4 +11,8 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         # Each area registers its demo step, task groups, notifications and exports here.
-        pass
+        from campaign.demo_steps import DemoStep, demo_step_register
+
+        from .demo_satisfaction import demo_satisfaction_step
+
+        demo_step_register(DemoStep("assessment_satisfaction", 60, demo_satisfaction_step))

@@ -1,3 +1,7 @@
 """The assessment's API routes; each area adds its own here."""
 
-urlpatterns = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("assessment.api.satisfaction")),
+]
