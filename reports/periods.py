@@ -73,7 +73,7 @@ def quarter_of(day: dt.date) -> Period:
 
 def period_for(kind: str, day: dt.date) -> Period:
     """The period of a report of ``kind`` that holds ``day``."""
-    return week_of(day) if get_kind(kind).period == "week" else month_of(day)
+    return {"week": week_of, "month": month_of, "quarter": quarter_of}[get_kind(kind).period](day)
 
 
 def last_finished(kind: str, now: dt.datetime | None = None) -> Period:

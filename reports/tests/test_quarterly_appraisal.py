@@ -95,3 +95,27 @@ def test_the_page_and_the_workbook_speak_of_the_quarter(city):
     assert {"Districts", "Units", "Not ranked", "Appraisal rounds", "Formula"} <= set(workbook.sheetnames)
     assert "Last quarter's rank" in [cell.value for cell in workbook["Units"][3]]
     assert workbook["Units"]["B4"].value == "甲街道办"
+
+
+@pytest.mark.usefixtures("months")
+def test_the_engine_makes_the_appraisal_of_the_quarter_holding_any_day(city, monkeypatch):
+    from reports import services
+    from reports.choices import ReportStatus
+    from reports.kinds import get_kind, kinds_of_period
+
+    monkeypatch.setattr(services, "report_send", lambda **kwargs: True)
+    assert get_kind("quarterly_appraisal").period == "quarter"
+    assert kinds_of_period("quarter") == ("quarterly_appraisal",)
+    report = services.report_request(kind="quarterly_appraisal", period_start=dt.date(2025, 2, 14),
+                                     requested_by=city.hq)
+    assert (report.period_start, report.period_end) == (Q1.start, Q1.end)
+    report = services.report_run(report_id=report.pk)
+    assert report.status == ReportStatus.DONE, report.failure
+    assert report.period.label == "2025-Q1"
+    expected = compute()
+    for key in ("districts", "units"):
+        assert [(r["id"], r["rank"], r["score_exact"]) for r in report.data[key]["ranked"]] == [
+            (r["id"], r["rank"], r["score_exact"]) for r in expected[key]["ranked"]]
+    again = services.report_request(kind="quarterly_appraisal", period_start=dt.date(2025, 3, 31),
+                                    requested_by=city.hq)
+    assert again.version == 2 and again.period_start == Q1.start  # a new version of the same quarter
