@@ -1,11 +1,22 @@
 """HQ edits the standard and the assessment's settings here; nothing that holds a record
 (uploads, reviews, survey answers) is deleted."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from campaign.admin import GuardedModelForm, HQAdmin
 
-from .models import SatisfactionSurvey, SurveyChange, SurveyQuestion, SurveyResponse
+from .models import (
+    SatisfactionSurvey,
+    SurveyChange,
+    SurveyQuestion,
+    SurveyResponse,
+    VectorSurvey,
+    VectorThreshold,
+    VectorThresholdChange,
+)
 from .services import satisfaction as satisfaction_services
 
 
@@ -87,3 +98,206 @@ class SurveyChangeAdmin(SurveyResponseAdmin):
     date_hierarchy = "at"
     fields = ("survey", "question", "action", "at", "by", "changes")
     readonly_fields = fields
+
+
+# --- Vector-control surveys (their thresholds are set here or on the thresholds page) -------------
+
+
+
+
+class VectorThresholdAdminForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Why the change"), max_length=500,
+                             help_text=_("Why the value or its source changes (recorded)."))
+
+    class Meta:
+        model = VectorThreshold
+        fields = ["max_value", "source"]
+
+    def clean(self):
+        from .services import vectors as vector_services
+
+        data = super().clean()
+        if self.errors:
+            return data
+        try:  # checked here, written in save_model through the service
+            vector_services.check_threshold_change(threshold=self.instance, max_value=data.get("max_value"),
+                                                   source=data.get("source"), reason=data.get("reason"))
+        except vector_services.VectorInvalid as refused:
+            raise ValidationError({f if f in self.fields else "__all__": m for f, m in refused.errors.items()}) from refused
+        return data
+
+
+@admin.register(VectorThreshold)
+class VectorThresholdAdmin(HQAdmin):
+    form = VectorThresholdAdminForm
+    list_display = ["species", "indicator", "level", "max_value", "sourced", "source"]
+    list_filter = ["species", "level", "sourced"]
+    readonly_fields = ["species", "indicator", "level", "sourced", "set_by", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # the rows come from the data file
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from .services import vectors as vector_services
+
+        current = VectorThreshold.objects.get(pk=obj.pk)
+        vector_services.vector_threshold_set(threshold=current, by=request.user, max_value=obj.max_value,
+                                             source=obj.source, reason=form.cleaned_data["reason"])
+
+
+@admin.register(VectorThresholdChange)
+class VectorThresholdChangeAdmin(HQAdmin):
+    list_display = ["at", "threshold", "from_value", "to_value", "by", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VectorSurvey)
+class VectorSurveyAdmin(HQAdmin):
+    """Read only: surveys are recorded and corrected on their pages (every change an event)."""
+
+    list_display = ["surveyed_on", "district", "species", "place_type", "level"]
+    list_filter = ["species", "level", "district"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- The standard as data (editions, parts, articles, materials) -----------------------------
+
+from .choices import StandardChangeAction  # noqa: E402
+from .models import (  # noqa: E402
+    MaterialRequirement,
+    StandardArticle,
+    StandardChange,
+    StandardEdition,
+    StandardPart,
+)
+
+
+class StandardAdmin(HQAdmin):
+    """HQ edits the standard here too; nothing is deleted (uploads and reviews point to it), and
+    every change is recorded as a StandardChange with its fields' from and to."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _edition(self, obj) -> StandardEdition:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        before = _values(type(obj).objects.get(pk=obj.pk), form.changed_data) if change and obj.pk else {}
+        super().save_model(request, obj, form, change)
+        request.standard_change_before = before  # per request: the admin instance is shared
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj, before = form.instance, getattr(request, "standard_change_before", {})
+        after = _values(obj, form.changed_data)
+        changed = {name: [before.get(name), after[name]] for name in form.changed_data}
+        if changed or not change:
+            StandardChange.objects.create(
+                edition=self._edition(obj), actor=request.user, action=StandardChangeAction.EDITED,
+                target=str(obj)[:255], details={"admin": True, "created": not change, "changed": changed})
+
+
+def _values(obj, names) -> dict:
+    values = {}
+    for name in names:
+        value = getattr(obj, name, None)
+        if hasattr(value, "values_list"):  # a many-to-many field: its ids
+            value = sorted(value.values_list("pk", flat=True))
+        values[name] = _plain(value)
+    return values
+
+
+def _plain(value):
+    if isinstance(value, list):
+        return value
+    if hasattr(value, "pk"):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+@admin.register(StandardEdition)
+class StandardEditionAdmin(StandardAdmin):
+    list_display = ["code", "name", "in_use", "loaded_at"]
+    search_fields = ["code", "name", "name_en"]
+    # One edition in use at a time: switched on the standard's page (recorded), not here.
+    readonly_fields = ["in_use", "loaded_at"]
+
+    def _edition(self, obj):
+        return obj
+
+
+@admin.register(StandardPart)
+class StandardPartAdmin(StandardAdmin):
+    list_display = ["edition", "number", "title", "title_en", "category", "team"]
+    list_filter = ["edition"]
+    search_fields = ["title", "title_en"]
+    list_select_related = ["edition", "category", "team"]
+
+    def _edition(self, obj):
+        return obj.edition
+
+
+@admin.register(StandardArticle)
+class StandardArticleAdmin(StandardAdmin):
+    list_display = ["part", "number", "title", "title_en", "team", "active"]
+    list_filter = ["part__edition", "part__number", "active"]
+    search_fields = ["number", "title", "title_en"]
+    filter_horizontal = ["indicators"]
+    list_select_related = ["part__edition", "team"]
+
+    def _edition(self, obj):
+        return obj.part.edition
+
+
+@admin.register(MaterialRequirement)
+class MaterialRequirementAdmin(StandardAdmin):
+    list_display = ["code", "title", "article", "responsible_unit", "due_date", "active"]
+    list_filter = ["article__part__edition", "article__part__number", "active"]
+    search_fields = ["code", "title", "title_en"]
+    autocomplete_fields = ["responsible_unit"]
+    list_select_related = ["article__part__edition", "responsible_unit"]
+
+    def _edition(self, obj):
+        return obj.article.part.edition
+
+
+@admin.register(StandardChange)
+class StandardChangeAdmin(HQAdmin):
+    """The record of changes to the standard: read only."""
+
+    list_display = ["at", "edition", "action", "target", "actor"]
+    list_filter = ["action", "edition"]
+    search_fields = ["target"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,7 +7,23 @@ from .satisfaction import (
     SurveyQuestion,
     SurveyResponse,
 )
-from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
+from .standard import (
+    MaterialRequirement,
+    StandardArticle,
+    StandardChange,
+    StandardEdition,
+    StandardPart,
+)
+from .vectors import (
+    VectorCount,
+    VectorSurvey,
+    VectorSurveyEvent,
+    VectorThreshold,
+    VectorThresholdChange,
+)
 
-__all__ = ["MaterialRequirement", "SatisfactionSurvey", "StandardArticle", "StandardEdition", "StandardPart",
-           "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse"]
+__all__ = [
+    "MaterialRequirement", "StandardArticle", "StandardChange", "StandardEdition", "StandardPart",  # the standard
+    "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
+    "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
+]
