@@ -105,7 +105,7 @@ class SurveyChangeAdmin(SurveyResponseAdmin):
 
 
 
-class VectorThresholdAdminForm(forms.ModelForm):
+class VectorThresholdAdminForm(GuardedModelForm):
     reason = forms.CharField(label=_("Why the change"), max_length=500,
                              help_text=_("Why the value or its source changes (recorded)."))
 
