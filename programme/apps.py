@@ -13,8 +13,8 @@ class ProgrammeConfig(AppConfig):
         # Each area registers its demo step, task groups, notifications and exports here.
         from campaign.demo_steps import DemoStep, demo_step_register
 
-        from . import exports_cycle  # noqa: F401 (the cycle's lists, for campaign.exporting)
-        from .demo_cycle import demo_cycle_step
+        from .demo.cycle import demo_cycle_step
+        from .exports import cycle as exports_cycle  # noqa: F401 (the cycle's lists, for campaign.exporting)
 
         # After the inspections' step (20): their checklists; before the reports (90).
         demo_step_register(DemoStep("programme_cycle", 30, demo_cycle_step))

@@ -22,7 +22,7 @@ from ledger.api.errors import ForbiddenError, InvalidError
 from ledger.api.transfer import IsCampaignStaff
 
 from ..choices import Recurrence, RoundPlanKind
-from ..filters import RoundPlanFilterSet
+from ..filters.cycle import RoundPlanFilterSet
 from ..models import PlanRound, RoundPlan, RoundPlanQuota
 from ..selectors.cycle import may_write_plans
 from ..services import cycle as services

@@ -9,7 +9,7 @@ from inspections.choices import InspectionStatus
 from inspections.demo import demo_checklists_build
 from inspections.models import Inspection, Round, RoundPoint
 from programme.choices import Recurrence
-from programme.demo_cycle import APPRAISAL_NAME, PAST_PERIODS, ROUTINE_NAME, demo_cycle_step
+from programme.demo.cycle import APPRAISAL_NAME, PAST_PERIODS, ROUTINE_NAME, demo_cycle_step
 from programme.models import RoundPlan
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from campaign.middleware import body_control_characters_refused
 from campaign.views.structure import campaign_staff_required
 from inspections.services import InspectionError
 
-from ..filters import RoundPlanFilterSet
+from ..filters.cycle import RoundPlanFilterSet
 from ..forms.cycle import CrossRoundForm, PauseForm, RoundPlanForm
 from ..selectors import cycle as selectors
 from ..services import cycle as services

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from campaign.filters import ScopedFilterSet
 from campaign.models import District
 
-from .choices import Recurrence, RoundPlanKind
-from .models import RoundPlan
+from ..choices import Recurrence, RoundPlanKind
+from ..models import RoundPlan
 
 
 class RoundPlanFilterSet(ScopedFilterSet):

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.exporting import Column, ListExport, filtered_rows, register
 
-from .filters import RoundPlanFilterSet
-from .selectors.cycle import cross_rounds, round_plans
+from ..filters.cycle import RoundPlanFilterSet
+from ..selectors.cycle import cross_rounds, round_plans
 
 
 def _quotas(plan) -> str:

@@ -18,9 +18,9 @@ from campaign.services.people import person_create
 from inspections import services as inspections
 from inspections.choices import InspectionKind, Outcome
 
-from .choices import Recurrence, RoundPlanKind
-from .models import RoundPlan
-from .services import cycle
+from ..choices import Recurrence, RoundPlanKind
+from ..models import RoundPlan
+from ..services import cycle
 
 SEED = 20260312
 ROUTINE_NAME = "两周例行督查（东湖区）"
