@@ -1,5 +1,8 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
+from .readiness import DrawSize, MockAssessment, PassLine, PassRule
 from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
 
-__all__ = ["MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart"]
+__all__ = [
+    "DrawSize", "MockAssessment", "PassLine", "PassRule",
+    "MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart"]
