@@ -11,4 +11,8 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         # Each area registers its demo step, task groups, notifications and exports here.
-        pass
+        from campaign.demo_steps import DemoStep, demo_step_register
+
+        from .demo_readiness import demo_readiness_step
+
+        demo_step_register(DemoStep("assessment-readiness", 60, demo_readiness_step))

@@ -206,3 +206,22 @@ def mock_assessment_findings(mock: MockAssessment) -> list[dict]:
         row["predicted"] = guess.get("readiness")
         out.append(row)
     return out
+
+
+def draw_size_rows() -> list[dict]:
+    """Per key-place category with active places: the draw size in force (or the default), its
+    source, who set it and the number of active places. Three queries."""
+    sizes = draw_sizes()
+    categories, by_category, _info = _places(None)
+    rows = []
+    for category in categories:
+        current = sizes.get(category.pk)
+        rows.append({"category_id": category.pk, "category": category.label, "places": len(by_category[category.pk]),
+                     "draw_size": current.size if current else DEFAULT_DRAW_SIZE, "set": current is not None,
+                     "source": current.source if current else ""})
+    return rows
+
+
+def mock_assessments_visible_to(user):
+    return (MockAssessment.objects.visible_to(user)
+            .select_related("round", "round__district", "pass_line", "created_by").order_by("-round__starts_on", "-id"))

@@ -86,11 +86,12 @@ def draw_size_set(*, by, category: Category, size, source: str = "") -> DrawSize
 
 def mock_assessment_create(*, by, starts_on: datetime.date, ends_on: datetime.date | None = None,
                            district: District | None = None, name: str = "", seed: int | None = None,
-                           categories=None) -> MockAssessment:
+                           categories=None, predicted_as_of: datetime.date | None = None) -> MockAssessment:
     """Plan and draw a mock assessment: an inspections round of kind "mock" whose quota per
     category is the assessors' draw size (capped at the category's active places), drawn at
     random by inspections' draw, with the readiness predicted at this moment kept beside it.
-    ``categories``: only these (default every key-place category with active places)."""
+    ``categories``: only these (default every key-place category with active places).
+    The prediction is made as of ``predicted_as_of`` (default: today, or the start if earlier)."""
     _require_hq(by)
     ends_on = ends_on or starts_on + datetime.timedelta(days=6)
     places = SamplePoint.objects.filter(active=True, category__kind="key_place")
@@ -117,7 +118,7 @@ def mock_assessment_create(*, by, starts_on: datetime.date, ends_on: datetime.da
         line = pass_line_current()
         predicted = [
             {key: row[key] for key in ("category_id", "category", "draw_size", "readiness", "low", "high")}
-            for row in readiness_by_category(as_of=timezone.localdate(),
+            for row in readiness_by_category(as_of=predicted_as_of or min(timezone.localdate(), starts_on),
                                              district_id=district.pk if district else None)
             if row["category_id"] in counts
         ]
