@@ -81,9 +81,10 @@ def _places(district_id: int | None):
         points = points.filter(district_id=district_id)
     by_category = defaultdict(list)
     info = {}
-    for pk, code, name, category_id in points.order_by("pk").values_list("pk", "code", "name", "category_id"):
+    for pk, code, name, category_id, district, unit, team in points.order_by("pk").values_list(
+            "pk", "code", "name", "category_id", "district_id", "responsible_unit_id", "team_id"):
         by_category[category_id].append(pk)
-        info[pk] = (code, name)
+        info[pk] = (code, name, district, unit, team)
     categories = list(Category.objects.filter(pk__in=by_category).order_by("order", "code"))
     return categories, by_category, info
 
@@ -125,7 +126,8 @@ def readiness_by_category(*, as_of: datetime.date, district_id: int | None = Non
             "readiness": _round(fit.readiness), "low": _round(fit.low), "high": _round(fit.high),
             "places": fit.places, "inspected_places": fit.inspected_places,
             "drag": [{"sample_point_id": p.point, "code": info[p.point][0], "name": info[p.point][1],
-                      "pass_probability": round(p.pass_probability, 3), "inspections": p.inspections}
+                      "pass_probability": round(p.pass_probability, 3), "inspections": p.inspections,
+                      "district_id": info[p.point][2], "unit_id": info[p.point][3], "team_id": info[p.point][4]}
                      for p in model.drag(fit, DRAG_LIMIT)],
         })
     return rows

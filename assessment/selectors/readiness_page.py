@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from campaign.choices import Role
 from ledger.models import Problem
@@ -54,9 +54,11 @@ def sparkline(points: list[dict], *, width: int = 120, height: int = 28) -> str:
     return " ".join(coordinates)
 
 
-def readiness_figures(*, as_of: datetime.date, district_id: int | None = None, user=None) -> dict:
+def readiness_figures(*, as_of: datetime.date, district_id: int | None = None, user=None,
+                      open_at: datetime.datetime | None = None) -> dict:
     """Everything the page and the report show, as plain values. ``user`` limits the open
-    problems to what they may see (None: all, as the report engine computes for a scope)."""
+    problems to what they may see (None: all, as the report engine computes for a scope);
+    ``open_at``: count the problems open at that moment (a report's end) instead of now."""
     edition = edition_in_use()
     parts = []
     if edition is not None:
@@ -77,7 +79,11 @@ def readiness_figures(*, as_of: datetime.date, district_id: int | None = None, u
     categories = readiness_by_category(as_of=as_of, district_id=district_id)
     trend = readiness_trend(as_of=as_of, district_id=district_id)
     trend_by_category = {row["category_id"]: row["points"] for row in trend["categories"]}
-    problems = Problem.objects.open().filter(category_id__in=[row["category_id"] for row in categories])
+    problems = Problem.objects.filter(category_id__in=[row["category_id"] for row in categories])
+    if open_at is None:
+        problems = problems.open()
+    else:
+        problems = problems.filter(found_at__lt=open_at).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=open_at))
     if user is not None:
         problems = problems.visible_to(user)
     if district_id is not None:
