@@ -246,14 +246,6 @@ def latest_report(*, user, kind: str) -> Report | None:
     return reports.order_by("-period_start", "-version").first()
 
 
-def readiness_lowest(report: Report | None, *, rows: int = 3) -> list[dict]:
-    """The least ready categories of a readiness report (reports/kinds/readiness.py)."""
-    if report is None:
-        return []
-    rated = [row for row in (report.data or {}).get("categories", []) if row.get("readiness") is not None]
-    return sorted(rated, key=lambda row: row["readiness"])[:rows]
-
-
 def exposure_lists(report: Report | None, *, rows: int = RANKING_ROWS) -> list[dict]:
     """The red and black lists of a published weekly exposure, districts then units, each cut
     to its first ``rows`` (the report page has them whole)."""

@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from assessment.selectors.readiness_page import may_see_readiness
 from campaign.views.structure import campaign_staff_required
 
 from . import dashboard
@@ -38,8 +37,4 @@ def dashboard_view(request):
         "comparison": comparison,
         "comparison_lists": dashboard.comparison_lists(comparison),
         "whole_city": user.sees_whole_city,
-        # The weekly readiness report (reports/kinds/readiness.py) and the readiness page.
-        "readiness": (readiness := dashboard.latest_report(user=user, kind="readiness")),
-        "readiness_rows": dashboard.readiness_lowest(readiness),
-        "readiness_page": may_see_readiness(user),
     })

@@ -28,6 +28,8 @@ LABEL = gettext_lazy("Readiness for the assessment")
 PERIOD = "week"
 ORDER = 40
 TEMPLATE = "reports/kinds/readiness.html"
+DASHBOARD_TEMPLATE = "reports/kinds/readiness_card.html"  # the leaders' dashboard links to it
+LOWEST = 3
 
 
 def compute(*, period: Period, district=None, progress: Callable[[int], None] = lambda percent: None) -> dict:
@@ -36,6 +38,9 @@ def compute(*, period: Period, district=None, progress: Callable[[int], None] = 
                              open_at=period.ends_at)
     progress(95)
     data["period"] = {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
+    rated = [row for row in data["categories"] if row["readiness"] is not None]
+    data["lowest"] = [{key: row[key] for key in ("category_id", "category", "readiness", "low", "high")}
+                      for row in sorted(rated, key=lambda row: row["readiness"])[:LOWEST]]
     return data
 
 
