@@ -1,37 +1,4 @@
 """HQ edits the standard and the assessment's settings here; nothing that holds a record
 (uploads, reviews, survey answers) is deleted."""
 
-from django.contrib import admin  # noqa: E402
-
-from .models import DrawSize, MockAssessment, PassLine  # noqa: E402
-
-
-class ReadOnlyHistory(admin.ModelAdmin):
-    """Readiness settings are changed on the readiness settings page (or the API) through the
-    services, each change a new row; here they are read, never edited or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PassLine)
-class PassLineAdmin(ReadOnlyHistory):
-    list_display = ["set_at", "rule", "min_share", "min_average", "window_days", "half_life_days", "set_by", "reason"]
-
-
-@admin.register(DrawSize)
-class DrawSizeAdmin(ReadOnlyHistory):
-    list_display = ["category", "size", "source", "set_by", "set_at"]
-    list_filter = ["category"]
-
-
-@admin.register(MockAssessment)
-class MockAssessmentAdmin(ReadOnlyHistory):
-    list_display = ["round", "created_by", "created_at"]
-    readonly_fields = ["round", "pass_line", "predicted", "created_by", "created_at"]
+from . import admin_readiness  # noqa: E402,F401 (readiness: pass lines, draw sizes, mock assessments)
