@@ -70,7 +70,7 @@ class Backtest:
         return rows
 
 
-def _priors(s_place, f_place, place_category, categories: int):
+def _priors(s_place, f_place, w2_place, place_category, categories: int):
     """The category priors (a0, b0) for every category at once: the vectorised
     readiness_model.beta_prior."""
     n_place = s_place + f_place
@@ -83,7 +83,8 @@ def _priors(s_place, f_place, place_category, categories: int):
     rate = np.where(seen, s_place / np.where(seen, n_place, 1), 0)
     share = np.where(seen, n_place / np.where(total[cat] > 0, total[cat], 1), 0)
     observed = np.bincount(cat, weights=share * (rate - mean[cat]) ** 2, minlength=categories)
-    inverse = np.bincount(cat, weights=np.where(seen, share / np.where(seen, n_place, 1), 0), minlength=categories)
+    effective = np.where(seen, n_place ** 2 / np.maximum(w2_place, 1e-12), 1)
+    inverse = np.bincount(cat, weights=np.where(seen, share / effective, 0), minlength=categories)
     spread = observed - mean * (1 - mean) * inverse
     with np.errstate(divide="ignore", invalid="ignore"):
         kappa = np.where(spread > 0, mean * (1 - mean) / np.where(spread > 0, spread, 1) - 1.0, KAPPA_MAX)
@@ -122,7 +123,8 @@ def backtest(observations: list[Observation], *, half_life: float = 42.0, window
             places = len(point_ids)
             s_place = np.bincount(point[before], weights=weight * ok[before], minlength=places)
             f_place = np.bincount(point[before], weights=weight * (1 - ok[before]), minlength=places)
-            a0, b0 = _priors(s_place, f_place, place_category, categories)
+            w2_place = np.bincount(point[before], weights=weight * weight, minlength=places)
+            a0, b0 = _priors(s_place, f_place, w2_place, place_category, categories)
             a = a0[place_category] + s_place
             b = b0[place_category] + f_place
             known = ~np.isnan(last_rate[category[this]])

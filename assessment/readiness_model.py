@@ -10,7 +10,7 @@ Share rule (a place passes an inspection when no veto item and no serious or urg
 2. Category prior Beta(a0, b0), fitted from the data by the method of moments: mean m = the
    category's weighted pass rate; the spread between places = the variance of the places' rates
    minus the part binomial noise explains; concentration kappa = m(1-m)/spread - 1, kept within
-   [2, 200] (few places or no spread: a weak or a strong pull towards the category's mean).
+   [2, 50] (few places or no spread: a weak or a strong pull towards the category's mean).
 3. Place posterior Beta(a0 + s_i, b0 + f_i) (beta-binomial). A place never inspected gets the
    prior: the assessors may draw it too.
 4. Monte Carlo: S samples of every place's pass probability from its posterior; for each, D
@@ -40,7 +40,7 @@ import numpy as np
 
 SAMPLES = 200  # posterior samples (S)
 DRAWS = 100  # assessors' draws per posterior sample (D)
-KAPPA_MIN, KAPPA_MAX = 2.0, 200.0
+KAPPA_MIN, KAPPA_MAX = 2.0, 50.0  # 50: chosen on the backtests (bench/readiness.py)
 SIGMA2_FLOOR, TAU2_FLOOR = 4.0, 1.0  # score variances: at least 2 and 1 points of spread
 
 
@@ -83,11 +83,14 @@ def recency_weights(age_days: np.ndarray, *, half_life: float, window: float) ->
     return np.where(inside, np.power(0.5, np.clip(age, 0, None) / half_life), 0.0)
 
 
-def beta_prior(successes: np.ndarray, failures: np.ndarray) -> tuple[float, float]:
-    """Beta(a0, b0) for a category from its inspected places' weighted passes and failures."""
+def beta_prior(successes: np.ndarray, failures: np.ndarray, squares: np.ndarray | None = None) -> tuple[float, float]:
+    """Beta(a0, b0) for a category from its inspected places' weighted passes and failures.
+    ``squares``: each place's sum of squared weights; a place's rate then has the binomial
+    noise of its effective number of inspections (sum w)² / sum w² (Kish), not of sum w."""
     s, f = np.asarray(successes, float), np.asarray(failures, float)
     n = s + f
     seen = n > 0
+    effective = n if squares is None else np.where(seen, n ** 2 / np.maximum(np.asarray(squares, float), 1e-12), 0)
     total = float(n[seen].sum())
     mean = (float(s[seen].sum()) + 1.0) / (total + 2.0)
     mean = min(max(mean, 1e-3), 1 - 1e-3)
@@ -97,16 +100,16 @@ def beta_prior(successes: np.ndarray, failures: np.ndarray) -> tuple[float, floa
         rates = s[seen] / n[seen]
         weights = n[seen] / n[seen].sum()
         observed = float((weights * (rates - mean) ** 2).sum())
-        noise = mean * (1 - mean) * float((weights / np.maximum(n[seen], 1e-9)).sum())
+        noise = mean * (1 - mean) * float((weights / np.maximum(effective[seen], 1e-9)).sum())
         spread = observed - noise
         kappa = KAPPA_MAX if spread <= 0 else mean * (1 - mean) / spread - 1.0
         kappa = min(max(kappa, KAPPA_MIN), KAPPA_MAX)
     return mean * kappa, (1 - mean) * kappa
 
 
-def place_posteriors(successes, failures) -> tuple[np.ndarray, np.ndarray]:
+def place_posteriors(successes, failures, squares=None) -> tuple[np.ndarray, np.ndarray]:
     """Each place's Beta posterior (a, b) under its category's fitted prior."""
-    a0, b0 = beta_prior(successes, failures)
+    a0, b0 = beta_prior(successes, failures, squares)
     return a0 + np.asarray(successes, float), b0 + np.asarray(failures, float)
 
 
@@ -202,7 +205,7 @@ def category_readiness(*, category: int, points: list[int], observations: list[O
     ``points``: the category's places the assessors may draw; ``min_share`` in 0..1."""
     index = {point: n for n, point in enumerate(points)}
     places = len(points)
-    s, f = np.zeros(places), np.zeros(places)
+    s, f, w2 = np.zeros(places), np.zeros(places), np.zeros(places)
     w_score, w_sum, w_sq = np.zeros(places), np.zeros(places), np.zeros(places)
     counts = np.zeros(places, dtype=int)
     for obs in observations:
@@ -214,6 +217,7 @@ def category_readiness(*, category: int, points: list[int], observations: list[O
             continue
         weight = 0.5 ** (age / half_life)
         counts[position] += 1
+        w2[position] += weight * weight
         if obs.ok:
             s[position] += weight
         else:
@@ -238,7 +242,7 @@ def category_readiness(*, category: int, points: list[int], observations: list[O
     else:
         if result.inspected_places == 0:
             return result
-        a, b = place_posteriors(s, f)
+        a, b = place_posteriors(s, f, w2)
         result.readiness, result.low, result.high = readiness_share(
             a, b, draw=draw, min_share=min_share, rng=rng, samples=samples, draws=draws)
         probability = a / (a + b)
