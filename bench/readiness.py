@@ -40,7 +40,11 @@ from django.utils import timezone  # noqa: E402
 
 from assessment.models import MockAssessment  # noqa: E402
 from assessment.readiness_backtest import backtest  # noqa: E402
-from assessment.selectors.readiness import readiness_by_category, readiness_observations, readiness_trend  # noqa: E402
+from assessment.selectors.readiness import (  # noqa: E402
+    readiness_by_category,
+    readiness_observations,
+    readiness_trend,
+)
 from campaign.choices import Role  # noqa: E402
 from campaign.models import District, SamplePoint, User  # noqa: E402
 from inspections.lives import lives_import  # noqa: E402

@@ -17,7 +17,12 @@ from inspections import services as inspections
 from inspections.choices import InspectionKind
 
 from ..models import DrawSize, MockAssessment, PassLine, PassRule
-from ..selectors.readiness import DEFAULT_DRAW_SIZE, draw_sizes, pass_line_current, readiness_by_category
+from ..selectors.readiness import (
+    DEFAULT_DRAW_SIZE,
+    draw_sizes,
+    pass_line_current,
+    readiness_by_category,
+)
 
 
 class ReadinessError(Exception):

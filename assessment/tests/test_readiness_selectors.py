@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from campaign.models import SamplePoint
 from assessment.models import DrawSize, MockAssessment, PassLine
 from assessment.selectors.readiness import (
     draw_size_rows,
@@ -17,7 +16,13 @@ from assessment.selectors.readiness import (
     readiness_by_category,
     readiness_trend,
 )
-from assessment.services.readiness import ReadinessError, draw_size_set, mock_assessment_create, pass_line_set
+from assessment.services.readiness import (
+    ReadinessError,
+    draw_size_set,
+    mock_assessment_create,
+    pass_line_set,
+)
+from campaign.models import SamplePoint
 from inspections.choices import InspectionKind, RoundStatus
 
 from .readiness_support import checklists, history, inspect, places

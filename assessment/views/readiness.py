@@ -23,7 +23,12 @@ from ..selectors.readiness import (
     mock_assessments_visible_to,
     pass_line_current,
 )
-from ..selectors.readiness_page import may_see_readiness, readiness_district, readiness_figures, sparkline
+from ..selectors.readiness_page import (
+    may_see_readiness,
+    readiness_district,
+    readiness_figures,
+    sparkline,
+)
 from ..services import readiness as services
 
 
