@@ -47,7 +47,7 @@ class ReadinessPermission(BasePermission):
         return True
 
 
-class DragSerializer(serializers.Serializer):
+class ReadinessDragSerializer(serializers.Serializer):
     sample_point_id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -56,7 +56,7 @@ class DragSerializer(serializers.Serializer):
     district_id = serializers.IntegerField()
 
 
-class TrendPointSerializer(serializers.Serializer):
+class ReadinessTrendPointSerializer(serializers.Serializer):
     week = serializers.DateField(help_text=_("The week's last day (Sunday)."))
     readiness = serializers.FloatField(allow_null=True)
     low = serializers.FloatField(allow_null=True)
@@ -75,8 +75,8 @@ class CategoryReadinessSerializer(serializers.Serializer):
     high = serializers.FloatField(allow_null=True, help_text=_("90th percentile of the estimate."))
     places = serializers.IntegerField()
     inspected_places = serializers.IntegerField()
-    drag = DragSerializer(many=True)
-    trend = TrendPointSerializer(many=True, required=False, help_text=_("Only with trend=true."))
+    drag = ReadinessDragSerializer(many=True)
+    trend = ReadinessTrendPointSerializer(many=True, required=False, help_text=_("Only with trend=true."))
 
 
 class ReadinessAnswerSerializer(serializers.Serializer):
@@ -156,7 +156,7 @@ class MockAssessmentSerializer(serializers.ModelSerializer):
                   "created_by", "created_at"]
 
 
-class FindingSerializer(serializers.Serializer):
+class MockFindingSerializer(serializers.Serializer):
     category_id = serializers.IntegerField()
     category = serializers.CharField()
     drawn = serializers.IntegerField()
@@ -175,7 +175,7 @@ class MockAssessmentDetailSerializer(MockAssessmentSerializer):
     class Meta(MockAssessmentSerializer.Meta):
         fields = [*MockAssessmentSerializer.Meta.fields, "findings"]
 
-    @extend_schema_field(FindingSerializer(many=True))
+    @extend_schema_field(MockFindingSerializer(many=True))
     def get_findings(self, mock) -> list:
         return mock_assessment_findings(mock)
 
