@@ -127,17 +127,22 @@ def readiness_share(a: np.ndarray, b: np.ndarray, *, draw: int, min_share: float
     draw = min(draw, places)
     needed = math.ceil(min_share * draw - 1e-9)
     p = rng.beta(a, b, size=(samples, places))  # S x N
-    per_sample = np.empty(samples)
-    for index in range(samples):
-        if places <= 400:
-            passing = (rng.random((draws, places)) < p[index]).sum(axis=1)  # D
-        else:
-            # Many places: the number passing among them is normal (a sum of many Bernoullis).
-            row = p[index]
-            mean, sd = float(row.sum()), math.sqrt(float((row * (1 - row)).sum()))
-            passing = np.clip(np.rint(mean + sd * rng.standard_normal(draws)), 0, places).astype(np.int64)
-        in_draw = rng.hypergeometric(passing, places - passing, draw) if draw < places else passing
-        per_sample[index] = float((in_draw >= needed).mean())
+    if places <= 400:
+        # How many of all the places pass, for each sample and draw (S x D), in blocks of samples
+        # so that memory stays small.
+        block = max(1, 2_000_000 // (draws * places))
+        passing = np.concatenate([
+            (rng.random((len(chunk), draws, places)) < chunk[:, None, :]).sum(axis=2)
+            for chunk in (p[start:start + block] for start in range(0, samples, block))
+        ])
+    else:
+        # Many places: the number passing among them is normal (a sum of many Bernoullis).
+        mean, sd = p.sum(axis=1), np.sqrt((p * (1 - p)).sum(axis=1))
+        passing = np.clip(np.rint(mean[:, None] + sd[:, None] * rng.standard_normal((samples, draws))), 0,
+                          places).astype(np.int64)
+    # The assessors draw ``draw`` of the places without replacement: hypergeometric.
+    in_draw = rng.hypergeometric(passing, places - passing, draw) if draw < places else passing
+    per_sample = (in_draw >= needed).mean(axis=1)
     return _interval(per_sample)
 
 
