@@ -343,18 +343,10 @@ CELERY_TASK_ROUTES = {"reports.*": {"queue": REPORTS_QUEUE}, "notifications.*": 
 # Times in CELERY_TIMEZONE (Asia/Shanghai): Monday 07:00 is Monday 07:00 in the city.
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.heartbeat", "schedule": 60.0},
-    "reports-weekly-assignment": {
-        "task": "reports.weekly_assignment_scheduled",
-        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
-    },
-    "reports-weekly-exposure": {
-        "task": "reports.weekly_exposure_scheduled",
-        "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
-    },
-    "reports-monthly-comparison": {
-        "task": "reports.monthly_comparison_scheduled",
-        "schedule": crontab(minute=0, hour=7, day_of_month="1"),
-    },
+    # Every kind of report (reports/kinds) of the period just ended: weekly ones on Monday,
+    # monthly ones on the 1st.
+    "reports-weekly": {"task": "reports.weekly_scheduled", "schedule": crontab(minute=0, hour=7, day_of_week="mon")},
+    "reports-monthly": {"task": "reports.monthly_scheduled", "schedule": crontab(minute=0, hour=7, day_of_month="1")},
     "reports-overdue-sweep": {"task": "reports.overdue_sweep", "schedule": crontab(minute=5, hour=0)},
     "ledger-fingerprint": {"task": "ledger.tasks.ledger_fingerprint_take", "schedule": crontab(minute=15, hour=0)},
     "campaign-public-action-counts-purge": {
@@ -426,7 +418,7 @@ SPECTACULAR_SETTINGS = {
         "ProblemStatusEnum": "ledger.choices.Status",
         "ImportStatusEnum": "campaign.choices.ImportStatus",
         "ProblemActionEnum": "ledger.choices.Action",
-        "ReportKindEnum": "reports.choices.ReportKind",
+        "ReportKindEnum": "reports.kinds.kind_choices",  # the registry's kinds (reports/kinds)
         "ReportStatusEnum": "reports.choices.ReportStatus",
         "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",

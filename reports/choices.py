@@ -2,13 +2,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class ReportKind(models.TextChoices):
-    WEEKLY_ASSIGNMENT = "weekly_assignment", _("Weekly assignment")
-    WEEKLY_EXPOSURE = "weekly_exposure", _("Weekly exposure")
-    MONTHLY_COMPARISON = "monthly_comparison", _("Monthly comparison")
+class ReportKind:
+    """Names of the built-in kinds, for code that refers to one of them. The kinds themselves
+    (their labels, periods, publishing) are the modules of reports/kinds/ (its registry)."""
 
-
-WEEKLY_KINDS = (ReportKind.WEEKLY_ASSIGNMENT, ReportKind.WEEKLY_EXPOSURE)
+    WEEKLY_ASSIGNMENT = "weekly_assignment"
+    WEEKLY_EXPOSURE = "weekly_exposure"
+    MONTHLY_COMPARISON = "monthly_comparison"
 
 
 class ReportStatus(models.TextChoices):

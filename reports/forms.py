@@ -10,12 +10,13 @@ from campaign.control_characters import ControlCharactersRefused
 from campaign.models import District, Unit
 
 from .choices import ReportKind
+from .kinds import kind_choices
 from .models import WeeklyTask
 from .periods import last_finished, period_for
 
 
 class ReportRequestForm(ControlCharactersRefused, forms.Form):
-    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    kind = forms.ChoiceField(label=_("Report"), choices=kind_choices)
     day = forms.DateField(
         label=_("Any day of the period"),
         widget=forms.DateInput(attrs={"type": "date"}),

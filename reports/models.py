@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import District, Unit
 
-from .choices import ReportKind, ReportStatus
+from .choices import ReportStatus
+from .kinds import KIND_MAX_LENGTH, kind_choices
 from .periods import Period
 
 CITY_SCOPE = "city"
@@ -39,7 +40,7 @@ class ReportQuerySet(models.QuerySet):
 
 
 class Report(models.Model):
-    kind = models.CharField(_("kind"), max_length=30, choices=ReportKind.choices)
+    kind = models.CharField(_("kind"), max_length=KIND_MAX_LENGTH, choices=kind_choices)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     # Scope: the whole city (district empty) or one district.

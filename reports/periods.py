@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .choices import WEEKLY_KINDS
+from .kinds import get_kind
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def month_of(day: dt.date) -> Period:
 
 def period_for(kind: str, day: dt.date) -> Period:
     """The period of a report of ``kind`` that holds ``day``."""
-    return week_of(day) if kind in WEEKLY_KINDS else month_of(day)
+    return week_of(day) if get_kind(kind).period == "week" else month_of(day)
 
 
 def last_finished(kind: str, now: dt.datetime | None = None) -> Period:

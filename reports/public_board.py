@@ -19,7 +19,7 @@ from campaign.models import Campaign
 from public_reports.selectors import public_month_counts
 
 from .choices import ReportKind, ReportStatus
-from .kinds import publishing_kinds
+from .kinds import public_board_kinds
 from .kinds.monthly_comparison import formula_text
 from .kinds.weekly_exposure import rule_text
 from .models import Report
@@ -48,7 +48,7 @@ def latest_published(kind: str) -> Report | None:
 
 def published_report(pk: int) -> Report | None:
     """One report the public may read: published by HQ, city-wide."""
-    return published_reports().filter(pk=pk, kind__in=publishing_kinds()).first()
+    return published_reports().filter(pk=pk, kind__in=public_board_kinds()).first()
 
 
 def report_board(report: Report) -> dict | None:
@@ -170,6 +170,6 @@ def current_campaign() -> Campaign | None:
 def feed_reports(limit: int = FEED_ENTRIES) -> list[Report]:
     """The published exposures and comparisons for the Atom feed, newest published first."""
     return list(
-        published_reports().filter(kind__in=publishing_kinds())
+        published_reports().filter(kind__in=public_board_kinds())
         .order_by("-published_at", "-pk")[:limit]
     )

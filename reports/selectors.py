@@ -8,6 +8,7 @@ from django.utils import timezone
 from campaign.choices import Role
 
 from .choices import ReportKind, ReportStatus
+from .kinds import kind_module
 from .models import Report, WeeklyTask
 from .periods import week_of
 
@@ -91,7 +92,9 @@ def report_data_for(*, report: Report, user) -> dict:
     if report.kind == ReportKind.WEEKLY_EXPOSURE and "problem_lists" in data:
         return {**data, "problem_lists": [{**entry, "items": _only_in_scope(entry.get("items"), scope)}
                                           for entry in data["problem_lists"]]}
-    return data
+    # Any other kind narrows its own lists (reports/kinds: its optional ``narrow(data, scope)``).
+    narrow = getattr(kind_module(report.kind), "narrow", None)
+    return narrow(data, scope) if narrow is not None else data
 
 
 def report_is_finished(report: Report) -> bool:

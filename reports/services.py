@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from campaign.jobs import BROKER_ERRORS, PUBLISH_RETRY_POLICY, task_by_name
 from campaign.models import District, Unit
 
-from .choices import ReportKind, ReportStatus
-from .kinds import kind_module, publishes
+from .choices import ReportStatus
+from .kinds import is_kind, kind_keys, kind_module, kinds_of_period, publishes
 from .models import OverdueSnapshot, Report, WeeklyTask
 from .notifications import report_published
 from .periods import last_finished, period_for, week_of
@@ -80,10 +80,9 @@ def report_request(*, kind: str, period_start: dt.date, district: District | Non
     A scheduled request is idempotent: if any version exists for the kind, period and scope,
     that one is returned and nothing is queued. The job is handed to the broker when the
     transaction commits; if the broker is down the report stays in the outbox (sent_at empty)."""
-    try:
-        kind = ReportKind(kind)
-    except ValueError:
-        raise ReportInvalid(_("Unknown kind of report.")) from None
+    if not is_kind(kind):
+        raise ReportInvalid(_("Unknown kind of report."))
+    kind = str(kind)
     if requested_by is not None and not scheduled and not may_manage_reports(requested_by):
         raise ReportForbidden(_("Only HQ staff may request reports."))
     period = period_for(kind, period_start)
@@ -126,9 +125,16 @@ def report_request_last_finished(*, kind: str, now: dt.datetime | None = None) -
     return report_request(kind=kind, period_start=period.start, scheduled=True)
 
 
+def reports_request_scheduled(*, period: str, now: dt.datetime | None = None) -> list[Report]:
+    """The scheduled run (beat: every Monday for ``"week"``, on the 1st for ``"month"``): the
+    city-wide report of the period just ended for every kind of that period in the registry
+    (reports/kinds), in its order. Idempotent, like each request."""
+    return [report_request_last_finished(kind=kind, now=now) for kind in kinds_of_period(period)]
+
+
 def reports_catch_up(*, now: dt.datetime | None = None) -> list[Report]:
     """Request every kind's last finished period that has no report yet (idempotent)."""
-    return [report_request_last_finished(kind=kind, now=now) for kind in ReportKind]
+    return [report_request_last_finished(kind=kind, now=now) for kind in kind_keys()]
 
 
 # --- Outbox ----------------------------------------------------------------------------------
@@ -287,8 +293,8 @@ def report_fail(*, report_id: int, reason: str, claim: uuid.UUID | None = None,
 
 def report_publish(*, report: Report, by) -> Report:
     """HQ publishes a finished report of a kind that publishes (reports/kinds: the weekly
-    exposure, the monthly comparison): from then on all staff see it, the public board shows it,
-    and the units and districts it names are told. Who and when are kept; publishing twice is
+    exposure, the monthly comparison): from then on all staff see it, the public board shows it
+    (a kind with PUBLIC_BOARD), and the units and districts it names are told. Who and when are kept; publishing twice is
     refused."""
     if not may_manage_reports(by):
         raise ReportForbidden(_("Only HQ staff may publish a report."))

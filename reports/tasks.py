@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import services
-from .choices import ReportKind
 
 logger = logging.getLogger(__name__)
 
@@ -47,30 +46,28 @@ def report_run(self, report_id: int, resume: str | None = None) -> str:
     return report.status
 
 
-def _scheduled(kind: str) -> str:
-    report = services.report_request_last_finished(kind=kind, now=timezone.now())
-    return f"{report.pk} {report.period.label} v{report.version} {report.status}"
+def _scheduled(period: str) -> str:
+    reports = services.reports_request_scheduled(period=period, now=timezone.now())
+    return " ".join(f"{r.pk}:{r.kind}:{r.period.label}:v{r.version}:{r.status}" for r in reports)
 
 
 # Scheduled by beat (settings.CELERY_BEAT_SCHEDULE, Asia/Shanghai): the city-wide report of the
-# period just ended, once: a second firing finds it and queues nothing.
+# period just ended, of every kind of that period in the registry (reports/kinds), once: a
+# second firing finds them and queues nothing.
 _SCHEDULED = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": 10,
               "max_retries": 5}
 
 
-@shared_task(name="reports.weekly_assignment_scheduled", **_SCHEDULED)
-def reports_weekly_assignment_scheduled() -> str:
-    return _scheduled(ReportKind.WEEKLY_ASSIGNMENT)
+@shared_task(name="reports.weekly_scheduled", **_SCHEDULED)
+def reports_weekly_scheduled() -> str:
+    """Monday morning: every weekly kind's report of the week just ended."""
+    return _scheduled("week")
 
 
-@shared_task(name="reports.weekly_exposure_scheduled", **_SCHEDULED)
-def reports_weekly_exposure_scheduled() -> str:
-    return _scheduled(ReportKind.WEEKLY_EXPOSURE)
-
-
-@shared_task(name="reports.monthly_comparison_scheduled", **_SCHEDULED)
-def reports_monthly_comparison_scheduled() -> str:
-    return _scheduled(ReportKind.MONTHLY_COMPARISON)
+@shared_task(name="reports.monthly_scheduled", **_SCHEDULED)
+def reports_monthly_scheduled() -> str:
+    """The 1st of the month: every monthly kind's report of the month just ended."""
+    return _scheduled("month")
 
 
 @shared_task(name="reports.overdue_sweep", **_SCHEDULED)

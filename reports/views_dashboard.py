@@ -10,6 +10,7 @@ from campaign.views.structure import campaign_staff_required
 
 from . import dashboard
 from .choices import ReportKind
+from .kinds import dashboard_kinds
 
 
 @campaign_staff_required
@@ -37,4 +38,7 @@ def dashboard_view(request):
         "comparison": comparison,
         "comparison_lists": dashboard.comparison_lists(comparison),
         "whole_city": user.sees_whole_city,
+        # The cards kinds declare (reports/kinds: DASHBOARD_TEMPLATE), each with its latest report.
+        "kind_cards": [{"kind": kind, "template": kind.dashboard_template,
+                        "report": dashboard.latest_report(user=user, kind=kind.key)} for kind in dashboard_kinds()],
     })

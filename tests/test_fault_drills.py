@@ -155,7 +155,9 @@ import functools, os, time, django
 django.setup()
 from reports import kinds
 if os.environ.get("REPORTS_TEST_FOUND_KIND"):
-    kinds._MODULES = {kind: "reports.tests.found_kind" for kind in kinds._MODULES}
+    import dataclasses
+    kinds._KINDS = {key: dataclasses.replace(kind, module="reports.tests.found_kind")
+                    for key, kind in kinds.registry().items()}
 slow = os.environ.get("DRILL_SLOW")
 if slow:
     import importlib

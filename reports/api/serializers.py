@@ -7,7 +7,7 @@ from rest_framework import serializers
 from campaign.models import District
 from ledger.api.serializers import ErrorSerializer  # noqa: F401 - one error shape for the whole API
 
-from ..choices import ReportKind
+from ..kinds import kind_choices
 from ..models import Report
 from ..selectors import report_data_for
 
@@ -60,7 +60,7 @@ class ReportDetailSerializer(ReportSerializer):
 
 
 class ReportRequestSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    kind = serializers.ChoiceField(choices=[])  # the registry's kinds, read per request (reports/kinds)
     period_start = serializers.DateField(
         help_text=_("Any day of the period: the report covers the ISO week or the month holding it.")
     )
@@ -68,6 +68,10 @@ class ReportRequestSerializer(serializers.Serializer):
         queryset=District.objects.all(), required=False, allow_null=True,
         help_text=_("Empty: the whole city."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kind_choices()
 
 
 class ReportQueuedSerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
@@ -48,6 +49,12 @@ from ..periods import Period
 from . import public_channel
 from .standings import accountability_counts, average, inspection_scores, record_count
 
+KIND = "monthly_comparison"
+LABEL = gettext_lazy("Monthly comparison")
+PERIOD = "month"
+ORDER = 30
+PUBLISHED_BY_HQ = True
+PUBLIC_BOARD = True
 TEMPLATE = "reports/kinds/monthly_comparison.html"
 
 COMPONENTS = ("inspection_score", "closure_rate", "on_time_rate", "rebound_rate", "rejection_rate",

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -43,6 +44,10 @@ from ..models import Report, WeeklyTask
 from ..periods import Period
 from . import public_channel
 
+KIND = "weekly_assignment"
+LABEL = gettext_lazy("Weekly assignment")
+PERIOD = "week"
+ORDER = 10
 TEMPLATE = "reports/kinds/weekly_assignment.html"
 LIST_LIMIT = 5000
 

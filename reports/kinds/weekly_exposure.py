@@ -21,6 +21,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
@@ -32,6 +33,12 @@ from ..excel import add_chart, sheet_title, write_table
 from ..figures import breakdowns, district_id_of, invalidated_before, open_at, unit_team_ids
 from ..periods import Period
 
+KIND = "weekly_exposure"
+LABEL = gettext_lazy("Weekly exposure")
+PERIOD = "week"
+ORDER = 20
+PUBLISHED_BY_HQ = True
+PUBLIC_BOARD = True
 TEMPLATE = "reports/kinds/weekly_exposure.html"
 
 PROBLEM_LISTS = ("serious", "overdue", "rebounds", "unannounced")

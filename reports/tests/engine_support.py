@@ -2,6 +2,7 @@
 names): a small fake report kind in place of the real ones, a broker that records or refuses what is sent,
 and files under the test's tmp_path."""
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -23,7 +24,8 @@ def fake_kinds_fixture(monkeypatch, settings):
     """Every kind computed by reports/tests/found_kind.py, rendered by its test template."""
     from reports import kinds
 
-    monkeypatch.setattr(kinds, "_MODULES", {kind: FOUND_KIND for kind in ReportKind})
+    monkeypatch.setattr(kinds, "_KINDS", {key: dataclasses.replace(kind, module=FOUND_KIND)
+                                          for key, kind in kinds.registry().items()})
     templates = [dict(engine) for engine in settings.TEMPLATES]
     templates[0]["DIRS"] = [*templates[0]["DIRS"], TEST_TEMPLATES]
     settings.TEMPLATES = templates

@@ -8,14 +8,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports import services
-from reports.choices import ReportKind, ReportStatus
-from reports.kinds import publishes
+from reports.choices import ReportStatus
+from reports.kinds import kind_keys, publishes
 from reports.periods import last_finished
 
 from .engine_support import broker_fixture, found_last_week, media_fixture  # noqa: F401 - fixtures
 
 
-@pytest.mark.parametrize("kind", list(ReportKind))
+@pytest.mark.parametrize("kind", kind_keys())  # every kind of the registry (reports/kinds)
 def test_each_real_kind_is_produced_rendered_and_exported(city, login, broker, kind):
     found_last_week(city)
     found_last_week(city, point=city.points_b[0])
