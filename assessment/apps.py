@@ -13,6 +13,10 @@ class AssessmentConfig(AppConfig):
         # Each area registers its demo step, task groups, notifications and exports here.
         from campaign.demo_steps import DemoStep, demo_step_register
 
+        from .demo_satisfaction import demo_satisfaction_step
+
+        demo_step_register(DemoStep("assessment_satisfaction", 60, demo_satisfaction_step))
+
         from .demo_readiness import demo_readiness_step
 
         demo_step_register(DemoStep("assessment-readiness", 60, demo_readiness_step))

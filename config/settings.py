@@ -423,6 +423,7 @@ SPECTACULAR_SETTINGS = {
         "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
+        "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
     },
 }
 
@@ -492,6 +493,15 @@ PUBLIC_LIMITS["open311_key"] = {
     "per_address": env_int("OPEN311_REQUESTS_PER_KEY_PER_DAY", 1000, minimum=1),
     "per_mobile": 0,
 }
+# The public-satisfaction survey (assessment, /survey/<slug>/): answers per client address a day
+# (besides one per device a day); no mobile number is asked.
+PUBLIC_LIMITS["survey"] = {
+    "per_address": env_int("PUBLIC_SURVEY_ANSWERS_PER_ADDRESS_PER_DAY", 20, minimum=1),
+    "per_mobile": 0,
+}
+# The address residents reach the survey at (the proxy's, e.g. https://cw.example.gov.cn), printed
+# in its QR code; blank: the address HQ's own request came to.
+PUBLIC_SURVEY_BASE_URL = env_str("PUBLIC_SURVEY_BASE_URL", "").rstrip("/")
 # Open311 reads per client address (DRF's rate format: N/second|minute|hour|day).
 OPEN311_READ_RATE = env_str("OPEN311_READ_RATE", "120/minute")
 # Tracking pages and the code lookup (/report/track/) per client address: tracking codes are

@@ -25,6 +25,8 @@ urlpatterns = [
     path("accountability/", include("accountability.urls")),
     path("maps/", include("maps.urls")),
     path("assessment/", include("assessment.urls")),
+    # The public-satisfaction survey: no sign-in (README "Public pages (internet-facing)").
+    path("survey/", include("assessment.urls_public")),
     path("programme/", include("programme.urls")),
     path("", include("public_reports.urls")),
     path("reports/", include("reports.urls")),

@@ -1,6 +1,10 @@
 """The assessment's API routes; each area adds its own here."""
 
+from django.urls import include, path
+
 from .readiness_urls import urlpatterns as readiness_urls
 
-urlpatterns = []
+urlpatterns = [
+    path("", include("assessment.api.satisfaction")),
+]
 urlpatterns += readiness_urls  # readiness: figures and mock assessments
