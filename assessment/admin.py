@@ -1,11 +1,22 @@
 """HQ edits the standard and the assessment's settings here; nothing that holds a record
 (uploads, reviews, survey answers) is deleted."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from campaign.admin import GuardedModelForm, HQAdmin
 
-from .models import SatisfactionSurvey, SurveyChange, SurveyQuestion, SurveyResponse
+from .models import (
+    SatisfactionSurvey,
+    SurveyChange,
+    SurveyQuestion,
+    SurveyResponse,
+    VectorSurvey,
+    VectorThreshold,
+    VectorThresholdChange,
+)
 from .services import satisfaction as satisfaction_services
 
 
@@ -87,6 +98,85 @@ class SurveyChangeAdmin(SurveyResponseAdmin):
     date_hierarchy = "at"
     fields = ("survey", "question", "action", "at", "by", "changes")
     readonly_fields = fields
+
+
+# --- Vector-control surveys (their thresholds are set here or on the thresholds page) -------------
+
+
+
+
+class VectorThresholdAdminForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Why the change"), max_length=500,
+                             help_text=_("Why the value or its source changes (recorded)."))
+
+    class Meta:
+        model = VectorThreshold
+        fields = ["max_value", "source"]
+
+    def clean(self):
+        from .services import vectors as vector_services
+
+        data = super().clean()
+        if self.errors:
+            return data
+        try:  # checked here, written in save_model through the service
+            vector_services.check_threshold_change(threshold=self.instance, max_value=data.get("max_value"),
+                                                   source=data.get("source"), reason=data.get("reason"))
+        except vector_services.VectorInvalid as refused:
+            raise ValidationError({f if f in self.fields else "__all__": m for f, m in refused.errors.items()}) from refused
+        return data
+
+
+@admin.register(VectorThreshold)
+class VectorThresholdAdmin(HQAdmin):
+    form = VectorThresholdAdminForm
+    list_display = ["species", "indicator", "level", "max_value", "sourced", "source"]
+    list_filter = ["species", "level", "sourced"]
+    readonly_fields = ["species", "indicator", "level", "sourced", "set_by", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # the rows come from the data file
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from .services import vectors as vector_services
+
+        current = VectorThreshold.objects.get(pk=obj.pk)
+        vector_services.vector_threshold_set(threshold=current, by=request.user, max_value=obj.max_value,
+                                             source=obj.source, reason=form.cleaned_data["reason"])
+
+
+@admin.register(VectorThresholdChange)
+class VectorThresholdChangeAdmin(HQAdmin):
+    list_display = ["at", "threshold", "from_value", "to_value", "by", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VectorSurvey)
+class VectorSurveyAdmin(HQAdmin):
+    """Read only: surveys are recorded and corrected on their pages (every change an event)."""
+
+    list_display = ["surveyed_on", "district", "species", "place_type", "level"]
+    list_filter = ["species", "level", "district"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 from . import admin_readiness  # noqa: E402,F401 (readiness: pass lines, draw sizes, mock assessments)

@@ -10,12 +10,35 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("National assessment")
 
     def ready(self):
-        # Each area registers its demo step, task groups, notifications and exports here.
+        # Each area registers its demo step, task groups, notifications and exports.
+        self._ready_satisfaction()
+        self._ready_vectors()
+        self._ready_readiness()
+
+    def _ready_satisfaction(self):
         from campaign.demo_steps import DemoStep, demo_step_register
 
         from .demo_satisfaction import demo_satisfaction_step
 
         demo_step_register(DemoStep("assessment_satisfaction", 60, demo_satisfaction_step))
+
+    def _ready_vectors(self):
+        # Vector surveys: their demo step, their Excel list, and the ledger's link back to a
+        # survey that raised a problem (source_ref "vector_survey:<id>").
+        from campaign.demo_steps import DemoStep, demo_step_register
+        from ledger.sources import register_source_kind
+
+        from . import exports_vectors  # noqa: F401 (the surveys' list, for campaign.exporting)
+        from .demo_vectors import demo_vectors_city_only, demo_vectors_step
+        from .selectors.vectors import describe_vector_surveys
+
+        demo_step_register(DemoStep("vector_surveys", 60, demo_vectors_step, demo_vectors_city_only))
+        register_source_kind("vector_survey", url_name="assessment:vector_survey_detail",
+                             describe=describe_vector_surveys)
+
+    def _ready_readiness(self):
+        # Readiness: the demo's weekly mock assessments (assessment/demo_readiness.py).
+        from campaign.demo_steps import DemoStep, demo_step_register
 
         from .demo_readiness import demo_readiness_step
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import readiness, satisfaction
+from .views import satisfaction
+from .views import vectors as vector_views
 
 app_name = "assessment"
 
@@ -15,4 +16,18 @@ urlpatterns = [
     path("satisfaction/<int:pk>/results/", satisfaction.survey_results_page, name="survey_results"),
     path("satisfaction/<int:pk>/results.xlsx", satisfaction.survey_results_export, name="survey_results_export"),
 ]
+
+urlpatterns += [  # vector-control surveys
+    path("vectors/", vector_views.vector_survey_list, name="vector_survey_list"),
+    path("vectors/new/", vector_views.vector_survey_record, name="vector_survey_record"),
+    path("vectors/<int:pk>/", vector_views.vector_survey_detail, name="vector_survey_detail"),
+    path("vectors/<int:pk>/edit/", vector_views.vector_survey_record, name="vector_survey_edit"),
+    path("vectors/<int:pk>/raise/", vector_views.vector_survey_raise, name="vector_survey_raise"),
+    path("vectors/trends/", vector_views.vector_trends, name="vector_trends"),
+    path("vectors/thresholds/", vector_views.vector_thresholds, name="vector_thresholds"),
+    path("vectors/thresholds/<int:pk>/", vector_views.vector_thresholds, name="vector_threshold_edit"),
+]
+
+from .views import readiness  # noqa: E402
+
 urlpatterns += readiness.routes  # readiness for the assessment (迎检准备)

@@ -424,6 +424,8 @@ SPECTACULAR_SETTINGS = {
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
         "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
+        "VectorLevelEnum": "assessment.vector_indicators.Level",
+        "VectorThresholdLevelEnum": "assessment.vector_indicators.THRESHOLD_LEVELS",
     },
 }
 

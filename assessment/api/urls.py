@@ -6,5 +6,6 @@ from .readiness_urls import urlpatterns as readiness_urls
 
 urlpatterns = [
     path("", include("assessment.api.satisfaction")),
+    path("", include("assessment.api.vectors")),  # vector-control surveys
 ]
 urlpatterns += readiness_urls  # readiness: figures and mock assessments

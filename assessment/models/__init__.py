@@ -9,8 +9,17 @@ from .satisfaction import (
     SurveyResponse,
 )
 from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
+from .vectors import (
+    VectorCount,
+    VectorSurvey,
+    VectorSurveyEvent,
+    VectorThreshold,
+    VectorThresholdChange,
+)
 
 __all__ = [
-    "DrawSize", "MockAssessment", "PassLine", "PassRule",
-    "MaterialRequirement", "SatisfactionSurvey", "StandardArticle", "StandardEdition", "StandardPart",
-           "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse"]
+    "DrawSize", "MockAssessment", "PassLine", "PassRule",  # readiness
+    "MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart",  # the standard
+    "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
+    "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
+]
