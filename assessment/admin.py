@@ -179,4 +179,128 @@ class VectorSurveyAdmin(HQAdmin):
         return False
 
 
+# --- The standard as data (editions, parts, articles, materials) -----------------------------
+
+from .choices import StandardChangeAction  # noqa: E402
+from .models import (  # noqa: E402
+    MaterialRequirement,
+    StandardArticle,
+    StandardChange,
+    StandardEdition,
+    StandardPart,
+)
+
+
+class StandardAdmin(HQAdmin):
+    """HQ edits the standard here too; nothing is deleted (uploads and reviews point to it), and
+    every change is recorded as a StandardChange with its fields' from and to."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _edition(self, obj) -> StandardEdition:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        before = _values(type(obj).objects.get(pk=obj.pk), form.changed_data) if change and obj.pk else {}
+        super().save_model(request, obj, form, change)
+        request.standard_change_before = before  # per request: the admin instance is shared
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj, before = form.instance, getattr(request, "standard_change_before", {})
+        after = _values(obj, form.changed_data)
+        changed = {name: [before.get(name), after[name]] for name in form.changed_data}
+        if changed or not change:
+            StandardChange.objects.create(
+                edition=self._edition(obj), actor=request.user, action=StandardChangeAction.EDITED,
+                target=str(obj)[:255], details={"admin": True, "created": not change, "changed": changed})
+
+
+def _values(obj, names) -> dict:
+    values = {}
+    for name in names:
+        value = getattr(obj, name, None)
+        if hasattr(value, "values_list"):  # a many-to-many field: its ids
+            value = sorted(value.values_list("pk", flat=True))
+        values[name] = _plain(value)
+    return values
+
+
+def _plain(value):
+    if isinstance(value, list):
+        return value
+    if hasattr(value, "pk"):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+@admin.register(StandardEdition)
+class StandardEditionAdmin(StandardAdmin):
+    list_display = ["code", "name", "in_use", "loaded_at"]
+    search_fields = ["code", "name", "name_en"]
+    # One edition in use at a time: switched on the standard's page (recorded), not here.
+    readonly_fields = ["in_use", "loaded_at"]
+
+    def _edition(self, obj):
+        return obj
+
+
+@admin.register(StandardPart)
+class StandardPartAdmin(StandardAdmin):
+    list_display = ["edition", "number", "title", "title_en", "category", "team"]
+    list_filter = ["edition"]
+    search_fields = ["title", "title_en"]
+    list_select_related = ["edition", "category", "team"]
+
+    def _edition(self, obj):
+        return obj.edition
+
+
+@admin.register(StandardArticle)
+class StandardArticleAdmin(StandardAdmin):
+    list_display = ["part", "number", "title", "title_en", "team", "active"]
+    list_filter = ["part__edition", "part__number", "active"]
+    search_fields = ["number", "title", "title_en"]
+    filter_horizontal = ["indicators"]
+    list_select_related = ["part__edition", "team"]
+
+    def _edition(self, obj):
+        return obj.part.edition
+
+
+@admin.register(MaterialRequirement)
+class MaterialRequirementAdmin(StandardAdmin):
+    list_display = ["code", "title", "article", "responsible_unit", "due_date", "active"]
+    list_filter = ["article__part__edition", "article__part__number", "active"]
+    search_fields = ["code", "title", "title_en"]
+    autocomplete_fields = ["responsible_unit"]
+    list_select_related = ["article__part__edition", "responsible_unit"]
+
+    def _edition(self, obj):
+        return obj.article.part.edition
+
+
+@admin.register(StandardChange)
+class StandardChangeAdmin(HQAdmin):
+    """The record of changes to the standard: read only."""
+
+    list_display = ["at", "edition", "action", "target", "actor"]
+    list_filter = ["action", "edition"]
+    search_fields = ["target"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 from . import admin_readiness  # noqa: E402,F401 (readiness: pass lines, draw sizes, mock assessments)

@@ -19,6 +19,10 @@ class AssessmentConfig(AppConfig):
         from campaign.demo_steps import DemoStep, demo_step_register
 
         from .demo_satisfaction import demo_satisfaction_step
+        from .demo_standard import demo_standard_step
+
+        # The standard in use, its materials with units and due dates (before the archive's step).
+        demo_step_register(DemoStep("standard", 25, demo_standard_step))
 
         demo_step_register(DemoStep("assessment_satisfaction", 60, demo_satisfaction_step))
 

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from .views import satisfaction
+from .views import satisfaction, standard
 from .views import vectors as vector_views
 
 app_name = "assessment"
 
 urlpatterns = [
+    # The standard as data (README "The standard as data").
+    path("standard/", standard.standard_page, name="standard"),
+    path("standard/<str:code>/use/", standard.edition_use, name="standard_use"),
+    path("standard/<str:code>/workbook.xlsx", standard.workbook, name="standard_workbook"),
+    path("standard/<str:code>/import/", standard.standard_import, name="standard_import"),
+    path("standard/materials/<int:pk>/", standard.material_edit, name="standard_material"),
     # The public-satisfaction survey: HQ's set-up and the scoped results (views/satisfaction.py).
     path("satisfaction/", satisfaction.survey_list, name="survey_list"),
     path("satisfaction/new/", satisfaction.survey_create, name="survey_create"),

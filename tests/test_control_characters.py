@@ -22,6 +22,7 @@ from django.utils import translation
 from django_filters import FilterSet
 from drf_spectacular.generators import SchemaGenerator
 
+from assessment.services.standard import standard_load
 from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Indicator
 from inspections import services as inspection_services
@@ -71,6 +72,7 @@ def objects(city):
     public_report(city)  # received: before the reward's accepted one, so {id} finds it first
     reward(city)
     Indicator.objects.create(code="I01", name="病媒密度", name_en="Vector density", target=5)
+    standard_load(use=True)  # the standard's parts, articles and materials (assessment)
     return {"inspection": inspection, "round": inspection_round,
             "item": inspection.checklist_version.items.first()}
 

@@ -1,11 +1,22 @@
 """The assessment's API routes; each area adds its own here."""
 
 from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import standard
+
+router = DefaultRouter()
+# The standard as data (assessment/api/standard.py).
+router.register("standard-editions", standard.StandardEditionViewSet, basename="standard-edition")
+router.register("standard-parts", standard.StandardPartViewSet, basename="standard-part")
+router.register("standard-articles", standard.StandardArticleViewSet, basename="standard-article")
+router.register("standard-materials", standard.MaterialRequirementViewSet, basename="standard-material")
 
 from .readiness_urls import urlpatterns as readiness_urls
 
 urlpatterns = [
     path("", include("assessment.api.satisfaction")),
+    path("", include(router.urls)),
     path("", include("assessment.api.vectors")),  # vector-control surveys
 ]
 urlpatterns += readiness_urls  # readiness: figures and mock assessments

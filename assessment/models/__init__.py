@@ -8,7 +8,13 @@ from .satisfaction import (
     SurveyQuestion,
     SurveyResponse,
 )
-from .standard import MaterialRequirement, StandardArticle, StandardEdition, StandardPart
+from .standard import (
+    MaterialRequirement,
+    StandardArticle,
+    StandardChange,
+    StandardEdition,
+    StandardPart,
+)
 from .vectors import (
     VectorCount,
     VectorSurvey,
@@ -19,7 +25,7 @@ from .vectors import (
 
 __all__ = [
     "DrawSize", "MockAssessment", "PassLine", "PassRule",  # readiness
-    "MaterialRequirement", "StandardArticle", "StandardEdition", "StandardPart",  # the standard
+    "MaterialRequirement", "StandardArticle", "StandardChange", "StandardEdition", "StandardPart",  # the standard
     "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
     "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
 ]

@@ -10,7 +10,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import CategoryKind
-from campaign.models import Category, Indicator, Team, Unit
+from campaign.models import Category, CityWideQuerySet, Indicator, Team, Unit, User
+
+from ..choices import StandardChangeAction
 
 
 def _english() -> bool:
@@ -42,6 +44,9 @@ class StandardEdition(models.Model):
                                  help_text=_("The edition the campaign works to; only one at a time."))
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
 
+    # Reference data every member of staff reads (campaign's roles); HQ writes it.
+    objects = CityWideQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("edition of the standard")
         verbose_name_plural = _("editions of the standard")
@@ -71,6 +76,9 @@ class StandardPart(TitledZhEn):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="standard_parts",
                              verbose_name=_("special team"))
 
+    # Reference data every member of staff reads (campaign's roles); HQ writes it.
+    objects = CityWideQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("part of the standard")
         verbose_name_plural = _("parts of the standard")
@@ -97,6 +105,11 @@ class StandardArticle(TitledZhEn):
     )
     indicators = models.ManyToManyField(Indicator, blank=True, related_name="standard_articles",
                                         verbose_name=_("core indicators"))
+    active = models.BooleanField(_("active"), default=True,
+                                 help_text=_("Cleared when a newer data file drops the article; its records stay."))
+
+    # Reference data every member of staff reads (campaign's roles); HQ writes it.
+    objects = CityWideQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("article of the standard")
@@ -128,6 +141,9 @@ class MaterialRequirement(TitledZhEn):
     active = models.BooleanField(_("required"), default=True,
                                  help_text=_("Untick to stop requiring it; what was uploaded stays."))
 
+    # Reference data every member of staff reads (campaign's roles); HQ writes it.
+    objects = CityWideQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("required material")
         verbose_name_plural = _("required materials")
@@ -136,3 +152,25 @@ class MaterialRequirement(TitledZhEn):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}".strip()
+
+
+class StandardChange(models.Model):
+    """One change to the standard as data: who, when, what, from and to (append-only; written
+    only by assessment/services/standard.py)."""
+
+    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="changes",
+                                verbose_name=_("edition"))
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("person"))
+    action = models.CharField(_("action"), max_length=20, choices=StandardChangeAction.choices)
+    target = models.CharField(_("what"), max_length=255, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("change to the standard")
+        verbose_name_plural = _("changes to the standard")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.target}".strip()
