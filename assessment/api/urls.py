@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from . import standard
+from .readiness_urls import urlpatterns as readiness_urls
 
 router = DefaultRouter()
 # The standard as data (assessment/api/standard.py).
@@ -11,8 +12,6 @@ router.register("standard-editions", standard.StandardEditionViewSet, basename="
 router.register("standard-parts", standard.StandardPartViewSet, basename="standard-part")
 router.register("standard-articles", standard.StandardArticleViewSet, basename="standard-article")
 router.register("standard-materials", standard.MaterialRequirementViewSet, basename="standard-material")
-
-from .readiness_urls import urlpatterns as readiness_urls
 
 urlpatterns = [
     path("", include("assessment.api.satisfaction")),
