@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from ledger.choices import Source
 from reports import dashboard, figures
-from reports.kinds import dashboard_kinds
 from reports.choices import ReportKind, ReportStatus
+from reports.kinds import dashboard_kinds
 from reports.models import Report
 from reports.periods import last_finished, month_of, week_of
 from reports.tests.weeks import WEEK, assigned, at, build_week, found, verified, worked
