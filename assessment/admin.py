@@ -105,7 +105,7 @@ class SurveyChangeAdmin(SurveyResponseAdmin):
 
 
 
-class VectorThresholdAdminForm(forms.ModelForm):
+class VectorThresholdAdminForm(GuardedModelForm):
     reason = forms.CharField(label=_("Why the change"), max_length=500,
                              help_text=_("Why the value or its source changes (recorded)."))
 
@@ -293,6 +293,13 @@ class StandardChangeAdmin(HQAdmin):
     list_filter = ["action", "edition"]
     search_fields = ["target"]
 
+# --- The materials archive: read only (uploads and reviews go through the pages and the API) ---
+from .models import ArchiveExport, MaterialEvent, MaterialFile, MaterialState  # noqa: E402
+
+
+class ReadOnlyArchiveAdmin(admin.ModelAdmin):
+    """Nothing here is added, changed or deleted: the archive's records are append-only."""
+
     def has_add_permission(self, request):
         return False
 
@@ -303,4 +310,65 @@ class StandardChangeAdmin(HQAdmin):
         return False
 
 
-from . import admin_readiness  # noqa: E402,F401 (readiness: pass lines, draw sizes, mock assessments)
+@admin.register(MaterialFile)
+class MaterialFileAdmin(ReadOnlyArchiveAdmin):
+    list_display = ["requirement", "version", "original_name", "kind", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["requirement__code", "original_name", "sha256"]
+    list_select_related = ["requirement", "uploaded_by"]
+
+
+@admin.register(MaterialEvent)
+class MaterialEventAdmin(ReadOnlyArchiveAdmin):
+    list_display = ["requirement", "action", "from_status", "to_status", "actor", "at"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["requirement__code", "comment"]
+    list_select_related = ["requirement", "actor"]
+
+
+@admin.register(MaterialState)
+class MaterialStateAdmin(ReadOnlyArchiveAdmin):
+    list_display = ["requirement", "status", "latest_file", "accepted_file", "changed_at"]
+    list_filter = ["status"]
+    list_select_related = ["requirement", "latest_file", "accepted_file"]
+
+
+@admin.register(ArchiveExport)
+class ArchiveExportAdmin(ReadOnlyArchiveAdmin):
+    list_display = ["pk", "requested_by", "created_at", "status", "processed_rows", "total_rows", "attempts"]
+    list_filter = ["status"]
+
+
+# --- Readiness: the pass lines, draw sizes and mock assessments, read only ----------------------
+from .models import DrawSize, MockAssessment, PassLine  # noqa: E402
+
+
+class ReadOnlyHistory(admin.ModelAdmin):
+    """Readiness settings are changed on the readiness settings page (or the API) through the
+    services, each change a new row; here they are read, never edited or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PassLine)
+class PassLineAdmin(ReadOnlyHistory):
+    list_display = ["set_at", "rule", "min_share", "min_average", "window_days", "half_life_days", "set_by", "reason"]
+
+
+@admin.register(DrawSize)
+class DrawSizeAdmin(ReadOnlyHistory):
+    list_display = ["category", "size", "source", "set_by", "set_at"]
+    list_filter = ["category"]
+
+
+@admin.register(MockAssessment)
+class MockAssessmentAdmin(ReadOnlyHistory):
+    list_display = ["round", "created_by", "created_at"]
+    readonly_fields = ["round", "pass_line", "predicted", "created_by", "created_at"]

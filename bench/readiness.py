@@ -7,7 +7,7 @@ restaurant inspections, and time the readiness figures.
 Only runs against a database whose name contains "bench". The first run writes the demo
 (``seed_demo``) and the full LIVES import of ``../shared/realdata/sf_restaurant_inspections/``
 into it and keeps them (later runs reuse them). For each data set, every week is predicted from
-the inspections before it (assessment/readiness_backtest.py): the pass or failure of each
+the inspections before it (assessment/readiness/backtest.py): the pass or failure of each
 inspection (pass = no veto and no serious or urgent failure; for San Francisco: no moderate or
 high-risk violation), by the model and by the naive "category's rate last week". Printed: the
 Brier score and log loss of both, the error of each category's weekly pass rate, and the model's
@@ -39,7 +39,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from assessment.models import MockAssessment  # noqa: E402
-from assessment.readiness_backtest import backtest  # noqa: E402
+from assessment.readiness.backtest import backtest  # noqa: E402
 from assessment.selectors.readiness import (  # noqa: E402
     readiness_by_category,
     readiness_observations,

@@ -23,6 +23,8 @@ from django_filters import FilterSet
 from drf_spectacular.generators import SchemaGenerator
 
 from assessment.services.standard import standard_load
+from assessment.tests import vector_factories
+from assessment.tests.satisfaction_factories import make_survey
 from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Indicator
 from inspections import services as inspection_services
@@ -73,6 +75,9 @@ def objects(city):
     reward(city)
     Indicator.objects.create(code="I01", name="病媒密度", name_en="Vector density", target=5)
     standard_load(use=True)  # the standard's parts, articles and materials (assessment)
+    make_survey(city.hq)  # a satisfaction survey with its questions
+    vector_factories.load_thresholds()
+    vector_factories.survey(city, by=city.hq)
     return {"inspection": inspection, "round": inspection_round,
             "item": inspection.checklist_version.items.first()}
 

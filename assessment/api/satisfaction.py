@@ -153,6 +153,7 @@ TAGS = ["assessment: satisfaction"]
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
     serializer_class = SurveySerializer
+    queryset = SatisfactionSurvey.objects.none()  # the model, for the schema; rows by get_queryset
     permission_classes = [ReadsResultsWritesHQ]
     filterset_fields = ["active"]
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from . import standard
+from .archive import routes as archive_routes
 from .readiness_urls import urlpatterns as readiness_urls
 
 router = DefaultRouter()
@@ -18,4 +19,5 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("assessment.api.vectors")),  # vector-control surveys
 ]
+urlpatterns += archive_routes  # the materials archive
 urlpatterns += readiness_urls  # readiness: figures and mock assessments

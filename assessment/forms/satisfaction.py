@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import CategoryKind
+from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Category, District
 from campaign.public_guard import IdempotencyKeyField, ProofOfWorkField
 
 from ..models import SatisfactionSurvey, SurveyQuestion
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(ControlCharactersRefused, forms.ModelForm):
     class Meta:
         model = SatisfactionSurvey
         fields = ["title", "title_en", "slug", "intro", "intro_en", "target_rate", "opens_on", "closes_on", "active"]
@@ -24,7 +25,7 @@ class SurveyForm(forms.ModelForm):
         pass  # the service says it, naming the field
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(ControlCharactersRefused, forms.ModelForm):
     options_text = forms.CharField(
         label=_("Options"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One-choice questions: one option a line, optionally “中文 | English”."))
@@ -50,7 +51,7 @@ class QuestionForm(forms.ModelForm):
         return options
 
 
-class SurveyAnswerForm(forms.Form):
+class SurveyAnswerForm(ControlCharactersRefused, forms.Form):
     district = forms.ModelChoiceField(
         label=_("Your district"), queryset=District.objects.order_by("code"), empty_label=_("Choose your district"),
         error_messages={"required": _("Please choose your district."),

@@ -1,5 +1,6 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
+from .archive import ArchiveExport, MaterialEvent, MaterialFile, MaterialState
 from .readiness import DrawSize, MockAssessment, PassLine, PassRule
 from .satisfaction import (
     SatisfactionSurvey,
@@ -24,8 +25,9 @@ from .vectors import (
 )
 
 __all__ = [
-    "DrawSize", "MockAssessment", "PassLine", "PassRule",  # readiness
     "MaterialRequirement", "StandardArticle", "StandardChange", "StandardEdition", "StandardPart",  # the standard
     "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
     "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
+    "ArchiveExport", "MaterialEvent", "MaterialFile", "MaterialState",  # the materials archive
+    "DrawSize", "MockAssessment", "PassLine", "PassRule",  # readiness
 ]

@@ -1,5 +1,5 @@
 """Readiness reads: per category of place, the chance a draw of the assessors' size inspected
-today meets the pass line (assessment/readiness_model.py states the model), the places that drag
+today meets the pass line (assessment/readiness/model.py states the model), the places that drag
 it down, its trend over weeks, and what mock assessments found against what was predicted.
 
 Queries are bounded: readiness_by_category and readiness_trend read the pass line, the draw
@@ -20,8 +20,8 @@ from inspections.choices import InspectionKind, InspectionStatus, Outcome
 from inspections.models import Inspection, ItemResult, RoundPoint
 from ledger.choices import Severity
 
-from .. import readiness_model as model
 from ..models import DrawSize, MockAssessment, PassLine, PassRule
+from ..readiness import model
 
 DEFAULT_DRAW_SIZE = 5  # until HQ sets a category's size (assessment/admin, the readiness page)
 DRAG_LIMIT = 5

@@ -1,4 +1,4 @@
-"""The readiness backtest (assessment/readiness_backtest.py, bench/readiness.py): each week's
+"""The readiness backtest (assessment/readiness/backtest.py, bench/readiness.py): each week's
 inspections predicted from the weeks before, the model against the naive "category's rate last
 week". What is compared: the pass or failure (no veto, no serious failure) of every inspection
 of the week, by the Brier score and the log loss. The model must not be worse than the naive
@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from assessment import readiness_backtest as bt
-from assessment.readiness_model import Observation
+from assessment.readiness import backtest as bt
+from assessment.readiness.model import Observation
 
 LIVES = Path(settings.BASE_DIR).parent / "shared" / "realdata" / "sf_restaurant_inspections"
 

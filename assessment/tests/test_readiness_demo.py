@@ -1,4 +1,4 @@
-"""The demo's readiness history (assessment/demo_readiness.py): on the demo city, twelve weekly
+"""The demo's readiness history (assessment/demo/readiness.py): on the demo city, twelve weekly
 mock assessments drawn and inspected through the services give the readiness page real
 differences between categories, and running it again adds nothing."""
 
@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessment.demo_readiness import WEEKS, demo_readiness_build
+from assessment.demo.readiness import WEEKS, demo_readiness_build
 from assessment.models import DrawSize, MockAssessment, PassLine
 from assessment.selectors.readiness import readiness_by_category
 from inspections.choices import InspectionKind

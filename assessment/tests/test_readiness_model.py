@@ -1,11 +1,11 @@
-"""The readiness model on made-up places (assessment/readiness_model.py): good places give a
+"""The readiness model on made-up places (assessment/readiness/model.py): good places give a
 readiness near 1, bad ones near 0, the interval holds the point, the same seed the same figure,
 and the drag list names the bad places."""
 
 import numpy as np
 import pytest
 
-from assessment import readiness_model as model
+from assessment.readiness import model
 
 
 def history(rates: list[float], *, per_place: int = 6, seed: int = 0, score_ok=95.0, score_bad=55.0):

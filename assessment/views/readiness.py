@@ -16,7 +16,7 @@ from campaign.models import Category
 from campaign.views.structure import campaign_staff_required
 from inspections.services import InspectionError
 
-from ..forms_readiness import DrawSizesForm, MockAssessmentForm, PassLineForm
+from ..forms.readiness import DrawSizesForm, MockAssessmentForm, PassLineForm
 from ..selectors.readiness import (
     draw_size_rows,
     mock_assessment_findings,

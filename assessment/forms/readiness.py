@@ -8,7 +8,7 @@ from campaign.control_characters import ControlCharactersRefused
 from campaign.forms import bootstrap_form
 from campaign.models import District
 
-from .models import PassLine, PassRule
+from ..models import PassLine, PassRule
 
 
 class DateInput(forms.DateInput):

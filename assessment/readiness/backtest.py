@@ -2,7 +2,7 @@
 
 What is predicted: the pass or failure (no veto and no serious failure = pass) of every
 inspection of week W, from the inspections before W only. The model's prediction for a place =
-the posterior mean of its pass rate (assessment/readiness_model.py: recency-weighted
+the posterior mean of its pass rate (assessment/readiness/model.py: recency-weighted
 beta-binomial with the category's prior fitted from the data as of W); a place never inspected
 before gets its category's prior mean. The naive predictor = the category's observed pass rate
 in the last week before W that had inspections ("last week's rate"). Both are scored on the same
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .readiness_model import KAPPA_MAX, KAPPA_MIN, Observation
+from .model import KAPPA_MAX, KAPPA_MIN, Observation
 
 WEEK = 7.0
 CLIP = 0.01  # probabilities kept within [1 %, 99 %] for the log loss, for both predictors
@@ -72,7 +72,7 @@ class Backtest:
 
 def _priors(s_place, f_place, w2_place, place_category, categories: int):
     """The category priors (a0, b0) for every category at once: the vectorised
-    readiness_model.beta_prior."""
+    readiness.model.beta_prior."""
     n_place = s_place + f_place
     seen = n_place > 0
     cat = place_category

@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaign.choices import CategoryKind
+from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Category, District, SamplePoint
 
-from .services.vectors import CountInput
-from .vector_indicators import Species, specs_of
+from ..services.vectors import CountInput
+from ..vectors.indicators import Species, specs_of
 
 
-class VectorSurveyForm(forms.Form):
+class VectorSurveyForm(ControlCharactersRefused, forms.Form):
     district = forms.ModelChoiceField(queryset=District.objects.none(), label=_("District"))
     place_type = forms.ModelChoiceField(queryset=Category.objects.filter(kind=CategoryKind.KEY_PLACE),
                                         label=_("Type of place"))
@@ -85,7 +86,7 @@ def species_or_default(value) -> str:
     return value if value in Species.values else Species.RODENT
 
 
-class ThresholdForm(forms.Form):
+class ThresholdForm(ControlCharactersRefused, forms.Form):
     max_value = forms.DecimalField(label=_("Maximum value"), max_digits=10, decimal_places=2, min_value=0)
     source = forms.CharField(label=_("Source"), widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(label=_("Why the change"), max_length=500)

@@ -23,8 +23,8 @@ from inspections import services as inspections
 from inspections.choices import InspectionKind, Outcome
 from ledger.choices import Severity
 
-from .models import DrawSize, MockAssessment, PassLine
-from .services.readiness import draw_size_set, mock_assessment_create, pass_line_set
+from ..models import DrawSize, MockAssessment, PassLine
+from ..services.readiness import draw_size_set, mock_assessment_create, pass_line_set
 
 SEED = 2021_11
 WEEKS = 12
