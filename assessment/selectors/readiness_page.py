@@ -14,7 +14,11 @@ from django.db.models import Count, Q
 from campaign.choices import Role
 from ledger.models import Problem
 
+from .archive import archive_completeness
 from .readiness import readiness_by_category, readiness_trend
+from .satisfaction import satisfaction_summary
+from .standard import edition_in_use, indicators_by_part
+from .vectors import vector_levels_latest
 
 VECTOR_PART = 8  # part 8 of the 2021 standard: vector control
 SATISFACTION_DAYS = 90
@@ -55,13 +59,6 @@ def readiness_figures(*, as_of: datetime.date, district_id: int | None = None, u
     """Everything the page and the report show, as plain values. ``user`` limits the open
     problems to what they may see (None: all, as the report engine computes for a scope);
     ``open_at``: count the problems open at that moment (a report's end) instead of now."""
-    # The other areas' read functions (contracts), imported here so that loading the URLs does
-    # not depend on the order their branches are merged in; a missing one fails the page loudly.
-    from .archive import archive_completeness
-    from .satisfaction import satisfaction_summary
-    from .standard import edition_in_use, indicators_by_part
-    from .vectors import vector_levels_latest
-
     edition = edition_in_use()
     parts = []
     if edition is not None:
