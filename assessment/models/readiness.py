@@ -58,8 +58,8 @@ class PassLine(models.Model):
 
     def __str__(self) -> str:
         if self.rule == PassRule.AVERAGE:
-            return f"{_('average score')} ≥ {self.min_average}"
-        return f"{_('places passing')} ≥ {self.min_share}%"
+            return str(_("average score ≥ %(score)s") % {"score": self.min_average})
+        return str(_("places passing ≥ %(share)s%%") % {"share": self.min_share})
 
 
 class DrawSize(models.Model):

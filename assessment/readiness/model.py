@@ -41,7 +41,8 @@ import numpy as np
 SAMPLES = 200  # posterior samples (S)
 DRAWS = 100  # assessors' draws per posterior sample (D)
 KAPPA_MIN, KAPPA_MAX = 2.0, 50.0  # 50: chosen on the backtests (bench/readiness.py)
-SIGMA2_FLOOR, TAU2_FLOOR = 4.0, 1.0  # score variances: at least 2 and 1 points of spread
+SIGMA2_FLOOR, TAU2_FLOOR = 4.0, 1.0
+DRAG_MARGIN = 0.01  # a drag place passes at least one point less often than its category's mean  # score variances: at least 2 and 1 points of spread
 
 
 @dataclass
@@ -262,11 +263,11 @@ def category_readiness(*, category: int, points: list[int], observations: list[O
 def drag(fit: CategoryReadiness, limit: int = 5) -> list[PlaceFit]:
     """The places that pull the category down: lowest pass probability first, and among equal
     ones the best-evidenced (most recent inspections' weight) first; only places below the
-    category's mean pass probability."""
+    category's mean pass probability by a point or more (places all alike drag nothing)."""
     places = [p for p in fit.places_fit if p.pass_probability is not None]
     if not places:
         return []
     mean = sum(p.pass_probability for p in places) / len(places)
-    below = [p for p in places if p.pass_probability < mean - 1e-9]
+    below = [p for p in places if p.pass_probability < mean - DRAG_MARGIN]
     below.sort(key=lambda p: (round(p.pass_probability, 3), -p.weight, p.point))
     return below[:limit]
