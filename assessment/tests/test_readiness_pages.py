@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessment.models import DrawSize, MockAssessment, PassLine, StandardEdition, StandardPart
 from assessment.selectors.readiness_page import readiness_figures
@@ -16,6 +16,13 @@ from ledger.tests.api_support import client_for
 from .readiness_support import checklists, history, places
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def language_restored():
+    """Pages asked for in English switch the thread's language: put it back afterwards."""
+    with translation.override(translation.get_language()):
+        yield
 PAGE = "/assessment/readiness/"
 
 
