@@ -20,6 +20,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from campaign.choices import Role
+from campaign.filters import ScopedFilterSet
 from campaign.models import District
 from config.api import FilterBackend, PageNumberPagination
 from inspections.services import InspectionError
@@ -189,7 +190,7 @@ class MockAssessmentCreateSerializer(serializers.Serializer):
                                     help_text=_("The draw's seed (default random); the same seed draws the same."))
 
 
-class MockAssessmentFilterSet(django_filters.FilterSet):
+class MockAssessmentFilterSet(ScopedFilterSet):
     district = django_filters.ModelChoiceFilter(field_name="round__district", queryset=District.objects.all(),
                                                 label=_("District"))
     starts_after = django_filters.DateFilter(field_name="round__starts_on", lookup_expr="gte",
