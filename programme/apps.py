@@ -11,4 +11,20 @@ class ProgrammeConfig(AppConfig):
 
     def ready(self):
         # Each area registers its demo step, task groups, notifications and exports here.
-        pass
+        self._ready_sites()
+
+    def _ready_sites(self):
+        # Model sites and the sample points' build-out: the sweep's task, the notification
+        # kind, the sample point page's panel, the Excel lists and the demo step.
+        from campaign.demo_steps import DemoStep, demo_step_register
+        from campaign.panels import SAMPLE_POINT, Panel, register_panel
+
+        from . import exports_sites, tasks_sites  # noqa: F401 (the lists; the beat task)
+        from .demo_sites import demo_sites_step
+        from .notifications_sites import register_kinds
+        from .views.sites import buildout_panel
+
+        register_kinds()
+        register_panel(SAMPLE_POINT, Panel(name="buildout", template="programme/sites/panel_buildout.html",
+                                           context=buildout_panel, order=15))
+        demo_step_register(DemoStep("model_sites", 70, demo_sites_step))

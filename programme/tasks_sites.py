@@ -1,0 +1,11 @@
+"""Celery task of the model sites: thin, it calls the service (idempotent by status)."""
+
+from celery import shared_task
+
+
+@shared_task(name="programme.model_sites_sweep", acks_late=True, reject_on_worker_lost=True)
+def model_sites_sweep() -> str:
+    """The daily sweep (beat, 00:50 Asia/Shanghai): suspend models scoring below the minimum."""
+    from .services.sites import model_sites_sweep as sweep
+
+    return sweep().summary()
