@@ -618,3 +618,7 @@ MODEL_SITE_RECENT_INSPECTIONS = env_int("MODEL_SITE_RECENT_INSPECTIONS", 3, mini
 MODEL_SITE_RECENT_DAYS = env_int("MODEL_SITE_RECENT_DAYS", 90, minimum=1)
 CELERY_BEAT_SCHEDULE["programme-model-sites-sweep"] = {
     "task": "programme.model_sites_sweep", "schedule": crontab(minute=50, hour=0)}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ModelSiteStatusEnum": "programme.models.sites.ModelSiteStatus",
+    "BuildoutStateEnum": "programme.models.sites.BuildoutState",
+})
