@@ -34,7 +34,7 @@ class ReasonForm(ControlCharactersRefused, forms.Form):
         bootstrap_form(self)
 
 
-class PhotosForm(forms.Form):
+class PhotosForm(ControlCharactersRefused, forms.Form):
     photos = PhotosField(label=_("Photos"))
 
 

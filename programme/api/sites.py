@@ -139,6 +139,7 @@ class ModelSiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     pagination_class = PageNumberPagination
     filter_backends = [FilterBackend]
     filterset_class = ModelSiteFilterSet
+    queryset = ModelSite.objects.none()  # (its model, for the schema; rows: get_queryset)
 
     def get_queryset(self):
         return selectors.model_site_rows(self.request.user).prefetch_related("photos", "events__by")
@@ -306,14 +307,14 @@ class BuildoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     pagination_class = PageNumberPagination
     filter_backends = [FilterBackend]
     filterset_class = BuildoutFilterSet
-    lookup_url_kwarg = "sample_point"
+    queryset = SamplePoint.objects.none()  # (its model, for the schema; rows: get_queryset)
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.buildout_points(self.request.user)
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["sample_point"])
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get_serializer_class(self):
         return BuildoutPointDetailSerializer if self.action == "retrieve" else BuildoutPointSerializer
@@ -327,7 +328,7 @@ class BuildoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                               400: OpenApiResponse(description="A move that is not allowed, or a wrong date"),
                               403: OpenApiResponse(description="Not for this user (e.g. a unit marking checked)")})
     @action(detail=True, methods=["post"])
-    def transition(self, request, sample_point=None):
+    def transition(self, request, pk=None):
         point = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -342,7 +343,7 @@ class BuildoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                               400: OpenApiResponse(description="A change without a reason"),
                               403: OpenApiResponse(description="HQ or the responsible unit only")})
     @action(detail=True, methods=["post"])
-    def plan(self, request, sample_point=None):
+    def plan(self, request, pk=None):
         point = self.get_object()
         data = PlanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
