@@ -119,7 +119,7 @@ register(ListExport(
         Column(_("Checked"), lambda f: f.checked, 8),
         Column(_("Without a plan"), lambda f: f.unplanned, 8),
         Column(_("Overdue"), lambda f: f.overdue, 8),
-        Column(_("% ready or checked"), lambda f: f.ready_percent, 10),
-        Column(_("% checked"), lambda f: f.checked_percent, 10),
+        Column(_("Ready or checked (per cent)"), lambda f: f.ready_percent, 10),
+        Column(_("Checked (per cent)"), lambda f: f.checked_percent, 10),
     ),
 ))
