@@ -19,9 +19,9 @@ class ProgrammeConfig(AppConfig):
         from campaign.demo_steps import DemoStep, demo_step_register
         from campaign.panels import SAMPLE_POINT, Panel, register_panel
 
-        from . import exports_sites, tasks_sites  # noqa: F401 (the lists; the beat task)
-        from .demo_sites import demo_sites_step
-        from .notifications_sites import register_kinds
+        from .demo.sites import demo_sites_step
+        from .exports import sites as exports_sites  # noqa: F401 (the lists, for campaign.exporting)
+        from .sites.notifications import register_kinds
         from .views.sites import buildout_panel
 
         register_kinds()

@@ -34,7 +34,7 @@ from config.api import FilterBackend, PageNumberPagination
 from ledger.api.errors import ForbiddenError
 from ledger.api.serializers import PhotoListField
 
-from ..filters_sites import BuildoutFilterSet, ModelSiteFilterSet
+from ..filters.sites import BuildoutFilterSet, ModelSiteFilterSet
 from ..models import BuildoutEvent, BuildoutState, ModelSite, ModelSiteEvent, ModelSitePhoto
 from ..models.sites import may_see_sites
 from ..selectors import sites as selectors

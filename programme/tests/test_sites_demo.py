@@ -4,7 +4,7 @@ some overdue; run again, it adds nothing. The beat task runs the sweep by its na
 import pytest
 
 from campaign.jobs import task_by_name
-from programme.demo_sites import demo_sites_step
+from programme.demo.sites import demo_sites_step
 from programme.models import BuildoutState, ModelSite, ModelSitePhoto, SamplePointBuildout
 from programme.selectors.sites import buildout_figures
 

@@ -19,7 +19,7 @@ from campaign.models import SamplePoint
 from campaign.photos import PhotoError, photo_store
 from campaign.views.structure import campaign_staff_required
 
-from ..forms_sites import (
+from ..forms.sites import (
     BuildoutFilterForm,
     BuildoutPlanForm,
     BuildoutTransitionForm,

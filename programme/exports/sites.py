@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.exporting import Column, ListExport, register
 
-from .forms_sites import BuildoutFilterForm, GalleryFilterForm
-from .models.sites import may_see_sites
-from .selectors import sites as selectors
+from ..forms.sites import BuildoutFilterForm, GalleryFilterForm
+from ..models.sites import may_see_sites
+from ..selectors import sites as selectors
 
 
 def _form(form_class, user, data):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.choices import Role
 from notifications.events import register
 
-from .services.sites import MODEL_SITE_SUSPENDED
+from ..services.sites import MODEL_SITE_SUSPENDED
 
 
 def model_site_link(site) -> str:

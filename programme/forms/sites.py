@@ -10,7 +10,7 @@ from campaign.models import Category, District, SamplePoint
 from campaign.widgets import SearchSelect
 from ledger.forms import DateInput, PhotosField
 
-from .models import BuildoutState, ModelSiteStatus
+from ..models import BuildoutState, ModelSiteStatus
 
 
 class ModelSiteMarkForm(ControlCharactersRefused, forms.Form):

@@ -1,4 +1,4 @@
-"""The API's filters of the model sites and the build-out (the pages use forms_sites.py)."""
+"""The API's filters of the model sites and the build-out (the pages use forms/sites.py)."""
 
 import django_filters
 from django.utils import timezone
@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from campaign.filters import ScopedFilterSet
 from campaign.models import Category, District, SamplePoint
 
-from .models import BuildoutState, ModelSite, ModelSiteStatus
-from .selectors.sites import buildout_filter
+from ..models import BuildoutState, ModelSite, ModelSiteStatus
+from ..selectors.sites import buildout_filter
 
 
 class ModelSiteFilterSet(ScopedFilterSet):

@@ -24,8 +24,8 @@ from campaign.models import SamplePoint, User
 from campaign.photos import photo_store
 from inspections.choices import InspectionStatus
 
-from .models import BuildoutState, ModelSite, SamplePointBuildout
-from .services import sites as services
+from ..models import BuildoutState, ModelSite, SamplePointBuildout
+from ..services import sites as services
 
 MODEL_SITES = 6
 PER_LINE = 8  # points given a build-out record per district and category

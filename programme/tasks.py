@@ -1,4 +1,4 @@
-"""Celery task of the model sites: thin, it calls the service (idempotent by status)."""
+"""Celery tasks of the programme: thin, they call a service."""
 
 from celery import shared_task
 
@@ -6,6 +6,6 @@ from celery import shared_task
 @shared_task(name="programme.model_sites_sweep", acks_late=True, reject_on_worker_lost=True)
 def model_sites_sweep() -> str:
     """The daily sweep (beat, 00:50 Asia/Shanghai): suspend models scoring below the minimum."""
-    from .services.sites import model_sites_sweep as sweep
+    from .services.sites import model_sites_sweep as sweep  # (idempotent by status)
 
     return sweep().summary()
