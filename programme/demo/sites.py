@@ -88,18 +88,20 @@ def _model_sites(hq) -> int:
                         average=Avg("inspections__score", filter=Q(inspections__status=InspectionStatus.SUBMITTED)))
               .select_related("district", "category").order_by("-average", "code"))
     inspected = [p for p in scored if p.n]
-    chosen, seen = [], set()
-    # The best point of each category, in a district not chosen yet where possible.
-    for point in inspected + list(SamplePoint.objects.filter(active=True).order_by("code")[:50]):
-        key = point.category_id
-        if key in seen or any(p.pk == point.pk for p in chosen):
-            continue
-        if any(p.district_id == point.district_id for p in chosen) and len(chosen) < 3:
-            continue
-        seen.add(key)
-        chosen.append(point)
-        if len(chosen) == MODEL_SITES - 1:
-            break
+    candidates = inspected + list(SamplePoint.objects.filter(active=True).select_related("district", "category")
+                                  .order_by("category__code", "district__code", "code"))
+    chosen: list = []
+    # The best point of each category, each in another district where possible (inspected ones
+    # first, so most cards show a score).
+    for distinct_district in (True, False):
+        for point in candidates:
+            if len(chosen) == MODEL_SITES - 1:
+                break
+            if any(p.pk == point.pk or p.category_id == point.category_id for p in chosen):
+                continue
+            if distinct_district and any(p.district_id == point.district_id for p in chosen):
+                continue
+            chosen.append(point)
     # And one that scored poorly lately: the daily check suspends it.
     low = next((p for p in reversed(inspected) if p not in chosen), None)
     if low is not None:

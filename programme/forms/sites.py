@@ -42,7 +42,7 @@ class GalleryFilterForm(ControlCharactersRefused, forms.Form):
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Model sites in good standing"))] + list(ModelSiteStatus.choices))
+                               choices=[("", _("Shown in the gallery"))] + list(ModelSiteStatus.choices))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -178,8 +178,9 @@ def model_sites_sweep(*, now=None) -> SweepResult:
             data = {"average": str(score.average), "scores": [str(s) for s in score.scores],
                     "minimum": str(score.minimum)}
             if site.status == ModelSiteStatus.ACTIVE and score.below:
-                reason = _("The average of its last %(n)s inspection scores is %(average)s, below %(minimum)s.") % {
-                    "n": len(score.scores), "average": score.average, "minimum": score.minimum}
+                reason = _("Its recent inspection scores (%(scores)s) average %(average)s, below the minimum of "
+                           "%(minimum)s.") % {"scores": ", ".join(str(s) for s in score.scores),
+                                               "average": score.average, "minimum": score.minimum}
                 event = _set_status(site, ModelSiteStatus.SUSPENDED, ModelSiteEvent.Action.SUSPEND, by=None,
                                     reason=reason, at=now, data=data)
                 notify(MODEL_SITE_SUSPENDED, about=site, users=_hq_people(),
@@ -189,9 +190,9 @@ def model_sites_sweep(*, now=None) -> SweepResult:
                        dedupe_key=f"{MODEL_SITE_SUSPENDED}:{site.pk}:{event.pk}")
                 result.suspended.append(site.pk)
             elif site.status == ModelSiteStatus.SUSPENDED and not score.below:
-                reason = _("The average of its last %(n)s inspection scores is back at %(average)s "
-                           "(minimum %(minimum)s).") % {"n": len(score.scores), "average": score.average,
-                                                       "minimum": score.minimum}
+                reason = _("Its recent inspection scores (%(scores)s) average %(average)s again, at least the "
+                           "minimum of %(minimum)s.") % {"scores": ", ".join(str(s) for s in score.scores),
+                                                        "average": score.average, "minimum": score.minimum}
                 _set_status(site, ModelSiteStatus.ACTIVE, ModelSiteEvent.Action.REINSTATE, by=None, reason=reason,
                             at=now, data=data)
                 result.reinstated.append(site.pk)
