@@ -102,3 +102,16 @@ def test_a_withdrawn_model_is_not_judged(city):
     assert services.model_sites_sweep().suspended == []
     site.refresh_from_db()
     assert site.status == "withdrawn"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_suspend_once_and_tell_hq_once(city):
+    from ledger.tests.test_concurrency import run_at_once
+
+    site = mark(city)
+    scored(city, site.sample_point, 40)
+    outcomes = run_at_once(services.model_sites_sweep, services.model_sites_sweep)
+    assert sorted(len(o.suspended) for o in outcomes) == [0, 1], outcomes
+    assert site.events.filter(action=ModelSiteEvent.Action.SUSPEND).count() == 1
+    assert Notification.objects.filter(event=services.MODEL_SITE_SUSPENDED).count() == 1

@@ -137,3 +137,14 @@ def test_the_api(city, login):
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     assert login(city.other_district_lead).get(f"/api/model-sites/{site_id}/").status_code == 404
     assert login(city.grid_chief).get("/api/model-sites/").status_code == 403
+
+
+def test_the_api_refuses_a_file_that_is_not_a_photo_naming_the_field(city, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(city.hq)
+    fake = SimpleUploadedFile("site.jpg", b"not a picture at all", content_type="image/jpeg")
+    answer = client.post("/api/model-sites/", {"sample_point": city.points_a[0].pk, "reason": "示范",
+                                               "photos": [fake]})
+    assert answer.status_code == 400 and "photos" in answer.json()
+    assert not ModelSite.objects.exists()
