@@ -2,6 +2,57 @@
 
 from django.contrib import admin
 
+from campaign.admin import HQAdmin
+
+from .models import PlanRound, RoundPlan, RoundPlanEvent, RoundPlanQuota
+
+
+class ReadOnlyHQAdmin(HQAdmin):
+    """Read in the admin, written only by the services (each change an event): the plan pages
+    create, change, pause and resume plans; the sweep makes their rounds."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RoundPlanQuotaInline(admin.TabularInline):
+    model = RoundPlanQuota
+    extra = 0
+    readonly_fields = ["category", "quota"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoundPlan)
+class RoundPlanAdmin(ReadOnlyHQAdmin):
+    list_display = ["name", "kind", "recurrence", "every_weeks", "anchor", "district", "active", "owner",
+                    "last_error_at"]
+    list_filter = ["kind", "recurrence", "active", "district"]
+    search_fields = ["name"]
+    inlines = [RoundPlanQuotaInline]
+
+
+@admin.register(PlanRound)
+class PlanRoundAdmin(ReadOnlyHQAdmin):
+    list_display = ["plan", "period_start", "period_end", "round", "made_at"]
+    list_filter = ["plan"]
+    date_hierarchy = "period_start"
+
+
+@admin.register(RoundPlanEvent)
+class RoundPlanEventAdmin(ReadOnlyHQAdmin):
+    list_display = ["plan", "action", "at", "by", "note"]
+    list_filter = ["action", "plan"]
+
+
 # --- Model sites and the sample points' build-out (programme/models/sites.py) ---------------
 # Read-only here: every change goes through the programme's pages and API (the services).
 from .models import (  # noqa: E402
@@ -37,22 +88,13 @@ class ModelSiteEventInline(_ReadOnlyInline):
 
 
 @admin.register(ModelSite)
-class ModelSiteAdmin(admin.ModelAdmin):
+class ModelSiteAdmin(ReadOnlyHQAdmin):
     list_display = ["sample_point", "status", "marked_at", "status_changed_at"]
     list_filter = ["status", "sample_point__district"]
     search_fields = ["sample_point__code", "sample_point__name", "reason"]
-    readonly_fields = ["sample_point", "status", "marked_by", "marked_at", "status_changed_at", "status_reason"]
     fields = ["sample_point", "status", "reason", "marked_by", "marked_at", "status_changed_at", "status_reason"]
+    readonly_fields = fields
     inlines = [ModelSitePhotoInline, ModelSiteEventInline]
-
-    def has_add_permission(self, request):
-        return False  # marked on the programme's page, through the service
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BuildoutEventInline(_ReadOnlyInline):
@@ -62,19 +104,10 @@ class BuildoutEventInline(_ReadOnlyInline):
 
 
 @admin.register(SamplePointBuildout)
-class SamplePointBuildoutAdmin(admin.ModelAdmin):
+class SamplePointBuildoutAdmin(ReadOnlyHQAdmin):
     list_display = ["sample_point", "state", "planned_completion", "building_on", "ready_on", "checked_on"]
     list_filter = ["state", "sample_point__district", "sample_point__category"]
     search_fields = ["sample_point__code", "sample_point__name"]
     readonly_fields = ["sample_point", "state", "planned_completion", "planned_on", "building_on", "ready_on",
                        "checked_on", "updated_at"]
     inlines = [BuildoutEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,10 +1,14 @@
 from django.urls import path  # noqa: F401 (each area adds its pages)
 
+from .views import actions, cycle
 from .views import sites as site_views
 
 app_name = "programme"
 
-urlpatterns = []
+urlpatterns = [
+    *actions.routes,
+    *cycle.routes,
+]
 
 urlpatterns += [  # model sites and the sample points' build-out (views/sites.py)
     path("models/", site_views.model_site_gallery, name="model_site_gallery"),

@@ -79,6 +79,10 @@ def objects(city):
     make_survey(city.hq)  # a satisfaction survey with its questions
     vector_factories.load_thresholds()
     vector_factories.survey(city, by=city.hq)
+    from programme.services.cycle import round_plan_create
+
+    round_plan_create(by=city.hq, name="两周例行督查", kind="routine", anchor=date(2026, 11, 16), every_weeks=2,
+                      quotas={city.market: 1}, inspectors=[city.inspector])
     ModelSite.objects.create(sample_point=city.points_a[0], reason="示范", marked_by=city.hq,  # programme
                              marked_at=timezone.now(), status_changed_at=timezone.now())
     return {"inspection": inspection, "round": inspection_round,

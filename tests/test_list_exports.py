@@ -58,7 +58,9 @@ def test_every_list_page_links_to_its_export_keeping_the_query_string(city, logi
         "assignment_sheets": "/ledger/sheets/?q=47", "problem_classes": "/ledger/classes/",
         "accountability-records": "/accountability/?district={a}",
         "supervision-notices": "/accountability/notices/?district={a}",
-        "vector_surveys": "/assessment/vectors/?species=rodent",
+        "action_targets": "/programme/actions/objects/?status=open",
+        "vector_surveys": "/assessment/vectors/?district={a}",
+        "round-plans": "/programme/plans/?kind=routine", "cross-inspection": "/programme/cross-inspection/",
         # programme: model sites and the sample points' build-out
         "model_sites": "/programme/models/?district={a}",
         "sample_point_buildout": "/programme/buildout/points/?district={a}",

@@ -2,6 +2,11 @@
 
 from django.urls import include, path
 
+from . import actions
+from .cycle import routes as cycle_routes
+
 urlpatterns = [
+    *actions.routes,
+    *cycle_routes,
     path("", include("programme.api.sites")),  # model sites and the sample points' build-out
 ]

@@ -1,5 +1,7 @@
 """The programme's models, one module per area (each re-exported here for Django)."""
 
+from .actions import ActionImport, ActionTarget, SpecialAction, TargetEvent, TargetPhoto
+from .cycle import PlanRound, RoundPlan, RoundPlanEvent, RoundPlanQuota
 from .sites import (  # model sites and the sample points' build-out
     BuildoutEvent,
     BuildoutState,
@@ -11,6 +13,8 @@ from .sites import (  # model sites and the sample points' build-out
 )
 
 __all__: list[str] = [
+    "ActionImport", "ActionTarget", "SpecialAction", "TargetEvent", "TargetPhoto",  # special actions
+    "PlanRound", "RoundPlan", "RoundPlanEvent", "RoundPlanQuota",  # the supervision cycle
     "BuildoutEvent", "BuildoutState", "ModelSite", "ModelSiteEvent", "ModelSitePhoto", "ModelSiteStatus",
-    "SamplePointBuildout",
+    "SamplePointBuildout",  # model sites and the build-out
 ]
