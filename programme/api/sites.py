@@ -279,7 +279,7 @@ class PlanSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class FiguresLineSerializer(serializers.Serializer):
+class BuildoutFiguresLineSerializer(serializers.Serializer):
     district = serializers.CharField()
     category = serializers.CharField()
     total = serializers.IntegerField()
@@ -293,9 +293,9 @@ class FiguresLineSerializer(serializers.Serializer):
     checked_percent = serializers.FloatField()
 
 
-class FiguresSerializer(serializers.Serializer):
-    lines = FiguresLineSerializer(many=True)
-    total = FiguresLineSerializer()
+class BuildoutFiguresSerializer(serializers.Serializer):
+    lines = BuildoutFiguresLineSerializer(many=True)
+    total = BuildoutFiguresLineSerializer()
 
 
 @extend_schema_view(
@@ -351,7 +351,7 @@ class BuildoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             services.buildout_plan(sample_point=point, by=request.user, **data.validated_data)
         return self._answer(point)
 
-    @extend_schema(summary="Build-out figures per district and category", responses={200: FiguresSerializer},
+    @extend_schema(summary="Build-out figures per district and category", responses={200: BuildoutFiguresSerializer},
                    parameters=[OpenApiParameter("district", int), OpenApiParameter("category", int)],
                    filters=False)
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
