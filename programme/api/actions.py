@@ -247,6 +247,7 @@ REFUSALS = {
                          responses={201: ActionSerializer, 400: REFUSALS[400], 403: REFUSALS[403]}),
 )
 class SpecialActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = SpecialAction.objects.none()  # the model, for the schema; rows by get_queryset
     permission_classes = [StaffOnly]
     serializer_class = ActionSerializer
     pagination_class = None
@@ -327,6 +328,7 @@ class SpecialActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                            responses={200: TargetDetailSerializer, 404: REFUSALS[404]}),
 )
 class ActionTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = ActionTarget.objects.none()  # the model, for the schema; rows by get_queryset
     permission_classes = [StaffOnly]
     filter_backends = [FilterBackend]
     filterset_class = ActionTargetFilterSet
