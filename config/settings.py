@@ -622,3 +622,17 @@ LOGGING = {
 
 LANGUAGE_COOKIE_NAME = "django_language"
 SITE_TITLE = _("Health City Headquarters")
+
+# --- Model sites (programme/services/sites.py) -------------------------------------------------
+# A model site stays one while the average score of its recent submitted inspections (the last
+# MODEL_SITE_RECENT_INSPECTIONS within MODEL_SITE_RECENT_DAYS) is at least MODEL_SITE_MIN_SCORE;
+# the daily sweep suspends it otherwise (no inspection in the period: it keeps its status).
+MODEL_SITE_MIN_SCORE = env_int("MODEL_SITE_MIN_SCORE", 85, minimum=0)
+MODEL_SITE_RECENT_INSPECTIONS = env_int("MODEL_SITE_RECENT_INSPECTIONS", 3, minimum=1)
+MODEL_SITE_RECENT_DAYS = env_int("MODEL_SITE_RECENT_DAYS", 90, minimum=1)
+CELERY_BEAT_SCHEDULE["programme-model-sites-sweep"] = {
+    "task": "programme.model_sites_sweep", "schedule": crontab(minute=50, hour=0)}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ModelSiteStatusEnum": "programme.models.sites.ModelSiteStatus",
+    "BuildoutStateEnum": "programme.models.sites.BuildoutState",
+})

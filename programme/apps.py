@@ -13,6 +13,7 @@ class ProgrammeConfig(AppConfig):
         # Each area registers its demo step, task groups, notifications and exports.
         self._ready_actions()
         self._ready_cycle()
+        self._ready_sites()
 
     def _ready_actions(self):
         from campaign.demo_steps import DemoStep, demo_step_register
@@ -32,3 +33,19 @@ class ProgrammeConfig(AppConfig):
 
         # After the inspections' step (20): their checklists; before the reports (90).
         demo_step_register(DemoStep("programme_cycle", 30, demo_cycle_step))
+
+    def _ready_sites(self):
+        # Model sites and the sample points' build-out: the sweep's task, the notification
+        # kind, the sample point page's panel, the Excel lists and the demo step.
+        from campaign.demo_steps import DemoStep, demo_step_register
+        from campaign.panels import SAMPLE_POINT, Panel, register_panel
+
+        from .demo.sites import demo_sites_step
+        from .exports import sites as exports_sites  # noqa: F401 (the lists, for campaign.exporting)
+        from .sites.notifications import register_kinds
+        from .views.sites import buildout_panel
+
+        register_kinds()
+        register_panel(SAMPLE_POINT, Panel(name="buildout", template="programme/sites/panel_buildout.html",
+                                           context=buildout_panel, order=15))
+        demo_step_register(DemoStep("model_sites", 70, demo_sites_step))

@@ -9,3 +9,11 @@ def round_plans_sweep() -> str:
     from .services import cycle
 
     return cycle.round_plans_sweep().summary()
+
+
+@shared_task(name="programme.model_sites_sweep", acks_late=True, reject_on_worker_lost=True)
+def model_sites_sweep() -> str:
+    """The daily sweep (beat, 00:50 Asia/Shanghai): suspend models scoring below the minimum."""
+    from .services.sites import model_sites_sweep as sweep  # (idempotent by status)
+
+    return sweep().summary()

@@ -18,7 +18,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.urls import resolve
-from django.utils import translation
+from django.utils import timezone, translation
 from django_filters import FilterSet
 from drf_spectacular.generators import SchemaGenerator
 
@@ -34,6 +34,7 @@ from ledger.choices import Status
 from ledger.models import Problem
 from ledger.tests.api_support import client_for
 from ledger.tests.factories import problem_in
+from programme.models import ModelSite
 from public_reports.tests.factories import report as public_report
 from public_reports.tests.reward_factories import reward
 
@@ -85,6 +86,8 @@ def objects(city):
 
     round_plan_create(by=city.hq, name="两周例行督查", kind="routine", anchor=date(2026, 11, 16), every_weeks=2,
                       quotas={city.market: 1}, inspectors=[city.inspector])
+    ModelSite.objects.create(sample_point=city.points_a[0], reason="示范", marked_by=city.hq,  # programme
+                             marked_at=timezone.now(), status_changed_at=timezone.now())
     return {"inspection": inspection, "round": inspection_round,
             "item": inspection.checklist_version.items.first()}
 

@@ -61,6 +61,10 @@ def test_every_list_page_links_to_its_export_keeping_the_query_string(city, logi
         "action_targets": "/programme/actions/objects/?status=open",
         "vector_surveys": "/assessment/vectors/?district={a}",
         "round-plans": "/programme/plans/?kind=routine", "cross-inspection": "/programme/cross-inspection/",
+        # programme: model sites and the sample points' build-out
+        "model_sites": "/programme/models/?district={a}",
+        "sample_point_buildout": "/programme/buildout/points/?district={a}",
+        "sample_point_buildout_figures": "/programme/buildout/?district={a}",
     }
     assert set(pages) == set(EXPORTS)
     for kind, url in pages.items():

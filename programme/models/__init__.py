@@ -2,8 +2,19 @@
 
 from .actions import ActionImport, ActionTarget, SpecialAction, TargetEvent, TargetPhoto
 from .cycle import PlanRound, RoundPlan, RoundPlanEvent, RoundPlanQuota
+from .sites import (  # model sites and the sample points' build-out
+    BuildoutEvent,
+    BuildoutState,
+    ModelSite,
+    ModelSiteEvent,
+    ModelSitePhoto,
+    ModelSiteStatus,
+    SamplePointBuildout,
+)
 
 __all__: list[str] = [
     "ActionImport", "ActionTarget", "SpecialAction", "TargetEvent", "TargetPhoto",  # special actions
     "PlanRound", "RoundPlan", "RoundPlanEvent", "RoundPlanQuota",  # the supervision cycle
+    "BuildoutEvent", "BuildoutState", "ModelSite", "ModelSiteEvent", "ModelSitePhoto", "ModelSiteStatus",
+    "SamplePointBuildout",  # model sites and the build-out
 ]
