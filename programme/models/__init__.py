@@ -1,3 +1,5 @@
 """The programme's models, one module per area (each re-exported here for Django)."""
 
-__all__: list[str] = []
+from .pairing import Pair, PairingEvent, PairPhoto, PairTask, PairVisit
+
+__all__: list[str] = ["Pair", "PairingEvent", "PairPhoto", "PairTask", "PairVisit"]
