@@ -17,9 +17,13 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class _Form(ControlCharactersRefused, forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        bootstrap_form(self)
+        self.narrow(user)
+        bootstrap_form(self)  # (reads the errors of a bound form: the choices must be narrowed first)
+
+    def narrow(self, user) -> None:
+        """Narrow the choices to what ``user`` may see."""
 
 
 class CommunityImportForm(_Form):
@@ -43,8 +47,7 @@ class PairForm(_Form):
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE, required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def narrow(self, user) -> None:
         self.fields["unit"].queryset = Unit.objects.visible_to(user)
         self.fields["community"].queryset = Community.objects.visible_to(user)
 
