@@ -426,6 +426,8 @@ SPECTACULAR_SETTINGS = {
         "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
         "VectorLevelEnum": "assessment.vector_indicators.Level",
         "VectorThresholdLevelEnum": "assessment.vector_indicators.THRESHOLD_LEVELS",
+        "PairTaskKindEnum": "programme.choices.PairTaskKind",
+        "PairTaskStatusEnum": "programme.choices.PairTaskStatus",
     },
 }
 

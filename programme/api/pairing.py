@@ -67,7 +67,7 @@ class CommunitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PairPhotoSerializer(serializers.ModelSerializer):
     class Meta:
         model = PairPhoto
         fields = ["id", "image", "thumbnail", "width", "height", "uploaded_at"]
@@ -114,7 +114,7 @@ class PairEndSerializer(serializers.Serializer):
 
 
 class PairTaskSerializer(serializers.ModelSerializer):
-    photos = PhotoSerializer(many=True, read_only=True)
+    photos = PairPhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = PairTask
@@ -151,7 +151,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class PairVisitSerializer(serializers.ModelSerializer):
-    photos = PhotoSerializer(many=True, read_only=True)
+    photos = PairPhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = PairVisit

@@ -14,7 +14,11 @@ import pytest
 from programme.services import pairing as pairing_services
 from programme.tests.pairing_factories import communities, done, pair, task
 
-from .test_monthly_comparison import by_id, compute, formula, media, months  # noqa: F401 (fixtures)
+from . import test_monthly_comparison as base
+from .test_monthly_comparison import by_id, compute
+
+# The hand-built February and March, and their formula (fixtures of test_monthly_comparison.py).
+formula, media, months = base.formula, base.media, base.months
 
 pytestmark = pytest.mark.django_db
 
