@@ -58,6 +58,7 @@ def test_every_list_page_links_to_its_export_keeping_the_query_string(city, logi
         "assignment_sheets": "/ledger/sheets/?q=47", "problem_classes": "/ledger/classes/",
         "accountability-records": "/accountability/?district={a}",
         "supervision-notices": "/accountability/notices/?district={a}",
+        "pairs": "/programme/pairing/?active=true", "communities": "/programme/pairing/communities/?district={a}",
     }
     assert set(pages) == set(EXPORTS)
     for kind, url in pages.items():
