@@ -354,6 +354,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "imports-sweep": {"task": "campaign.tasks.sample_point_imports_sweep", "schedule": 300.0},
     "ledger-jobs-sweep": {"task": "ledger.tasks.ledger_jobs_sweep", "schedule": 300.0},
     "list-exports-sweep": {"task": "campaign.tasks.list_exports_sweep", "schedule": 300.0},
+    "archive-exports-sweep": {"task": "assessment.tasks.archive_exports_sweep", "schedule": 300.0},
     "imports-expire": {"task": "campaign.tasks.sample_point_imports_expire", "schedule": crontab(minute=40, hour=3)},
     "ledger-imports-expire": {"task": "ledger.tasks.ledger_imports_expire", "schedule": crontab(minute=45, hour=3)},
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
@@ -424,8 +425,10 @@ SPECTACULAR_SETTINGS = {
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
         "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
-        "VectorLevelEnum": "assessment.vector_indicators.Level",
-        "VectorThresholdLevelEnum": "assessment.vector_indicators.THRESHOLD_LEVELS",
+        "VectorLevelEnum": "assessment.vectors.indicators.Level",
+        "VectorThresholdLevelEnum": "assessment.vectors.indicators.THRESHOLD_LEVELS",
+        "MaterialStatusEnum": "assessment.choices.MaterialStatus",
+        "MaterialActionEnum": "assessment.choices.MaterialAction",
         "PairTaskKindEnum": "programme.choices.PairTaskKind",
         "PairTaskStatusEnum": "programme.choices.PairTaskStatus",
     },
@@ -471,6 +474,12 @@ LEDGER_HMAC_OLD_KEYS = env_list("LEDGER_HMAC_OLD_KEYS", [])
 LEDGER_FINGERPRINT_DIR = Path(env_str("LEDGER_FINGERPRINT_DIR", str(VAR_DIR / "fingerprints")))
 # Evidence photos: largest upload, largest picture, and the size they are stored at.
 PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 15, minimum=1)
+# The materials archive (assessment/archive/files.py): the largest file a unit may upload, and
+# for Word/Excel files (ZIP inside) the most they may unpack to, in members and in bytes.
+ARCHIVE_MAX_MB = env_int("ARCHIVE_MAX_MB", 30, minimum=1)
+ARCHIVE_MAX_UNPACKED_MB = env_int("ARCHIVE_MAX_UNPACKED_MB", 200, minimum=1)
+ARCHIVE_MAX_MEMBERS = env_int("ARCHIVE_MAX_MEMBERS", 2000, minimum=10)
+ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 100, minimum=10)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000, minimum=1_000_000)
 PHOTO_STORED_MAX_SIDE = 2560
 PHOTO_THUMBNAIL_SIDE = 320
