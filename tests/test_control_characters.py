@@ -34,6 +34,7 @@ from ledger.choices import Status
 from ledger.models import Problem
 from ledger.tests.api_support import client_for
 from ledger.tests.factories import problem_in
+from programme.tests import pairing_factories
 from public_reports.tests.factories import report as public_report
 from public_reports.tests.reward_factories import reward
 
@@ -78,6 +79,7 @@ def objects(city):
     make_survey(city.hq)  # a satisfaction survey with its questions
     vector_factories.load_thresholds()
     vector_factories.survey(city, by=city.hq)
+    pairing_factories.sample_pair(city)  # a community, a pair with a task and a visit (programme)
     return {"inspection": inspection, "round": inspection_round,
             "item": inspection.checklist_version.items.first()}
 

@@ -59,6 +59,7 @@ def test_every_list_page_links_to_its_export_keeping_the_query_string(city, logi
         "accountability-records": "/accountability/?district={a}",
         "supervision-notices": "/accountability/notices/?district={a}",
         "pairs": "/programme/pairing/?active=true", "communities": "/programme/pairing/communities/?district={a}",
+        "vector_surveys": "/assessment/vectors/?species=rodent",
     }
     assert set(pages) == set(EXPORTS)
     for kind, url in pages.items():

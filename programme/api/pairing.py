@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -182,12 +181,12 @@ class _Base(viewsets.GenericViewSet):
     permission_classes = [PairingPermission]
     pagination_class = PageNumberPagination
     filter_backends = [FilterBackend]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
 
 @extend_schema_view(list=extend_schema(summary="Communities the user may see (filters: district, street office)"),
                     retrieve=extend_schema(summary="One community"))
 class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+    queryset = Community.objects.all()  # (the model; get_queryset narrows to the user's scope)
     serializer_class = CommunitySerializer
     filterset_class = CommunityFilterSet
     filter_backends = [FilterBackend, filters.SearchFilter]
@@ -206,6 +205,7 @@ class CommunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
                                     403: OpenApiResponse(description="HQ only")}),
 )
 class PairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _Base):
+    queryset = Pair.objects.all()
     serializer_class = PairSerializer
     filterset_class = PairFilterSet
 
@@ -243,6 +243,7 @@ class PairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
                                     409: OpenApiResponse(description="The pair has ended")}),
 )
 class PairTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _Base):
+    queryset = PairTask.objects.all()
     serializer_class = PairTaskSerializer
     filterset_class = PairTaskFilterSet
 
@@ -314,6 +315,7 @@ class PairTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
                                     409: OpenApiResponse(description="The pair has ended")}),
 )
 class PairVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _Base):
+    queryset = PairVisit.objects.all()
     serializer_class = PairVisitSerializer
     filterset_class = PairVisitFilterSet
 

@@ -30,3 +30,13 @@ def task(city, pair_, *, due_on, title="社区大扫除"):
 
 def done(city, task_, *, done_on, by=None):
     return services.pair_task_complete(actor=by or city.hq, task=task_, done_on=done_on, note="已完成，附照片")
+
+
+def sample_pair(city):
+    """One pair of office A with 甲一社区, a planned task and a visit (for walks over the API)."""
+    places = communities(city)
+    p = pair(city, unit=city.office_a, community=places["甲一社区"])
+    task(city, p, due_on=dt.date(2025, 3, 1))
+    services.pair_visit_record(actor=city.hq, pair=p, visited_on=dt.date(2025, 2, 1), visitors="王芳",
+                               work_done="走访")
+    return p
