@@ -13,7 +13,7 @@ from ledger.forms import PhotosField
 
 from ..choices import PairTaskKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 
 
 class _Form(ControlCharactersRefused, forms.Form):

@@ -73,7 +73,7 @@ def test_a_unit_handler_records_their_own_task_done_with_photos_on_the_page(city
 def test_a_missing_note_is_shown_on_the_field(city, pairs, login):
     _in_a, _in_b, task_a, _tb = pairs
     page = login(city.unit_handler).post(f"/programme/pairing/tasks/{task_a.pk}/done/", {"done_on": "2025-02-28"})
-    assert page.status_code == 200 and page.context["done_form"].errors["note"]
+    assert page.status_code == 200 and page.context["tasks"][0].done_form.errors["note"]
 
 
 @pytest.mark.parametrize("role", ["leader", "district_lead", "unit_handler"])

@@ -96,6 +96,10 @@ def _render_pair(request, pair, **forms):
     today = _today()
     tasks = list(pair.tasks.prefetch_related("photos").select_related("done_by"))
     works = services.works_for_pair(user, pair)
+    for task in tasks:  # each planned task its own form (its own element ids); a refused one bound
+        if task.status == PairTaskStatus.PLANNED and works:
+            task.done_form = (forms["done_form"] if forms.get("done_task_id") == task.pk
+                              else PairTaskDoneForm(auto_id=f"id_done{task.pk}_%s"))
     context = {
         "pair": pair, "tasks": tasks, "today": today,
         "visits": pair.visits.prefetch_related("photos").select_related("recorded_by"),
@@ -104,7 +108,6 @@ def _render_pair(request, pair, **forms):
         "task_form": forms.get("task_form") or PairTaskForm(),
         "visit_form": forms.get("visit_form") or PairVisitForm(),
         "end_form": forms.get("end_form") or PairEndForm(initial={"ends_on": today}),
-        "done_form": forms.get("done_form") or PairTaskDoneForm(),
         "done_task_id": forms.get("done_task_id"),
         "reason_form": ReasonForm(),
         "planned": PairTaskStatus.PLANNED, "done": PairTaskStatus.DONE,
@@ -193,7 +196,7 @@ def pair_task_done(request, pk: int):
     task = _task_for_write(request, pk)
     if not services.works_for_pair(request.user, task.pair):
         raise Http404
-    form = PairTaskDoneForm(request.POST, request.FILES)
+    form = PairTaskDoneForm(request.POST, request.FILES, auto_id=f"id_done{task.pk}_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
