@@ -94,3 +94,11 @@ def test_the_excel_export_holds_the_pairs_the_user_sees_with_their_progress(city
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     communities_listed = [row[1] for row in rows if row and row[1] in ("甲一社区", "甲二社区", "乙一社区")]
     assert sorted(communities_listed) == ["甲一社区", "甲二社区"]  # district A's only
+
+
+@pytest.mark.parametrize("role,shown", [("hq", True), ("unit_handler", True), ("district_lead", True),
+                                        ("inspector", False)])
+def test_the_menu_offers_pairing_to_whom_it_concerns(city, login, role, shown):
+    body = login(getattr(city, role)).get("/").content.decode()
+    home = login(getattr(city, role)).get("/", follow=True).content.decode()
+    assert ('id="menu-pairing"' in body + home) == shown
