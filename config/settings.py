@@ -344,9 +344,11 @@ CELERY_TASK_ROUTES = {"reports.*": {"queue": REPORTS_QUEUE}, "notifications.*": 
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.heartbeat", "schedule": 60.0},
     # Every kind of report (reports/kinds) of the period just ended: weekly ones on Monday,
-    # monthly ones on the 1st.
+    # monthly ones on the 1st, quarterly ones on the 1st of January, April, July and October.
     "reports-weekly": {"task": "reports.weekly_scheduled", "schedule": crontab(minute=0, hour=7, day_of_week="mon")},
     "reports-monthly": {"task": "reports.monthly_scheduled", "schedule": crontab(minute=0, hour=7, day_of_month="1")},
+    "reports-quarterly": {"task": "reports.quarterly_scheduled",
+                          "schedule": crontab(minute=30, hour=7, day_of_month="1", month_of_year="1,4,7,10")},
     "reports-overdue-sweep": {"task": "reports.overdue_sweep", "schedule": crontab(minute=5, hour=0)},
     "ledger-fingerprint": {"task": "ledger.tasks.ledger_fingerprint_take", "schedule": crontab(minute=15, hour=0)},
     "campaign-public-action-counts-purge": {
@@ -365,6 +367,8 @@ CELERY_BEAT_SCHEDULE: dict = {
                                         "schedule": crontab(minute=20, hour=0)},
     # The rewards owed once problems reported by the public are verified closed.
     "public-rewards-sweep": {"task": "public_reports.rewards_sweep", "schedule": 600.0},
+    # The supervision cycle: each round plan's round for its current period (one per period).
+    "programme-round-plans-sweep": {"task": "programme.round_plans_sweep", "schedule": crontab(minute=10)},
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -424,6 +428,7 @@ SPECTACULAR_SETTINGS = {
         "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
+        "ActionObjectStatusEnum": "programme.choices.TargetStatus",
         "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
         "VectorLevelEnum": "assessment.vectors.indicators.Level",
         "VectorThresholdLevelEnum": "assessment.vectors.indicators.THRESHOLD_LEVELS",

@@ -1,10 +1,12 @@
 from django.urls import path  # noqa: F401 (each area adds its pages)
 
-from .views import pairing
+from .views import actions, cycle, pairing
 
 app_name = "programme"
 
 urlpatterns = [
+    *actions.routes,
+    *cycle.routes,
     # Pairing units with communities (programme/views/pairing.py).
     path("pairing/", pairing.pair_list, name="pair_list"),
     path("pairing/new/", pairing.pair_create, name="pair_create"),

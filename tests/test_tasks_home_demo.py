@@ -53,6 +53,8 @@ class DemoTaskCountsTests(TestCase):
             return len(re.findall(r"<section [^>]*data-escalation=", html))
         if parts.path.startswith("/rewards/"):
             return response.context["page"].paginator.count
+        if parts.path.startswith("/programme/actions/objects/"):  # the special actions' objects, paged
+            return response.context["page"].paginator.count
         if parts.path.startswith("/assessment/archive/"):  # the archive's materials, paged
             return response.context["page"].paginator.count
         raise AssertionError(f"no rule to count the rows of {url}")

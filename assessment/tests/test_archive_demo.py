@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from PIL import Image
 
-from assessment.demo import archive as demo_archive
 from assessment.archive.files import material_file_check
 from assessment.choices import MaterialStatus
+from assessment.demo import archive as demo_archive
 from assessment.models import MaterialFile, MaterialState
 
 from .archive_factories import build_standard

@@ -2,6 +2,10 @@
 
 from django.urls import include, path
 
+from . import actions
+from .cycle import routes as cycle_routes
+
 urlpatterns = [
+    *actions.routes, *cycle_routes,
     path("", include("programme.api.pairing")),  # communities, pairs, their tasks and visits
 ]

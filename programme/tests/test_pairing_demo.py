@@ -6,7 +6,7 @@ from django.utils import timezone
 from campaign.choices import Role, UnitKind
 from campaign.models import Community, District, Unit
 from campaign.tests.factories import make_user
-from programme.demo_pairing import demo_pairing_build
+from programme.demo.pairing import demo_pairing_build
 from programme.models import Pair, PairVisit
 from programme.selectors.pairing import pairs_for, total_progress
 

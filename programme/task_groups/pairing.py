@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign import tasks_home
 from campaign.choices import Role
 
-from .selectors.pairing import tasks_due
+from ..selectors.pairing import tasks_due
 
 UNITS = frozenset({Role.UNIT_HANDLER})
 

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from campaign.exporting import Column, ListExport, filtered_rows, register
 from campaign.models import Community
 
-from .filters.pairing import CommunityFilterSet, PairFilterSet
-from .models.pairing import may_see_pairing
-from .selectors.pairing import pairs_for
+from ..filters.pairing import CommunityFilterSet, PairFilterSet
+from ..models.pairing import may_see_pairing
+from ..selectors.pairing import pairs_for
 
 register(ListExport(
     kind="pairs", title=_("Pairs of units and communities"), list_url="programme:pair_list",

@@ -17,9 +17,9 @@ from campaign.importing.communities import CommunityPlan, PlannedCommunity
 from campaign.models import Community, District, Unit, User
 from campaign.services.communities import communities_import
 
-from .choices import PairTaskKind
-from .models import Pair
-from .services.pairing import pair_create, pair_task_add, pair_task_complete, pair_visit_record
+from ..choices import PairTaskKind
+from ..models import Pair
+from ..services.pairing import pair_create, pair_task_add, pair_task_complete, pair_visit_record
 
 TASKS = (
     ("社区环境卫生大扫除", PairTaskKind.ACTIVITY, "组织志愿者清理楼道堆物、卫生死角"),
