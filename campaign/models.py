@@ -311,6 +311,35 @@ class Road(ChiefCell):
         return str(self)
 
 
+class Community(models.Model):
+    """A community (社区): the level of the structure under a district (and, when the list names
+    it, a street office), paired with civilized units (programme/, "Pairing units with
+    communities"). Communities are imported from Excel (campaign/importing/communities.py) and
+    never deleted; ``imported_by`` / ``imported_at`` record who brought each in."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="communities",
+                                 verbose_name=_("district"))
+    street_office = models.CharField(_("street office"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    imported_by = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("imported by"))
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["district__code", "street_office", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="community_name_unique_in_district")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Unit(BilingualName):
     """A responsible unit (责任单位): a department, district government, street office or enterprise."""
 

@@ -434,6 +434,8 @@ SPECTACULAR_SETTINGS = {
         "VectorThresholdLevelEnum": "assessment.vectors.indicators.THRESHOLD_LEVELS",
         "MaterialStatusEnum": "assessment.choices.MaterialStatus",
         "MaterialActionEnum": "assessment.choices.MaterialAction",
+        "PairTaskKindEnum": "programme.choices.PairTaskKind",
+        "PairTaskStatusEnum": "programme.choices.PairTaskStatus",
     },
 }
 
@@ -552,6 +554,8 @@ REPORT_COMPARISON_WEIGHTS = {
     "rejection_rate": env_int("REPORT_WEIGHT_REJECTION_RATE", 10, minimum=0),
     # Accountability records (accountability/): off until HQ gives it a weight.
     "accountability": env_int("REPORT_WEIGHT_ACCOUNTABILITY", 0, minimum=0),
+    # Pairing (programme/): pair tasks due in the month done on time; off until HQ gives it a weight.
+    "pairing": env_int("REPORT_WEIGHT_PAIRING", 0, minimum=0),
 }
 if not any(REPORT_COMPARISON_WEIGHTS.values()):
     raise ImproperlyConfigured("REPORT_WEIGHT_*: at least one weight of the monthly comparison must be above 0.")

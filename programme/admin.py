@@ -4,12 +4,25 @@ from django.contrib import admin
 
 from campaign.admin import HQAdmin
 
-from .models import PlanRound, RoundPlan, RoundPlanEvent, RoundPlanQuota
+from .models import (
+    Pair,
+    PairingEvent,
+    PairTask,
+    PairVisit,
+    PlanRound,
+    RoundPlan,
+    RoundPlanEvent,
+    RoundPlanQuota,
+)
 
 
 class ReadOnlyHQAdmin(HQAdmin):
     """Read in the admin, written only by the services (each change an event): the plan pages
     create, change, pause and resume plans; the sweep makes their rounds."""
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Pairing changes only through its services (pages and API): the admin reads."""
 
     def has_add_permission(self, request):
         return False
@@ -111,3 +124,25 @@ class SamplePointBuildoutAdmin(ReadOnlyHQAdmin):
     readonly_fields = ["sample_point", "state", "planned_completion", "planned_on", "building_on", "ready_on",
                        "checked_on", "updated_at"]
     inlines = [BuildoutEventInline]
+@admin.register(Pair)
+class PairAdmin(_ReadOnly):
+    list_display = ["community", "unit", "starts_on", "ends_on", "active"]
+    list_filter = ["active", "community__district"]
+    search_fields = ["community__name", "unit__name"]
+
+
+@admin.register(PairTask)
+class PairTaskAdmin(_ReadOnly):
+    list_display = ["title", "pair", "due_on", "status", "done_on"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(PairVisit)
+class PairVisitAdmin(_ReadOnly):
+    list_display = ["pair", "visited_on", "visitors"]
+
+
+@admin.register(PairingEvent)
+class PairingEventAdmin(_ReadOnly):
+    list_display = ["at", "actor", "action", "pair", "from_status", "to_status"]
+    list_filter = ["action"]

@@ -14,6 +14,7 @@ class ProgrammeConfig(AppConfig):
         self._ready_actions()
         self._ready_cycle()
         self._ready_sites()
+        self._ready_pairing()
 
     def _ready_actions(self):
         from campaign.demo_steps import DemoStep, demo_step_register
@@ -49,3 +50,13 @@ class ProgrammeConfig(AppConfig):
         register_panel(SAMPLE_POINT, Panel(name="buildout", template="programme/sites/panel_buildout.html",
                                            context=buildout_panel, order=15))
         demo_step_register(DemoStep("model_sites", 70, demo_sites_step))
+    def _ready_pairing(self):
+        # Pairing: its demo step (communities and pairs), the units' task group, its Excel lists.
+        from campaign.demo_steps import DemoStep, demo_step_register
+
+        from .demo.pairing import demo_pairing_step
+        from .exports import pairing as exports_pairing  # noqa: F401 (the pairs' and communities' lists)
+        from .task_groups import pairing as task_groups_pairing
+
+        demo_step_register(DemoStep("pairing", 65, demo_pairing_step, demo_pairing_step))
+        task_groups_pairing.register()

@@ -35,6 +35,7 @@ from ledger.models import Problem
 from ledger.tests.api_support import client_for
 from ledger.tests.factories import problem_in
 from programme.models import ModelSite
+from programme.tests import pairing_factories
 from public_reports.tests.factories import report as public_report
 from public_reports.tests.reward_factories import reward
 
@@ -88,6 +89,7 @@ def objects(city):
                       quotas={city.market: 1}, inspectors=[city.inspector])
     ModelSite.objects.create(sample_point=city.points_a[0], reason="示范", marked_by=city.hq,  # programme
                              marked_at=timezone.now(), status_changed_at=timezone.now())
+    pairing_factories.sample_pair(city)  # a community, a pair with a task and a visit (programme)
     return {"inspection": inspection, "round": inspection_round,
             "item": inspection.checklist_version.items.first()}
 

@@ -65,6 +65,7 @@ def test_every_list_page_links_to_its_export_keeping_the_query_string(city, logi
         "model_sites": "/programme/models/?district={a}",
         "sample_point_buildout": "/programme/buildout/points/?district={a}",
         "sample_point_buildout_figures": "/programme/buildout/?district={a}",
+        "pairs": "/programme/pairing/?active=true", "communities": "/programme/pairing/communities/?district={a}",
     }
     assert set(pages) == set(EXPORTS)
     for kind, url in pages.items():

@@ -9,4 +9,5 @@ urlpatterns = [
     *actions.routes,
     *cycle_routes,
     path("", include("programme.api.sites")),  # model sites and the sample points' build-out
+    path("", include("programme.api.pairing")),  # communities, pairs, their tasks and visits
 ]

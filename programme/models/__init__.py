@@ -2,6 +2,7 @@
 
 from .actions import ActionImport, ActionTarget, SpecialAction, TargetEvent, TargetPhoto
 from .cycle import PlanRound, RoundPlan, RoundPlanEvent, RoundPlanQuota
+from .pairing import Pair, PairingEvent, PairPhoto, PairTask, PairVisit
 from .sites import (  # model sites and the sample points' build-out
     BuildoutEvent,
     BuildoutState,
@@ -17,4 +18,5 @@ __all__: list[str] = [
     "PlanRound", "RoundPlan", "RoundPlanEvent", "RoundPlanQuota",  # the supervision cycle
     "BuildoutEvent", "BuildoutState", "ModelSite", "ModelSiteEvent", "ModelSitePhoto", "ModelSiteStatus",
     "SamplePointBuildout",  # model sites and the build-out
+    "Pair", "PairingEvent", "PairPhoto", "PairTask", "PairVisit",  # pairing
 ]

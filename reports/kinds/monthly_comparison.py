@@ -21,6 +21,10 @@ figures' own rules, by the problem's current grid or road).
 Accountability (weight 0 by default, REPORT_WEIGHT_ACCOUNTABILITY): the accountability records
 decided in the month against the place's units and not revoked by the month's end; points =
 100 − ACCOUNTABILITY_POINTS_PER_RECORD × records, at least 0 (a place with none has 100).
+
+Pairing (weight 0 by default, REPORT_WEIGHT_PAIRING): the share of the pair tasks due in the month
+(not cancelled) that were done on or before their due date, × 100; a unit counts its own pairs, a
+district the pairs of its communities (programme/selectors/pairing.py); no task due: no value.
 """
 
 from collections.abc import Callable
@@ -41,13 +45,20 @@ from ..figures import (
     breakdowns,
     chief_cell_figures,
     district_id_of,
+    rate,
     unit_team_ids,
     with_rates,
     zero_counts,
 )
 from ..periods import Period
 from . import public_channel
-from .standings import accountability_counts, average, inspection_scores, record_count
+from .standings import (
+    accountability_counts,
+    average,
+    inspection_scores,
+    pairing_counts,
+    record_count,
+)
 
 KIND = "monthly_comparison"
 LABEL = gettext_lazy("Monthly comparison")
@@ -58,7 +69,9 @@ PUBLIC_BOARD = True
 TEMPLATE = "reports/kinds/monthly_comparison.html"
 
 COMPONENTS = ("inspection_score", "closure_rate", "on_time_rate", "rebound_rate", "rejection_rate",
-              "accountability")
+              "accountability", "pairing")
+# Shown (page, workbook) only when HQ has given them a weight.
+OPTIONAL = ("accountability", "pairing")
 LOWER_IS_BETTER = ("rebound_rate", "rejection_rate")
 ACCOUNTABILITY_POINTS_PER_RECORD = 10
 # Why a place is listed unranked (the reasons the page, the workbook and the API carry).
@@ -87,12 +100,13 @@ def component_label(name: str) -> str:
         "rebound_rate": _("Rebound rate"),
         "rejection_rate": _("Rejection rate"),
         "accountability": _("Accountability records"),
+        "pairing": _("Pair tasks done on time"),
     }[name]
 
 
 def shown_components(weights: dict) -> list[str]:
-    """The indicators a report shows: accountability only when HQ has given it a weight."""
-    return [name for name in COMPONENTS if name != "accountability" or weights.get(name)]
+    """The indicators a report shows: accountability and pairing only when HQ has given them a weight."""
+    return [name for name in COMPONENTS if name not in OPTIONAL or weights.get(name)]
 
 
 def formula_text(published: dict) -> str:
@@ -130,6 +144,11 @@ def _rules_text(published: dict) -> str:
                          "and not revoked by its end, at least 0.") if quarter else
                        _("Accountability records: 100 − %(points)s points per record decided in the month and "
                          "not revoked by its end, at least 0.")) % {"points": published["points_per_record"]}
+    if published["weights"].get("pairing"):
+        text += " " + (_("Pair tasks done on time: the share of the pair tasks due in the quarter done by their "
+                         "due date × 100 (a unit's own pairs; a district's communities' pairs).") if quarter else
+                       _("Pair tasks done on time: the share of the pair tasks due in the month done by their due "
+                         "date × 100 (a unit's own pairs; a district's communities' pairs)."))
     return text
 
 
@@ -159,12 +178,15 @@ def weighted_score(components: dict, weights: dict) -> tuple[dict, Fraction | No
     return points, sum(weights[name] * points[name] for name in used) / total_weight
 
 
-def _row(group: str, pk: int, names: dict, counts: dict, scores: dict, records: dict, weights: dict) -> dict:
+def _row(group: str, pk: int, names: dict, counts: dict, scores: dict, records: dict, weights: dict,
+         pairing: dict) -> dict:
     figures = with_rates(counts)
     score = scores.get(pk, {"total": 0, "count": 0})
-    components = {name: figures[name] for name in COMPONENTS if name not in ("inspection_score", "accountability")}
+    components = {name: figures[name] for name in COMPONENTS
+                  if name not in ("inspection_score", "accountability", "pairing")}
     components["inspection_score"] = average(score["total"], score["count"])
     components["accountability"] = record_count(records.get(pk, 0))
+    components["pairing"] = rate(*pairing.get(pk, (0, 0)))
     points, total = weighted_score(components, weights)
     return {
         "id": pk,
@@ -194,6 +216,7 @@ def standings(*, period: Period, district=None, weights: dict) -> dict[str, list
         counts = {row[f"{group}_id"]: row for row in rows if row[f"{group}_id"] is not None}
         scores = inspection_scores(period=period, group=group, district=district)
         records = accountability_counts(period=period, group=group, district=district)
+        pairing = pairing_counts(period=period, group=group, district=district)
         if group == "district":
             places = District.objects.all() if district_id is None else District.objects.filter(pk=district_id)
             names = {row["id"]: row for row in places.values("id", "name", "name_en")}
@@ -206,7 +229,7 @@ def standings(*, period: Period, district=None, weights: dict) -> dict[str, list
             for pk, teams in unit_team_ids(names).items():
                 names[pk]["team_ids"] = teams
         result[group] = [
-            _row(group, pk, names[pk], _counts_of(counts.get(pk)), scores, records, weights) for pk in names
+            _row(group, pk, names[pk], _counts_of(counts.get(pk)), scores, records, weights, pairing) for pk in names
         ]
     return result
 

@@ -1,6 +1,6 @@
 """Figures the weekly exposure and the monthly comparison need beyond reports/figures.py:
 inspection score averages by district or unit, kept exactly (sum and count), in one GROUP BY,
-and the accountability records by district or unit."""
+the accountability records and the pair tasks done on time by district or unit."""
 
 from decimal import Decimal
 
@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from accountability.models import AccountabilityRecord
 from inspections.choices import InspectionStatus
 from inspections.models import Inspection
+from programme.selectors.pairing import pairing_on_time
 
 from ..figures import district_id_of
 from ..periods import Period
@@ -56,3 +57,9 @@ def accountability_counts(*, period: Period, group: str, district=None) -> dict:
         records = records.filter(district_id=district_id)
     key = _RECORD_FIELD[group]
     return {row[key]: row["count"] for row in records.values(key).annotate(count=Count("id")) if row[key]}
+
+
+def pairing_counts(*, period: Period, group: str, district=None) -> dict:
+    """{district or unit id: (pair tasks done on time, due)} for the tasks due in the period
+    (programme/selectors/pairing.py ``pairing_on_time``: the published rule)."""
+    return pairing_on_time(start=period.start, end=period.end, group=group, district_id=district_id_of(district))

@@ -109,7 +109,8 @@ def test_each_component_is_shown_with_its_numerator_and_denominator(months, city
     assert components["rejection_rate"] == {"numerator": 1, "denominator": 4, "value": 0.25}
     assert components["accountability"] == {"numerator": 0, "denominator": 1, "value": 0}
     assert office_a["points"] == {"inspection_score": 98.5, "closure_rate": 75.0, "on_time_rate": 75.0,
-                                  "rebound_rate": 100.0, "rejection_rate": 75.0, "accountability": 100.0}
+                                  "rebound_rate": 100.0, "rejection_rate": 75.0, "accountability": 100.0,
+                                  "pairing": None}
 
 
 def test_an_indicator_without_a_denominator_is_left_out_of_the_score_not_counted_as_zero(months, city):

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaign', '0009_public_action_counts'),
-        ('programme', '0003_cycle'),
+        ('programme', '0004_pairing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
