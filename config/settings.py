@@ -426,6 +426,8 @@ SPECTACULAR_SETTINGS = {
         "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
         "VectorLevelEnum": "assessment.vector_indicators.Level",
         "VectorThresholdLevelEnum": "assessment.vector_indicators.THRESHOLD_LEVELS",
+        "ProblemClassStatusEnum": "ledger.choices.ClassStatus",
+        "ProblemClassActionEnum": "ledger.choices.ClassAction",
     },
 }
 
