@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .models import ProblemClass
 
-DEFAULT_WEEKS = 8
+DEFAULT_WEEKS = 4
 
 
 @dataclass
