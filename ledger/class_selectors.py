@@ -5,6 +5,9 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from campaign.choices import Role
+
+from .choices import ClassStatus
 from .models import ProblemClass
 
 DEFAULT_WEEKS = 4
@@ -68,3 +71,22 @@ def class_before_after(item: ProblemClass, problems, *, weeks: int = DEFAULT_WEE
                        before_total=before_total, after_total=after_total, before_rate=round(before_rate, 2),
                        after_rate=None if after_rate is None else round(after_rate, 2),
                        change=None if change is None else round(change, 3))
+
+
+def classes_to_apply(user):
+    """The classes whose measure ``user``'s unit is carrying out: to apply to close."""
+    return ProblemClass.objects.visible_to(user).filter(status=ClassStatus.MEASURE_SET,
+                                                       responsible_unit_id=user.unit_id or -1)
+
+
+def classes_to_verify(user):
+    """The classes whose closing ``user`` may verify (HQ: all; a district lead: their district's),
+    less those they applied for themselves."""
+    rows = ProblemClass.objects.visible_to(user).filter(status=ClassStatus.CLOSING_APPLIED)
+    if user.role == Role.DISTRICT_LEAD and not user.is_superuser:
+        rows = rows.filter(district_id=user.district_id or -1)
+    return rows.exclude(closing_applied_by=user)
+
+
+# The task home's lists of classes (?task=… on the class list shows exactly these).
+TASK_LISTS = {"apply": classes_to_apply, "verify": classes_to_verify}

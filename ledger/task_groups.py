@@ -16,10 +16,11 @@ from campaign import tasks_home
 from campaign.choices import Role
 from campaign.models import CHIEF_ROLES
 
-from .choices import Action, ClassAction, ClassStatus, Status
+from .choices import Action, ClassAction, Status
 from .class_rules import CLASS_ROLES
+from .class_selectors import TASK_LISTS
 from .filters import ProblemFilterSet
-from .models import Problem, ProblemClass
+from .models import Problem
 from .rules import ROLES
 from .views.problems import LIST_RELATED
 
@@ -83,35 +84,25 @@ def _group(key, label, roles, params, order, total_roles) -> tasks_home.TaskGrou
 
 # The problem classes: a unit applies to close its classes whose measure is set; HQ and the
 # class's district lead verify the closings applied for (ledger/class_rules.py).
-def _classes_to_apply(user):
-    return ProblemClass.objects.visible_to(user).filter(status=ClassStatus.MEASURE_SET,
-                                                       responsible_unit_id=user.unit_id or -1)
+def _class_group(key, label, roles, task, order) -> tasks_home.TaskGroup:
+    rows = TASK_LISTS[task]
 
-
-def _classes_to_verify(user):
-    rows = ProblemClass.objects.visible_to(user).filter(status=ClassStatus.CLOSING_APPLIED)
-    if user.role == Role.DISTRICT_LEAD and not user.is_superuser:
-        rows = rows.filter(district_id=user.district_id or -1)
-    return rows.exclude(closing_applied_by=user)
-
-
-def _class_group(key, label, roles, rows, status, order) -> tasks_home.TaskGroup:
     def preview(user, limit):
         return list(rows(user).select_related("responsible_unit")
                     .order_by(F("deadline").asc(nulls_last=True), "code")[:limit])
 
     return tasks_home.TaskGroup(
         key=key, label=label, roles=frozenset(roles), order=order, rows=rows,
-        url=lambda user: f"{reverse('ledger:class_list')}?status={status}",
+        url=lambda user: f"{reverse('ledger:class_list')}?task={task}",
         preview=preview, preview_template="ledger/_class_task_card.html",
     )
 
 
 CLASS_GROUPS = (
     ("classes_to_apply", _("Problem classes: carry out the measure and apply to close"),
-     CLASS_ROLES[ClassAction.APPLY_CLOSE] - {Role.HQ_STAFF}, _classes_to_apply, ClassStatus.MEASURE_SET, 52),
+     CLASS_ROLES[ClassAction.APPLY_CLOSE] - {Role.HQ_STAFF}, "apply", 52),
     ("classes_to_verify", _("Problem classes: verify the closing"), CLASS_ROLES[ClassAction.VERIFY],
-     _classes_to_verify, ClassStatus.CLOSING_APPLIED, 22),
+     "verify", 22),
 )
 
 

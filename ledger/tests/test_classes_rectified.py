@@ -327,14 +327,18 @@ def test_the_api_runs_the_transitions_through_the_services(city, poultry):
 # --- Task home -------------------------------------------------------------------------------------
 
 
-def test_the_task_home_lists_classes_to_apply_for_and_to_verify(city):
+def test_the_task_home_lists_classes_to_apply_for_and_to_verify(city, login):
     item = services.problem_class_create(code="C01", name="活禽宰杀", by=city.hq, district=city.district_a)
     groups = {group.key: group for group in tasks_home.groups_for(city.unit_handler)}
     set_measure(city, item)
     assert list(groups["classes_to_apply"].rows(city.unit_handler)) == [item]
     class_services.class_apply_close(problem_class=item, note="n", photos=[photo(item)], by=city.unit_handler)
     assert not groups["classes_to_apply"].rows(city.unit_handler).exists()
+    assert 'data-class="C01"' not in login(city.unit_handler).get(
+        reverse("ledger:class_list") + "?task=apply").content.decode()
     verify = {group.key: group for group in tasks_home.groups_for(city.hq)}["classes_to_verify"]
     assert list(verify.rows(city.hq)) == [item]
     assert list(verify.rows(city.district_lead)) == [item]
     assert not verify.rows(city.other_district_lead).exists()
+    assert 'data-class="C01"' in login(city.district_lead).get(
+        reverse("ledger:class_list") + "?task=verify").content.decode()

@@ -20,7 +20,7 @@ from .. import class_services, services
 from ..choices import OPEN_STATUSES, Action, ClassAction, ClassStatus
 from ..class_forms import CLASS_ACTION_FORMS
 from ..class_rules import CLASS_TRANSITIONS, allowed_class_actions, class_refusal
-from ..class_selectors import class_before_after
+from ..class_selectors import TASK_LISTS, class_before_after
 from ..forms import ClassAddProblemsForm, ProblemClassForm
 from ..models import Problem, ProblemClass, ProblemClassPhoto
 from ..pagination import bounded_count, keyset_page
@@ -53,7 +53,12 @@ def class_list(request):
         .values("problem_class").annotate(total=Count("id"), open=Count("id", filter=Q(status__in=OPEN_STATUSES)))
         .order_by()
     }
-    classes = ProblemClass.objects.visible_to(user).select_related("category", "responsible_unit")
+    task = request.GET.get("task", "")
+    if task in TASK_LISTS:  # a task home group's link: exactly its rows
+        classes = TASK_LISTS[task](user)
+    else:
+        classes = ProblemClass.objects.visible_to(user)
+    classes = classes.select_related("category", "responsible_unit")
     status = request.GET.get("status", "")
     if status in ClassStatus.values:
         classes = classes.filter(status=status)
