@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import archive as archive_views
 from .views import satisfaction, standard
 from .views import vectors as vector_views
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("satisfaction/<int:pk>/results/", satisfaction.survey_results_page, name="survey_results"),
     path("satisfaction/<int:pk>/results.xlsx", satisfaction.survey_results_export, name="survey_results_export"),
 ]
+urlpatterns += archive_views.routes  # the materials archive
 
 urlpatterns += [  # vector-control surveys
     path("vectors/", vector_views.vector_survey_list, name="vector_survey_list"),

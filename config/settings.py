@@ -344,9 +344,11 @@ CELERY_TASK_ROUTES = {"reports.*": {"queue": REPORTS_QUEUE}, "notifications.*": 
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.heartbeat", "schedule": 60.0},
     # Every kind of report (reports/kinds) of the period just ended: weekly ones on Monday,
-    # monthly ones on the 1st.
+    # monthly ones on the 1st, quarterly ones on the 1st of January, April, July and October.
     "reports-weekly": {"task": "reports.weekly_scheduled", "schedule": crontab(minute=0, hour=7, day_of_week="mon")},
     "reports-monthly": {"task": "reports.monthly_scheduled", "schedule": crontab(minute=0, hour=7, day_of_month="1")},
+    "reports-quarterly": {"task": "reports.quarterly_scheduled",
+                          "schedule": crontab(minute=30, hour=7, day_of_month="1", month_of_year="1,4,7,10")},
     "reports-overdue-sweep": {"task": "reports.overdue_sweep", "schedule": crontab(minute=5, hour=0)},
     "ledger-fingerprint": {"task": "ledger.tasks.ledger_fingerprint_take", "schedule": crontab(minute=15, hour=0)},
     "campaign-public-action-counts-purge": {
@@ -354,6 +356,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "imports-sweep": {"task": "campaign.tasks.sample_point_imports_sweep", "schedule": 300.0},
     "ledger-jobs-sweep": {"task": "ledger.tasks.ledger_jobs_sweep", "schedule": 300.0},
     "list-exports-sweep": {"task": "campaign.tasks.list_exports_sweep", "schedule": 300.0},
+    "archive-exports-sweep": {"task": "assessment.tasks.archive_exports_sweep", "schedule": 300.0},
     "imports-expire": {"task": "campaign.tasks.sample_point_imports_expire", "schedule": crontab(minute=40, hour=3)},
     "ledger-imports-expire": {"task": "ledger.tasks.ledger_imports_expire", "schedule": crontab(minute=45, hour=3)},
     "reports-relay": {"task": "reports.relay", "schedule": 60.0},
@@ -364,6 +367,8 @@ CELERY_BEAT_SCHEDULE: dict = {
                                         "schedule": crontab(minute=20, hour=0)},
     # The rewards owed once problems reported by the public are verified closed.
     "public-rewards-sweep": {"task": "public_reports.rewards_sweep", "schedule": 600.0},
+    # The supervision cycle: each round plan's round for its current period (one per period).
+    "programme-round-plans-sweep": {"task": "programme.round_plans_sweep", "schedule": crontab(minute=10)},
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -423,9 +428,12 @@ SPECTACULAR_SETTINGS = {
         "PublicReportStatusEnum": "public_reports.choices.ReportStatus",
         "PublicRejectReasonEnum": "public_reports.choices.RejectReason",
         "PublicReportActionEnum": "public_reports.choices.ReportAction",
+        "ActionObjectStatusEnum": "programme.choices.TargetStatus",
         "SurveyQuestionKindEnum": "assessment.models.satisfaction.QuestionKind",
-        "VectorLevelEnum": "assessment.vector_indicators.Level",
-        "VectorThresholdLevelEnum": "assessment.vector_indicators.THRESHOLD_LEVELS",
+        "VectorLevelEnum": "assessment.vectors.indicators.Level",
+        "VectorThresholdLevelEnum": "assessment.vectors.indicators.THRESHOLD_LEVELS",
+        "MaterialStatusEnum": "assessment.choices.MaterialStatus",
+        "MaterialActionEnum": "assessment.choices.MaterialAction",
         "ProblemClassStatusEnum": "ledger.choices.ClassStatus",
         "ProblemClassActionEnum": "ledger.choices.ClassAction",
     },
@@ -471,6 +479,12 @@ LEDGER_HMAC_OLD_KEYS = env_list("LEDGER_HMAC_OLD_KEYS", [])
 LEDGER_FINGERPRINT_DIR = Path(env_str("LEDGER_FINGERPRINT_DIR", str(VAR_DIR / "fingerprints")))
 # Evidence photos: largest upload, largest picture, and the size they are stored at.
 PHOTO_MAX_MB = env_int("PHOTO_MAX_MB", 15, minimum=1)
+# The materials archive (assessment/archive/files.py): the largest file a unit may upload, and
+# for Word/Excel files (ZIP inside) the most they may unpack to, in members and in bytes.
+ARCHIVE_MAX_MB = env_int("ARCHIVE_MAX_MB", 30, minimum=1)
+ARCHIVE_MAX_UNPACKED_MB = env_int("ARCHIVE_MAX_UNPACKED_MB", 200, minimum=1)
+ARCHIVE_MAX_MEMBERS = env_int("ARCHIVE_MAX_MEMBERS", 2000, minimum=10)
+ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 100, minimum=10)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000, minimum=1_000_000)
 PHOTO_STORED_MAX_SIDE = 2560
 PHOTO_THUMBNAIL_SIDE = 320

@@ -139,6 +139,12 @@ class Round(models.Model):
         _("leave out points inspected in the last N days"), null=True, blank=True
     )
     seed = models.BigIntegerField(_("draw seed"), null=True, blank=True)
+    # Cross-inspection (互查): every point goes to an inspector of another district than the
+    # point's (services.round_assign / round_point_reassign refuse anything else).
+    cross_inspection = models.BooleanField(
+        _("cross-inspection"), default=False,
+        help_text=_("Inspectors come from other districts than the points they inspect."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.PLANNED)
     drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

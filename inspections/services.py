@@ -244,11 +244,14 @@ def inspection_submit(*, inspection: Inspection, by, ended_at: datetime | None =
 
 
 def round_create(*, name: str, kind: str, starts_on, ends_on, quotas: dict, by, district=None,
-                 exclude_inspected_days: int | None = None) -> Round:
-    """Plan a round with a quota of points per category (category -> count)."""
+                 exclude_inspected_days: int | None = None, cross_inspection: bool = False) -> Round:
+    """Plan a round with a quota of points per category (category -> count). A cross-inspection
+    round (互查) is the city's, planned by HQ: its points go to inspectors of other districts."""
     _require(by, PLANNING_ROLES, _("Only HQ staff and district leads plan rounds."))
     if _role(by) == Role.DISTRICT_LEAD and district is None:
         raise OutOfScope({"district": [_("A district lead plans rounds for their own district.")]})
+    if cross_inspection and (district is not None or _role(by) != Role.HQ_STAFF):
+        raise InspectionError(_("A cross-inspection round covers the whole city and is planned by HQ staff."))
     check_write_scope(by, district=district)
     if ends_on < starts_on:
         raise InspectionError(_("The round ends before it starts."))
@@ -257,7 +260,7 @@ def round_create(*, name: str, kind: str, starts_on, ends_on, quotas: dict, by, 
     with transaction.atomic():
         inspection_round = Round.objects.create(
             name=name, kind=kind, starts_on=starts_on, ends_on=ends_on, district=district,
-            exclude_inspected_days=exclude_inspected_days, created_by=by,
+            exclude_inspected_days=exclude_inspected_days, created_by=by, cross_inspection=cross_inspection,
         )
         RoundQuota.objects.bulk_create(
             RoundQuota(round=inspection_round, category=category, quota=count) for category, count in quotas.items()
@@ -341,20 +344,86 @@ def _check_assignable(inspection_round: Round, people: list, by, field: str) -> 
         raise OutOfScope({field: reasons})
 
 
+class CrossInspectionUnstaffed(InspectionError):
+    """A cross-inspection round's points of some district have nobody from another district;
+    ``districts`` are the districts whose points nobody can take."""
+
+    def __init__(self, message: str, districts: list):
+        super().__init__(message)
+        self.districts = districts
+
+
+def cross_inspection_refusals(pairs) -> list[str]:
+    """Why each (round point, person) pair breaks cross-inspection (互查): the person must belong
+    to a district, and another one than the point's. Empty when every pair is allowed."""
+    reasons = []
+    for point, person in pairs:
+        if person.district_id is None:
+            reasons.append(_("%(person)s belongs to no district: a cross-inspection point goes to an inspector of "
+                             "another district.") % {"person": person})
+        elif person.district_id == point.sample_point.district_id:
+            reasons.append(_("%(person)s would inspect %(point)s in their own district %(district)s.")
+                           % {"person": person, "point": point.sample_point.name,
+                              "district": point.sample_point.district})
+    return reasons
+
+
 def round_assign(*, inspection_round: Round, inspectors: list, by) -> None:
     """Share the drawn points among inspectors, category by category in turn, so each gets a
     mix; points already inspected keep their inspector. Each must be assignable
-    (round_assignable; else ``OutOfScope`` naming ``inspectors``)."""
+    (round_assignable; else ``OutOfScope`` naming ``inspectors``). In a cross-inspection round
+    a point goes only to the chosen inspectors of other districts than its own; a district
+    whose points none of them may take is named (``CrossInspectionUnstaffed``), nothing assigned."""
     _require_round_planner(inspection_round, by, _("Only HQ staff and district leads assign rounds."))
     if not inspectors:
         raise InspectionError(_("Choose at least one inspector."))
     _check_assignable(inspection_round, inspectors, by, "inspectors")
     with transaction.atomic():
         points = list(inspection_round.points.select_for_update(of=("self",)).filter(inspection__isnull=True)
-                      .order_by("category__code", "draw_order"))
-        for index, point in enumerate(points):
-            point.inspector = inspectors[index % len(inspectors)]
+                      .select_related("sample_point__district").order_by("category__code", "draw_order"))
+        if not inspection_round.cross_inspection:
+            for index, point in enumerate(points):
+                point.inspector = inspectors[index % len(inspectors)]
+        else:
+            turn: dict[int, int] = {}
+            lacking = {}
+            for point in points:
+                district_id = point.sample_point.district_id
+                others = [p for p in inspectors if p.district_id is not None and p.district_id != district_id]
+                if not others:
+                    lacking[district_id] = point.sample_point.district
+                    continue
+                point.inspector = others[turn.get(district_id, 0) % len(others)]
+                turn[district_id] = turn.get(district_id, 0) + 1
+            if lacking:
+                names = "、".join(str(d) for d in lacking.values())
+                raise CrossInspectionUnstaffed(
+                    _("Nobody chosen may inspect the points of %(districts)s: a cross-inspection point needs an "
+                      "inspector of another district.") % {"districts": names}, list(lacking.values()))
         RoundPoint.objects.bulk_update(points, ["inspector"])
+
+
+def round_assign_points(*, inspection_round: Round, assignment: dict, by) -> None:
+    """Give each listed round point (round point id -> person) to that person, all or nothing:
+    each must be assignable (``OutOfScope`` naming ``inspector``), and in a cross-inspection
+    round of another district than the point's. Points inspected already are refused."""
+    _require_round_planner(inspection_round, by, _("Only HQ staff and district leads assign rounds."))
+    people = list({person.pk: person for person in assignment.values()}.values())
+    _check_assignable(inspection_round, people, by, "inspector")
+    with transaction.atomic():
+        points = {point.pk: point for point in inspection_round.points.select_for_update(of=("self",))
+                  .filter(pk__in=list(assignment)).select_related("sample_point__district")}
+        if len(points) != len(assignment):
+            raise InspectionError(_("A point to assign is not in this round."))
+        if Inspection.objects.filter(round_point__in=list(points)).exists():
+            raise InspectionConflict(_("A point to assign was inspected already."))
+        if inspection_round.cross_inspection:
+            reasons = cross_inspection_refusals((points[pk], person) for pk, person in assignment.items())
+            if reasons:
+                raise OutOfScope({"inspector": reasons})
+        for pk, person in assignment.items():
+            points[pk].inspector = person
+        RoundPoint.objects.bulk_update(list(points.values()), ["inspector"])
 
 
 def round_point_reassign(*, round_point: RoundPoint, inspector, by) -> RoundPoint:
@@ -362,6 +431,10 @@ def round_point_reassign(*, round_point: RoundPoint, inspector, by) -> RoundPoin
     ``inspector`` otherwise)."""
     _require_round_planner(round_point.round, by, _("Only HQ staff and district leads assign rounds."))
     _check_assignable(round_point.round, [inspector], by, "inspector")
+    if round_point.round.cross_inspection:
+        reasons = cross_inspection_refusals([(round_point, inspector)])
+        if reasons:
+            raise OutOfScope({"inspector": reasons})
     with transaction.atomic():
         if Inspection.objects.filter(round_point=round_point).exists():
             raise InspectionConflict(_("This point was inspected already."))

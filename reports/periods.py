@@ -1,4 +1,5 @@
-"""Report periods: ISO weeks (Monday to Sunday) and calendar months, in the campaign's time zone.
+"""Report periods: ISO weeks (Monday to Sunday), calendar months and calendar quarters, in the
+campaign's time zone.
 
 A period is a pair of dates, both inclusive. Figures for it count what happened from
 ``start`` 00:00 to ``end + 1 day`` 00:00 in Asia/Shanghai (settings.TIME_ZONE).
@@ -28,15 +29,23 @@ class Period:
         return _local_midnight(self.end + dt.timedelta(days=1))
 
     @property
+    def is_quarter(self) -> bool:
+        return self.start.day == 1 and self.start.month % 3 == 1 and quarter_of(self.start) == self
+
+    @property
     def label(self) -> str:
         if self.end - self.start == dt.timedelta(days=6) and self.start.isoweekday() == 1:
             year, week, _ = self.start.isocalendar()
             return f"{year}-W{week:02d}"
+        if self.is_quarter:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
         return f"{self.start:%Y-%m}"
 
     def previous(self) -> "Period":
         if self.label.count("-W"):
             return week_of(self.start - dt.timedelta(days=7))
+        if self.is_quarter:
+            return quarter_of(self.start - dt.timedelta(days=1))
         return month_of(self.start - dt.timedelta(days=1))
 
 
@@ -56,9 +65,15 @@ def month_of(day: dt.date) -> Period:
     return Period(first, following - dt.timedelta(days=1))
 
 
+def quarter_of(day: dt.date) -> Period:
+    """The calendar quarter (January to March, …) that holds ``day``."""
+    first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return Period(first, month_of(first.replace(month=first.month + 2)).end)
+
+
 def period_for(kind: str, day: dt.date) -> Period:
     """The period of a report of ``kind`` that holds ``day``."""
-    return week_of(day) if get_kind(kind).period == "week" else month_of(day)
+    return {"week": week_of, "month": month_of, "quarter": quarter_of}[get_kind(kind).period](day)
 
 
 def last_finished(kind: str, now: dt.datetime | None = None) -> Period:

@@ -70,6 +70,13 @@ def reports_monthly_scheduled() -> str:
     return _scheduled("month")
 
 
+@shared_task(name="reports.quarterly_scheduled", **_SCHEDULED)
+def reports_quarterly_scheduled() -> str:
+    """The 1st of January, April, July and October: every quarterly kind's report (the quarterly
+    appraisal) of the quarter just ended."""
+    return _scheduled("quarter")
+
+
 @shared_task(name="reports.overdue_sweep", **_SCHEDULED)
 def reports_overdue_sweep() -> str:
     """Every morning: today's overdue snapshot per district and unit (a record in the admin),

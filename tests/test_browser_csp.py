@@ -50,8 +50,12 @@ def pages_data(city, settings, tmp_path, monkeypatch):
     queued = report_services.report_request(
         kind=ReportKind.WEEKLY_EXPOSURE, period_start=last_finished(ReportKind.WEEKLY_EXPOSURE).start,
         requested_by=city.hq)
+    from programme.services.cycle import round_plan_create
+
+    plan = round_plan_create(by=city.hq, name="两周例行督查", kind="routine", anchor=week.start, every_weeks=2,
+                             quotas={city.market: 1}, inspectors=[city.inspector])
     return {"problem": problem, "round": inspection_round, "inspection": inspection, "report": made,
-            "queued": queued}
+            "queued": queued, "plan": plan}
 
 
 def main_pages(city, data) -> dict[str, list[str]]:
@@ -69,6 +73,8 @@ def main_pages(city, data) -> dict[str, list[str]]:
             "/reports/", f"/reports/{data['report'].pk}/", f"/reports/{data['queued'].pk}/",
             "/reports/tasks/", "/maps/", f"/maps/?sample_point={city.points_a[0].pk}", "/boundaries/", "/admin/", "/admin/campaign/samplepoint/", "/admin/campaign/samplepoint/add/",
             "/admin/campaign/campaign/add/", "/api/docs/",
+            "/programme/plans/", "/programme/plans/new/", f"/programme/plans/{data['plan'].pk}/",
+            "/programme/cross-inspection/", "/programme/cross-inspection/new/",
         ],
         "leader": ["/reports/dashboard/"],
         "inspector": ["/inspections/start/", f"/inspections/{data['inspection'].pk}/fill/"],

@@ -78,6 +78,13 @@ def objects(city):
     make_survey(city.hq)  # a satisfaction survey with its questions
     vector_factories.load_thresholds()
     vector_factories.survey(city, by=city.hq)
+    from programme.services.cycle import round_plan_create
+    from programme.tests.actions_factories import add_target, make_action
+
+    add_target(city, make_action(city))  # a special action with one object
+
+    round_plan_create(by=city.hq, name="两周例行督查", kind="routine", anchor=date(2026, 11, 16), every_weeks=2,
+                      quotas={city.market: 1}, inspectors=[city.inspector])
     return {"inspection": inspection, "round": inspection_round,
             "item": inspection.checklist_version.items.first()}
 

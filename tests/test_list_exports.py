@@ -58,6 +58,9 @@ def test_every_list_page_links_to_its_export_keeping_the_query_string(city, logi
         "assignment_sheets": "/ledger/sheets/?q=47", "problem_classes": "/ledger/classes/",
         "accountability-records": "/accountability/?district={a}",
         "supervision-notices": "/accountability/notices/?district={a}",
+        "action_targets": "/programme/actions/objects/?status=open",
+        "vector_surveys": "/assessment/vectors/?district={a}",
+        "round-plans": "/programme/plans/?kind=routine", "cross-inspection": "/programme/cross-inspection/",
     }
     assert set(pages) == set(EXPORTS)
     for kind, url in pages.items():

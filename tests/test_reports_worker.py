@@ -243,6 +243,7 @@ def utc(*args):
 @pytest.mark.parametrize(("name", "local_due"), [
     ("reports-weekly", dt.datetime(2026, 11, 23, 7, 0, tzinfo=SHANGHAI)),  # a Monday
     ("reports-monthly", dt.datetime(2026, 12, 1, 7, 0, tzinfo=SHANGHAI)),
+    ("reports-quarterly", dt.datetime(2027, 1, 1, 7, 30, tzinfo=SHANGHAI)),
 ])
 def test_the_schedule_fires_at_the_citys_local_time_not_utc(name, local_due):
     from config.celery import app
@@ -278,6 +279,9 @@ def test_the_daily_sweep_and_the_relay_are_scheduled():
     # 1 December 07:00 in Shanghai is 30 November 23:00 UTC: the month just ended is November.
     ("reports_monthly_scheduled", {ReportKind.MONTHLY_COMPARISON}, utc(2026, 11, 30, 23, 0, 5),
      (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+    # 1 January 07:30 in Shanghai is 31 December 23:30 UTC: the quarter just ended is October to December.
+    ("reports_quarterly_scheduled", {"quarterly_appraisal"}, utc(2026, 12, 31, 23, 30, 5),
+     (dt.date(2026, 10, 1), dt.date(2026, 12, 31))),
 ])
 def test_the_scheduled_task_picks_the_period_just_ended_in_shanghai(monkeypatch, task_name, kinds, now_utc, period):
     from reports import tasks
@@ -289,7 +293,8 @@ def test_the_scheduled_task_picks_the_period_just_ended_in_shanghai(monkeypatch,
     getattr(tasks, task_name).apply()  # fired twice (beat restarted): still one report per kind
     reports = list(Report.objects.all())
     # The built-in kinds of that period, and any other the registry holds (reports/kinds).
-    assert kinds <= {report.kind for report in reports} == set(kinds_of_period("week" if "weekly" in task_name else "month"))
+    assert kinds <= {report.kind for report in reports} == set(kinds_of_period(
+        {"reports_weekly_scheduled": "week", "reports_monthly_scheduled": "month"}.get(task_name, "quarter")))
     assert len(reports) == len({report.kind for report in reports})
     for report in reports:
         assert (report.period_start, report.period_end) == period

@@ -55,6 +55,10 @@ class DemoTaskCountsTests(TestCase):
             return len(re.findall(r"<tr data-class=", html))
         if parts.path.startswith("/rewards/"):
             return response.context["page"].paginator.count
+        if parts.path.startswith("/programme/actions/objects/"):  # the special actions' objects, paged
+            return response.context["page"].paginator.count
+        if parts.path.startswith("/assessment/archive/"):  # the archive's materials, paged
+            return response.context["page"].paginator.count
         raise AssertionError(f"no rule to count the rows of {url}")
 
     def test_every_demo_logins_groups_count_the_rows_of_the_list_they_link_to(self):

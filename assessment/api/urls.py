@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from . import standard
+from .archive import routes as archive_routes
 
 router = DefaultRouter()
 # The standard as data (assessment/api/standard.py).
@@ -17,3 +18,4 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("assessment.api.vectors")),  # vector-control surveys
 ]
+urlpatterns += archive_routes  # the materials archive

@@ -19,11 +19,11 @@ from campaign.models import Category, District, SamplePoint
 from config.api import FilterBackend, PageNumberPagination
 from ledger.api.errors import ForbiddenError, ledger_errors
 
-from ..filters_vectors import VectorSurveyFilterSet
+from ..filters.vectors import VectorSurveyFilterSet
 from ..models import VectorCount, VectorSurvey, VectorThreshold
 from ..models.vectors import may_record_vectors
 from ..services import vectors as services
-from ..vector_indicators import SPECS, Indicator, Species
+from ..vectors.indicators import SPECS, Indicator, Species
 
 
 class VectorPermission(BasePermission):

@@ -1,5 +1,6 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
+from .archive import ArchiveExport, MaterialEvent, MaterialFile, MaterialState
 from .satisfaction import (
     SatisfactionSurvey,
     SurveyAnswer,
@@ -26,4 +27,5 @@ __all__ = [
     "MaterialRequirement", "StandardArticle", "StandardChange", "StandardEdition", "StandardPart",  # the standard
     "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
     "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
+    "ArchiveExport", "MaterialEvent", "MaterialFile", "MaterialState",  # the materials archive
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.choices import CategoryKind, Role
 from campaign.models import Category, District, SamplePoint
 
-from ..vector_indicators import SPECS, THRESHOLD_LEVELS, Indicator, Level, Species
+from ..vectors.indicators import SPECS, THRESHOLD_LEVELS, Indicator, Level, Species
 
 
 def vector_team_lead(user) -> bool:

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from campaign.models import District
 
 from ..models import VectorCount, VectorSurvey
-from ..vector_indicators import PASSING, SPECS, Species, specs_of, worst
+from ..vectors.indicators import PASSING, SPECS, Species, specs_of, worst
 
 
 def vector_levels_latest(*, as_of: date, district_id: int | None = None) -> list[dict]:

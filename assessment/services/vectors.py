@@ -36,7 +36,7 @@ from ..models import (
     VectorThresholdChange,
 )
 from ..models.vectors import may_record_vectors, may_set_thresholds
-from ..vector_indicators import SPECS, Level, Species, classify, count_errors, worst
+from ..vectors.indicators import SPECS, Level, Species, classify, count_errors, worst
 
 THRESHOLDS_FILE = Path(__file__).resolve().parent.parent / "data" / "vector_thresholds.json"
 UNSOURCED = "no public source found: HQ to confirm"

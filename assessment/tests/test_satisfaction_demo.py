@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessment.demo_satisfaction import SLUG, demo_satisfaction_step
+from assessment.demo.satisfaction import SLUG, demo_satisfaction_step
 from assessment.models import SatisfactionSurvey, SurveyResponse
 from assessment.selectors.satisfaction import satisfaction_summary, survey_results
 

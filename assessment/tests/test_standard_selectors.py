@@ -69,7 +69,7 @@ def test_indicators_by_part_judges_the_latest_value_up_to_the_date(city):
 
 
 def test_the_demo_step_puts_the_standard_in_use_and_assigns_every_material(db, settings):
-    from assessment.demo_standard import demo_standard_step
+    from assessment.demo.standard import demo_standard_step
     from campaign.demo import demo_city_build
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,7 +1,7 @@
 """The demo step: a year of surveys per district and species, with real differences (the last
 district fails mosquitoes in summer), two failed surveys' problems raised; run again, nothing."""
 
-from assessment.demo_vectors import demo_vectors_build
+from assessment.demo.vectors import demo_vectors_build
 from assessment.models import VectorSurvey
 from campaign.choices import Role
 from campaign.models import District, SamplePoint

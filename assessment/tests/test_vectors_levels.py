@@ -10,7 +10,7 @@ from django.utils import translation
 
 from assessment.models import VectorThreshold
 from assessment.services.vectors import THRESHOLDS_FILE, limits_by_indicator
-from assessment.vector_indicators import SPECS, classify, count_errors, worst
+from assessment.vectors.indicators import SPECS, classify, count_errors, worst
 
 from .vector_factories import load_thresholds, survey
 
@@ -100,7 +100,7 @@ def test_impossible_counts_named_by_field():
 
 
 def test_counts_past_the_maximum_are_refused():
-    from assessment.vector_indicators import MAX_COUNT
+    from assessment.vectors.indicators import MAX_COUNT
 
     assert "rodent_path.positive" in count_errors("rodent_path", 1, MAX_COUNT + 1)
     assert count_errors("rodent_path", 1, MAX_COUNT) == {}

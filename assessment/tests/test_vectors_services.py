@@ -196,7 +196,7 @@ def test_a_later_failed_survey_finds_the_open_problem_again(city):
 
 
 def test_the_largest_counts_are_stored(city):
-    from assessment.vector_indicators import MAX_COUNT
+    from assessment.vectors.indicators import MAX_COUNT
 
     s = survey(city, counts={"rodent_path": (1, MAX_COUNT)})
     assert s.counts.get().value == Decimal("1000000000.00") and s.level == "fail"

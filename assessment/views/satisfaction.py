@@ -21,7 +21,7 @@ from campaign.forms import bootstrap_form
 from campaign.models import District
 from campaign.services.audit import audit_record
 
-from ..exports_satisfaction import write_results_workbook
+from ..exports.satisfaction import write_results_workbook
 from ..forms.satisfaction import QuestionForm, SurveyForm
 from ..models import SatisfactionSurvey, SurveyQuestion
 from ..models.satisfaction import SATISFIED_RULE

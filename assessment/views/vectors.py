@@ -18,13 +18,13 @@ from campaign.views.structure import campaign_staff_required
 from ledger.models import Problem
 from ledger.services import LedgerError
 
-from ..filters_vectors import VectorSurveyFilterSet
-from ..forms_vectors import ThresholdForm, VectorSurveyForm, bootstrap, species_or_default
+from ..filters.vectors import VectorSurveyFilterSet
+from ..forms.vectors import ThresholdForm, VectorSurveyForm, bootstrap, species_or_default
 from ..models import VectorSurvey, VectorThreshold
 from ..models.vectors import may_record_vectors, may_set_thresholds
 from ..selectors.vectors import months_back, vector_trend
 from ..services import vectors as services
-from ..vector_indicators import PASSING, SPECS, Level, Species
+from ..vectors.indicators import PASSING, SPECS, Level, Species
 from .vector_chart import trend_chart
 
 PER_PAGE = 50

@@ -426,6 +426,7 @@ class RoundSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "kind", "kind_label", "status", "status_label", "district", "district_label", "starts_on",
             "ends_on", "exclude_inspected_days", "seed", "drawn_at", "created_by", "created_at", "quotas",
+            "cross_inspection",
             "point_count", "done_count",
         ]
         read_only_fields = fields

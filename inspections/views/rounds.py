@@ -241,6 +241,8 @@ def _render_detail(request, inspection_round, *, draw_form=None, assign_form=Non
         "draw_form": draw_form or (DrawForm() if manage else None),
         "assign_form": assign_form or (AssignForm(inspection_round=inspection_round, user=user) if manage else None),
         "inspectors": list(round_inspectors(inspection_round, user)) if manage else [],
+        "cross_pairs": (selectors.round_cross_pairs(inspection_round=inspection_round)
+                        if inspection_round.cross_inspection else None),
     }
     return render(request, "inspections/round_detail.html", context, status=status)
 

@@ -1,3 +1,6 @@
 """The programme's API routes; each area adds its own here."""
 
-urlpatterns = []
+from . import actions
+from .cycle import routes as cycle_routes
+
+urlpatterns = [*actions.routes, *cycle_routes]

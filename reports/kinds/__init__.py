@@ -13,7 +13,9 @@ A kind module declares:
   reports exist).
 - ``LABEL``: its name, ``gettext_lazy``.
 - ``PERIOD``: ``"week"`` (an ISO week, produced every Monday for the week just ended) or
-  ``"month"`` (a calendar month, produced on the 1st for the month just ended).
+  ``"month"`` (a calendar month, produced on the 1st for the month just ended) or ``"quarter"``
+  (a calendar quarter, produced on the 1st of January, April, July and October for the quarter
+  just ended).
 - ``ORDER`` (optional, 100): its place in lists and in the scheduled runs.
 - ``PUBLISHED_BY_HQ`` (optional, False): a draft that HQ reviews and publishes
   (reports.services.report_publish); until then only HQ and leaders see it, once published
@@ -42,7 +44,7 @@ from types import ModuleType
 
 from django.core.exceptions import ImproperlyConfigured
 
-PERIODS = ("week", "month")
+PERIODS = ("week", "month", "quarter")
 KIND_MAX_LENGTH = 30  # Report.kind's max_length
 _REQUIRED = ("LABEL", "PERIOD", "TEMPLATE", "compute", "write_workbook")
 
@@ -124,7 +126,8 @@ def is_kind(kind) -> bool:
 
 
 def kinds_of_period(period: str) -> tuple[str, ...]:
-    """The kinds produced every Monday (``"week"``) or on the 1st of the month (``"month"``)."""
+    """The kinds produced every Monday (``"week"``), on the 1st of the month (``"month"``) or of
+    the quarter (``"quarter"``)."""
     return tuple(kind.key for kind in registry().values() if kind.period == period)
 
 

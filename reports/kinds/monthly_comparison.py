@@ -65,11 +65,16 @@ ACCOUNTABILITY_POINTS_PER_RECORD = 10
 FEW_DUE, NO_INSPECTIONS, NO_FIGURES = "few_due", "no_inspections", "no_figures"
 
 
-def formula() -> dict:
+MONTH, QUARTER = "month", "quarter"
+
+
+def formula(*, span: str = MONTH) -> dict:
+    """The published formula, applied to a period of ``span`` ("month"; the quarterly appraisal
+    applies the same formula to a "quarter": reports/kinds/quarterly_appraisal.py)."""
     weights = {name: settings.REPORT_COMPARISON_WEIGHTS.get(name, 0) for name in COMPONENTS}
     published = {"weights": weights, "min_due": settings.REPORT_COMPARISON_MIN_DUE,
                  "districts_need_inspections": weights["inspection_score"] > 0,
-                 "points_per_record": ACCOUNTABILITY_POINTS_PER_RECORD}
+                 "points_per_record": ACCOUNTABILITY_POINTS_PER_RECORD, "span": span}
     published["text"] = formula_text(published)
     return published
 
@@ -92,23 +97,39 @@ def shown_components(weights: dict) -> list[str]:
 
 def formula_text(published: dict) -> str:
     weights = ", ".join(f"{component_label(name)} {weight}" for name, weight in published["weights"].items())
-    return _(
-        "Weighted score = Σ weight × points ÷ Σ weight, over the indicators that have a value. Points "
-        "out of 100: the inspection score average as it is; the closure and on-time closure rates × 100; "
-        "(1 − rate) × 100 for the rebound and rejection rates, where lower is better. Weights: %(weights)s. "
-        "Ranked: districts and units with at least %(min_due)s problems due in the month; equal scores "
-        "share a rank."
-    ) % {"weights": weights, "min_due": published["min_due"]} + _rules_text(published)
+    quarter = published.get("span") == QUARTER
+    if quarter:
+        text = _(
+            "Weighted score = Σ weight × points ÷ Σ weight, over the indicators that have a value. Points "
+            "out of 100: the inspection score average as it is; the closure and on-time closure rates × 100; "
+            "(1 − rate) × 100 for the rebound and rejection rates, where lower is better. Weights: %(weights)s. "
+            "Ranked: districts and units with at least %(min_due)s problems due in the quarter; equal scores "
+            "share a rank."
+        )
+    else:
+        text = _(
+            "Weighted score = Σ weight × points ÷ Σ weight, over the indicators that have a value. Points "
+            "out of 100: the inspection score average as it is; the closure and on-time closure rates × 100; "
+            "(1 − rate) × 100 for the rebound and rejection rates, where lower is better. Weights: %(weights)s. "
+            "Ranked: districts and units with at least %(min_due)s problems due in the month; equal scores "
+            "share a rank."
+        )
+    return text % {"weights": weights, "min_due": published["min_due"]} + _rules_text(published)
 
 
 def _rules_text(published: dict) -> str:
     text = ""
+    quarter = published.get("span") == QUARTER
     if published.get("districts_need_inspections"):
-        text += " " + _("A district with no inspection submitted in the month is not ranked (not assessed: "
-                        "no inspections).")
+        text += " " + (_("A district with no inspection submitted in the quarter is not ranked (not assessed: "
+                         "no inspections).") if quarter else
+                       _("A district with no inspection submitted in the month is not ranked (not assessed: "
+                         "no inspections)."))
     if published["weights"].get("accountability"):
-        text += " " + _("Accountability records: 100 − %(points)s points per record decided in the month and "
-                        "not revoked by its end, at least 0.") % {"points": published["points_per_record"]}
+        text += " " + (_("Accountability records: 100 − %(points)s points per record decided in the quarter "
+                         "and not revoked by its end, at least 0.") if quarter else
+                       _("Accountability records: 100 − %(points)s points per record decided in the month and "
+                         "not revoked by its end, at least 0.")) % {"points": published["points_per_record"]}
     return text
 
 
@@ -229,22 +250,17 @@ def rank(rows: list[dict], *, min_due: int, need_inspections: bool = False) -> t
     return ranked, unranked
 
 
-def compute(*, period: Period, district: District | None = None,
-            progress: Callable[[int], None] = lambda percent: None) -> dict:
-    published = formula()
+def ranked_standings(*, period: Period, district: District | None, published: dict,
+                     progress: Callable[[int], None] = lambda percent: None) -> dict:
+    """{"districts": …, "units": …}: each ranked by the published formula over ``period`` (a month,
+    or the quarterly appraisal's quarter), beside its rank in the period before, and those not
+    ranked with the reason."""
     weights, min_due = published["weights"], published["min_due"]
     current = standings(period=period, district=district, weights=weights)
     progress(50)
-    previous_period = period.previous()
-    before = standings(period=previous_period, district=district, weights=weights)
+    before = standings(period=period.previous(), district=district, weights=weights)
     progress(90)
-    data = {
-        "kind": "monthly_comparison",
-        "period": _period(period),
-        "previous_period": _period(previous_period),
-        "scope": {"district_id": district.pk if district else None, "district": district.name if district else None},
-        "formula": published,
-    }
+    data = {}
     for group, key in (("district", "districts"), ("unit", "units")):
         need_inspections = group == "district" and published["districts_need_inspections"]
         last_ranked, _unranked = rank(before[group], min_due=min_due, need_inspections=need_inspections)
@@ -257,6 +273,21 @@ def compute(*, period: Period, district: District | None = None,
             )
             del row["_score"]
         data[key] = {"ranked": ranked, "unranked": unranked}
+    return data
+
+
+def compute(*, period: Period, district: District | None = None,
+            progress: Callable[[int], None] = lambda percent: None) -> dict:
+    published = formula()
+    previous_period = period.previous()
+    data = {
+        "kind": "monthly_comparison",
+        "period": _period(period),
+        "previous_period": _period(previous_period),
+        "scope": {"district_id": district.pk if district else None, "district": district.name if district else None},
+        "formula": published,
+    }
+    data.update(ranked_standings(period=period, district=district, published=published, progress=progress))
     data["grids"] = chief_cell_figures(period=period, cell="grid", district=district)
     data["roads"] = chief_cell_figures(period=period, cell="road", district=district)
     # Beside the ranking, never in its formula (reports/kinds/public_channel.py).
@@ -278,12 +309,13 @@ def named_in(data: dict) -> tuple[set[int], set[int]]:
 # --- Workbook --------------------------------------------------------------------------------------
 
 
-def reason_text(row: dict, min_due: int) -> str:
+def reason_text(row: dict, min_due: int, span: str = MONTH) -> str:
     if row["reason"] == FEW_DUE:
         return _("%(due)s problems due; at least %(min_due)s needed to be ranked") % {
             "due": row["due"], "min_due": min_due}
     if row["reason"] == NO_INSPECTIONS:
-        return _("not assessed: no inspections in the month")
+        return (_("not assessed: no inspections in the quarter") if span == QUARTER
+                else _("not assessed: no inspections in the month"))
     return _("no indicator with a value")
 
 
@@ -304,10 +336,30 @@ def _change(row: dict) -> int | str:
 def write_workbook(*, workbook: Workbook, report) -> None:
     data = report.data
     label = data["period"]["label"]
+    write_ranking_sheets(workbook, data=data, previous_header=_("Last month's rank"))
+    chief_headers = [_("District"), _("Name"), _("Chief"), _("Found"), _("Due"), _("Closed on time"),
+                     _("On-time closure rate"), _("Overdue")]
+    for key, title in (("grids", _("Grid chiefs")), ("roads", _("Road chiefs"))):
+        if key not in data:  # a report made before the chiefs' tables existed
+            continue
+        ws = workbook.create_sheet(sheet_title(title))
+        write_table(ws, headers=chief_headers, title=f"{label} {title}", number_formats={7: "0.0%"}, rows=[
+            [row["district"], row["name"], chief_text(row), row["found"], row["due"], row["closed_on_time"],
+             row["on_time_rate"]["value"], row["overdue"]]
+            for row in data[key]
+        ])
+    public_channel.write_sheet(workbook, data=data, label=label)
+    write_formula_sheet(workbook, data=data)
+
+
+def write_ranking_sheets(workbook: Workbook, *, data: dict, previous_header: str) -> None:
+    """The districts' and units' rankings (with a chart each) and those not ranked, from ``data``
+    as ``ranked_standings`` made it (the monthly comparison's and the quarterly appraisal's)."""
+    label = data["period"]["label"]
     shown = shown_components(data["formula"]["weights"])
     headers = [
         _("Rank"), _("Name"), *[component_label(name) for name in shown], _("Weighted score"),
-        _("Last month's rank"), _("Change"), _("Due"), _("Inspections"),
+        previous_header, _("Change"), _("Due"), _("Inspections"),
     ]
     score_column = 3 + len(shown)
     formats = {3 + shown.index(name): "0.0%" for name in shown if name in RATES}
@@ -324,24 +376,16 @@ def write_workbook(*, workbook: Workbook, report) -> None:
         add_chart(ws, title=_("Weighted score"), header_row=header_row, last_row=last_row, category_column=2,
                   value_columns=[score_column], anchor=f"B{last_row + 3}")
     ws = workbook.create_sheet(sheet_title(_("Not ranked")))
-    min_due = data["formula"]["min_due"]
+    min_due, span = data["formula"]["min_due"], data["formula"].get("span", MONTH)
     write_table(ws, headers=[_("Kind"), _("Name"), _("Due"), _("Reason")], title=f"{label} {_('Not ranked')}", rows=[
-        [kind, row["name"], row["due"], reason_text(row, min_due)]
+        [kind, row["name"], row["due"], reason_text(row, min_due, span)]
         for key, kind in (("districts", _("District")), ("units", _("Unit")))
         for row in data[key]["unranked"]
     ])
-    chief_headers = [_("District"), _("Name"), _("Chief"), _("Found"), _("Due"), _("Closed on time"),
-                     _("On-time closure rate"), _("Overdue")]
-    for key, title in (("grids", _("Grid chiefs")), ("roads", _("Road chiefs"))):
-        if key not in data:  # a report made before the chiefs' tables existed
-            continue
-        ws = workbook.create_sheet(sheet_title(title))
-        write_table(ws, headers=chief_headers, title=f"{label} {title}", number_formats={7: "0.0%"}, rows=[
-            [row["district"], row["name"], chief_text(row), row["found"], row["due"], row["closed_on_time"],
-             row["on_time_rate"]["value"], row["overdue"]]
-            for row in data[key]
-        ])
-    public_channel.write_sheet(workbook, data=data, label=label)
+
+
+def write_formula_sheet(workbook: Workbook, *, data: dict) -> None:
+    shown = shown_components(data["formula"]["weights"])
     ws = workbook.create_sheet(sheet_title(_("Formula")))
     weights = data["formula"]["weights"]
     write_table(ws, headers=[_("Indicator"), _("Weight")], title=_("Published formula"), rows=[

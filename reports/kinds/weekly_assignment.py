@@ -42,7 +42,7 @@ from .. import figures
 from ..excel import add_chart, sheet_title, write_table
 from ..models import Report, WeeklyTask
 from ..periods import Period
-from . import public_channel
+from . import public_channel, special_actions
 
 KIND = "weekly_assignment"
 LABEL = gettext_lazy("Weekly assignment")
@@ -78,6 +78,8 @@ def compute(*, period: Period, district=None, progress: Callable[[int], None] = 
         "coming": coming,
         # Beside the figures, never in them (reports/kinds/public_channel.py).
         public_channel.KEY: public_channel.section(period=period, district=district),
+        # The special actions' progress as of the week's end (programme/selectors/actions.py).
+        special_actions.KEY: special_actions.section(period=period, district=district),
         "list_limit": LIST_LIMIT,
         # The ledger's newest fingerprint when the week ended (taken the night after), for the cover.
         "ledger_fingerprint": latest_fingerprint(until=period.end + timedelta(days=1)),
@@ -339,6 +341,7 @@ def write_workbook(*, workbook: Workbook, report: Report) -> None:
                     name_of=lambda row: _unnamed(row["name"], no_unit),
                     chart_title=_("Found, closed and overdue by unit"))
     public_channel.write_sheet(workbook, data=data, label=data["period"]["label"])
+    special_actions.write_sheet(workbook, data=data, label=data["period"]["label"])
 
     ws = workbook.create_sheet(sheet_title(_("Assignment sheets")))
     rows = [

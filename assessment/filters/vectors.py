@@ -7,8 +7,8 @@ from campaign.choices import CategoryKind
 from campaign.filters import ScopedFilterSet
 from campaign.models import Category, District
 
-from .models import VectorSurvey
-from .vector_indicators import Level, Species
+from ..models import VectorSurvey
+from ..vectors.indicators import Level, Species
 
 
 class VectorSurveyFilterSet(ScopedFilterSet):

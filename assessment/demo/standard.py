@@ -16,8 +16,8 @@ from django.utils import timezone
 from campaign.demo_steps import DemoReport
 from campaign.models import Unit
 
-from .models import MaterialRequirement
-from .services import standard as standard_service
+from ..models import MaterialRequirement
+from ..services import standard as standard_service
 
 FIRST_DUE = -21  # days from today: the first materials are already overdue
 DUE_STEP_DAYS = 7

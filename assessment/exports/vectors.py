@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.exporting import Column, ListExport, filtered_rows, register
 
-from .filters_vectors import VectorSurveyFilterSet
-from .models import VectorSurvey
-from .vector_indicators import SPECS
+from ..filters.vectors import VectorSurveyFilterSet
+from ..models import VectorSurvey
+from ..vectors.indicators import SPECS
 
 
 def _counts(survey) -> str:

@@ -15,14 +15,14 @@ from campaign.choices import CategoryKind
 from campaign.demo_steps import DemoReport
 from campaign.models import Category, District, SamplePoint, User
 
-from .models import VectorSurvey
-from .services.vectors import (
+from ..models import VectorSurvey
+from ..services.vectors import (
     CountInput,
     thresholds_load_file,
     vector_survey_raise_problems,
     vector_survey_record,
 )
-from .vector_indicators import Species
+from ..vectors.indicators import Species
 
 MONTHS = 12
 # (species, place-type code, {indicator: (checked, base rate per checked)})

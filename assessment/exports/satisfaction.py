@@ -10,7 +10,7 @@ from openpyxl.styles import Font
 
 from campaign.spreadsheets import append_row
 
-from .models.satisfaction import SATISFIED_RULE
+from ..models.satisfaction import SATISFIED_RULE
 
 
 def _bold_header(sheet) -> None:

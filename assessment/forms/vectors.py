@@ -9,8 +9,8 @@ from campaign.choices import CategoryKind
 from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Category, District, SamplePoint
 
-from .services.vectors import CountInput
-from .vector_indicators import Species, specs_of
+from ..services.vectors import CountInput
+from ..vectors.indicators import Species, specs_of
 
 
 class VectorSurveyForm(ControlCharactersRefused, forms.Form):

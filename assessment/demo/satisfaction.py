@@ -13,9 +13,9 @@ from campaign.choices import CategoryKind, Role
 from campaign.demo_steps import DemoReport
 from campaign.models import Category, District, User
 
-from .models import SatisfactionSurvey
-from .models.satisfaction import QuestionKind
-from .services import satisfaction as services
+from ..models import SatisfactionSurvey
+from ..models.satisfaction import QuestionKind
+from ..services import satisfaction as services
 
 SLUG = "manyidu"
 QUESTIONS = (

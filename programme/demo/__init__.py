@@ -1,0 +1,1 @@
+"""The programme's demo steps, one module per area (registered in apps.py)."""
