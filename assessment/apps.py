@@ -14,6 +14,7 @@ class AssessmentConfig(AppConfig):
         self._ready_satisfaction()
         self._ready_vectors()
         self._ready_archive()
+        self._ready_readiness()
 
     def _ready_satisfaction(self):
         from campaign.demo_steps import DemoStep, demo_step_register
@@ -44,3 +45,11 @@ class AssessmentConfig(AppConfig):
         demo_step_register(DemoStep("vector_surveys", 60, demo_vectors_step, demo_vectors_city_only))
         register_source_kind("vector_survey", url_name="assessment:vector_survey_detail",
                              describe=describe_vector_surveys)
+
+    def _ready_readiness(self):
+        # Readiness: the demo's weekly mock assessments (assessment/demo/readiness.py).
+        from campaign.demo_steps import DemoStep, demo_step_register
+
+        from .demo.readiness import demo_readiness_step
+
+        demo_step_register(DemoStep("assessment-readiness", 60, demo_readiness_step))

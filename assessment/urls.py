@@ -35,3 +35,7 @@ urlpatterns += [  # vector-control surveys
     path("vectors/thresholds/", vector_views.vector_thresholds, name="vector_thresholds"),
     path("vectors/thresholds/<int:pk>/", vector_views.vector_thresholds, name="vector_threshold_edit"),
 ]
+
+from .views import readiness  # noqa: E402
+
+urlpatterns += readiness.routes  # readiness for the assessment (迎检准备)

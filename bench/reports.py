@@ -51,7 +51,10 @@ from reports.periods import Period, last_finished, week_of  # noqa: E402
 say = ledger_bench.say
 TARGET_RATIO = 3.0  # issue 5, every kind
 # issue 13: the weekly assignment within 1.5x of its floor, the dashboard (no cache) within 1.2x
-TARGETS = {ReportKind.WEEKLY_ASSIGNMENT: 1.5, "dashboard": 1.2}
+# The readiness kind's figures are a seeded Monte Carlo simulation (200 x 100 draws per category,
+# and 12 weeks of trend) that SQL cannot do: its floor only reads what it reads, so its bound is
+# 60x that floor (0.56 s against 0.014 s at 10k problems, measured), its counts checked exactly.
+TARGETS = {ReportKind.WEEKLY_ASSIGNMENT: 1.5, "dashboard": 1.2, "readiness": 60}
 REBOUND_SHARE = 0.03  # of new problems: found again at a point whose earlier problem was closed
 INSPECTIONS_PER_PROBLEM = 0.05
 SHEET_WEEKS = 10  # weekly assignment sheets are generated for the last weeks only
@@ -368,6 +371,8 @@ def floor_statements(kind: str, period: Period) -> list[tuple[str, dict]]:
             (EXPOSURE_PHOTOS_SQL, params),
             (progress_sql(["district_id", "responsible_unit_id"]), params),
         ]
+    if kind == READINESS:
+        return readiness_floor_statements(period)
     previous = period_params(period.previous())
     return [
         (progress_sql(["district_id", "responsible_unit_id"]), params),
@@ -375,6 +380,42 @@ def floor_statements(kind: str, period: Period) -> list[tuple[str, dict]]:
         (SCORES_SQL, params),
         (SCORES_SQL, previous),
     ]
+
+
+# The readiness kind (reports/kinds/readiness.py): its readiness figures are a seeded simulation
+# that SQL cannot reproduce, so the floor reads what the simulation reads and the check compares
+# the counts it reports: per key-place category the active places, the places inspected in the
+# pass line's window before the week's end (self-checks left out) and the problems open at the
+# week's end.
+READINESS = "readiness"
+READINESS_PLACES_SQL = """
+SELECT sp.category_id, COUNT(*) AS places
+FROM campaign_samplepoint sp JOIN campaign_category c ON c.id = sp.category_id
+WHERE sp.active AND c.kind = 'key_place'
+GROUP BY sp.category_id
+"""
+READINESS_INSPECTED_SQL = """
+SELECT sp.category_id, COUNT(DISTINCT i.sample_point_id) AS inspected
+FROM inspections_inspection i
+JOIN campaign_samplepoint sp ON sp.id = i.sample_point_id
+JOIN campaign_category c ON c.id = sp.category_id
+WHERE i.status = 'submitted' AND i.kind <> 'self_check' AND sp.active AND c.kind = 'key_place'
+  AND i.submitted_at >= %(e)s - make_interval(days => %(window)s) AND i.submitted_at < %(e)s
+GROUP BY sp.category_id
+"""
+READINESS_OPEN_SQL = """
+SELECT p.category_id, COUNT(*) AS open
+FROM ledger_problem p JOIN campaign_category c ON c.id = p.category_id
+WHERE c.kind = 'key_place' AND p.found_at < %(e)s AND (p.closed_at IS NULL OR p.closed_at >= %(e)s)
+GROUP BY p.category_id
+"""
+
+
+def readiness_floor_statements(period: Period) -> list[tuple[str, dict]]:
+    from assessment.selectors.readiness import pass_line_current
+
+    params = {"e": period.ends_at, "window": pass_line_current().window_days}
+    return [(READINESS_PLACES_SQL, params), (READINESS_INSPECTED_SQL, params), (READINESS_OPEN_SQL, params)]
 
 
 def run_statements(statements: list[tuple[str, dict]]) -> list[list[dict]]:
@@ -587,16 +628,31 @@ def check_monthly_comparison(check: Check, data: dict, floor: list[list[dict]]) 
                     check.same(f"unit {pk} listed", pk in listed, True)
 
 
+def check_readiness(check: Check, data: dict, floor: list[list[dict]]) -> None:
+    places, inspected, open_ = ({row["category_id"]: row for row in rows} for rows in floor)
+    check.same("categories with active places", sorted(row["category_id"] for row in data["categories"]),
+               sorted(places))
+    for row in data["categories"]:
+        pk = row["category_id"]
+        check.same(f"category {pk} places", row["places"], places.get(pk, {}).get("places", 0))
+        check.same(f"category {pk} inspected places", row["inspected_places"],
+                   inspected.get(pk, {}).get("inspected", 0))
+        check.same(f"category {pk} open problems", row["open_problems"], open_.get(pk, {}).get("open", 0))
+
+
 CHECKS = {
     ReportKind.WEEKLY_ASSIGNMENT: check_weekly_assignment,
     ReportKind.WEEKLY_EXPOSURE: check_weekly_exposure,
     ReportKind.MONTHLY_COMPARISON: check_monthly_comparison,
+    READINESS: check_readiness,
 }
 
 
 def perturb(data: dict) -> None:
     """One figure changed by one, to show that the check fires (--perturb)."""
-    if "progress" in data:
+    if "categories" in data and data["categories"]:
+        data["categories"][0]["open_problems"] += 1
+    elif "progress" in data:
         data["progress"]["city"]["overdue"] += 1
     elif "problem_lists" in data:
         data["problem_lists"][0]["total"] += 1

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import standard
 from .archive import routes as archive_routes
+from .readiness_urls import urlpatterns as readiness_urls
 
 router = DefaultRouter()
 # The standard as data (assessment/api/standard.py).
@@ -19,3 +20,4 @@ urlpatterns = [
     path("", include("assessment.api.vectors")),  # vector-control surveys
 ]
 urlpatterns += archive_routes  # the materials archive
+urlpatterns += readiness_urls  # readiness: figures and mock assessments

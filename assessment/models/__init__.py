@@ -1,6 +1,7 @@
 """The assessment's models, one module per area (each re-exported here for Django)."""
 
 from .archive import ArchiveExport, MaterialEvent, MaterialFile, MaterialState
+from .readiness import DrawSize, MockAssessment, PassLine, PassRule
 from .satisfaction import (
     SatisfactionSurvey,
     SurveyAnswer,
@@ -28,4 +29,5 @@ __all__ = [
     "SatisfactionSurvey", "SurveyAnswer", "SurveyChange", "SurveyQuestion", "SurveyResponse",  # satisfaction
     "VectorCount", "VectorSurvey", "VectorSurveyEvent", "VectorThreshold", "VectorThresholdChange",  # vectors
     "ArchiveExport", "MaterialEvent", "MaterialFile", "MaterialState",  # the materials archive
+    "DrawSize", "MockAssessment", "PassLine", "PassRule",  # readiness
 ]
