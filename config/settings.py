@@ -436,6 +436,8 @@ SPECTACULAR_SETTINGS = {
         "MaterialActionEnum": "assessment.choices.MaterialAction",
         "PairTaskKindEnum": "programme.choices.PairTaskKind",
         "PairTaskStatusEnum": "programme.choices.PairTaskStatus",
+        "ProblemClassStatusEnum": "ledger.choices.ClassStatus",
+        "ProblemClassActionEnum": "ledger.choices.ClassAction",
     },
 }
 

@@ -68,3 +68,20 @@ def choice_label(choices: type[models.Choices], value) -> str:
     model's ``get_FOO_display`` builds its dict of choices again on every call: per row of a
     list, that was a sixth of the ledger API's time)."""
     return _labels(choices, get_language()).get(value, value)
+
+
+class ClassStatus(models.TextChoices):
+    """Where a problem class's rectification stands (ledger/class_rules.py moves it)."""
+
+    OPEN = "open", _("Open: no measure yet")
+    MEASURE_SET = "measure_set", _("Measure set: removing the cause")
+    CLOSING_APPLIED = "closing_applied", _("Closing applied")
+    CLOSED = "closed", _("Closed: measure verified")
+
+
+class ClassAction(models.TextChoices):
+    OPEN = "open", _("Class opened")
+    MEASURE_SET = "measure_set", _("Cause and measure set")
+    APPLY_CLOSE = "apply_close", _("Applied to close the class")
+    VERIFY = "verify", _("Measure verified, class closed")
+    REJECT = "reject", _("Class closing rejected")

@@ -9,7 +9,7 @@ from campaign.filters import ScopedFilterSet
 from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
 from campaign.widgets import SearchSelect
 
-from .choices import OPEN_STATUSES, Severity, Source, Status
+from .choices import OPEN_STATUSES, ClassStatus, Severity, Source, Status
 from .models import AssignmentSheet, Problem, ProblemClass
 
 
@@ -135,10 +135,13 @@ class AssignmentSheetFilterSet(ScopedFilterSet):
 class ProblemClassFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
+    status = django_filters.ChoiceFilter(choices=ClassStatus.choices, label=_("Status"))
+    responsible_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Responsible unit"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
 
     class Meta:
         model = ProblemClass
-        fields = ["q", "category"]
+        fields = ["q", "category", "status", "responsible_unit", "district"]
 
     def search(self, queryset, name, value):
         value = value.strip()

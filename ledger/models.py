@@ -23,7 +23,16 @@ from campaign.grants import granted
 from campaign.jobs import ClaimedJob, ExportJobFields
 from campaign.models import CHIEF_ROLES, Category, District, Grid, Road, SamplePoint, Team, Unit
 
-from .choices import OPEN_STATUSES, Action, PhotoKind, Severity, Source, Status
+from .choices import (
+    OPEN_STATUSES,
+    Action,
+    ClassAction,
+    ClassStatus,
+    PhotoKind,
+    Severity,
+    Source,
+    Status,
+)
 
 
 class ProblemQuerySet(models.QuerySet):
@@ -41,7 +50,8 @@ class ProblemQuerySet(models.QuerySet):
         if user.role == Role.DISTRICT_LEAD:
             return self.filter(district_id=user.district_id or -1)
         if user.role == Role.UNIT_HANDLER:
-            return self.filter(responsible_unit_id=user.unit_id or -1)
+            holding = Problem.objects.filter(responsible_unit_id=user.unit_id or -1, problem_class__isnull=False)
+            return self.filter(Q(responsible_unit_id=user.unit_id or -1) | Q(pk__in=holding.values("problem_class")))
         if user.role in CHIEF_ROLES:
             return self.filter(user.chief_cell_q())
         if user.role == Role.INSPECTOR:
@@ -64,8 +74,34 @@ class ProblemQuerySet(models.QuerySet):
         return self.open().filter(deadline__lt=today)
 
 
+class ProblemClassQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who sees a class: HQ and leaders all; a unit handler the classes their unit answers
+        for and those holding their unit's problems (to read); a district lead their district's classes, the city-wide ones (no district) and
+        those holding their district's problems; anyone else the classes holding problems they see, or that they opened."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser or user.role in (Role.HQ_STAFF, Role.LEADER):
+            return self
+        if user.role == Role.UNIT_HANDLER:
+            holding = Problem.objects.filter(responsible_unit_id=user.unit_id or -1, problem_class__isnull=False)
+            return self.filter(Q(responsible_unit_id=user.unit_id or -1) | Q(pk__in=holding.values("problem_class")))
+        if user.role == Role.DISTRICT_LEAD:
+            holding = Problem.objects.filter(district_id=user.district_id or -1, problem_class__isnull=False)
+            return self.filter(Q(district_id=user.district_id or -1) | Q(district__isnull=True)
+                               | Q(pk__in=holding.values("problem_class")))
+        if user.role == Role.PUBLIC:
+            return self.none()
+        holding = Problem.objects.visible_to(user).filter(problem_class__isnull=False)
+        return self.filter(Q(created_by=user) | Q(pk__in=holding.values("problem_class")))
+
+
 class ProblemClass(models.Model):
-    """A class of problems with one systemic cause ("rectify one problem, solve a class")."""
+    """A class of problems with one systemic cause ("rectify one problem, solve a class").
+
+    It is rectified as a class: a cause, a responsible unit, a measure and a deadline; the unit
+    applies to close it with evidence and someone else verifies it (ledger/class_rules.py).
+    Closing a class does not close its problems. Every change is a ``ProblemClassEvent``."""
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -76,6 +112,27 @@ class ProblemClass(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Its rectification as a class (ledger/class_services.py).
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="problem_classes", verbose_name=_("district"))
+    cause = models.TextField(_("cause"), blank=True)
+    measure = models.TextField(_("measure"), blank=True)
+    responsible_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="problem_classes", verbose_name=_("responsible unit"))
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ClassStatus.choices, default=ClassStatus.OPEN)
+    closing_note = models.TextField(_("what was done"), blank=True)
+    closing_applied_at = models.DateTimeField(_("closing applied at"), null=True, blank=True)
+    closing_applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                           blank=True, related_name="+")
+    verified_at = models.DateTimeField(_("measure verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("verified by"))
+    rejection_count = models.PositiveSmallIntegerField(_("times rejected"), default=0)
+    last_rejection_reason = models.TextField(_("last rejection reason"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ProblemClassQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("problem class")
@@ -484,3 +541,51 @@ class ProblemCodeBlock(models.Model):
     @property
     def size(self) -> int:
         return self.last - self.first + 1
+
+
+class ProblemClassEvent(models.Model):
+    """One change of a problem class: who, when, from, to, why. Append-only (the database
+    refuses to update it, and on PostgreSQL to delete it)."""
+
+    problem_class = models.ForeignKey(ProblemClass, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=ClassAction.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=ClassStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=ClassStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("problem class event")
+        verbose_name_plural = _("problem class events")
+        ordering = ["problem_class", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_class_id} {self.action}"
+
+
+def class_photo_path(instance, filename):
+    return f"ledger/class-photos/{instance.problem_class_id}/{filename}"
+
+
+class ProblemClassPhoto(models.Model):
+    """Evidence of a class's measure, stored through campaign/photos.py with the closing applied."""
+
+    problem_class = models.ForeignKey(ProblemClass, on_delete=models.PROTECT, related_name="photos")
+    event = models.ForeignKey(ProblemClassEvent, on_delete=models.PROTECT, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=class_photo_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=class_photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("class evidence photo")
+        verbose_name_plural = _("class evidence photos")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_class_id} {self.pk}"

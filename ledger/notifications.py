@@ -19,6 +19,7 @@ CLOSING_APPLIED = "problem.closing_applied"
 CLOSING_REJECTED = "problem.closing_rejected"
 SHEET_ISSUED = "sheet.issued"
 SHEETS_READY = "sheets.issued_in_background"
+CLASS_CLOSING_REJECTED = "problem_class.closing_rejected"
 
 UNIT = (Role.UNIT_HANDLER,)
 # The grid and road chiefs answer for their cells: they hear what the unit hears of its problems.
@@ -34,6 +35,10 @@ def sheet_link(sheet) -> str:
     return reverse("ledger:sheet_detail", args=[sheet.pk])
 
 
+def class_link(item) -> str:
+    return reverse("ledger:class_detail", args=[item.pk])
+
+
 def register_kinds() -> None:
     register(ASSIGNED, _("A problem was assigned to my unit"), roles=UNIT_AND_CHIEFS, link=problem_link)
     register(DUE_TOMORROW, _("A problem of my unit falls due tomorrow"), roles=UNIT_AND_CHIEFS, link=problem_link)
@@ -44,6 +49,8 @@ def register_kinds() -> None:
     register(SHEETS_READY, _("The assignment sheets I issued in the background are ready"),
              roles=(Role.HQ_STAFF, Role.DISTRICT_LEAD), default_channels=(),
              link=lambda about: reverse("ledger:sheet_list"))
+    register(CLASS_CLOSING_REJECTED, _("The closing of a problem class of my unit was rejected"), roles=UNIT,
+             link=class_link)
 
 
 def _context(problem, **extra) -> dict:
@@ -112,3 +119,12 @@ def sheet_issued(sheet, *, problems: int) -> None:
 def sheets_ready(*, by, sheets: int, units: int, problems: int) -> None:
     """Whoever asked for every unit's sheets learns when the worker has issued them."""
     notify(SHEETS_READY, users=[by], context={"sheets": sheets, "units": units, "problems": problems})
+
+
+def class_closing_rejected(item) -> None:
+    """The unit answering for a problem class hears that its closing was rejected, and why."""
+    notify(CLASS_CLOSING_REJECTED, about=item, units=[item.responsible_unit_id],
+           context={"code": item.code, "name": item.name, "reason": item.last_rejection_reason[:300],
+                    "unit": item.responsible_unit.name if item.responsible_unit_id else "",
+                    "deadline": item.deadline.isoformat() if item.deadline else ""},
+           dedupe_key=f"{CLASS_CLOSING_REJECTED}:{item.pk}:{item.version}")

@@ -19,10 +19,11 @@ def _count_in_class(problems) -> Coalesce:
 
 
 def problem_classes_counted(user):
-    """Every class (classes are not scoped) with the number of its problems ``user`` may see,
-    all and still open (``problem_count``, ``open_count``)."""
+    """The classes ``user`` may see (ProblemClass.objects.visible_to) with the number of their
+    problems ``user`` may see, all and still open (``problem_count``, ``open_count``)."""
     visible = Problem.objects.visible_to(user)
-    return ProblemClass.objects.select_related("category", "created_by").annotate(
+    return ProblemClass.objects.visible_to(user).select_related(
+        "category", "created_by", "responsible_unit", "district", "verified_by").annotate(
         problem_count=_count_in_class(visible), open_count=_count_in_class(visible.filter(status__in=OPEN_STATUSES)),
     )
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.choices import Role
 from campaign.counters import counter_next
 from campaign.geo import grid_for_point
 from campaign.models import Unit
@@ -463,9 +464,12 @@ def problem_locate(*, problem: Problem, grid, road, by, expected_version: int | 
 # --- Problem classes -----------------------------------------------------------------------------
 
 
-def problem_class_create(*, code: str, name: str, description: str = "", category=None, by):
+def problem_class_create(*, code: str, name: str, description: str = "", category=None, by, district=None,
+                         at: datetime | None = None):
     """Open a problem class ("rectify one problem, solve a class"). Only the roles that may put
-    problems in a class (HQ staff, district leads, team leads) may open one; codes are unique."""
+    problems in a class (HQ staff, district leads, team leads) may open one; codes are unique.
+    A district lead's class is their district's. Its first event records the opening; its
+    rectification goes on in ledger/class_services.py."""
     from django.db import IntegrityError
 
     from .models import ProblemClass
@@ -481,8 +485,15 @@ def problem_class_create(*, code: str, name: str, description: str = "", categor
         raise taken
     try:
         with transaction.atomic():
-            return ProblemClass.objects.create(code=code, name=name, description=description.strip(),
-                                               category=category, created_by=by)
+            if role_of(by) == Role.DISTRICT_LEAD:
+                district = by.district
+            item = ProblemClass.objects.create(code=code, name=name, description=description.strip(),
+                                               category=category, created_by=by, district=district,
+                                               created_at=at or timezone.now())
+            from .class_services import class_event_open
+
+            class_event_open(item, by=by)
+            return item
     except IntegrityError:  # the same code opened at the same moment
         raise taken from None
 

@@ -16,7 +16,9 @@ from campaign import tasks_home
 from campaign.choices import Role
 from campaign.models import CHIEF_ROLES
 
-from .choices import Action, Status
+from .choices import Action, ClassAction, Status
+from .class_rules import CLASS_ROLES
+from .class_selectors import TASK_LISTS
 from .filters import ProblemFilterSet
 from .models import Problem
 from .rules import ROLES
@@ -80,7 +82,33 @@ def _group(key, label, roles, params, order, total_roles) -> tasks_home.TaskGrou
     )
 
 
+# The problem classes: a unit applies to close its classes whose measure is set; HQ and the
+# class's district lead verify the closings applied for (ledger/class_rules.py).
+def _class_group(key, label, roles, task, order) -> tasks_home.TaskGroup:
+    rows = TASK_LISTS[task]
+
+    def preview(user, limit):
+        return list(rows(user).select_related("responsible_unit")
+                    .order_by(F("deadline").asc(nulls_last=True), "code")[:limit])
+
+    return tasks_home.TaskGroup(
+        key=key, label=label, roles=frozenset(roles), order=order, rows=rows,
+        url=lambda user: f"{reverse('ledger:class_list')}?task={task}",
+        preview=preview, preview_template="ledger/_class_task_card.html",
+    )
+
+
+CLASS_GROUPS = (
+    ("classes_to_apply", _("Problem classes: carry out the measure and apply to close"),
+     CLASS_ROLES[ClassAction.APPLY_CLOSE] - {Role.HQ_STAFF}, "apply", 52),
+    ("classes_to_verify", _("Problem classes: verify the closing"), CLASS_ROLES[ClassAction.VERIFY],
+     "verify", 22),
+)
+
+
 def register() -> None:
     for row in GROUPS:
         tasks_home.register(_group(*row))
+    for row in CLASS_GROUPS:
+        tasks_home.register(_class_group(*row))
     tasks_home.register_home("ledger:my_tasks")

@@ -1,7 +1,7 @@
 """The ledger's pages. Each view module declares its own ``routes``."""
 
-from .views import nearby, problems, sheets, transfer
+from .views import classes, nearby, problems, sheets, transfer
 
 app_name = "ledger"
 
-urlpatterns = [*transfer.routes, *sheets.routes, *nearby.routes, *problems.routes]
+urlpatterns = [*transfer.routes, *sheets.routes, *nearby.routes, *problems.routes, *classes.routes]

@@ -30,6 +30,7 @@ from campaign.models import Indicator
 from inspections import services as inspection_services
 from inspections.tests.factories import inspect as start_inspection
 from inspections.tests.factories import market_checklist
+from ledger import services as ledger_services
 from ledger.choices import Status
 from ledger.models import Problem
 from ledger.tests.api_support import client_for
@@ -73,6 +74,7 @@ def objects(city):
         quotas={city.market: 1}, by=city.hq,
     )
     problem_in(city, Status.FOUND)
+    ledger_services.problem_class_create(code="C01", name="活禽宰杀", by=city.hq)  # a problem class's actions
     public_report(city)  # received: before the reward's accepted one, so {id} finds it first
     reward(city)
     Indicator.objects.create(code="I01", name="病媒密度", name_en="Vector density", target=5)

@@ -51,6 +51,8 @@ class DemoTaskCountsTests(TestCase):
             return len(re.findall(r"<(?:tr|div) [^>]*data-report=", html))
         if parts.path.startswith("/accountability/escalations/"):
             return len(re.findall(r"<section [^>]*data-escalation=", html))
+        if parts.path.startswith("/ledger/classes/"):
+            return len(re.findall(r"<tr data-class=", html))
         if parts.path.startswith("/rewards/"):
             return response.context["page"].paginator.count
         if parts.path.startswith("/programme/actions/objects/"):  # the special actions' objects, paged

@@ -17,8 +17,8 @@ from rest_framework import serializers
 from campaign.api.serializers import VisibleRelatedField, WritableRelatedField
 from campaign.geo import city_coordinate_errors
 from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
-from ledger.choices import Severity, Source, Status, choice_label
-from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemEvent
+from ledger.choices import ClassStatus, Severity, Source, Status, choice_label
+from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemClassEvent, ProblemEvent
 from ledger.rules import PAGE_ACTIONS, allowed_actions
 
 
@@ -381,20 +381,124 @@ class ProblemClassSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.get_full_name", read_only=True)
     problem_count = serializers.IntegerField(read_only=True, help_text=_("Problems in the class that you may see."))
     open_count = serializers.IntegerField(read_only=True, help_text=_("Of those, still open."))
+    district = VisibleRelatedField(queryset=District.objects.all(), required=False, allow_null=True,
+                                   help_text=_("The class's district (a district lead's class is theirs); "
+                                               "none: city-wide."))
+    status = serializers.ChoiceField(choices=ClassStatus.choices, read_only=True)
+    responsible_unit = serializers.PrimaryKeyRelatedField(read_only=True)
+    responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True, default="")
+    verified_by = serializers.CharField(source="verified_by.get_full_name", read_only=True, default="")
 
     class Meta:
         model = ProblemClass
         fields = [
-            "id", "code", "name", "description", "category", "category_label", "created_by", "created_at",
-            "problem_count", "open_count",
+            "id", "code", "name", "description", "category", "category_label", "district", "created_by",
+            "created_at", "status", "cause", "measure", "responsible_unit", "responsible_unit_name", "deadline",
+            "closing_note", "closing_applied_at", "verified_at", "verified_by", "rejection_count",
+            "last_rejection_reason", "version", "problem_count", "open_count",
         ]
-        read_only_fields = ["created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at", "cause", "measure", "deadline", "closing_note",
+                            "closing_applied_at", "verified_at", "rejection_count", "last_rejection_reason",
+                            "version"]
         # Uniqueness is the service's rule (a clear 400), not the serializer's.
         extra_kwargs = {"code": {"validators": []}}
 
 
+class ProblemClassEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.get_full_name", read_only=True)
+
+    class Meta:
+        model = ProblemClassEvent
+        fields = ["id", "action", "from_status", "to_status", "actor", "at", "note", "data"]
+        read_only_fields = fields
+
+
+class WeekCountSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    count = serializers.IntegerField()
+    days = serializers.IntegerField(help_text=_("Days of the week counted (fewer in the current week)."))
+
+
+class BeforeAfterSerializer(serializers.Serializer):
+    verified_on = serializers.DateField()
+    weeks = serializers.IntegerField()
+    before = WeekCountSerializer(many=True)
+    after = WeekCountSerializer(many=True)
+    before_total = serializers.IntegerField()
+    after_total = serializers.IntegerField()
+    before_rate = serializers.FloatField(help_text=_("Problems found per week before the verification."))
+    after_rate = serializers.FloatField(allow_null=True, help_text=_("Problems found per week since."))
+    change = serializers.FloatField(allow_null=True, help_text=_("after_rate / before_rate - 1."))
+
+
 class ProblemClassDetailSerializer(ProblemClassSerializer):
     problems = ProblemRefSerializer(source="visible_problems", many=True, read_only=True)
+    events = ProblemClassEventSerializer(many=True, read_only=True)
+    before_after = serializers.SerializerMethodField(help_text=_(
+        "Problems of the class found per week before and after its measure was verified; null until then."))
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta(ProblemClassSerializer.Meta):
-        fields = [*ProblemClassSerializer.Meta.fields, "problems"]
+        fields = [*ProblemClassSerializer.Meta.fields, "problems", "events", "before_after", "allowed_actions"]
+
+    @extend_schema_field(BeforeAfterSerializer(allow_null=True))
+    def get_before_after(self, item):
+        from ledger.class_selectors import class_before_after
+
+        user = self.context["request"].user
+        result = class_before_after(item, Problem.objects.visible_to(user))
+        return None if result is None else BeforeAfterSerializer(result).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, item) -> list[str]:
+        from ledger.class_rules import allowed_class_actions
+
+        return [str(action) for action in allowed_class_actions(item, self.context["request"].user)]
+
+
+class ClassVersionMixin(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text=_("The version of the class you saw; a stale version is refused with 409."),
+    )
+
+
+class ClassMeasureSerializer(ClassVersionMixin):
+    cause = serializers.CharField(help_text=_("What causes the problems of the class."))
+    measure = serializers.CharField(help_text=_("What will be done to remove the cause."))
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), help_text=_("The responsible unit."))
+    deadline = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ClassApplyCloseSerializer(ClassVersionMixin):
+    note = serializers.CharField(help_text=_("What was done to remove the cause."))
+    photos = PhotoListField(help_text=_("One or more photos of the measure carried out."))
+
+
+class ClassVerifySerializer(ClassVersionMixin):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ClassRejectSerializer(ClassVersionMixin):
+    reason = serializers.CharField(help_text=_("Why the closing is rejected (the unit is told)."))
+
+
+class ClassSuggestQuerySerializer(serializers.Serializer):
+    description = serializers.CharField(help_text=_("The problem's description (Chinese text)."))
+    category = serializers.IntegerField(required=False)
+    sample_point = serializers.IntegerField(required=False)
+    district = serializers.IntegerField(required=False)
+
+
+class ClassSuggestionSerializer(serializers.Serializer):
+    problem_class = serializers.IntegerField(source="key.pk")
+    code = serializers.CharField(source="key.code")
+    name = serializers.CharField(source="key.name")
+    score = serializers.FloatField(help_text=_("Text similarity plus the category and place boosts."))
+    text_score = serializers.FloatField(help_text=_("Cosine of the bigram TF-IDF vectors, 0 to 1."))
+    words = serializers.ListField(child=serializers.CharField(), help_text=_("The shared words that weigh most."))
+    same_category = serializers.BooleanField()
+    same_point = serializers.BooleanField()
+    same_district = serializers.BooleanField()

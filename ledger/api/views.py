@@ -24,11 +24,12 @@ from rest_framework.routers import SimpleRouter
 from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.choices import Role
 from config.api import CursorPagination, FilterBackend
-from ledger import services
+from ledger import class_services, services
 from ledger.choices import Action
-from ledger.filters import ProblemFilterSet
-from ledger.models import Problem, ProblemClass, ProblemEvent
-from ledger.photos import StoredPhoto, photo_store
+from ledger.class_suggest import suggest_classes
+from ledger.filters import ProblemClassFilterSet, ProblemFilterSet
+from ledger.models import Problem, ProblemClass, ProblemClassEvent, ProblemEvent
+from ledger.photos import StoredPhoto, class_photo_store, photo_store
 from ledger.rules import ROLES, role_of
 from ledger.selectors import problem_classes_counted
 
@@ -55,13 +56,14 @@ class LedgerPermission(BasePermission):
 
 
 @contextmanager
-def stored_photos(files, *, problem_id: int) -> Iterator[list[StoredPhoto]]:
+def stored_photos(files, *, problem_id: int = 0, class_id: int | None = None) -> Iterator[list[StoredPhoto]]:
     """Validate and store uploads before the service's transaction (no file I/O inside it);
     remove them again if anything in the block fails, so a refused action leaves no files."""
     stored: list[StoredPhoto] = []
     try:
         for upload in files or ():
-            stored.append(photo_store(upload, problem_id=problem_id))
+            stored.append(photo_store(upload, problem_id=problem_id) if class_id is None
+                          else class_photo_store(upload, class_id=class_id))
         yield stored
     except BaseException:
         for photo in stored:
@@ -268,6 +270,11 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 # --- Problem classes -----------------------------------------------------------------------------
 
 
+def _class_action_schema(request, summary):
+    return extend_schema(summary=summary, request=request,
+                         responses={200: s.ProblemClassDetailSerializer, **REFUSALS}, tags=["ledger"])
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("Problem classes"), tags=["ledger"], description=_(
         "Every class, with how many of its problems you may see and how many of those are open."
@@ -278,25 +285,94 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                          responses={201: s.ProblemClassSerializer, 400: REFUSALS[400], 403: REFUSALS[403]}),
 )
 class ProblemClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Classes of problems with one systemic cause ("rectify one problem, solve a class")."""
+    """Classes of problems with one systemic cause ("rectify one problem, solve a class"), and
+    their rectification as a class (ledger/class_services.py; out of scope: 404)."""
 
     queryset = ProblemClass.objects.all()
     permission_classes = [LedgerPermission]
     create_roles = ROLES[Action.CLASSIFY]
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [FilterBackend, filters.SearchFilter]
+    filterset_class = ProblemClassFilterSet
     search_fields = ["code", "name"]
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         queryset = problem_classes_counted(self.request.user)
-        if self.action == "retrieve":
+        if self.action not in ("list", "create", "suggest"):
             visible = Problem.objects.visible_to(self.request.user)
             problems = visible.order_by("-found_at", "-id").only("id", "code", "status", "problem_class_id")
-            queryset = queryset.prefetch_related(Prefetch("problems", queryset=problems, to_attr="visible_problems"))
+            queryset = queryset.prefetch_related(
+                Prefetch("problems", queryset=problems, to_attr="visible_problems"),
+                Prefetch("events", queryset=ProblemClassEvent.objects.select_related("actor").order_by("at", "id")),
+            )
         return queryset.order_by("code")
 
     def get_serializer_class(self):
-        return s.ProblemClassDetailSerializer if self.action == "retrieve" else s.ProblemClassSerializer
+        return s.ProblemClassSerializer if self.action in ("list", "create") else s.ProblemClassDetailSerializer
+
+    def _input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _answer(self, pk: int) -> Response:
+        item = self.get_queryset().get(pk=pk)
+        return Response(s.ProblemClassDetailSerializer(item, context=self.get_serializer_context()).data)
+
+    @_class_action_schema(s.ClassMeasureSerializer, _("Set the class's cause, measure, unit and deadline"))
+    @action(detail=True, methods=["post"])
+    def measure(self, request, pk=None):
+        item = self.get_object()
+        data = self._input(s.ClassMeasureSerializer)
+        with ledger_errors():
+            class_services.class_measure_set(problem_class=item, cause=data["cause"], measure=data["measure"],
+                                             unit=data["unit"], deadline=data["deadline"], note=data["note"],
+                                             by=request.user, expected_version=data.get("version"))
+        return self._answer(item.pk)
+
+    @_class_action_schema({"multipart/form-data": s.ClassApplyCloseSerializer}, _("Apply to close the class"))
+    @action(detail=True, methods=["post"], url_path="apply-close", parser_classes=[MultiPartParser, FormParser])
+    def apply_close(self, request, pk=None):
+        item = self.get_object()
+        data = self._input(s.ClassApplyCloseSerializer)
+        with ledger_errors(), stored_photos(data.get("photos"), class_id=item.pk) as photos:
+            class_services.class_apply_close(problem_class=item, note=data["note"], photos=photos, by=request.user,
+                                             expected_version=data.get("version"))
+        return self._answer(item.pk)
+
+    @_class_action_schema(s.ClassVerifySerializer, _("Verify the class's measure: the class is closed"))
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        item = self.get_object()
+        data = self._input(s.ClassVerifySerializer)
+        with ledger_errors():
+            class_services.class_verify(problem_class=item, note=data["note"], by=request.user,
+                                        expected_version=data.get("version"))
+        return self._answer(item.pk)
+
+    @_class_action_schema(s.ClassRejectSerializer, _("Reject the class's closing, with the reason"))
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        item = self.get_object()
+        data = self._input(s.ClassRejectSerializer)
+        with ledger_errors():
+            class_services.class_reject(problem_class=item, reason=data["reason"], by=request.user,
+                                        expected_version=data.get("version"))
+        return self._answer(item.pk)
+
+    @extend_schema(summary=_("Suggest a class for a problem's text, category and place"), tags=["ledger"],
+                   parameters=[s.ClassSuggestQuerySerializer],
+                   responses={200: s.ClassSuggestionSerializer(many=True), 400: REFUSALS[400]},
+                   description=_("Character-bigram TF-IDF over each class's problems, with boosts for the "
+                                 "same category, sample point and district; each suggestion says why."))
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def suggest(self, request):
+        query = s.ClassSuggestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        found = suggest_classes(user=request.user, description=data["description"], category=data.get("category"),
+                                sample_point=data.get("sample_point"), district=data.get("district"))
+        return Response(s.ClassSuggestionSerializer(found, many=True).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -305,7 +381,7 @@ class ProblemClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         with ledger_errors():
             problem_class = services.problem_class_create(
                 code=data["code"], name=data["name"], description=data.get("description", ""),
-                category=data.get("category"), by=request.user,
+                category=data.get("category"), district=data.get("district"), by=request.user,
             )
         created = self.get_queryset().get(pk=problem_class.pk)
         return Response(s.ProblemClassSerializer(created, context=self.get_serializer_context()).data,

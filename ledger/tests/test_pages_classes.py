@@ -3,9 +3,11 @@
 import re
 
 import pytest
+from django.utils import timezone
 
 from ledger import services
 from ledger.choices import Status
+from ledger.class_services import class_measure_set
 from ledger.models import Problem, ProblemClass
 from ledger.tests.factories import problem_in, record
 
@@ -105,6 +107,9 @@ def test_the_class_page_shows_only_visible_problems(city, login, poultry):
 def test_a_unit_handler_may_read_a_class_but_not_add_to_it(city, login, poultry):
     problem = problem_in(city, Status.ASSIGNED)
     client = login(city.unit_handler)
+    assert client.get(f"/ledger/classes/{poultry.pk}/").status_code == 404  # not their unit's class
+    class_measure_set(problem_class=poultry, cause="c", measure="m", unit=city.office_a,
+                      deadline=timezone.localdate(), by=city.hq)
     assert client.get(f"/ledger/classes/{poultry.pk}/").status_code == 200
     assert client.post(f"/ledger/classes/{poultry.pk}/", {"codes": problem.code}).status_code == 403
     assert Problem.objects.get(pk=problem.pk).problem_class is None

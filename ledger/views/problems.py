@@ -13,8 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Case, Count, DateField, F, Prefetch, Q, Value, When
+from django.db.models import Case, DateField, F, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -33,15 +32,14 @@ from campaign.write_scope import OutOfScope
 
 from .. import services
 from ..choices import OPEN_STATUSES, Action, PhotoKind
+from ..class_suggest import suggest_classes
 from ..filters import ProblemFilterSet
 from ..forms import (
     ACTION_FORMS,
     BulkAssignForm,
-    ClassAddProblemsForm,
-    ProblemClassForm,
     ProblemRecordForm,
 )
-from ..models import EvidencePhoto, Problem, ProblemClass
+from ..models import EvidencePhoto, Problem
 from ..pagination import Ordering, SortKey, bounded_count, cursor_at, keyset_page
 from ..photos import PhotoError, photo_store
 from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
@@ -260,8 +258,18 @@ def _render_detail(request, problem, *, failed=None, status=200):
         "rebound_of_visible": problem.rebound_of_id and visible.filter(pk=problem.rebound_of_id).exists(),
         "duplicate_of_visible": problem.duplicate_of_id and visible.filter(pk=problem.duplicate_of_id).exists(),
         "actions": _action_forms(problem, user, failed),
+        "class_suggestions": _class_suggestions(problem, user),
     }
     return render(request, "ledger/problem_detail.html", context, status=status)
+
+
+def _class_suggestions(problem, user) -> list:
+    """The classes the ledger suggests for a problem not yet in one, for whoever may classify it
+    (ledger/class_suggest.py explains the rule); accepting one is the classify action."""
+    if problem.problem_class_id or refusal(Action.CLASSIFY, problem, user) is not None:
+        return []
+    return suggest_classes(user=user, description=problem.description, category=problem.category_id,
+                           sample_point=problem.sample_point_id, district=problem.district_id)
 
 
 @campaign_staff_required
@@ -529,82 +537,6 @@ def bulk_verify(request):
     return _back_to_list(request.POST)
 
 
-# --- Problem classes -----------------------------------------------------------------------------
-
-
-@campaign_staff_required
-def class_list(request):
-    user = request.user
-    counts = {
-        row["problem_class"]: row
-        for row in Problem.objects.visible_to(user).filter(problem_class__isnull=False)
-        .values("problem_class").annotate(total=Count("id"), open=Count("id", filter=Q(status__in=OPEN_STATUSES)))
-        .order_by()
-    }
-    classes = list(ProblemClass.objects.select_related("category"))
-    for item in classes:
-        row = counts.get(item.pk, {})
-        item.total, item.still_open = row.get("total", 0), row.get("open", 0)
-    return render(request, "ledger/class_list.html", {
-        "classes": classes, "can_create": _can(Action.CLASSIFY, user),
-    })
-
-
-@campaign_staff_required
-def class_create(request):
-    user = request.user
-    if not _can(Action.CLASSIFY, user):
-        raise PermissionDenied
-    form = ProblemClassForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.problem_class_create(by=user, **form.cleaned_data)
-        except LedgerForbidden as error:
-            raise PermissionDenied(str(error)) from None
-        except LedgerInvalid as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Problem class %(code)s was opened.") % {"code": item.code})
-            return redirect("ledger:class_detail", pk=item.pk)
-    return render(request, "ledger/class_form.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
-
-
-@campaign_staff_required
-def class_detail(request, pk: int):
-    user = request.user
-    item = get_object_or_404(ProblemClass.objects.select_related("category", "created_by"), pk=pk)
-    members = Problem.objects.visible_to(user).filter(problem_class=item)
-    form = ClassAddProblemsForm(request.POST or None, user=user) if _can(Action.CLASSIFY, user) else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            problems = form.cleaned_data["codes"]
-            refused = []
-            with transaction.atomic():
-                for problem in problems:
-                    try:
-                        services.problem_classify(problem=problem, problem_class=item, by=user)
-                    except LedgerError as error:
-                        refused.append(f"{problem.code}: {error}")
-                if refused:
-                    transaction.set_rollback(True)
-            if not refused:
-                messages.success(request, _("%(count)s problems were put in this class.") % {"count": len(problems)})
-                return redirect("ledger:class_detail", pk=item.pk)
-            for line in refused:
-                form.add_error("codes", line)
-    page = keyset_page(members.select_related(*LIST_RELATED), SORTS[DEFAULT_SORT][1], request.GET.get("cursor"),
-                       per_page=PER_PAGE)
-    total, more = bounded_count(members, COUNT_LIMIT)
-    still_open, more_open = bounded_count(members.open(), COUNT_LIMIT)
-    return render(request, "ledger/class_detail.html", {
-        "item": item, "page": page, "total": total, "more": more, "still_open": still_open,
-        "more_open": more_open, "form": form,
-    }, status=400 if request.method == "POST" else 200)
-
-
 routes = [
     path("problems/", problem_list, name="problem_list"),
     path("problems/new/", problem_record, name="problem_record"),
@@ -615,7 +547,4 @@ routes = [
     path("photos/<int:pk>/", photo, name="photo"),
     path("photos/<int:pk>/thumb/", photo, {"thumbnail": True}, name="photo_thumbnail"),
     path("my-tasks/", my_tasks, name="my_tasks"),
-    path("classes/", class_list, name="class_list"),
-    path("classes/new/", class_create, name="class_create"),
-    path("classes/<int:pk>/", class_detail, name="class_detail"),
 ]
