@@ -112,7 +112,7 @@ class ModelSiteMarkSerializer(serializers.Serializer):
             self.fields["sample_point"].queryset = SamplePoint.objects.visible_to(request.user)
 
 
-class ReasonSerializer(serializers.Serializer):
+class WithdrawReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -157,13 +157,13 @@ class ModelSiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                                             photos=_stored(values.get("photos"), point.pk), by=request.user)
         return self._answer(site.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Withdraw the mark (HQ), saying why", request=ReasonSerializer,
+    @extend_schema(summary="Withdraw the mark (HQ), saying why", request=WithdrawReasonSerializer,
                    responses={200: ModelSiteSerializer, 400: OpenApiResponse(description="No reason, or withdrawn"),
                               403: OpenApiResponse(description="HQ only")})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         site = get_object_or_404(self.get_queryset(), pk=pk)
-        data = ReasonSerializer(data=request.data)
+        data = WithdrawReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with site_errors():
             services.model_site_withdraw(site=site, reason=data.validated_data["reason"], by=request.user)
