@@ -258,13 +258,19 @@ def _round_name(plan: RoundPlan, start: dt.date, end: dt.date) -> str:
 
 def plan_round_make(*, plan: RoundPlan, day: dt.date) -> PlanRound | None:
     """Make the round of ``plan`` for the period holding ``day``, drawn and assigned, unless that
-    period has its round already (None then). Claimed by inserting the (plan, period) row first."""
-    period = plan.period_of(day)
-    if period is None:
-        return None
-    start, end = period
-    owner = plan.owner
+    period has its round already (None then). Claimed by inserting the (plan, period) row first.
+
+    Under the plan's row lock, a period never overlaps a round the plan made already: after a
+    change of timing (anchor moved, N or the recurrence changed) the periods move, so the period
+    holding ``day`` is cut to begin after the last round made before it (and to end before one
+    made after it); a day a made round covers makes nothing."""
     with transaction.atomic():
+        plan = RoundPlan.objects.select_for_update().select_related("owner", "district").get(pk=plan.pk)
+        period = _free_period(plan, day)
+        if period is None:
+            return None
+        start, end = period
+        owner = plan.owner
         try:
             with transaction.atomic():
                 claim = PlanRound.objects.create(plan=plan, period_start=start, period_end=end)
@@ -290,6 +296,24 @@ def plan_round_make(*, plan: RoundPlan, day: dt.date) -> PlanRound | None:
         if plan.last_error:
             RoundPlan.objects.filter(pk=plan.pk).update(last_error="", last_error_at=None)
     return claim
+
+
+def _free_period(plan: RoundPlan, day: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The period of ``plan`` holding ``day``, cut so as to overlap none of the plan's made rounds;
+    None before the plan's first period or when a made round covers ``day``."""
+    period = plan.period_of(day)
+    if period is None:
+        return None
+    start, end = period
+    for made_start, made_end in PlanRound.objects.filter(
+            plan=plan, period_start__lte=end, period_end__gte=start).values_list("period_start", "period_end"):
+        if made_start <= day <= made_end:
+            return None
+        if made_end < day:
+            start = max(start, made_end + dt.timedelta(days=1))
+        else:
+            end = min(end, made_start - dt.timedelta(days=1))
+    return start, end
 
 
 def _failure_record(plan: RoundPlan, message: str, now: dt.datetime) -> None:

@@ -138,6 +138,43 @@ def test_changing_a_plan_records_from_and_to(city):
     assert event.by == city.hq
 
 
+def _periods(plan):
+    return [(p.period_start, p.period_end) for p in PlanRound.objects.filter(plan=plan).order_by("period_start")]
+
+
+def _no_overlap(periods):
+    return all(earlier[1] < later[0] for earlier, later in zip(periods, periods[1:], strict=False))
+
+
+def test_moving_the_anchor_makes_no_second_overlapping_round(city):
+    plan = two_weekly(city)
+    cycle.round_plans_sweep(now=at(MONDAY))  # 03-02 .. 03-15
+    cycle.round_plan_update(plan=plan, by=city.hq, name=plan.name, kind=plan.kind, anchor=MONDAY + dt.timedelta(weeks=1),
+                            every_weeks=2, quotas={city.market: 2, city.restaurant: 1}, inspectors=[city.inspector])
+    for day in range(7, 28):
+        cycle.round_plans_sweep(now=at(MONDAY + dt.timedelta(days=day)))
+    periods = _periods(plan)
+    assert _no_overlap(periods)
+    assert periods == [(dt.date(2026, 3, 2), dt.date(2026, 3, 15)), (dt.date(2026, 3, 16), dt.date(2026, 3, 22)),
+                       (dt.date(2026, 3, 23), dt.date(2026, 4, 5))]
+    assert Round.objects.count() == 3
+
+
+def test_switching_two_weekly_to_quarterly_makes_no_second_overlapping_round(city):
+    plan = two_weekly(city)
+    cycle.round_plans_sweep(now=at(MONDAY))  # 03-02 .. 03-15
+    cycle.round_plan_update(plan=plan, by=city.hq, name=plan.name, kind=plan.kind, anchor=MONDAY,
+                            recurrence=Recurrence.QUARTERLY, quotas={city.market: 2, city.restaurant: 1},
+                            inspectors=[city.inspector])
+    for day in (dt.date(2026, 3, 3), dt.date(2026, 3, 15), dt.date(2026, 3, 16), dt.date(2026, 3, 31),
+                dt.date(2026, 4, 1)):
+        cycle.round_plans_sweep(now=at(day))
+    periods = _periods(plan)
+    assert _no_overlap(periods)
+    assert periods == [(dt.date(2026, 3, 2), dt.date(2026, 3, 15)), (dt.date(2026, 3, 16), dt.date(2026, 3, 31)),
+                       (dt.date(2026, 4, 1), dt.date(2026, 6, 30))]
+
+
 # --- Cross-inspection ------------------------------------------------------------------------------
 
 
