@@ -9,7 +9,8 @@ Who does what:
 - HQ staff create actions, load and pick their objects, and may take every step.
 - The object's unit (its unit handlers) starts it and marks it done (with after-photos).
 - Someone other than the unit verifies or sends back (with a reason): HQ staff or the lead
-  team's lead, and never the person who marked it done.
+  team's lead, and never the person who marked it done; the team's lead never on objects of
+  their own unit nor of the team's lead unit (HQ staff check those).
 """
 
 from datetime import date
@@ -76,7 +77,11 @@ def may_take(step: str, target: ActionTarget, user) -> bool:
     if step in UNIT_STEPS:
         return user.role == Role.UNIT_HANDLER and user.unit_id is not None and user.unit_id == target.unit_id
     if step in CHECK_STEPS:
-        return user.role == Role.TEAM_LEAD and user.team_id is not None and user.team_id == target.action.team_id
+        if user.role != Role.TEAM_LEAD or user.team_id is None or user.team_id != target.action.team_id:
+            return False
+        # Never the unit checking its own work: not a lead whose unit is the object's, nor the
+        # team's lead on its lead unit's objects (HQ staff verify those).
+        return target.unit_id != user.unit_id and target.unit_id != target.action.team.lead_unit_id
     return False
 
 
@@ -236,7 +241,7 @@ def target_step(*, target: ActionTarget, step: str, by, note: str = "", photos: 
         raise ActionInvalid(_("Photos go with starting or finishing the work."))
     at = at or timezone.now()
     with transaction.atomic():
-        current = ActionTarget.objects.select_for_update().select_related("action").get(pk=target.pk)
+        current = ActionTarget.objects.select_for_update().select_related("action__team").get(pk=target.pk)
         if expected_version is not None and current.version != expected_version:
             raise ActionConflict(_("Someone else changed %(name)s since you opened it; reload and try again.")
                                  % {"name": current.name})

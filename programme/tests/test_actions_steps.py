@@ -55,6 +55,29 @@ def test_the_unit_cannot_verify_its_own_object_nor_the_person_who_marked_it_done
     assert ActionTarget.objects.get(pk=target.pk).status == TargetStatus.DONE
 
 
+def test_the_team_lead_never_checks_the_lead_units_nor_their_own_units_work(city):
+    from campaign.choices import Role
+    from campaign.tests.factories import make_user
+
+    action = make_action(city)
+    lead_units = add_target(city, action, name="市局自管公厕", unit=city.city_department)
+    lead_units = services.target_step(target=lead_units, step=TargetStep.FINISH, by=city.hq,
+                                      photos=[_photo(lead_units)])
+    assert TargetStep.VERIFY not in services.steps_open(lead_units, city.team_lead)
+    for step, note in ((TargetStep.VERIFY, ""), (TargetStep.SEND_BACK, "未完成")):
+        with pytest.raises(services.ActionForbidden):
+            services.target_step(target=lead_units, step=step, by=city.team_lead, note=note)
+    office_lead = make_user("office_lead", Role.TEAM_LEAD, team=city.team, unit=city.office_a)
+    own = add_target(city, action, name="甲街道公厕", unit=city.office_a)
+    own = services.target_step(target=own, step=TargetStep.FINISH, by=city.hq, photos=[_photo(own)])
+    with pytest.raises(services.ActionForbidden):
+        services.target_step(target=own, step=TargetStep.VERIFY, by=office_lead)
+    assert ActionTarget.objects.get(pk=own.pk).status == TargetStatus.DONE
+    assert services.target_step(target=own, step=TargetStep.VERIFY, by=city.team_lead).status == TargetStatus.VERIFIED
+    other_hq = make_user("hq2", Role.HQ_STAFF)
+    assert services.target_step(target=lead_units, step=TargetStep.VERIFY, by=other_hq).status == TargetStatus.VERIFIED
+
+
 def test_marking_done_needs_a_photo_and_sending_back_a_reason(city):
     target = add_target(city, make_action(city))
     with pytest.raises(services.ActionInvalid, match="photo"):
