@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from programme.choices import TargetStatus
 from programme.models import ActionTarget
 
-from .actions_factories import add_target, make_action, photo_upload, workbook_bytes
+from .actions_factories import add_target, make_action, photo_upload, start, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,14 @@ def test_hq_creates_an_action_and_loads_its_objects_all_or_nothing(city):
 def test_steps_through_the_api_with_photos_conflicts_and_refusals(city, action):
     target = ActionTarget.objects.get(name="甲区公厕")
     url = f"/api/action-objects/{target.pk}/step/"
+    assert api(city.unit_handler).post(url, {"step": "start", "version": target.version},
+                                       format="multipart").status_code == 400  # a before-photo is required
+    assert api(city.unit_handler).post(url, {"step": "finish", "version": target.version, "photos": [photo_upload()]},
+                                       format="multipart").status_code == 409  # not started
+    answer = api(city.unit_handler).post(url, {"step": "start", "version": target.version,
+                                               "photos": [photo_upload("before.jpg")]}, format="multipart")
+    assert answer.status_code == 200, answer.json()
+    target.refresh_from_db()
     assert api(city.unit_handler).post(url, {"step": "finish"}, format="multipart").status_code == 400
     answer = api(city.unit_handler).post(url, {"step": "finish", "note": "完工", "version": target.version,
                                                "photos": [photo_upload()]}, format="multipart")
@@ -96,7 +104,8 @@ def test_steps_through_the_api_with_photos_conflicts_and_refusals(city, action):
     assert api(city.unit_handler).post(url, {"step": "verify"}, format="json").status_code == 403
     assert api(city.hq).post(url, {"step": "verify", "version": 1}, format="json").status_code == 409
     assert api(city.hq).post(url, {"step": "verify"}, format="json").json()["status"] == TargetStatus.VERIFIED
-    assert api(city.hq).post(url, {"step": "start"}, format="json").status_code == 409
+    assert api(city.hq).post(url, {"step": "start", "photos": [photo_upload("before.jpg")]},
+                             format="multipart").status_code == 409
     other = ActionTarget.objects.get(name="乙区公厕")
     assert api(city.unit_handler).post(f"/api/action-objects/{other.pk}/step/", {"step": "start"},
                                        format="json").status_code == 404
