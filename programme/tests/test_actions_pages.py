@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from campaign import tasks_home
 from programme.choices import TargetStatus, TargetStep
-from programme.models import ActionTarget
+from programme.models import ActionTarget, SpecialAction
 from programme.services import actions as services
 
 from .actions_factories import add_target, make_action, photo_upload, start, workbook_bytes
@@ -210,3 +210,22 @@ def test_the_actions_export_button_exports_this_actions_objects_with_the_pages_f
     link = re.search(r'id="export-action_targets" href="([^"]+)"', page.content.decode()).group(1).replace("&amp;", "&")
     sheet = load_workbook(io.BytesIO(b"".join(client.get(link).streaming_content))).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]] == ["甲区公厕"]
+
+
+def test_an_empty_post_is_a_400_with_the_fields_errors(city, login, action):
+    client = login(city.hq)
+    for url in (reverse("programme:action_create"), reverse("programme:action_import", args=[action.pk])):
+        response = client.post(url, {})
+        assert response.status_code == 400, url
+        assert response.context["form"].errors, url
+    assert SpecialAction.objects.count() == 1
+
+
+def test_wrong_filters_show_their_error_and_no_objects_never_every_object(city, login, action):
+    client = login(city.hq)
+    for url in (reverse("programme:target_list"), reverse("programme:action_detail", args=[action.pk])):
+        response = client.get(url, {"status": "nonsense"})
+        assert response.status_code == 200
+        assert response.context["filterset"].errors
+        assert list(response.context["page"].object_list) == []
+        assert len(client.get(url, {"status": "open"}).context["page"].object_list) == 2

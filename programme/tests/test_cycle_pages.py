@@ -192,3 +192,16 @@ def test_cross_inspection_exports_who_inspected_whom(three_districts, login, set
     rows = sheet_rows(login(city.hq).get("/exports/cross-inspection/"))
     assert {(row[3], row[4]) for row in rows} == {("甲区", "乙区"), ("乙区", "丙区"), ("丙区", "甲区")}
     assert all(row[0] == "三月互查" for row in rows)
+
+
+def test_an_empty_post_is_a_400_with_the_fields_errors_not_a_blank_form(city, login):
+    from django.urls import reverse
+
+    client = login(city.hq)
+    plan = plan_of(city)
+    for url in (reverse("programme:plan_create"), reverse("programme:plan_edit", args=[plan.pk]),
+                reverse("programme:cross_round_create")):
+        response = client.post(url, {})
+        assert response.status_code == 400, url
+        assert response.context["form"].errors, url
+    assert RoundPlan.objects.count() == 1 and not Round.objects.exists()
