@@ -205,3 +205,32 @@ def test_an_empty_post_is_a_400_with_the_fields_errors_not_a_blank_form(city, lo
         assert response.status_code == 400, url
         assert response.context["form"].errors, url
     assert RoundPlan.objects.count() == 1 and not Round.objects.exists()
+
+
+def test_the_cross_inspection_page_and_its_export_cost_the_same_queries_for_more_rounds(three_districts, login,
+                                                                                         settings, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MEDIA_ROOT = tmp_path
+    city = three_districts
+    client = login(city.hq)
+
+    def make(number):
+        start = MONDAY + dt.timedelta(weeks=2 * number)
+        cycle.cross_round_create(name=f"互查{number}", starts_on=start, ends_on=start + dt.timedelta(days=13),
+                                 quotas={city.market: 3}, by=city.hq, seed=number)
+
+    def cost(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    make(0)
+    cost("/programme/cross-inspection/"), cost("/exports/cross-inspection/")  # warm the caches
+    page, export = cost("/programme/cross-inspection/"), cost("/exports/cross-inspection/")
+    for number in range(1, 4):
+        make(number)
+    assert cost("/programme/cross-inspection/") == page
+    assert cost("/exports/cross-inspection/") == export
+    assert client.get("/programme/cross-inspection/").content.decode().count('data-inspecting="甲区"') == 4
