@@ -186,9 +186,12 @@ def cross_rotation(districts: list[District], offset: int = 1) -> dict[int, Dist
 def cross_round_staff(*, inspection_round: Round, by, offset: int = 1) -> dict[int, District]:
     """Give a drawn cross-inspection round's points to inspectors of other districts, by rotation
     among the districts whose points were drawn: each district's points are shared among the
-    active inspectors of the district before it (cross_rotation), in turn. A district in the
-    rotation with no active inspector is named (``CrossInspectionUnstaffed``) and nothing is
-    assigned; so is a round whose points lie in one district only. Returns the rotation."""
+    active inspectors of the district before it (cross_rotation), in turn. A district with no
+    active inspector inspects nobody: its turn passes to the staffed district before it in the
+    rotation (never the inspected district itself). Only when some district's points have no
+    eligible inspector is the round refused (``CrossInspectionUnstaffed``, naming that district)
+    and nothing assigned; so is a round whose points lie in one district only. Returns the
+    rotation (inspected district id → inspecting district)."""
     points = list(inspection_round.points.filter(inspection__isnull=True).select_related("sample_point__district")
                   .order_by("category__code", "draw_order"))
     districts = {point.sample_point.district_id: point.sample_point.district for point in points}
@@ -197,20 +200,28 @@ def cross_round_staff(*, inspection_round: Round, by, offset: int = 1) -> dict[i
         raise CrossInspectionUnstaffed(
             _("A cross-inspection needs points in two districts or more; this round's points lie in %(districts)s.")
             % {"districts": names}, list(districts.values()))
-    rotation = cross_rotation(list(districts.values()), offset)
     staff = defaultdict(list)
     for person in (User.objects.filter(is_active=True, role=Role.INSPECTOR, district__in=list(districts))
                    .order_by("username")):
         staff[person.district_id].append(person)
-    lacking = sorted({rotation[pk] for pk in districts if not staff[rotation[pk].pk]}, key=lambda d: d.code)
+    ordered = sorted(districts.values(), key=lambda d: (d.code, d.pk))
+    base = cross_rotation(ordered, offset)
+    rotation: dict[int, District] = {}
+    for pk in districts:
+        start = ordered.index(base[pk])
+        # The rotation's district if staffed, else the staffed one before it, never the inspected itself.
+        for back in range(len(ordered)):
+            candidate = ordered[(start - back) % len(ordered)]
+            if candidate.pk != pk and staff[candidate.pk]:
+                rotation[pk] = candidate
+                break
+    lacking = sorted((districts[pk] for pk in districts if pk not in rotation), key=lambda d: d.code)
     if lacking:
         raise CrossInspectionUnstaffed(
-            _("The cross-inspection cannot be staffed: %(lacking)s has no active inspector (in the rotation "
-              "%(pairs)s).") % {
+            _("The cross-inspection cannot be staffed: no active inspector of another district can inspect the "
+              "points of %(lacking)s (districts with active inspectors: %(staffed)s).") % {
                 "lacking": "、".join(str(d) for d in lacking),
-                "pairs": "; ".join(_("%(inspecting)s inspects %(inspected)s") % {
-                    "inspecting": rotation[pk], "inspected": districts[pk]} for pk in sorted(
-                        districts, key=lambda pk: districts[pk].code))},
+                "staffed": "、".join(str(d) for d in ordered if staff[d.pk]) or _("none")},
             lacking)
     turn: dict[int, int] = defaultdict(int)
     assignment = {}

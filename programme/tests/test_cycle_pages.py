@@ -104,8 +104,9 @@ def test_a_cross_round_from_the_page_names_who_inspects_whom(three_districts, lo
 
 def test_an_unstaffable_cross_round_on_the_page_names_the_district(three_districts, login):
     city = three_districts
-    city.inspector_b.is_active = False
-    city.inspector_b.save(update_fields=["is_active"])
+    for person in (city.inspector, city.inspector_c):  # only B's inspectors: nobody may inspect B's points
+        person.is_active = False
+        person.save(update_fields=["is_active"])
     response = login(city.hq).post("/programme/cross-inspection/new/", {
         "name": "三月互查", "kind": "routine", "starts_on": "2026-03-02", "ends_on": "2026-03-15",
         f"quota_{city.market.pk}": "3"})

@@ -204,16 +204,32 @@ def test_a_cross_plan_never_sends_an_inspector_to_their_own_district(third_distr
     assert sum(row["points"] for row in table) == 18 and not any(row["own_district"] for row in table)
 
 
-def test_an_unstaffable_cross_round_names_the_district_and_writes_nothing(third_district):
+def test_a_district_without_inspectors_inspects_nobody_and_blocks_no_round(third_district):
     city = third_district
     market_checklist(city)
     city.inspector_c.is_active = False
     city.inspector_c.save(update_fields=["is_active"])
+    inspection_round = cycle.cross_round_create(name="互查", starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6),
+                                                quotas={city.market: 9}, by=city.hq)
+    rows = list(inspection_round.points.select_related("inspector", "sample_point"))
+    assert {row.sample_point.district_id for row in rows} == {city.district_a.pk, city.district_b.pk,
+                                                              city.district_c.pk}
+    assert all(row.inspector is not None and row.inspector.district_id != row.sample_point.district_id
+               for row in rows)
+    assert {row.inspector.district_id for row in rows} == {city.district_a.pk, city.district_b.pk}
+
+
+def test_an_unstaffable_cross_round_names_the_district_and_writes_nothing(third_district):
+    city = third_district
+    market_checklist(city)
+    for person in (city.inspector_b, city.inspector_c):  # only A's inspectors: nobody may inspect A's points
+        person.is_active = False
+        person.save(update_fields=["is_active"])
     with pytest.raises(cycle.CrossInspectionUnstaffed) as error:
         cycle.cross_round_create(name="互查", starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6),
                                  quotas={city.market: 9}, by=city.hq)
-    assert error.value.districts == [city.district_c]
-    assert "丙区" in str(error.value)
+    assert error.value.districts == [city.district_a]
+    assert "甲区" in str(error.value)
     assert not Round.objects.exists() and not RoundPoint.objects.exists()
 
 
