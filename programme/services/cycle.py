@@ -355,9 +355,33 @@ def round_plans_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     return result
 
 
+def _missed_record(plan: RoundPlan, period: tuple[dt.date, dt.date], now: dt.datetime) -> None:
+    """Record, once, that the period before ``period`` ended without the plan's round (the sweep
+    did not run, or failed the whole period), unless the plan did not exist or was paused or
+    resumed then: the plan's history says so instead of skipping it silently."""
+    previous = plan.period_of(period[0] - dt.timedelta(days=1))
+    if previous is None:
+        return
+    start, end = previous
+    created = timezone.localdate(plan.created_at)
+    if created > start or PlanRound.objects.filter(plan=plan, period_start__lte=end, period_end__gte=start).exists():
+        return
+    events = RoundPlanEvent.objects.filter(plan=plan)
+    if (events.filter(action__in=[RoundPlanAction.PAUSED, RoundPlanAction.RESUMED],
+                      at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time.min))).exists()
+            or events.filter(action=RoundPlanAction.FAILED, changes__missed=start.isoformat()).exists()):
+        return
+    RoundPlanEvent.objects.create(
+        plan=plan, action=RoundPlanAction.FAILED, at=now, changes={"missed": start.isoformat()},
+        note=_("The period %(start)s – %(end)s ended without its round.") % {
+            "start": start.isoformat(), "end": end.isoformat()})
+
+
 def _sweep(*, today: dt.date, now: dt.datetime, result: SweepResult) -> None:
     for plan in RoundPlan.objects.filter(active=True).select_related("owner", "district").order_by("pk"):
         period = plan.period_of(today)
+        if period is not None:
+            _missed_record(plan, period, now)
         if period is None or PlanRound.objects.filter(plan=plan, period_start=period[0]).exists():
             continue
         try:

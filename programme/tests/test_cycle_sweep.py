@@ -117,6 +117,21 @@ def test_a_plan_that_cannot_make_its_round_keeps_why_and_writes_nothing_until_fi
     assert plan.last_error == ""
 
 
+def test_a_period_the_sweep_missed_is_recorded_once_in_the_plans_history(city):
+    plan = two_weekly(city)
+    RoundPlanEvent.objects.filter(plan=plan).update(at=at(MONDAY - dt.timedelta(days=1)))
+    type(plan).objects.filter(pk=plan.pk).update(created_at=at(MONDAY - dt.timedelta(days=1)))
+    later = MONDAY + dt.timedelta(weeks=2)  # nothing swept during the first two weeks
+    cycle.round_plans_sweep(now=at(later))
+    cycle.round_plans_sweep(now=at(later, 10))
+    missed = RoundPlanEvent.objects.filter(plan=plan, action=RoundPlanAction.FAILED)
+    assert [event.changes for event in missed] == [{"missed": MONDAY.isoformat()}]
+    assert "2026-03-02" in missed.get().note
+    assert [p.period_start for p in PlanRound.objects.filter(plan=plan)] == [later]
+    cycle.round_plans_sweep(now=at(later + dt.timedelta(weeks=2)))  # the second period had its round
+    assert missed.count() == 1
+
+
 def test_plan_rules_name_the_field(city):
     with pytest.raises(ValidationError) as error:
         two_weekly(city, every_weeks=0, quotas={}, inspectors=[city.users["unit_handler"]])
