@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from programme.choices import TargetStatus
 from programme.models import ActionTarget
 
-from .actions_factories import add_target, make_action, photo_upload, start, workbook_bytes
+from .actions_factories import add_target, make_action, photo_upload, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
