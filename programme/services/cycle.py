@@ -276,7 +276,7 @@ def plan_round_make(*, plan: RoundPlan, day: dt.date) -> PlanRound | None:
     holding ``day`` is cut to begin after the last round made before it (and to end before one
     made after it); a day a made round covers makes nothing."""
     with transaction.atomic():
-        plan = RoundPlan.objects.select_for_update().select_related("owner", "district").get(pk=plan.pk)
+        plan = RoundPlan.objects.select_for_update(of=("self",)).select_related("owner", "district").get(pk=plan.pk)
         period = _free_period(plan, day)
         if period is None:
             return None
