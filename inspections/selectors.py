@@ -149,19 +149,28 @@ def round_cross_pairs(*, inspection_round: Round) -> list[dict]:
     """Who inspected whom in a round (互查): one row per inspecting district and inspected
     district, with the points given, those done and the average score of the submitted ones.
     Points not assigned yet are left out; the inspector's district is read at the time asked."""
+    return rounds_cross_pairs(rounds=[inspection_round]).get(inspection_round.pk, [])
+
+
+def rounds_cross_pairs(*, rounds, district_id: int | None = None) -> dict[int, list[dict]]:
+    """round_cross_pairs for many rounds in one query: {round id: its rows}. With ``district_id``,
+    only the rows where that district inspects or is inspected."""
+    points = RoundPoint.objects.filter(round__in=rounds, inspector__isnull=False)
+    if district_id is not None:
+        points = points.filter(Q(inspector__district_id=district_id) | Q(sample_point__district_id=district_id))
     rows = (
-        inspection_round.points.filter(inspector__isnull=False)
-        .values("inspector__district_id", "inspector__district__name", "sample_point__district_id",
-                "sample_point__district__name")
+        points.values("round_id", "inspector__district_id", "inspector__district__name",
+                      "sample_point__district_id", "sample_point__district__name")
         .annotate(points=Count("id"),
                   done=Count("id", filter=Q(inspection__status=InspectionStatus.SUBMITTED)),
                   average=Avg("inspection__score", filter=Q(inspection__status=InspectionStatus.SUBMITTED)))
-        .order_by("inspector__district__name", "sample_point__district__name")
+        .order_by("round_id", "inspector__district__name", "sample_point__district__name")
     )
-    return [
-        {"inspecting_id": row["inspector__district_id"], "inspecting": row["inspector__district__name"] or "",
-         "inspected_id": row["sample_point__district_id"], "inspected": row["sample_point__district__name"],
-         "points": row["points"], "done": row["done"], "average": row["average"],
-         "own_district": row["inspector__district_id"] == row["sample_point__district_id"]}
-        for row in rows
-    ]
+    pairs: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        pairs[row["round_id"]].append({
+            "inspecting_id": row["inspector__district_id"], "inspecting": row["inspector__district__name"] or "",
+            "inspected_id": row["sample_point__district_id"], "inspected": row["sample_point__district__name"],
+            "points": row["points"], "done": row["done"], "average": row["average"],
+            "own_district": row["inspector__district_id"] == row["sample_point__district_id"]})
+    return dict(pairs)

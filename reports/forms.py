@@ -12,7 +12,7 @@ from campaign.models import District, Unit
 from .choices import ReportKind
 from .kinds import kind_choices
 from .models import WeeklyTask
-from .periods import last_finished, period_for
+from .periods import day_out_of_range, last_finished, period_for
 
 
 class ReportRequestForm(ControlCharactersRefused, forms.Form):
@@ -32,6 +32,13 @@ class ReportRequestForm(ControlCharactersRefused, forms.Form):
             self.initial.setdefault("kind", ReportKind.WEEKLY_ASSIGNMENT)
             self.initial.setdefault("day", last_finished(ReportKind.WEEKLY_ASSIGNMENT).start)
         self.fields["day"].widget.attrs["max"] = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        why = day_out_of_range(day)
+        if why:
+            raise forms.ValidationError(why)
+        return day
 
     def clean(self):
         data = super().clean()

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .kinds import get_kind
 
@@ -69,6 +70,19 @@ def quarter_of(day: dt.date) -> Period:
     """The calendar quarter (January to March, …) that holds ``day``."""
     first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
     return Period(first, month_of(first.replace(month=first.month + 2)).end)
+
+
+EARLIEST_DAY = dt.date(2000, 1, 1)
+
+
+def day_out_of_range(day: dt.date) -> str | None:
+    """Why ``day`` cannot start a report's period (before 2000 or more than a year ahead), or
+    None: the periods' arithmetic and the figures' queries stay within the calendar."""
+    latest = timezone.localdate() + dt.timedelta(days=366)
+    if not (EARLIEST_DAY <= day <= latest):
+        return gettext("Choose a day between %(earliest)s and %(latest)s.") % {
+            "earliest": EARLIEST_DAY.isoformat(), "latest": latest.isoformat()}
+    return None
 
 
 def period_for(kind: str, day: dt.date) -> Period:

@@ -125,6 +125,11 @@ def test_hq_loads_an_action_from_excel_a_unit_finishes_an_object_hq_verifies_and
     phone.goto(f"{base}/programme/actions/objects/?status=open")
     expect(phone.locator("#targets tbody tr")).to_have_count(1)  # its own object only
     phone.locator("#targets a", has_text="人民公园公厕").click()
+    expect(phone.locator("form[data-step=finish]")).to_have_count(0)  # started first, with a before-photo
+    form = phone.locator("form[data-step=start]")
+    form.locator("input[type=file]").nth(1).set_input_files(str(files["photo"]))
+    form.locator("button[type=submit]").click()
+    expect(phone.locator("#target-status")).to_have_attribute("data-status", "in_progress")
     form = phone.locator("form[data-step=finish]")
     form.locator("textarea").fill("新换蹲位、洗手台，增设无障碍厕位")
     form.locator("input[type=file]").nth(1).set_input_files(str(files["photo"]))
@@ -141,7 +146,7 @@ def test_hq_loads_an_action_from_excel_a_unit_finishes_an_object_hq_verifies_and
     desk.locator("form[data-step=verify] button[type=submit]").click()
     expect(desk.locator("#target-status")).to_have_attribute("data-status", "verified")
     steps = desk.locator("#timeline [data-event]").evaluate_all("items => items.map(i => i.dataset.event)")
-    assert steps == ["add", "finish", "verify"]
+    assert steps == ["add", "start", "finish", "verify"]
     desk.goto(f"{base}/programme/actions/{action.pk}/")
     assert progress(desk) == {"total": "2", "done": "1", "verified": "1"}
     desk.goto(f"{base}/programme/actions/")

@@ -219,10 +219,10 @@ class TargetDetailSerializer(TargetSerializer):
 class StepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=[c for c in TargetStep.choices if c[0] != TargetStep.ADD])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    version = serializers.IntegerField(required=False, min_value=1, help_text=_(
-        "The version of the object you saw; a stale version is refused with 409."))
-    photos = PhotoListField(help_text=_("Photos (multipart only): after-photos to mark done (at least one), "
-                                        "before-photos to start (optional)."))
+    version = serializers.IntegerField(min_value=1, help_text=_(
+        "The version of the object you saw (required); a stale version is refused with 409."))
+    photos = PhotoListField(help_text=_("Photos (multipart only): before-photos to start, after-photos to mark "
+                                        "done (at least one each)."))
 
 
 REFUSALS = {
@@ -352,8 +352,9 @@ class ActionTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(
         summary=_("Take a step on an object"), tags=["programme"], description=_(
-            "start and finish (with after-photos): the object's unit or HQ; verify and send_back (with a reason): HQ "
-            "or the lead team's lead, never who marked it done."),
+            "start (with before-photos), then finish (with after-photos): the object's unit or HQ; verify and "
+            "send_back (with a reason): HQ or the lead team's lead, never who marked it done nor for their own or "
+            "the lead unit's objects."),
         request={"multipart/form-data": StepSerializer, "application/json": StepSerializer},
         responses={200: TargetDetailSerializer, **REFUSALS},
     )
@@ -368,7 +369,7 @@ class ActionTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             for upload in data.get("photos") or ():
                 stored.append(photo_store(upload, folder=f"programme/actions/{target.pk}"))
             services.target_step(target=target, step=data["step"], by=request.user, note=data["note"],
-                                 photos=stored, expected_version=data.get("version"))
+                                 photos=stored, expected_version=data["version"])
         except (PhotoError, services.ActionError) as error:
             for photo in stored:
                 default_storage.delete(photo.image_name)

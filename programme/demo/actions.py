@@ -106,9 +106,10 @@ def demo_actions_step() -> DemoReport:
             roll = rng.random()
             days = sorted(rng.sample(range(1, started_ago - 1), 3), reverse=True)
             if roll > 0.2:
-                target = services.target_step(target=target, step=TargetStep.START, by=handler,
+                photo = photo_store(_photo(rng, "before"), folder=f"programme/actions/{target.pk}")
+                target = services.target_step(target=target, step=TargetStep.START, by=handler, photos=[photo],
                                               note="已进场施工", at=now - timedelta(days=days[0]))
-            if roll > 0.45:
+            if roll > 0.45:  # only a started object (it has its before-photo) is marked done
                 photo = photo_store(_photo(rng, "after"), folder=f"programme/actions/{target.pk}")
                 target = services.target_step(target=target, step=TargetStep.FINISH, by=handler, photos=[photo],
                                               note="已按目标状态完成", at=now - timedelta(days=days[1]))

@@ -86,7 +86,7 @@ class StepForm(ControlCharactersRefused, forms.Form):
     photos = PhotosField(label=_("Photos"), required=False)
 
     LABELS = {
-        TargetStep.START: (_("Start the work"), _("Photos before the work (optional)")),
+        TargetStep.START: (_("Start the work"), _("Photos before the work")),
         TargetStep.FINISH: (_("Mark done"), _("Photos after the work")),
         TargetStep.VERIFY: (_("Verify"), None),
         TargetStep.SEND_BACK: (_("Send back"), None),
@@ -100,7 +100,7 @@ class StepForm(ControlCharactersRefused, forms.Form):
             del self.fields["photos"]
         else:
             self.fields["photos"].label = photos_label
-            self.fields["photos"].required = step == TargetStep.FINISH
+            self.fields["photos"].required = step in (TargetStep.START, TargetStep.FINISH)
         if step == TargetStep.SEND_BACK:
             self.fields["note"].label = _("Why it is sent back")
             self.fields["note"].required = True

@@ -5,7 +5,7 @@ from django.db.models import Count, Max, Q
 from campaign.choices import Role
 from inspections.choices import InspectionStatus
 from inspections.models import Round
-from inspections.selectors import round_cross_pairs
+from inspections.selectors import rounds_cross_pairs
 
 from ..models import PlanRound, RoundPlan
 
@@ -36,6 +36,7 @@ def cross_rounds(*, user):
     """The cross-inspection rounds ``user`` may see, latest first, each with who inspected whom."""
     rounds = list(Round.objects.visible_to(user).filter(cross_inspection=True)
                   .select_related("plan_round__plan").order_by("-starts_on", "-id")[:50])
+    pairs = rounds_cross_pairs(rounds=[inspection_round.pk for inspection_round in rounds])  # one query for all
     for inspection_round in rounds:
-        inspection_round.cross_pairs = round_cross_pairs(inspection_round=inspection_round)
+        inspection_round.cross_pairs = pairs.get(inspection_round.pk, [])
     return rounds

@@ -7,9 +7,11 @@ to, why) in the same transaction. Photos are stored through campaign/photos.py b
 
 Who does what:
 - HQ staff create actions, load and pick their objects, and may take every step.
-- The object's unit (its unit handlers) starts it and marks it done (with after-photos).
+- The object's unit (its unit handlers) starts it (with before-photos) and then marks it done
+  (with after-photos): every done object has both, as a ledger finding does.
 - Someone other than the unit verifies or sends back (with a reason): HQ staff or the lead
-  team's lead, and never the person who marked it done.
+  team's lead, and never the person who marked it done; the team's lead never on objects of
+  their own unit nor of the team's lead unit (HQ staff check those).
 """
 
 from datetime import date
@@ -52,7 +54,7 @@ class ActionInvalid(ActionError):
 # step → (the states it starts from, the state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     TargetStep.START: (frozenset({TargetStatus.NOT_STARTED}), TargetStatus.IN_PROGRESS),
-    TargetStep.FINISH: (frozenset({TargetStatus.NOT_STARTED, TargetStatus.IN_PROGRESS}), TargetStatus.DONE),
+    TargetStep.FINISH: (frozenset({TargetStatus.IN_PROGRESS}), TargetStatus.DONE),
     TargetStep.VERIFY: (frozenset({TargetStatus.DONE}), TargetStatus.VERIFIED),
     TargetStep.SEND_BACK: (frozenset({TargetStatus.DONE}), TargetStatus.IN_PROGRESS),
 }
@@ -76,7 +78,11 @@ def may_take(step: str, target: ActionTarget, user) -> bool:
     if step in UNIT_STEPS:
         return user.role == Role.UNIT_HANDLER and user.unit_id is not None and user.unit_id == target.unit_id
     if step in CHECK_STEPS:
-        return user.role == Role.TEAM_LEAD and user.team_id is not None and user.team_id == target.action.team_id
+        if user.role != Role.TEAM_LEAD or user.team_id is None or user.team_id != target.action.team_id:
+            return False
+        # Never the unit checking its own work: not a lead whose unit is the object's, nor the
+        # team's lead on its lead unit's objects (HQ staff verify those).
+        return target.unit_id != user.unit_id and target.unit_id != target.action.team.lead_unit_id
     return False
 
 
@@ -218,8 +224,8 @@ def action_target_pick(*, by, action: SpecialAction, sample_point: SamplePoint, 
 
 def target_step(*, target: ActionTarget, step: str, by, note: str = "", photos: list[StoredPhoto] = (),
                 expected_version: int | None = None, at=None) -> ActionTarget:
-    """Take one step on an object by the transition table. Marking done needs at least one
-    after-photo; sending back needs a reason; verifying and sending back are never by the
+    """Take one step on an object by the transition table. Starting needs at least one
+    before-photo and marking done (from in progress only) at least one after-photo; sending back needs a reason; verifying and sending back are never by the
     object's unit nor by the person who marked it done. A stale version or a state the step does
     not start from is refused (ActionConflict), nothing changed."""
     if step not in TRANSITIONS:
@@ -228,6 +234,8 @@ def target_step(*, target: ActionTarget, step: str, by, note: str = "", photos: 
     if len(note) > MAX_TEXT:
         raise ActionInvalid(_("Longer than %(limit)s characters.") % {"limit": MAX_TEXT})
     photos = list(photos)
+    if step == TargetStep.START and not photos:
+        raise ActionInvalid(_("Add at least one photo of the object before the work."))
     if step == TargetStep.FINISH and not photos:
         raise ActionInvalid(_("Add at least one photo of the object after the work."))
     if step == TargetStep.SEND_BACK and not note:
@@ -236,7 +244,7 @@ def target_step(*, target: ActionTarget, step: str, by, note: str = "", photos: 
         raise ActionInvalid(_("Photos go with starting or finishing the work."))
     at = at or timezone.now()
     with transaction.atomic():
-        current = ActionTarget.objects.select_for_update().select_related("action").get(pk=target.pk)
+        current = ActionTarget.objects.select_for_update().select_related("action__team").get(pk=target.pk)
         if expected_version is not None and current.version != expected_version:
             raise ActionConflict(_("Someone else changed %(name)s since you opened it; reload and try again.")
                                  % {"name": current.name})

@@ -210,13 +210,13 @@ def _plan_row(plan: Plan, row: int, cells: dict, headers: dict, context: _Contex
         unit, why = context.units.find(text("unit"))
         if unit is None:
             error("unit", text("unit"), _("No responsible unit has this name.") if why == "missing"
-                  else _("Several records match this name: use the code."))
-        elif context.action_unit_ids and unit.pk not in context.action_unit_ids:
-            error("unit", text("unit"), _("This unit is not one of the action's units."))
+                  else _("Several units match this name: use the exact name from the list of units."))
     elif point is not None and point.responsible_unit_id:
-        unit = point.responsible_unit
+        unit = point.responsible_unit  # the sample point's unit, held to the action's units all the same
     else:
         error("unit", "", _("This value is required."))
+    if unit is not None and context.action_unit_ids and unit.pk not in context.action_unit_ids:
+        error("unit", text("unit") or str(unit), _("This unit is not one of the action's units."))
 
     deadline = context.action.ends_on
     raw_deadline = cells.get("deadline")

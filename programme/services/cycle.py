@@ -186,9 +186,12 @@ def cross_rotation(districts: list[District], offset: int = 1) -> dict[int, Dist
 def cross_round_staff(*, inspection_round: Round, by, offset: int = 1) -> dict[int, District]:
     """Give a drawn cross-inspection round's points to inspectors of other districts, by rotation
     among the districts whose points were drawn: each district's points are shared among the
-    active inspectors of the district before it (cross_rotation), in turn. A district in the
-    rotation with no active inspector is named (``CrossInspectionUnstaffed``) and nothing is
-    assigned; so is a round whose points lie in one district only. Returns the rotation."""
+    active inspectors of the district before it (cross_rotation), in turn. A district with no
+    active inspector inspects nobody: its turn passes to the staffed district before it in the
+    rotation (never the inspected district itself). Only when some district's points have no
+    eligible inspector is the round refused (``CrossInspectionUnstaffed``, naming that district)
+    and nothing assigned; so is a round whose points lie in one district only. Returns the
+    rotation (inspected district id → inspecting district)."""
     points = list(inspection_round.points.filter(inspection__isnull=True).select_related("sample_point__district")
                   .order_by("category__code", "draw_order"))
     districts = {point.sample_point.district_id: point.sample_point.district for point in points}
@@ -197,20 +200,28 @@ def cross_round_staff(*, inspection_round: Round, by, offset: int = 1) -> dict[i
         raise CrossInspectionUnstaffed(
             _("A cross-inspection needs points in two districts or more; this round's points lie in %(districts)s.")
             % {"districts": names}, list(districts.values()))
-    rotation = cross_rotation(list(districts.values()), offset)
     staff = defaultdict(list)
     for person in (User.objects.filter(is_active=True, role=Role.INSPECTOR, district__in=list(districts))
                    .order_by("username")):
         staff[person.district_id].append(person)
-    lacking = sorted({rotation[pk] for pk in districts if not staff[rotation[pk].pk]}, key=lambda d: d.code)
+    ordered = sorted(districts.values(), key=lambda d: (d.code, d.pk))
+    base = cross_rotation(ordered, offset)
+    rotation: dict[int, District] = {}
+    for pk in districts:
+        start = ordered.index(base[pk])
+        # The rotation's district if staffed, else the staffed one before it, never the inspected itself.
+        for back in range(len(ordered)):
+            candidate = ordered[(start - back) % len(ordered)]
+            if candidate.pk != pk and staff[candidate.pk]:
+                rotation[pk] = candidate
+                break
+    lacking = sorted((districts[pk] for pk in districts if pk not in rotation), key=lambda d: d.code)
     if lacking:
         raise CrossInspectionUnstaffed(
-            _("The cross-inspection cannot be staffed: %(lacking)s has no active inspector (in the rotation "
-              "%(pairs)s).") % {
+            _("The cross-inspection cannot be staffed: no active inspector of another district can inspect the "
+              "points of %(lacking)s (districts with active inspectors: %(staffed)s).") % {
                 "lacking": "、".join(str(d) for d in lacking),
-                "pairs": "; ".join(_("%(inspecting)s inspects %(inspected)s") % {
-                    "inspecting": rotation[pk], "inspected": districts[pk]} for pk in sorted(
-                        districts, key=lambda pk: districts[pk].code))},
+                "staffed": "、".join(str(d) for d in ordered if staff[d.pk]) or _("none")},
             lacking)
     turn: dict[int, int] = defaultdict(int)
     assignment = {}
@@ -258,13 +269,19 @@ def _round_name(plan: RoundPlan, start: dt.date, end: dt.date) -> str:
 
 def plan_round_make(*, plan: RoundPlan, day: dt.date) -> PlanRound | None:
     """Make the round of ``plan`` for the period holding ``day``, drawn and assigned, unless that
-    period has its round already (None then). Claimed by inserting the (plan, period) row first."""
-    period = plan.period_of(day)
-    if period is None:
-        return None
-    start, end = period
-    owner = plan.owner
+    period has its round already (None then). Claimed by inserting the (plan, period) row first.
+
+    Under the plan's row lock, a period never overlaps a round the plan made already: after a
+    change of timing (anchor moved, N or the recurrence changed) the periods move, so the period
+    holding ``day`` is cut to begin after the last round made before it (and to end before one
+    made after it); a day a made round covers makes nothing."""
     with transaction.atomic():
+        plan = RoundPlan.objects.select_for_update(of=("self",)).select_related("owner", "district").get(pk=plan.pk)
+        period = _free_period(plan, day)
+        if period is None:
+            return None
+        start, end = period
+        owner = plan.owner
         try:
             with transaction.atomic():
                 claim = PlanRound.objects.create(plan=plan, period_start=start, period_end=end)
@@ -290,6 +307,24 @@ def plan_round_make(*, plan: RoundPlan, day: dt.date) -> PlanRound | None:
         if plan.last_error:
             RoundPlan.objects.filter(pk=plan.pk).update(last_error="", last_error_at=None)
     return claim
+
+
+def _free_period(plan: RoundPlan, day: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The period of ``plan`` holding ``day``, cut so as to overlap none of the plan's made rounds;
+    None before the plan's first period or when a made round covers ``day``."""
+    period = plan.period_of(day)
+    if period is None:
+        return None
+    start, end = period
+    for made_start, made_end in PlanRound.objects.filter(
+            plan=plan, period_start__lte=end, period_end__gte=start).values_list("period_start", "period_end"):
+        if made_start <= day <= made_end:
+            return None
+        if made_end < day:
+            start = max(start, made_end + dt.timedelta(days=1))
+        else:
+            end = min(end, made_start - dt.timedelta(days=1))
+    return start, end
 
 
 def _failure_record(plan: RoundPlan, message: str, now: dt.datetime) -> None:
@@ -320,9 +355,33 @@ def round_plans_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     return result
 
 
+def _missed_record(plan: RoundPlan, period: tuple[dt.date, dt.date], now: dt.datetime) -> None:
+    """Record, once, that the period before ``period`` ended without the plan's round (the sweep
+    did not run, or failed the whole period), unless the plan did not exist or was paused or
+    resumed then: the plan's history says so instead of skipping it silently."""
+    previous = plan.period_of(period[0] - dt.timedelta(days=1))
+    if previous is None:
+        return
+    start, end = previous
+    created = timezone.localdate(plan.created_at)
+    if created > start or PlanRound.objects.filter(plan=plan, period_start__lte=end, period_end__gte=start).exists():
+        return
+    events = RoundPlanEvent.objects.filter(plan=plan)
+    if (events.filter(action__in=[RoundPlanAction.PAUSED, RoundPlanAction.RESUMED],
+                      at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time.min))).exists()
+            or events.filter(action=RoundPlanAction.FAILED, changes__missed=start.isoformat()).exists()):
+        return
+    RoundPlanEvent.objects.create(
+        plan=plan, action=RoundPlanAction.FAILED, at=now, changes={"missed": start.isoformat()},
+        note=_("The period %(start)s – %(end)s ended without its round.") % {
+            "start": start.isoformat(), "end": end.isoformat()})
+
+
 def _sweep(*, today: dt.date, now: dt.datetime, result: SweepResult) -> None:
     for plan in RoundPlan.objects.filter(active=True).select_related("owner", "district").order_by("pk"):
         period = plan.period_of(today)
+        if period is not None:
+            _missed_record(plan, period, now)
         if period is None or PlanRound.objects.filter(plan=plan, period_start=period[0]).exists():
             continue
         try:

@@ -41,6 +41,15 @@ def add_target(city, action, *, name="甲区人民公园公厕", district=None, 
     return target
 
 
+def start(target, by, *, at=None):
+    """Start ``target`` as ``by`` with its before-photo (a started object is what may be marked done)."""
+    from campaign.photos import photo_store
+    from programme.choices import TargetStep
+
+    photo = photo_store(photo_upload("before.jpg"), folder=f"programme/actions/{target.pk}")
+    return services.target_step(target=target, step=TargetStep.START, by=by, photos=[photo], at=at)
+
+
 def photo_upload(name="after.jpg"):
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (40, 140, 70)).save(buffer, format="JPEG")

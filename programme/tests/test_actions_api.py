@@ -87,18 +87,33 @@ def test_hq_creates_an_action_and_loads_its_objects_all_or_nothing(city):
 def test_steps_through_the_api_with_photos_conflicts_and_refusals(city, action):
     target = ActionTarget.objects.get(name="甲区公厕")
     url = f"/api/action-objects/{target.pk}/step/"
-    assert api(city.unit_handler).post(url, {"step": "finish"}, format="multipart").status_code == 400
+    assert api(city.unit_handler).post(url, {"step": "start", "version": target.version},
+                                       format="multipart").status_code == 400  # a before-photo is required
+    assert api(city.unit_handler).post(url, {"step": "finish", "version": target.version, "photos": [photo_upload()]},
+                                       format="multipart").status_code == 409  # not started
+    answer = api(city.unit_handler).post(url, {"step": "start", "version": target.version,
+                                               "photos": [photo_upload("before.jpg")]}, format="multipart")
+    assert answer.status_code == 200, answer.json()
+    target.refresh_from_db()
+    assert api(city.unit_handler).post(url, {"step": "finish", "version": target.version},
+                                       format="multipart").status_code == 400
     answer = api(city.unit_handler).post(url, {"step": "finish", "note": "完工", "version": target.version,
                                                "photos": [photo_upload()]}, format="multipart")
     assert answer.status_code == 200, answer.json()
     body = answer.json()
     assert body["status"] == TargetStatus.DONE and len(body["events"][-1]["photos"]) == 1
-    assert api(city.unit_handler).post(url, {"step": "verify"}, format="json").status_code == 403
+    version = body["version"]
+    assert api(city.unit_handler).post(url, {"step": "verify", "version": version}, format="json").status_code == 403
     assert api(city.hq).post(url, {"step": "verify", "version": 1}, format="json").status_code == 409
-    assert api(city.hq).post(url, {"step": "verify"}, format="json").json()["status"] == TargetStatus.VERIFIED
-    assert api(city.hq).post(url, {"step": "start"}, format="json").status_code == 409
+    # The version is required: without it, a step is refused (400), never taken on an unseen state.
+    answer = api(city.hq).post(url, {"step": "verify"}, format="json")
+    assert answer.status_code == 400 and "version" in str(answer.json())
+    assert api(city.hq).post(url, {"step": "verify", "version": version}, format="json").json()["status"] == (
+        TargetStatus.VERIFIED)
+    assert api(city.hq).post(url, {"step": "start", "version": version + 1, "photos": [photo_upload("before.jpg")]},
+                             format="multipart").status_code == 409
     other = ActionTarget.objects.get(name="乙区公厕")
-    assert api(city.unit_handler).post(f"/api/action-objects/{other.pk}/step/", {"step": "start"},
+    assert api(city.unit_handler).post(f"/api/action-objects/{other.pk}/step/", {"step": "start", "version": 1},
                                        format="json").status_code == 404
 
 

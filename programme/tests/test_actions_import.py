@@ -84,6 +84,25 @@ def test_an_object_already_in_the_action_is_refused_and_a_unit_outside_the_actio
     assert ActionTarget.objects.count() == 1
 
 
+def test_a_sample_points_unit_outside_the_actions_units_is_refused_and_an_ambiguous_unit_asks_for_its_exact_name(city):
+    from campaign.choices import UnitKind
+    from campaign.models import Unit
+
+    Unit.objects.create(name="甲街道", name_en="乙街道办", kind=UnitKind.STREET_OFFICE, district=city.district_b)
+    action = make_action(city, units=[city.office_a])
+    data = workbook_bytes([
+        ["乙农贸市场", "乙区", "", city.points_b[0].code, "达标", "", ""],  # the point's unit is 乙街道办
+        ["乙区公厕", "乙区", "", "", "达标", "乙街道办", ""],
+    ])
+    record, plan = services.action_import_preview(by=city.hq, action=action, file_name="c.xlsx", data=data)
+    errors = _errors(record)
+    assert not plan.ok
+    assert errors[(2, "责任单位 Responsible unit")] == "This unit is not one of the action's units."
+    assert errors[(3, "责任单位 Responsible unit")] == (
+        "Several units match this name: use the exact name from the list of units.")
+    assert ActionTarget.objects.count() == 0
+
+
 def test_a_file_without_the_required_columns_names_them_and_an_unreadable_file_says_why(city):
     action = make_action(city)
     record, _plan = services.action_import_preview(

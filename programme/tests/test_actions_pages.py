@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 
 from campaign import tasks_home
 from programme.choices import TargetStatus, TargetStep
-from programme.models import ActionTarget
+from programme.models import ActionTarget, SpecialAction
 from programme.services import actions as services
 
-from .actions_factories import add_target, make_action, photo_upload, workbook_bytes
+from .actions_factories import add_target, make_action, photo_upload, start, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +74,7 @@ def test_the_list_shows_each_action_with_done_verified_and_overdue(city, login, 
 
     target = ActionTarget.objects.get(name="甲区公厕")
     photo = photo_store(photo_upload(), folder="programme/actions/x")
+    target = start(target, city.unit_handler)
     services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[photo])
     ActionTarget.objects.filter(name="乙区公厕").update(deadline=action.starts_on)  # overdue
     for number in range(3):  # more actions cost no more queries
@@ -125,6 +126,12 @@ def test_only_hq_reaches_the_create_and_load_pages(city, login, action):
 def test_the_unit_marks_done_with_a_photo_on_the_page_and_hq_verifies(city, login, action):
     target = ActionTarget.objects.get(name="甲区公厕")
     client = login(city.unit_handler)
+    start_url = reverse("programme:target_step", args=[target.pk, "start"])
+    assert client.post(start_url, {"start-version": target.version}).status_code == 400  # a before-photo is required
+    response = client.post(start_url, {"start-version": target.version, "start-photos": [photo_upload("before.jpg")]})
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.status == TargetStatus.IN_PROGRESS
     url = reverse("programme:target_step", args=[target.pk, "finish"])
     response = client.post(url, {"finish-version": target.version, "finish-note": "完工"})
     assert response.status_code == 400  # a photo is required
@@ -133,7 +140,8 @@ def test_the_unit_marks_done_with_a_photo_on_the_page_and_hq_verifies(city, logi
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.status == TargetStatus.DONE
-    photo = target.photos.get()
+    photo = target.photos.get(kind="after")
+    assert target.photos.filter(kind="before").count() == 1
     assert client.get(reverse("programme:target_photo_thumbnail", args=[photo.pk])).status_code == 200
     assert login(city.other_district_lead).get(reverse("programme:target_photo", args=[photo.pk])).status_code == 404
     # The unit is offered no verification; HQ is.
@@ -146,7 +154,7 @@ def test_the_unit_marks_done_with_a_photo_on_the_page_and_hq_verifies(city, logi
     # A stale form: a message, nothing changed.
     response = client.post(reverse("programme:target_step", args=[target.pk, "send-back"]),
                            {"send_back-version": 1, "send_back-note": "x"}, follow=True)
-    assert target.events.count() == 3
+    assert target.events.count() == 4  # added, started, done, verified: the stale send-back changed nothing
 
 
 def test_the_export_holds_the_objects_the_reader_may_see_with_the_pages_filters(city, login, action):
@@ -164,6 +172,7 @@ def test_the_task_home_counts_a_units_objects_to_finish_and_hqs_to_verify(city, 
     from campaign.photos import photo_store
 
     photo = photo_store(photo_upload(), folder="programme/actions/x")
+    target = start(target, city.unit_handler)
     services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[photo])
     assert tasks_home.counts(city.unit_handler, fresh=True)["action_objects_due"] == 0
     assert tasks_home.counts(city.hq, fresh=True)["action_objects_to_verify"] == 1
@@ -201,3 +210,22 @@ def test_the_actions_export_button_exports_this_actions_objects_with_the_pages_f
     link = re.search(r'id="export-action_targets" href="([^"]+)"', page.content.decode()).group(1).replace("&amp;", "&")
     sheet = load_workbook(io.BytesIO(b"".join(client.get(link).streaming_content))).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]] == ["甲区公厕"]
+
+
+def test_an_empty_post_is_a_400_with_the_fields_errors(city, login, action):
+    client = login(city.hq)
+    for url in (reverse("programme:action_create"), reverse("programme:action_import", args=[action.pk])):
+        response = client.post(url, {})
+        assert response.status_code == 400, url
+        assert response.context["form"].errors, url
+    assert SpecialAction.objects.count() == 1
+
+
+def test_wrong_filters_show_their_error_and_no_objects_never_every_object(city, login, action):
+    client = login(city.hq)
+    for url in (reverse("programme:target_list"), reverse("programme:action_detail", args=[action.pk])):
+        response = client.get(url, {"status": "nonsense"})
+        assert response.status_code == 200
+        assert response.context["filterset"].errors
+        assert list(response.context["page"].object_list) == []
+        assert len(client.get(url, {"status": "open"}).context["page"].object_list) == 2

@@ -21,7 +21,7 @@ from reports.periods import week_of
 from reports.selectors import viewer_scope
 from reports.workbook import build_workbook
 
-from .actions_factories import add_target, make_action, photo_upload
+from .actions_factories import add_target, make_action, photo_upload, start
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,7 @@ def action(city, week):
     ActionTarget.objects.filter(pk__in=[done.pk, late.pk]).update(created_at=week.starts_at - dt.timedelta(days=3))
     done.events.update(at=week.starts_at - dt.timedelta(days=3))
     late.events.update(at=week.starts_at - dt.timedelta(days=3))
+    done = start(done, city.unit_handler, at=week.starts_at + dt.timedelta(days=1))
     photo = photo_store(photo_upload(), folder="programme/actions/t")
     done = services.target_step(target=done, step=TargetStep.FINISH, by=city.unit_handler, photos=[photo],
                                 at=week.starts_at + dt.timedelta(days=2))
@@ -107,6 +108,7 @@ def test_an_object_unchanged_since_the_week_reads_its_status_and_a_changed_one_i
         ActionTarget.objects.filter(pk=target.pk).update(created_at=before, changed_at=before)
         target.events.update(at=before)
         target.refresh_from_db()
+        target = start(target, city.unit_handler, at=week.starts_at + dt.timedelta(hours=1))
         photo = photo_store(photo_upload(), folder="programme/actions/t")
         services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[photo],
                              at=week.starts_at + dt.timedelta(days=1))

@@ -11,7 +11,7 @@ from programme.choices import TargetStatus, TargetStep
 from programme.models import ActionTarget
 from programme.services import actions as services
 
-from .actions_factories import add_target, make_action, photo_upload
+from .actions_factories import add_target, make_action, photo_upload, start
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,12 @@ def _photo(target):
 
 def test_the_unit_starts_and_finishes_with_photos_and_the_team_lead_verifies(city):
     target = add_target(city, make_action(city))
-    target = services.target_step(target=target, step=TargetStep.START, by=city.unit_handler, note="进场")
+    with pytest.raises(services.ActionInvalid, match="before the work"):
+        services.target_step(target=target, step=TargetStep.START, by=city.unit_handler, note="进场")
+    with pytest.raises(services.ActionConflict):  # never done without being started (and its before-photo)
+        services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[_photo(target)])
+    target = services.target_step(target=target, step=TargetStep.START, by=city.unit_handler, note="进场",
+                                  photos=[_photo(target)])
     target = services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[_photo(target)],
                                   note="完工", expected_version=target.version)
     assert target.status == TargetStatus.DONE and target.done_at is not None
@@ -42,11 +47,12 @@ def test_the_unit_starts_and_finishes_with_photos_and_the_team_lead_verifies(cit
         ("finish", "in_progress", "done", "unit_handler"),
         ("verify", "done", "verified", "team_lead"),
     ]
-    assert list(target.photos.values_list("kind", flat=True)) == ["after"]
+    assert sorted(target.photos.values_list("kind", flat=True)) == ["after", "before"]
 
 
 def test_the_unit_cannot_verify_its_own_object_nor_the_person_who_marked_it_done(city):
     target = add_target(city, make_action(city))
+    target = start(target, city.hq)
     target = services.target_step(target=target, step=TargetStep.FINISH, by=city.hq, photos=[_photo(target)])
     with pytest.raises(services.ActionForbidden):
         services.target_step(target=target, step=TargetStep.VERIFY, by=city.unit_handler)
@@ -55,8 +61,33 @@ def test_the_unit_cannot_verify_its_own_object_nor_the_person_who_marked_it_done
     assert ActionTarget.objects.get(pk=target.pk).status == TargetStatus.DONE
 
 
+def test_the_team_lead_never_checks_the_lead_units_nor_their_own_units_work(city):
+    from campaign.choices import Role
+    from campaign.tests.factories import make_user
+
+    action = make_action(city)
+    lead_units = add_target(city, action, name="市局自管公厕", unit=city.city_department)
+    lead_units = start(lead_units, city.hq)
+    lead_units = services.target_step(target=lead_units, step=TargetStep.FINISH, by=city.hq,
+                                      photos=[_photo(lead_units)])
+    assert TargetStep.VERIFY not in services.steps_open(lead_units, city.team_lead)
+    for step, note in ((TargetStep.VERIFY, ""), (TargetStep.SEND_BACK, "未完成")):
+        with pytest.raises(services.ActionForbidden):
+            services.target_step(target=lead_units, step=step, by=city.team_lead, note=note)
+    office_lead = make_user("office_lead", Role.TEAM_LEAD, team=city.team, unit=city.office_a)
+    own = add_target(city, action, name="甲街道公厕", unit=city.office_a)
+    own = start(own, city.hq)
+    own = services.target_step(target=own, step=TargetStep.FINISH, by=city.hq, photos=[_photo(own)])
+    with pytest.raises(services.ActionForbidden):
+        services.target_step(target=own, step=TargetStep.VERIFY, by=office_lead)
+    assert ActionTarget.objects.get(pk=own.pk).status == TargetStatus.DONE
+    assert services.target_step(target=own, step=TargetStep.VERIFY, by=city.team_lead).status == TargetStatus.VERIFIED
+    other_hq = make_user("hq2", Role.HQ_STAFF)
+    assert services.target_step(target=lead_units, step=TargetStep.VERIFY, by=other_hq).status == TargetStatus.VERIFIED
+
+
 def test_marking_done_needs_a_photo_and_sending_back_a_reason(city):
-    target = add_target(city, make_action(city))
+    target = start(add_target(city, make_action(city)), city.unit_handler)
     with pytest.raises(services.ActionInvalid, match="photo"):
         services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler)
     target = services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[_photo(target)])
@@ -70,7 +101,7 @@ def test_marking_done_needs_a_photo_and_sending_back_a_reason(city):
 def test_a_stale_version_and_an_illegal_move_are_refused_and_change_nothing(city):
     target = add_target(city, make_action(city))
     seen = target.version
-    services.target_step(target=target, step=TargetStep.START, by=city.unit_handler)
+    start(target, city.unit_handler)
     with pytest.raises(services.ActionConflict, match="changed"):
         services.target_step(target=target, step=TargetStep.FINISH, by=city.unit_handler, photos=[_photo(target)],
                              expected_version=seen)
@@ -88,7 +119,7 @@ def test_another_units_handler_and_a_district_lead_may_not_move_the_object(city)
     target = add_target(city, make_action(city))
     for person in (other, city.district_lead, city.leader):
         with pytest.raises(services.ActionForbidden):
-            services.target_step(target=target, step=TargetStep.START, by=person)
+            services.target_step(target=target, step=TargetStep.START, by=person, photos=[_photo(target)])
 
 
 def test_picking_a_sample_point_uses_its_unit_and_refuses_a_repeat_and_a_deadline_outside_the_period(city):

@@ -104,8 +104,9 @@ def test_a_cross_round_from_the_page_names_who_inspects_whom(three_districts, lo
 
 def test_an_unstaffable_cross_round_on_the_page_names_the_district(three_districts, login):
     city = three_districts
-    city.inspector_b.is_active = False
-    city.inspector_b.save(update_fields=["is_active"])
+    for person in (city.inspector, city.inspector_c):  # only B's inspectors: nobody may inspect B's points
+        person.is_active = False
+        person.save(update_fields=["is_active"])
     response = login(city.hq).post("/programme/cross-inspection/new/", {
         "name": "三月互查", "kind": "routine", "starts_on": "2026-03-02", "ends_on": "2026-03-15",
         f"quota_{city.market.pk}": "3"})
@@ -192,3 +193,45 @@ def test_cross_inspection_exports_who_inspected_whom(three_districts, login, set
     rows = sheet_rows(login(city.hq).get("/exports/cross-inspection/"))
     assert {(row[3], row[4]) for row in rows} == {("甲区", "乙区"), ("乙区", "丙区"), ("丙区", "甲区")}
     assert all(row[0] == "三月互查" for row in rows)
+
+
+def test_an_empty_post_is_a_400_with_the_fields_errors_not_a_blank_form(city, login):
+    from django.urls import reverse
+
+    client = login(city.hq)
+    plan = plan_of(city)
+    for url in (reverse("programme:plan_create"), reverse("programme:plan_edit", args=[plan.pk]),
+                reverse("programme:cross_round_create")):
+        response = client.post(url, {})
+        assert response.status_code == 400, url
+        assert response.context["form"].errors, url
+    assert RoundPlan.objects.count() == 1 and not Round.objects.exists()
+
+
+def test_the_cross_inspection_page_and_its_export_cost_the_same_queries_for_more_rounds(three_districts, login,
+                                                                                         settings, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MEDIA_ROOT = tmp_path
+    city = three_districts
+    client = login(city.hq)
+
+    def make(number):
+        start = MONDAY + dt.timedelta(weeks=2 * number)
+        cycle.cross_round_create(name=f"互查{number}", starts_on=start, ends_on=start + dt.timedelta(days=13),
+                                 quotas={city.market: 3}, by=city.hq, seed=number)
+
+    def cost(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    make(0)
+    cost("/programme/cross-inspection/"), cost("/exports/cross-inspection/")  # warm the caches
+    page, export = cost("/programme/cross-inspection/"), cost("/exports/cross-inspection/")
+    for number in range(1, 4):
+        make(number)
+    assert cost("/programme/cross-inspection/") == page
+    assert cost("/exports/cross-inspection/") == export
+    assert client.get("/programme/cross-inspection/").content.decode().count('data-inspecting="甲区"') == 4

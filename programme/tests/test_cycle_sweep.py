@@ -117,6 +117,21 @@ def test_a_plan_that_cannot_make_its_round_keeps_why_and_writes_nothing_until_fi
     assert plan.last_error == ""
 
 
+def test_a_period_the_sweep_missed_is_recorded_once_in_the_plans_history(city):
+    plan = two_weekly(city)
+    RoundPlanEvent.objects.filter(plan=plan).update(at=at(MONDAY - dt.timedelta(days=1)))
+    type(plan).objects.filter(pk=plan.pk).update(created_at=at(MONDAY - dt.timedelta(days=1)))
+    later = MONDAY + dt.timedelta(weeks=2)  # nothing swept during the first two weeks
+    cycle.round_plans_sweep(now=at(later))
+    cycle.round_plans_sweep(now=at(later, 10))
+    missed = RoundPlanEvent.objects.filter(plan=plan, action=RoundPlanAction.FAILED)
+    assert [event.changes for event in missed] == [{"missed": MONDAY.isoformat()}]
+    assert "2026-03-02" in missed.get().note
+    assert [p.period_start for p in PlanRound.objects.filter(plan=plan)] == [later]
+    cycle.round_plans_sweep(now=at(later + dt.timedelta(weeks=2)))  # the second period had its round
+    assert missed.count() == 1
+
+
 def test_plan_rules_name_the_field(city):
     with pytest.raises(ValidationError) as error:
         two_weekly(city, every_weeks=0, quotas={}, inspectors=[city.users["unit_handler"]])
@@ -136,6 +151,43 @@ def test_changing_a_plan_records_from_and_to(city):
     assert event.changes["every_weeks"] == {"from": 2, "to": 3}
     assert event.changes["quotas"] == {"from": {"MKT": 2, "REST": 1}, "to": {"MKT": 4}}
     assert event.by == city.hq
+
+
+def _periods(plan):
+    return [(p.period_start, p.period_end) for p in PlanRound.objects.filter(plan=plan).order_by("period_start")]
+
+
+def _no_overlap(periods):
+    return all(earlier[1] < later[0] for earlier, later in zip(periods, periods[1:], strict=False))
+
+
+def test_moving_the_anchor_makes_no_second_overlapping_round(city):
+    plan = two_weekly(city)
+    cycle.round_plans_sweep(now=at(MONDAY))  # 03-02 .. 03-15
+    cycle.round_plan_update(plan=plan, by=city.hq, name=plan.name, kind=plan.kind, anchor=MONDAY + dt.timedelta(weeks=1),
+                            every_weeks=2, quotas={city.market: 2, city.restaurant: 1}, inspectors=[city.inspector])
+    for day in range(7, 28):
+        cycle.round_plans_sweep(now=at(MONDAY + dt.timedelta(days=day)))
+    periods = _periods(plan)
+    assert _no_overlap(periods)
+    assert periods == [(dt.date(2026, 3, 2), dt.date(2026, 3, 15)), (dt.date(2026, 3, 16), dt.date(2026, 3, 22)),
+                       (dt.date(2026, 3, 23), dt.date(2026, 4, 5))]
+    assert Round.objects.count() == 3
+
+
+def test_switching_two_weekly_to_quarterly_makes_no_second_overlapping_round(city):
+    plan = two_weekly(city)
+    cycle.round_plans_sweep(now=at(MONDAY))  # 03-02 .. 03-15
+    cycle.round_plan_update(plan=plan, by=city.hq, name=plan.name, kind=plan.kind, anchor=MONDAY,
+                            recurrence=Recurrence.QUARTERLY, quotas={city.market: 2, city.restaurant: 1},
+                            inspectors=[city.inspector])
+    for day in (dt.date(2026, 3, 3), dt.date(2026, 3, 15), dt.date(2026, 3, 16), dt.date(2026, 3, 31),
+                dt.date(2026, 4, 1)):
+        cycle.round_plans_sweep(now=at(day))
+    periods = _periods(plan)
+    assert _no_overlap(periods)
+    assert periods == [(dt.date(2026, 3, 2), dt.date(2026, 3, 15)), (dt.date(2026, 3, 16), dt.date(2026, 3, 31)),
+                       (dt.date(2026, 4, 1), dt.date(2026, 6, 30))]
 
 
 # --- Cross-inspection ------------------------------------------------------------------------------
@@ -167,16 +219,32 @@ def test_a_cross_plan_never_sends_an_inspector_to_their_own_district(third_distr
     assert sum(row["points"] for row in table) == 18 and not any(row["own_district"] for row in table)
 
 
-def test_an_unstaffable_cross_round_names_the_district_and_writes_nothing(third_district):
+def test_a_district_without_inspectors_inspects_nobody_and_blocks_no_round(third_district):
     city = third_district
     market_checklist(city)
     city.inspector_c.is_active = False
     city.inspector_c.save(update_fields=["is_active"])
+    inspection_round = cycle.cross_round_create(name="互查", starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6),
+                                                quotas={city.market: 9}, by=city.hq)
+    rows = list(inspection_round.points.select_related("inspector", "sample_point"))
+    assert {row.sample_point.district_id for row in rows} == {city.district_a.pk, city.district_b.pk,
+                                                              city.district_c.pk}
+    assert all(row.inspector is not None and row.inspector.district_id != row.sample_point.district_id
+               for row in rows)
+    assert {row.inspector.district_id for row in rows} == {city.district_a.pk, city.district_b.pk}
+
+
+def test_an_unstaffable_cross_round_names_the_district_and_writes_nothing(third_district):
+    city = third_district
+    market_checklist(city)
+    for person in (city.inspector_b, city.inspector_c):  # only A's inspectors: nobody may inspect A's points
+        person.is_active = False
+        person.save(update_fields=["is_active"])
     with pytest.raises(cycle.CrossInspectionUnstaffed) as error:
         cycle.cross_round_create(name="互查", starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=6),
                                  quotas={city.market: 9}, by=city.hq)
-    assert error.value.districts == [city.district_c]
-    assert "丙区" in str(error.value)
+    assert error.value.districts == [city.district_a]
+    assert "甲区" in str(error.value)
     assert not Round.objects.exists() and not RoundPoint.objects.exists()
 
 

@@ -66,7 +66,7 @@ def action_list(request):
 @require_http_methods(["GET", "POST"])
 def action_create(request):
     _hq_only(request)
-    form = ActionForm(request.POST or None)
+    form = ActionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             action = services.action_create(by=request.user, **form.cleaned_data)
@@ -75,13 +75,16 @@ def action_create(request):
         else:
             messages.success(request, _("Action “%(name)s” created: now load its objects.") % {"name": action.name})
             return redirect("programme:action_import", pk=action.pk)
-    return render(request, "programme/actions/action_form.html", {"form": form})
+    return render(request, "programme/actions/action_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _filtered_targets(request, queryset):
     filterset = ActionTargetFilterSet(request.GET or None, queryset=queryset, request=request)
     bootstrap_form(filterset.form)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    if filterset.is_bound:  # wrong filters show their errors and no rows, never every row
+        rows = filterset.qs if filterset.is_valid() else queryset.none()
+    else:
+        rows = queryset
     return filterset, rows.order_by("deadline", "district__code", "name", "id")
 
 
@@ -119,7 +122,7 @@ def target_list(request):
 def action_import(request, pk):
     _hq_only(request)
     action = _action(request, pk)
-    form = ObjectsUploadForm(request.POST or None, request.FILES or None)
+    form = ObjectsUploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         record, _plan = services.action_import_preview(by=request.user, action=action, file_name=upload.name,
@@ -127,7 +130,7 @@ def action_import(request, pk):
         return redirect("programme:action_import_detail", pk=record.pk)
     return render(request, "programme/actions/import_upload.html", {
         "action": action, "form": form, "columns": [f"{zh} {en}" for en, zh, _o in COLUMNS.values()],
-    })
+    }, status=400 if form.errors else 200)
 
 
 @campaign_staff_required

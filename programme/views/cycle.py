@@ -64,7 +64,7 @@ def plan_list(request):
 @body_control_characters_refused
 def plan_create(request):
     _require_writer(request)
-    form = RoundPlanForm(request.POST or None)
+    form = RoundPlanForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.round_plan_create(by=request.user, **_plan_values(form.cleaned_data))
@@ -84,7 +84,7 @@ def plan_create(request):
 def plan_edit(request, pk: int):
     _require_writer(request)
     plan = _plan(request, pk)
-    form = RoundPlanForm(request.POST or None, plan=plan)
+    form = RoundPlanForm(request.POST if request.method == "POST" else None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
             services.round_plan_update(plan=plan, by=request.user, **_plan_values(form.cleaned_data))
@@ -141,7 +141,7 @@ def cross_inspection(request):
 @body_control_characters_refused
 def cross_round_create(request):
     _require_writer(request)
-    form = CrossRoundForm(request.POST or None)
+    form = CrossRoundForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -9,6 +9,7 @@ from ledger.api.serializers import ErrorSerializer  # noqa: F401 - one error sha
 
 from ..kinds import kind_choices
 from ..models import Report
+from ..periods import day_out_of_range
 from ..selectors import report_data_for
 
 
@@ -72,6 +73,12 @@ class ReportRequestSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = kind_choices()
+
+    def validate_period_start(self, value):
+        why = day_out_of_range(value)
+        if why:
+            raise serializers.ValidationError(why)
+        return value
 
 
 class ReportQueuedSerializer(serializers.Serializer):

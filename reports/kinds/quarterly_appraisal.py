@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from campaign.models import District
 from inspections.choices import InspectionStatus
 from inspections.models import Round
-from inspections.selectors import round_cross_pairs
+from inspections.selectors import rounds_cross_pairs
 from programme.choices import RoundPlanKind
 
 from ..excel import sheet_title, write_table
@@ -38,18 +38,24 @@ def _period(period: Period) -> dict:
 
 def appraisal_rounds(*, period: Period, district: District | None = None) -> list[dict]:
     """The rounds of the quarter that appraise: made by an appraisal plan, or cross-inspections
-    (互查), starting in the quarter, in the scope (a district's report: its rounds and the city's)."""
+    (互查), starting in the quarter, in the scope. A district's report has its rounds and those of
+    the city's that hold points of it, counting only its points, and of who inspected whom only
+    the pairs where it inspects or is inspected."""
+    submitted = Q(points__inspection__status=InspectionStatus.SUBMITTED)
+    mine = Q() if district is None else Q(points__sample_point__district=district)
     rounds = (Round.objects.filter(starts_on__gte=period.start, starts_on__lte=period.end)
               .filter(Q(plan_round__plan__kind=RoundPlanKind.APPRAISAL) | Q(cross_inspection=True))
               .select_related("district", "plan_round__plan")
-              .annotate(point_count=Count("points", distinct=True),
-                        done=Count("points", filter=Q(points__inspection__status=InspectionStatus.SUBMITTED),
-                                   distinct=True),
-                        average=Avg("points__inspection__score",
-                                    filter=Q(points__inspection__status=InspectionStatus.SUBMITTED)))
+              .annotate(point_count=Count("points", filter=mine, distinct=True),
+                        done=Count("points", filter=mine & submitted, distinct=True),
+                        average=Avg("points__inspection__score", filter=mine & submitted))
               .order_by("starts_on", "id"))
     if district is not None:
         rounds = rounds.filter(Q(district=district) | Q(district__isnull=True))
+    rounds = [inspection_round for inspection_round in rounds
+              if district is None or inspection_round.district_id or inspection_round.point_count]
+    pairs = rounds_cross_pairs(rounds=[r.pk for r in rounds if r.cross_inspection],
+                               district_id=district.pk if district else None)
     rows = []
     for inspection_round in rounds:
         plan_round = getattr(inspection_round, "plan_round", None)
@@ -63,8 +69,7 @@ def appraisal_rounds(*, period: Period, district: District | None = None) -> lis
             "average": None if inspection_round.average is None else float(inspection_round.average),
             "pairs": [{key: (float(value) if key == "average" and value is not None else value)
                        for key, value in pair.items()}
-                      for pair in round_cross_pairs(inspection_round=inspection_round)]
-            if inspection_round.cross_inspection else [],
+                      for pair in pairs.get(inspection_round.pk, [])],
         })
     return rows
 

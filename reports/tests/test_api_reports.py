@@ -76,11 +76,16 @@ def test_hq_requests_a_district_report(city, broker):
     {"kind": "weekly_assignment"},
     {"kind": "yearly_party", "period_start": "2025-03-14"},
     {"kind": "weekly_assignment", "period_start": "2999-01-04"},
+    {"kind": "monthly_comparison", "period_start": "9999-12-31"},
+    {"kind": "quarterly_appraisal", "period_start": "9999-12-31"},
+    {"kind": "monthly_comparison", "period_start": "0001-01-01"},
 ])
 def test_a_wrong_request_is_400(city, broker, body):
     response = client_for(city.hq).post(LIST, body, format="json")
     assert response.status_code == 400
     assert not Report.objects.exists()
+    if body.get("period_start", "").startswith(("9999", "0001")):
+        assert "period_start" in str(response.json())  # the field's error, not a crash
 
 
 @pytest.mark.parametrize("role", STAFF_WHO_MAY_NOT_REQUEST)

@@ -131,6 +131,15 @@ def test_a_request_for_an_unfinished_period_shows_the_form_again(city, login, br
     assert not Report.objects.exists()
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_out_of_the_calendars_range_is_the_fields_error(city, login, broker, day):
+    response = english(login(city.hq)).post(reverse("reports:report_request"),
+                                            {"kind": "quarterly_appraisal", "day": day})
+    assert response.status_code == 400
+    assert "Choose a day between 2000-01-01" in response.content.decode()
+    assert not Report.objects.exists()
+
+
 @pytest.mark.parametrize("role", ["leader", "district_lead", "unit_handler"])
 def test_only_hq_may_request_regenerate_or_publish(city, login, broker, role):
     report = done(city, kind=ReportKind.WEEKLY_EXPOSURE)

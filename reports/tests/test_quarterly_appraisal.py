@@ -79,6 +79,30 @@ def test_the_quarters_appraisal_rounds_say_who_inspected_whom(city):
                                                                                      ("乙区", "甲区")}
 
 
+@pytest.mark.usefixtures("months")
+def test_a_districts_appraisal_counts_only_its_points_of_a_city_round_and_its_own_pairs(city):
+    from campaign.models import District, SamplePoint
+    from campaign.tests.factories import make_sample_point
+    from inspections.selectors import round_cross_pairs
+
+    district_c = District.objects.create(code="C", name="丙区", name_en="District C")
+    make_sample_point(district=district_c, category=city.market, unit=city.office_b, name="丙农贸市场")
+    make_user("inspector_b", Role.INSPECTOR, district=city.district_b)
+    make_user("inspector_c", Role.INSPECTOR, district=district_c)
+    markets = SamplePoint.objects.filter(category=city.market).count()
+    cross = cycle.cross_round_create(name="一季度互查", starts_on=dt.date(2025, 3, 3), ends_on=dt.date(2025, 3, 14),
+                                     quotas={city.market: markets}, by=city.hq, seed=1)
+    everything = round_cross_pairs(inspection_round=cross)
+    assert compute()["rounds"][0]["points"] == markets
+    for district in (city.district_a, district_c):
+        (row,) = compute(district)["rounds"]
+        assert row["points"] == cross.points.filter(sample_point__district=district).count() < markets
+        assert {(pair["inspecting_id"], pair["inspected_id"]) for pair in row["pairs"]} == {
+            (pair["inspecting_id"], pair["inspected_id"]) for pair in everything
+            if district.pk in (pair["inspecting_id"], pair["inspected_id"])}
+        assert len(row["pairs"]) == 2 < len(everything)  # B inspecting C is not A's business
+
+
 def appraisal_report(data):
     return Report(kind=quarterly_appraisal.KIND, period_start=Q1.start, period_end=Q1.end, data=data, version=1)
 
