@@ -133,3 +133,21 @@ def test_the_results_page_reads_in_a_few_queries(answered, city, login, django_a
     client.get(url)
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("asked", ["²", "99999999999999999999999", "0", "-3", "abc"])
+def test_a_bad_district_is_a_clear_400_not_a_500(answered, city, login, asked):
+    client = login(city.users["leader"])
+    page = client.get(reverse("assessment:survey_results", args=[answered[0].pk]), {"district": asked})
+    assert page.status_code == 400 and "district" in page.context["errors"]
+    export = client.get(reverse("assessment:survey_results_export", args=[answered[0].pk]), {"district": asked})
+    assert export.status_code == 400 and export.content.decode().startswith("district:")
+
+
+def test_the_api_refuses_a_district_too_large(answered, city):
+    from rest_framework.test import APIClient
+    client = APIClient()
+    client.force_authenticate(city.users["leader"])
+    response = client.get(f"/api/assessment/satisfaction/surveys/{answered[0].pk}/results/",
+                          {"district": "99999999999999999999999"})
+    assert response.status_code == 400 and "district" in response.json()
