@@ -151,3 +151,17 @@ def test_the_api_refuses_a_district_too_large(answered, city):
     response = client.get(f"/api/assessment/satisfaction/surveys/{answered[0].pk}/results/",
                           {"district": "99999999999999999999999"})
     assert response.status_code == 400 and "district" in response.json()
+
+
+def test_the_target_is_judged_on_the_exact_rate_not_the_rounded_one(city):
+    from decimal import Decimal
+    survey, rating, _yes_no, _choice = make_survey(city.users["hq"], slug="exact", target=Decimal("66.67"))
+    for index, value in enumerate([5, 4, 1]):  # 2 of 3 satisfied: 66.666…%, shown as 66.7
+        survey_answer_submit(survey=survey, district=city.district_a, place_category=None, answers={rating.pk: value},
+                             device_token=f"exact-{index:02d}-" + "x" * 30, client_address=None,
+                             now=at(date(2026, 3, 2)))
+    results = survey_results(survey=survey)
+    assert results["overall"]["rate"] == 66.7 and results["overall"]["met"] is False
+    assert results["districts"][0]["met"] is False and results["trend"][0]["met"] is False
+    summary = satisfaction_summary(since=date(2026, 3, 1), until=date(2026, 3, 31))
+    assert summary["rate"] == 66.7 and summary["met"] is False
