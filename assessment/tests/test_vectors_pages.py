@@ -145,3 +145,15 @@ def test_admin_sets_a_threshold_through_the_service(city, login):
     assert done.status_code == 302
     t.refresh_from_db()
     assert t.max_value == 4 and t.set_by == admin and t.changes.get().reason == "stricter"
+
+
+@pytest.mark.parametrize("end", ["0001-01-15", "9999-12-31", "1999-12-31", "July"])
+def test_trends_refuse_an_end_out_of_range_naming_it(city, login, end):
+    response = login(city.users["hq"]).get(reverse("assessment:vector_trends"), {"end": end})
+    assert response.status_code == 400
+    assert response.context["end_error"].startswith("end:") and 'id="trend-end-error"' in response.content.decode()
+
+
+def test_trends_accept_the_bounds(city, login):
+    client = login(city.users["hq"])
+    assert client.get(reverse("assessment:vector_trends"), {"end": "2000-01-01"}).status_code == 200
