@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from assessment.choices import MaterialStatus
-from assessment.models import MaterialEvent, MaterialState
+from assessment.models import MaterialEvent, MaterialRequirement, MaterialState, StandardArticle, StandardPart
 from assessment.selectors.archive import archive_completeness, requirements_visible_to
 from assessment.services.archive import (
     TRANSITIONS,
@@ -189,3 +189,24 @@ def test_a_pdf_opens_inline_sandboxed_and_a_word_file_downloads(city, std, login
     response = client.get(f"/assessment/archive/files/{word.pk}/")
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+
+
+def test_the_completeness_page_by_article_reads_in_constant_queries(city, std, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(city.hq)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/assessment/archive/completeness/?by=article").status_code == 200
+        return len(captured)
+
+    queries()  # the first request warms caches (the session, the site's settings)
+    few = queries()
+    for number in range(2, 8):  # six more articles, in another part, each with a material
+        part = StandardPart.objects.create(edition=std.edition, number=10 + number, title=f"第{number}部分")
+        article = StandardArticle.objects.create(part=part, number=f"{10 + number}.1", order=1, title="条")
+        MaterialRequirement.objects.create(article=article, code=f"{10 + number}.1-01", order=1, title="资料",
+                                           responsible_unit=city.office_a)
+    assert queries() == few

@@ -174,7 +174,7 @@ def archive_completeness_page(request):
     today = timezone.localdate()
     figures = selectors.archive_completeness(edition=edition, as_of=today, by=by) if edition else {}
     model = {"part": StandardPart, "article": StandardArticle, "unit": Unit, "team": Team}[by]
-    things = model.objects.in_bulk(list(figures))
+    things = (model.objects.select_related("part") if by == "article" else model.objects).in_bulk(list(figures))
     rows = [{"id": key, "label": _thing_label(things.get(key), by), "sort": _thing_sort(things.get(key), by), **value}
             for key, value in figures.items()]
     rows.sort(key=lambda row: row["sort"])
