@@ -7,7 +7,13 @@ import pytest
 from django.utils import timezone, translation
 
 from assessment.choices import MaterialStatus
-from assessment.models import MaterialEvent, MaterialRequirement, MaterialState, StandardArticle, StandardPart
+from assessment.models import (
+    MaterialEvent,
+    MaterialRequirement,
+    MaterialState,
+    StandardArticle,
+    StandardPart,
+)
 from assessment.selectors.archive import archive_completeness, requirements_visible_to
 from assessment.services.archive import (
     TRANSITIONS,
