@@ -6,6 +6,7 @@ assessment/services/vectors.py, whose refusals answer 400 naming each field
 
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -93,11 +94,11 @@ class ThresholdSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Vector surveys the user may see, newest first"),
-    retrieve=extend_schema(summary="One vector survey: its counts, values and levels"),
-    create=extend_schema(summary="Record a vector survey", request=VectorSurveyInputSerializer,
-                         responses={201: VectorSurveySerializer, 400: OpenApiResponse(description="Impossible counts, by field"),
-                                    403: OpenApiResponse(description="Only HQ and the vector-control team lead")}),
+    list=extend_schema(summary=_("Vector surveys the user may see, newest first")),
+    retrieve=extend_schema(summary=_("One vector survey: its counts, values and levels")),
+    create=extend_schema(summary=_("Record a vector survey"), request=VectorSurveyInputSerializer,
+                         responses={201: VectorSurveySerializer, 400: OpenApiResponse(description=_("Impossible counts, by field")),
+                                    403: OpenApiResponse(description=_("Only HQ and the vector-control team lead"))}),
 )
 class VectorSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           viewsets.GenericViewSet):
@@ -129,10 +130,10 @@ class VectorSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             raise ForbiddenError(str(refused)) from refused
         return Response(VectorSurveySerializer(survey).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Raise ledger problems for a failed survey (idempotent)", request=None,
-                   responses={200: OpenApiResponse(description="The codes of the problems raised now"),
-                              400: OpenApiResponse(description="The survey passed"),
-                              403: OpenApiResponse(description="HQ only")})
+    @extend_schema(summary=_("Raise ledger problems for a failed survey (idempotent)"), request=None,
+                   responses={200: OpenApiResponse(description=_("The codes of the problems raised now")),
+                              400: OpenApiResponse(description=_("The survey passed")),
+                              403: OpenApiResponse(description=_("HQ only"))})
     @action(detail=True, methods=["post"], url_path="raise-problems")
     def raise_problems(self, request, pk=None):
         survey = get_object_or_404(self.get_queryset(), pk=pk)
@@ -150,8 +151,8 @@ def _api_field(field: str) -> str:
     return f"counts.{field}" if field.split(".")[0] in SPECS else field
 
 
-@extend_schema_view(list=extend_schema(summary="The control-level thresholds and their sources"),
-                    retrieve=extend_schema(summary="One threshold"))
+@extend_schema_view(list=extend_schema(summary=_("The control-level thresholds and their sources")),
+                    retrieve=extend_schema(summary=_("One threshold")))
 class VectorThresholdViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [VectorPermission]
     serializer_class = ThresholdSerializer

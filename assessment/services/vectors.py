@@ -144,7 +144,7 @@ def vector_threshold_set(*, threshold: VectorThreshold, by, max_value, source: s
                                              from_source=current.source, to_source=source, reason=reason)
         current.max_value = value
         current.source = source
-        current.sourced = source != UNSOURCED
+        current.sourced = source not in (UNSOURCED, _(UNSOURCED))  # the marker, in English or translated
         current.set_by = by
         current.save()
         _relevel_all(by=by, reason=_("Threshold %(indicator)s %(level)s set to %(value)s.")

@@ -157,3 +157,24 @@ def test_trends_refuse_an_end_out_of_range_naming_it(city, login, end):
 def test_trends_accept_the_bounds(city, login):
     client = login(city.users["hq"])
     assert client.get(reverse("assessment:vector_trends"), {"end": "2000-01-01"}).status_code == 200
+
+
+def test_unsourced_thresholds_and_the_api_summaries_are_translated(city, login):
+    from django.utils import translation
+
+    from assessment.models import VectorThreshold
+    from assessment.services.vectors import UNSOURCED, thresholds_load_file
+
+    thresholds_load_file()
+    assert VectorThreshold.objects.filter(sourced=False).exists()
+    client = login(city.users["hq"])
+    page = client.get(reverse("assessment:vector_thresholds"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "未找到公开来源，待指挥部确认" in page
+    assert UNSOURCED not in page.split('id="thresholds"')[1]  # the table shows the label, not the English marker
+    from drf_spectacular.generators import SchemaGenerator
+
+    with translation.override("zh-hans"):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        texts = {str(op.get("summary", "")) for path, item in schema["paths"].items() if "vector" in path
+                 for op in item.values() if isinstance(op, dict)}
+    assert {"控制水平阈值及其来源", "单个阈值"} <= texts, texts
