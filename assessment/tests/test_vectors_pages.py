@@ -151,7 +151,7 @@ def test_admin_sets_a_threshold_through_the_service(city, login):
 def test_trends_refuse_an_end_out_of_range_naming_it(city, login, end):
     response = login(city.users["hq"]).get(reverse("assessment:vector_trends"), {"end": end})
     assert response.status_code == 400
-    assert response.context["end_error"].startswith("end:") and 'id="trend-end-error"' in response.content.decode()
+    assert response.context["end_error"].startswith("end") and 'id="trend-end-error"' in response.content.decode()
 
 
 def test_trends_accept_the_bounds(city, login):
