@@ -120,7 +120,7 @@ def test_pages_and_files_out_of_scope_are_404(city, std, login):
     assert client.get(f"/assessment/archive/materials/{std.toilets.pk}/").status_code == 404
     assert client.get(f"/assessment/archive/files/{record.pk}/").status_code == 404
     assert client.get(f"/assessment/archive/materials/{std.plan.pk}/").status_code == 200
-    assert client.get("/assessment/archive/completeness/").status_code == 404
+    assert client.get("/assessment/archive/completeness/").status_code == 200  # scoped: see below
     assert client.post("/assessment/archive/zip/").status_code == 404
     response = login(city.leader).get(f"/assessment/archive/files/{record.pk}/?download=1")
     assert response.status_code == 200
@@ -216,3 +216,16 @@ def test_the_completeness_page_by_article_reads_in_constant_queries(city, std, l
         MaterialRequirement.objects.create(article=article, code=f"{10 + number}.1-01", order=1, title="资料",
                                            responsible_unit=city.office_a)
     assert queries() == few
+
+
+def test_the_completeness_page_is_scoped_for_units_and_team_leads(city, std, login):
+    unit = login(city.unit_handler).get("/assessment/archive/completeness/?by=unit")
+    assert unit.status_code == 200 and 'id="completeness-scope"' in unit.content.decode()
+    assert [row["id"] for row in unit.context["rows"]] == [city.office_a.pk]
+    assert unit.context["rows"][0]["required"] == 2
+    team = login(city.team_lead).get("/assessment/archive/completeness/?by=part")
+    assert [row["id"] for row in team.context["rows"]] == [std.part3.pk]
+    whole = login(city.hq).get("/assessment/archive/completeness/?by=part")
+    assert {row["id"] for row in whole.context["rows"]} == {std.part1.pk, std.part3.pk}
+    assert 'id="completeness-scope"' not in whole.content.decode()
+    assert login(city.users["inspector"]).get("/assessment/archive/completeness/").status_code == 404
