@@ -151,6 +151,12 @@ def _api_field(field: str) -> str:
     return f"counts.{field}" if field.split(".")[0] in SPECS else field
 
 
+class ThresholdInputSerializer(serializers.Serializer):
+    max_value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    source = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=500)
+
+
 @extend_schema_view(list=extend_schema(summary=_("The control-level thresholds and their sources")),
                     retrieve=extend_schema(summary=_("One threshold")))
 class VectorThresholdViewSet(viewsets.ReadOnlyModelViewSet):
@@ -158,6 +164,22 @@ class VectorThresholdViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ThresholdSerializer
     pagination_class = None
     queryset = VectorThreshold.objects.order_by("species", "indicator", "level")
+
+    @extend_schema(summary=_("Set one threshold (HQ): its value, source and why; every survey is re-levelled"),
+                   request=ThresholdInputSerializer,
+                   responses={200: ThresholdSerializer, 400: OpenApiResponse(description=_("Refused values, by field")),
+                              403: OpenApiResponse(description=_("HQ only"))})
+    def partial_update(self, request, pk=None):
+        threshold = self.get_object()
+        data = ThresholdInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            current = services.vector_threshold_set(threshold=threshold, by=request.user, **data.validated_data)
+        except services.VectorInvalid as refused:
+            raise ValidationError(refused.errors) from refused
+        except services.VectorForbidden as refused:
+            raise ForbiddenError(str(refused)) from refused
+        return Response(ThresholdSerializer(current).data)
 
 
 router = SimpleRouter()

@@ -200,3 +200,22 @@ def test_the_largest_counts_are_stored(city):
 
     s = survey(city, counts={"rodent_path": (1, MAX_COUNT)})
     assert s.counts.get().value == Decimal("1000000000.00") and s.level == "fail"
+
+
+def test_hq_sets_a_threshold_through_the_api(city):
+    from rest_framework.test import APIClient
+
+    s = survey(city, counts={"rodent_rooms": (100, 6)})
+    c = VectorThreshold.objects.get(indicator="rodent_rooms", level="C")
+    url = f"/api/vector-thresholds/{c.pk}/"
+    lead = APIClient()
+    lead.force_authenticate(city.users["leader"])
+    assert lead.patch(url, {"max_value": "6", "source": "x", "reason": "y"}, format="json").status_code == 403
+    hq = APIClient()
+    hq.force_authenticate(city.users["hq"])
+    refused = hq.patch(url, {"max_value": "2", "source": "x", "reason": "y"}, format="json")
+    assert refused.status_code == 400 and "max_value" in refused.json()
+    response = hq.patch(url, {"max_value": "6", "source": "HQ notice", "reason": "provincial rule"}, format="json")
+    assert response.status_code == 200 and response.json()["max_value"] == "6.00"
+    s.refresh_from_db()
+    assert s.level == "C" and VectorThresholdChange.objects.get().by == city.users["hq"]
