@@ -4,9 +4,14 @@ failed survey's problems, and the thresholds with their sources (read). Surveys 
 assessment/services/vectors.py, whose refusals answer 400 naming each field
 (``{"counts.rodent_rooms.positive": ["…"]}``) or 403."""
 
+import datetime as dt
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from campaign.choices import CategoryKind, Role
 from campaign.models import Category, District, SamplePoint
@@ -23,6 +29,7 @@ from ledger.api.errors import ForbiddenError, ledger_errors
 from ..filters.vectors import VectorSurveyFilterSet
 from ..models import VectorCount, VectorSurvey, VectorThreshold
 from ..models.vectors import may_record_vectors
+from ..selectors.vectors import months_back, vector_trend
 from ..services import vectors as services
 from ..vectors.indicators import SPECS, Indicator, Species
 
@@ -182,8 +189,56 @@ class VectorThresholdViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ThresholdSerializer(current).data)
 
 
+TREND_EARLIEST = dt.date(2000, 1, 1)
+TREND_MONTHS = 12  # as the trends page
+
+
+class TrendQuerySerializer(serializers.Serializer):
+    species = serializers.ChoiceField(choices=Species.choices, required=False)
+    end = serializers.DateField(required=False, help_text=_("The last month's day (default today)."))
+
+    def validate_end(self, value):
+        today = timezone.localdate()
+        latest = today.replace(year=today.year + 1, day=min(today.day, 28))
+        if not TREND_EARLIEST <= value <= latest:
+            raise ValidationError(_("end: give a date from %(earliest)s to %(latest)s.") % {
+                "earliest": TREND_EARLIEST.isoformat(), "latest": latest.isoformat()})
+        return value
+
+
+class VectorTrendView(APIView):
+    """The trends page's figures: per district in scope and month, the worst level, the number of
+    surveys and each indicator's pooled value (12 months up to ``end``)."""
+
+    permission_classes = [VectorPermission]
+
+    @extend_schema(summary=_("Vector-control trends per district and month (scoped)"),
+                   parameters=[TrendQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        user = request.user
+        if not (may_record_vectors(user) or user.is_superuser or user.role in (Role.LEADER, Role.DISTRICT_LEAD)):
+            raise Http404
+        query = TrendQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        species = query.validated_data.get("species") or Species.RODENT
+        months = months_back(query.validated_data.get("end") or timezone.localdate(), TREND_MONTHS)
+        trend = vector_trend(user=user, species=species, months=months)
+        return Response({
+            "species": species, "months": [month.isoformat()[:7] for month in months],
+            "indicators": [spec.code for spec in trend["specs"]],
+            "rows": [{"district_id": row["district"].pk, "district": str(row["district"]),
+                      "cells": [{"month": cell["month"].isoformat()[:7], "level": cell["level"],
+                                 "surveys": cell["surveys"],
+                                 "values": {code: (None if value is None else str(value))
+                                            for code, value in cell["values"].items()}}
+                                for cell in row["cells"]]}
+                     for row in trend["rows"]],
+        })
+
+
 router = SimpleRouter()
 router.register("vector-surveys", VectorSurveyViewSet, basename="vector-survey")
 router.register("vector-thresholds", VectorThresholdViewSet, basename="vector-threshold")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [path("", include(router.urls)),
+               path("vector-trends/", VectorTrendView.as_view(), name="api-vector-trends")]

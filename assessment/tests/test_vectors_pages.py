@@ -178,3 +178,22 @@ def test_unsourced_thresholds_and_the_api_summaries_are_translated(city, login):
         texts = {str(op.get("summary", "")) for path, item in schema["paths"].items() if "vector" in path
                  for op in item.values() if isinstance(op, dict)}
     assert {"控制水平阈值及其来源", "单个阈值"} <= texts, texts
+
+
+def test_the_trend_endpoint_is_scoped_and_checks_end(city):
+    from datetime import date
+
+    from rest_framework.test import APIClient
+
+    survey(city, species="mosquito", counts={"mosquito_containers": (100, 2)}, on=date(2026, 7, 3))
+    client = APIClient()
+    client.force_authenticate(city.users["hq"])
+    data = client.get("/api/vector-trends/", {"species": "mosquito", "end": "2026-07-31"}).json()
+    assert data["months"][-1] == "2026-07" and len(data["months"]) == 12
+    july = data["rows"][0]["cells"][-1]
+    assert july["surveys"] == 1 and july["values"]["mosquito_containers"] == "2.00"
+    refused = client.get("/api/vector-trends/", {"end": "0001-01-15"})
+    assert refused.status_code == 400 and "end" in refused.json()
+    inspector = APIClient()
+    inspector.force_authenticate(city.users["inspector"])
+    assert inspector.get("/api/vector-trends/").status_code == 404
