@@ -93,6 +93,10 @@ class VectorSurveyInputSerializer(serializers.Serializer):
             self.fields["sample_points"].child_relation.queryset = SamplePoint.objects.visible_to(request.user)
 
 
+class VectorSurveyEditSerializer(VectorSurveyInputSerializer):
+    reason = serializers.CharField(max_length=500, help_text=_("Why the survey is corrected (kept in its history)."))
+
+
 class ThresholdSerializer(serializers.ModelSerializer):
     class Meta:
         model = VectorThreshold
@@ -136,6 +140,33 @@ class VectorSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         except services.VectorForbidden as refused:
             raise ForbiddenError(str(refused)) from refused
         return Response(VectorSurveySerializer(survey).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Correct a vector survey (fields not sent stay as they are; a reason is required)"),
+                   request=VectorSurveyEditSerializer,
+                   responses={200: VectorSurveySerializer, 400: OpenApiResponse(description=_("Impossible counts, by field")),
+                              403: OpenApiResponse(description=_("Only HQ and the vector-control team lead"))})
+    def partial_update(self, request, pk=None):
+        survey = get_object_or_404(self.get_queryset(), pk=pk)
+        data = VectorSurveyEditSerializer(data=request.data, partial=True, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        counts = ({code: services.CountInput(checked=c["checked"], positive=c["positive"])
+                   for code, c in values["counts"].items()} if "counts" in values else
+                  {c.indicator: services.CountInput(checked=c.checked, positive=c.positive) for c in survey.counts.all()})
+        try:
+            survey = services.vector_survey_edit(
+                survey=survey, by=request.user, reason=values.get("reason", ""),
+                species=values.get("species", survey.species), district=values.get("district", survey.district),
+                place_type=values.get("place_type", survey.place_type),
+                surveyed_on=values.get("surveyed_on", survey.surveyed_on), counts=counts,
+                sample_points=values.get("sample_points", list(survey.sample_points.all())),
+                surveyed_by=values.get("surveyed_by", survey.surveyed_by), note=values.get("note", survey.note))
+        except services.VectorInvalid as refused:
+            raise ValidationError({_api_field(field): [message] for field, message in refused.errors.items()}) \
+                from refused
+        except services.VectorForbidden as refused:
+            raise ForbiddenError(str(refused)) from refused
+        return Response(VectorSurveySerializer(self.get_queryset().get(pk=survey.pk)).data)
 
     @extend_schema(summary=_("Raise ledger problems for a failed survey (idempotent)"), request=None,
                    responses={200: OpenApiResponse(description=_("The codes of the problems raised now")),

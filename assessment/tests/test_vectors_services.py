@@ -219,3 +219,22 @@ def test_hq_sets_a_threshold_through_the_api(city):
     assert response.status_code == 200 and response.json()["max_value"] == "6.00"
     s.refresh_from_db()
     assert s.level == "C" and VectorThresholdChange.objects.get().by == city.users["hq"]
+
+
+def test_a_survey_is_corrected_through_the_api(city):
+    from rest_framework.test import APIClient
+
+    s = survey(city, counts={"rodent_rooms": (100, 6)})
+    hq = APIClient()
+    hq.force_authenticate(city.users["hq"])
+    url = f"/api/vector-surveys/{s.pk}/"
+    refused = hq.patch(url, {"counts": {"rodent_rooms": {"checked": 100, "positive": 1}}}, format="json")
+    assert refused.status_code == 400 and "reason" in refused.json()
+    response = hq.patch(url, {"counts": {"rodent_rooms": {"checked": 100, "positive": 1}}, "reason": "typo"},
+                        format="json")
+    assert response.status_code == 200, response.json()
+    s.refresh_from_db()
+    assert s.level == "A" and s.counts.get().positive == 1
+    leader = APIClient()
+    leader.force_authenticate(city.users["leader"])
+    assert leader.patch(url, {"reason": "x"}, format="json").status_code in (403, 404)
