@@ -115,6 +115,7 @@ class VectorSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
                           viewsets.GenericViewSet):
     permission_classes = [VectorPermission]
     serializer_class = VectorSurveySerializer
+    queryset = VectorSurvey.objects.none()  # the model, for the schema; rows by get_queryset (scoped)
     pagination_class = PageNumberPagination
     filter_backends = [FilterBackend]
     filterset_class = VectorSurveyFilterSet
