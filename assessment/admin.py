@@ -181,7 +181,6 @@ class VectorSurveyAdmin(HQAdmin):
 
 # --- The standard as data (editions, parts, articles, materials) -----------------------------
 
-from .choices import StandardChangeAction  # noqa: E402
 from .models import (  # noqa: E402
     MaterialRequirement,
     StandardArticle,
@@ -202,41 +201,27 @@ class StandardAdmin(HQAdmin):
         raise NotImplementedError
 
     def save_model(self, request, obj, form, change):
-        before = _values(type(obj).objects.get(pk=obj.pk), form.changed_data) if change and obj.pk else {}
-        super().save_model(request, obj, form, change)
-        request.standard_change_before = before  # per request: the admin instance is shared
+        """Through the standard's services (recorded there); a material's unit and due date
+        through material_requirement_assign, as on the standard's page."""
+        from .services import standard as standard_services
+
+        names = list(form.changed_data) if change else [name for name in form.cleaned_data if name in form.fields]
+        values = {name: form.cleaned_data[name] for name in names}
+        if change and isinstance(obj, MaterialRequirement) and {"responsible_unit", "due_date"} & set(values):
+            current = MaterialRequirement.objects.get(pk=obj.pk)
+            standard_services.material_requirement_assign(
+                material=current, actor=request.user,
+                responsible_unit=values.pop("responsible_unit", current.responsible_unit),
+                due_date=values.pop("due_date", current.due_date))
+        if values or not change:
+            saved = standard_services.standard_item_save(
+                item=type(obj).objects.get(pk=obj.pk) if change else type(obj)(), actor=request.user,
+                values=values, created=not change)
+            obj.pk = saved.pk
+        obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        obj, before = form.instance, getattr(request, "standard_change_before", {})
-        after = _values(obj, form.changed_data)
-        changed = {name: [before.get(name), after[name]] for name in form.changed_data}
-        if changed or not change:
-            StandardChange.objects.create(
-                edition=self._edition(obj), actor=request.user, action=StandardChangeAction.EDITED,
-                target=str(obj)[:255], details={"admin": True, "created": not change, "changed": changed})
-
-
-def _values(obj, names) -> dict:
-    values = {}
-    for name in names:
-        value = getattr(obj, name, None)
-        if hasattr(value, "values_list"):  # a many-to-many field: its ids
-            value = sorted(value.values_list("pk", flat=True))
-        values[name] = _plain(value)
-    return values
-
-
-def _plain(value):
-    if isinstance(value, list):
-        return value
-    if hasattr(value, "pk"):
-        return value.pk
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+        pass  # the many-to-many fields went through the service in save_model
 
 
 @admin.register(StandardEdition)

@@ -15,6 +15,7 @@ while its page shows the progress; only the requester (or HQ staff) downloads it
 own job (``LedgerExport``) runs through the same ``export_job_run``.
 """
 
+import datetime as dt
 import io
 import logging
 import tempfile
@@ -27,7 +28,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -270,16 +271,24 @@ def export_job_run(model: type[models.Model], job_id: int, *, rows: Callable[[An
         raise jobs.TransientJobError(str(exc)) from exc
     except Exception:
         logger.exception("%s %s failed", model.__name__, job_id)
-        return export_job_fail(model, job_id, reason=_("An unexpected error stopped the export."))
+        return export_job_fail(model, job_id, reason=_("An unexpected error stopped the export."), claim=claim)
     record.refresh_from_db()
     return record
 
 
-def export_job_fail(model: type[models.Model], job_id: int, *, reason: str):
-    """Give up on a queued or running export; a done one stays done."""
-    model.objects.filter(pk=job_id).exclude(status=ImportStatus.DONE).update(
-        status=ImportStatus.FAILED, failure=str(reason), finished_at=timezone.now()
-    )
+def export_job_fail(model: type[models.Model], job_id: int, *, reason: str, claim=None):
+    """Give up on an export. With ``claim`` (the worker's own failure): only while this worker
+    still holds the job (a worker given up on must not fail the job another one took over).
+    Without (the task's retries ran out): only a queued job or a running one whose worker
+    stopped refreshing its claim. A done job, or one another worker holds, is left alone."""
+    now = timezone.now()
+    if claim is not None:
+        rows = jobs.job_mine(model, job_id, claim)
+    else:
+        stale = now - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+        rows = model.objects.filter(Q(status=ImportStatus.QUEUED) | Q(status=ImportStatus.RUNNING,
+                                                                       claimed_at__lt=stale), pk=job_id)
+    rows.update(status=ImportStatus.FAILED, failure=str(reason), finished_at=now, claim=None)
     return model.objects.get(pk=job_id)
 
 

@@ -198,3 +198,28 @@ def test_a_failing_writer_fails_the_job_with_a_message(city, login, monkeypatch,
     assert campaign_tasks.list_export_run(job.pk) == ImportStatus.FAILED
     job.refresh_from_db()
     assert job.failure and not job.file
+
+
+def test_a_worker_given_up_on_does_not_fail_the_job_another_took_over(city, login, monkeypatch, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from campaign.exporting import export_job_fail
+    from campaign.jobs import job_claim
+
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    monkeypatch.setattr(campaign_tasks.list_export_run, "delay", lambda job_id: None)
+    login(city.hq).get("/exports/sample_points/")
+    job = ExportJob.objects.get()
+    first = job_claim(ExportJob, job.pk)
+    ExportJob.objects.filter(pk=job.pk).update(
+        claimed_at=timezone.now() - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS + 5))
+    second = job_claim(ExportJob, job.pk)  # the first worker was given up on; a second one has the job
+    export_job_fail(ExportJob, job.pk, reason="stale worker", claim=first)
+    export_job_fail(ExportJob, job.pk, reason="retries ran out")  # no claim: another worker's live job
+    job.refresh_from_db()
+    assert (job.status, job.claim, job.failure) == (ImportStatus.RUNNING, second, "")
+    export_job_fail(ExportJob, job.pk, reason="its own failure", claim=second)
+    job.refresh_from_db()
+    assert (job.status, job.failure) == (ImportStatus.FAILED, "its own failure")

@@ -14,6 +14,7 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -100,8 +101,6 @@ class MaterialSerializer(serializers.ModelSerializer):
         return state.status if state else MaterialStatus.MISSING
 
     def get_overdue(self, requirement) -> bool:
-        from django.utils import timezone
-
         return bool(requirement.due_date and requirement.due_date < timezone.localdate()
                     and self.get_status(requirement) != MaterialStatus.ACCEPTED)
 
@@ -309,11 +308,57 @@ class ExportFileView(APIView):
                             content_type="application/zip")
 
 
+class CompletenessRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    required = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    returned = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    percent = serializers.FloatField()
+
+
+class CompletenessSerializer(serializers.Serializer):
+    edition = serializers.CharField(allow_null=True)
+    as_of = serializers.DateField()
+    by = serializers.ChoiceField(choices=list(selectors.BREAKDOWNS))
+    whole = serializers.BooleanField(help_text=_("False: only the materials in the user's scope are counted."))
+    rows = CompletenessRowSerializer(many=True)
+
+
+class CompletenessQuerySerializer(serializers.Serializer):
+    by = serializers.ChoiceField(choices=list(selectors.BREAKDOWNS), required=False, default="part")
+
+
+class CompletenessView(APIView):
+    """The completeness page's figures: HQ and leaders the whole archive, others their scope."""
+
+    permission_classes = [IsAuthenticated, IsStaff]
+
+    @extend_schema(summary=_("Archive completeness by part, article, unit or team (scoped)"), tags=TAGS,
+                   parameters=[CompletenessQuerySerializer], responses={200: CompletenessSerializer})
+    def get(self, request):
+        query = CompletenessQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        whole = selectors.sees_whole_archive(request.user)
+        if not whole and not selectors.requirements_visible_to(request.user).exists():
+            raise Http404
+        edition, today = selectors.edition_current(), timezone.localdate()
+        by = query.validated_data["by"]
+        figures = selectors.archive_completeness(edition=edition, as_of=today, by=by,
+                                                 user=None if whole else request.user) if edition else {}
+        rows = [{"id": key, **value} for key, value in sorted(figures.items())]
+        return Response(CompletenessSerializer({"edition": edition.code if edition else None, "as_of": today,
+                                                "by": by, "whole": whole, "rows": rows}).data)
+
+
 router = SimpleRouter()
 router.register("archive/materials", MaterialViewSet, basename="archive-material")
 routes = [
     path("", include(router.urls)),
     path("archive/files/<int:pk>/download/", FileDownloadView.as_view(), name="api-archive-file-download"),
+    path("archive/completeness/", CompletenessView.as_view(), name="api-archive-completeness"),
     path("archive/exports/", ExportListView.as_view(), name="api-archive-export-list"),
     path("archive/exports/<int:pk>/", ExportDetailView.as_view(), name="api-archive-export-detail"),
     path("archive/exports/<int:pk>/file/", ExportFileView.as_view(), name="api-archive-export-file"),

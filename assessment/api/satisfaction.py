@@ -137,7 +137,7 @@ class ResultsSerializer(serializers.Serializer):
 class ResultsQuerySerializer(serializers.Serializer):
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
-    district = serializers.IntegerField(required=False, min_value=1)
+    district = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     trend = serializers.ChoiceField(choices=["week", "month"], required=False, default="week")
 
 

@@ -4,8 +4,14 @@ failed survey's problems, and the thresholds with their sources (read). Surveys 
 assessment/services/vectors.py, whose refusals answer 400 naming each field
 (``{"counts.rodent_rooms.positive": ["…"]}``) or 403."""
 
+import datetime as dt
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from campaign.choices import CategoryKind, Role
 from campaign.models import Category, District, SamplePoint
@@ -22,6 +29,7 @@ from ledger.api.errors import ForbiddenError, ledger_errors
 from ..filters.vectors import VectorSurveyFilterSet
 from ..models import VectorCount, VectorSurvey, VectorThreshold
 from ..models.vectors import may_record_vectors
+from ..selectors.vectors import months_back, vector_trend
 from ..services import vectors as services
 from ..vectors.indicators import SPECS, Indicator, Species
 
@@ -85,6 +93,10 @@ class VectorSurveyInputSerializer(serializers.Serializer):
             self.fields["sample_points"].child_relation.queryset = SamplePoint.objects.visible_to(request.user)
 
 
+class VectorSurveyEditSerializer(VectorSurveyInputSerializer):
+    reason = serializers.CharField(max_length=500, help_text=_("Why the survey is corrected (kept in its history)."))
+
+
 class ThresholdSerializer(serializers.ModelSerializer):
     class Meta:
         model = VectorThreshold
@@ -93,16 +105,17 @@ class ThresholdSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Vector surveys the user may see, newest first"),
-    retrieve=extend_schema(summary="One vector survey: its counts, values and levels"),
-    create=extend_schema(summary="Record a vector survey", request=VectorSurveyInputSerializer,
-                         responses={201: VectorSurveySerializer, 400: OpenApiResponse(description="Impossible counts, by field"),
-                                    403: OpenApiResponse(description="Only HQ and the vector-control team lead")}),
+    list=extend_schema(summary=_("Vector surveys the user may see, newest first")),
+    retrieve=extend_schema(summary=_("One vector survey: its counts, values and levels")),
+    create=extend_schema(summary=_("Record a vector survey"), request=VectorSurveyInputSerializer,
+                         responses={201: VectorSurveySerializer, 400: OpenApiResponse(description=_("Impossible counts, by field")),
+                                    403: OpenApiResponse(description=_("Only HQ and the vector-control team lead"))}),
 )
 class VectorSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           viewsets.GenericViewSet):
     permission_classes = [VectorPermission]
     serializer_class = VectorSurveySerializer
+    queryset = VectorSurvey.objects.none()  # the model, for the schema; rows by get_queryset (scoped)
     pagination_class = PageNumberPagination
     filter_backends = [FilterBackend]
     filterset_class = VectorSurveyFilterSet
@@ -129,10 +142,37 @@ class VectorSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             raise ForbiddenError(str(refused)) from refused
         return Response(VectorSurveySerializer(survey).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Raise ledger problems for a failed survey (idempotent)", request=None,
-                   responses={200: OpenApiResponse(description="The codes of the problems raised now"),
-                              400: OpenApiResponse(description="The survey passed"),
-                              403: OpenApiResponse(description="HQ only")})
+    @extend_schema(summary=_("Correct a vector survey (fields not sent stay as they are; a reason is required)"),
+                   request=VectorSurveyEditSerializer,
+                   responses={200: VectorSurveySerializer, 400: OpenApiResponse(description=_("Impossible counts, by field")),
+                              403: OpenApiResponse(description=_("Only HQ and the vector-control team lead"))})
+    def partial_update(self, request, pk=None):
+        survey = get_object_or_404(self.get_queryset(), pk=pk)
+        data = VectorSurveyEditSerializer(data=request.data, partial=True, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        counts = ({code: services.CountInput(checked=c["checked"], positive=c["positive"])
+                   for code, c in values["counts"].items()} if "counts" in values else
+                  {c.indicator: services.CountInput(checked=c.checked, positive=c.positive) for c in survey.counts.all()})
+        try:
+            survey = services.vector_survey_edit(
+                survey=survey, by=request.user, reason=values.get("reason", ""),
+                species=values.get("species", survey.species), district=values.get("district", survey.district),
+                place_type=values.get("place_type", survey.place_type),
+                surveyed_on=values.get("surveyed_on", survey.surveyed_on), counts=counts,
+                sample_points=values.get("sample_points", list(survey.sample_points.all())),
+                surveyed_by=values.get("surveyed_by", survey.surveyed_by), note=values.get("note", survey.note))
+        except services.VectorInvalid as refused:
+            raise ValidationError({_api_field(field): [message] for field, message in refused.errors.items()}) \
+                from refused
+        except services.VectorForbidden as refused:
+            raise ForbiddenError(str(refused)) from refused
+        return Response(VectorSurveySerializer(self.get_queryset().get(pk=survey.pk)).data)
+
+    @extend_schema(summary=_("Raise ledger problems for a failed survey (idempotent)"), request=None,
+                   responses={200: OpenApiResponse(description=_("The codes of the problems raised now")),
+                              400: OpenApiResponse(description=_("The survey passed")),
+                              403: OpenApiResponse(description=_("HQ only"))})
     @action(detail=True, methods=["post"], url_path="raise-problems")
     def raise_problems(self, request, pk=None):
         survey = get_object_or_404(self.get_queryset(), pk=pk)
@@ -150,17 +190,87 @@ def _api_field(field: str) -> str:
     return f"counts.{field}" if field.split(".")[0] in SPECS else field
 
 
-@extend_schema_view(list=extend_schema(summary="The control-level thresholds and their sources"),
-                    retrieve=extend_schema(summary="One threshold"))
+class ThresholdInputSerializer(serializers.Serializer):
+    max_value = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    source = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=500)
+
+
+@extend_schema_view(list=extend_schema(summary=_("The control-level thresholds and their sources")),
+                    retrieve=extend_schema(summary=_("One threshold")))
 class VectorThresholdViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [VectorPermission]
     serializer_class = ThresholdSerializer
     pagination_class = None
     queryset = VectorThreshold.objects.order_by("species", "indicator", "level")
 
+    @extend_schema(summary=_("Set one threshold (HQ): its value, source and why; every survey is re-levelled"),
+                   request=ThresholdInputSerializer,
+                   responses={200: ThresholdSerializer, 400: OpenApiResponse(description=_("Refused values, by field")),
+                              403: OpenApiResponse(description=_("HQ only"))})
+    def partial_update(self, request, pk=None):
+        threshold = self.get_object()
+        data = ThresholdInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            current = services.vector_threshold_set(threshold=threshold, by=request.user, **data.validated_data)
+        except services.VectorInvalid as refused:
+            raise ValidationError(refused.errors) from refused
+        except services.VectorForbidden as refused:
+            raise ForbiddenError(str(refused)) from refused
+        return Response(ThresholdSerializer(current).data)
+
+
+TREND_EARLIEST = dt.date(2000, 1, 1)
+TREND_MONTHS = 12  # as the trends page
+
+
+class TrendQuerySerializer(serializers.Serializer):
+    species = serializers.ChoiceField(choices=Species.choices, required=False)
+    end = serializers.DateField(required=False, help_text=_("The last month's day (default today)."))
+
+    def validate_end(self, value):
+        today = timezone.localdate()
+        latest = today.replace(year=today.year + 1, day=min(today.day, 28))
+        if not TREND_EARLIEST <= value <= latest:
+            raise ValidationError(_("end: give a date from %(earliest)s to %(latest)s.") % {
+                "earliest": TREND_EARLIEST.isoformat(), "latest": latest.isoformat()})
+        return value
+
+
+class VectorTrendView(APIView):
+    """The trends page's figures: per district in scope and month, the worst level, the number of
+    surveys and each indicator's pooled value (12 months up to ``end``)."""
+
+    permission_classes = [VectorPermission]
+
+    @extend_schema(summary=_("Vector-control trends per district and month (scoped)"),
+                   parameters=[TrendQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        user = request.user
+        if not (may_record_vectors(user) or user.is_superuser or user.role in (Role.LEADER, Role.DISTRICT_LEAD)):
+            raise Http404
+        query = TrendQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        species = query.validated_data.get("species") or Species.RODENT
+        months = months_back(query.validated_data.get("end") or timezone.localdate(), TREND_MONTHS)
+        trend = vector_trend(user=user, species=species, months=months)
+        return Response({
+            "species": species, "months": [month.isoformat()[:7] for month in months],
+            "indicators": [spec.code for spec in trend["specs"]],
+            "rows": [{"district_id": row["district"].pk, "district": str(row["district"]),
+                      "cells": [{"month": cell["month"].isoformat()[:7], "level": cell["level"],
+                                 "surveys": cell["surveys"],
+                                 "values": {code: (None if value is None else str(value))
+                                            for code, value in cell["values"].items()}}
+                                for cell in row["cells"]]}
+                     for row in trend["rows"]],
+        })
+
 
 router = SimpleRouter()
 router.register("vector-surveys", VectorSurveyViewSet, basename="vector-survey")
 router.register("vector-thresholds", VectorThresholdViewSet, basename="vector-threshold")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [path("", include(router.urls)),
+               path("vector-trends/", VectorTrendView.as_view(), name="api-vector-trends")]

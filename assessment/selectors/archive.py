@@ -121,15 +121,19 @@ def _statuses_as_of(requirements: QuerySet, as_of: dt.date) -> dict[int, str]:
     return {pk: status or MaterialStatus.MISSING for pk, status in rows}
 
 
-def archive_completeness(*, edition, as_of: dt.date, by: str = "part") -> dict[int, dict]:
+def archive_completeness(*, edition, as_of: dt.date, by: str = "part", user=None) -> dict[int, dict]:
     """Per part, article, unit or team (``by``; keys their ids) of ``edition``'s active materials
     as they stood at the end of ``as_of``: how many are required, accepted, submitted (awaiting
     review), returned, missing, overdue (due before ``as_of`` and not accepted), and percent =
     accepted / required × 100 (0 when none is required). Materials without a unit (by unit) or
-    without a team (by team) are left out of those breakdowns."""
+    without a team (by team) are left out of those breakdowns. With ``user``: only the
+    materials they may see (requirements_visible_to: a unit its own, a team lead its parts and
+    articles)."""
     if by not in BREAKDOWNS:
         raise ValueError(f"by must be one of {BREAKDOWNS}, not {by!r}")
     requirements = MaterialRequirement.objects.filter(article__part__edition=edition, active=True, article__active=True)
+    if user is not None:
+        requirements = requirements.filter(pk__in=requirements_visible_to(user).values("pk"))
     statuses = _statuses_as_of(requirements, as_of)
     rows = requirements.values_list("pk", "article_id", "article__part_id", "responsible_unit_id",
                                     "article__team_id", "article__part__team_id", "due_date")

@@ -6,6 +6,7 @@ The rate (models/satisfaction.py ``SATISFIED_RULE``): satisfied answers (rating 
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -38,7 +39,16 @@ def surveys_visible_to(user):
 
 
 def _rate(satisfied: int, rated: int) -> float | None:
+    """The rate to show (rounded to 0.1); never compared with the target (see ``_met``)."""
     return round(satisfied * 100 / rated, 1) if rated else None
+
+
+def _met(satisfied: int, rated: int, target) -> bool | None:
+    """Whether the exact rate reaches ``target`` (a Decimal percent): satisfied / rated >= target / 100,
+    in integers and Decimals, so a rate shown as 66.7 does not meet a target of 66.67."""
+    if not rated or target is None:
+        return None
+    return Decimal(satisfied) * 100 >= Decimal(target) * rated
 
 
 def _answers(*, survey_id: int | None, since: date | None, until: date | None, district_id: int | None):
@@ -72,7 +82,7 @@ def satisfaction_summary(*, since: date, until: date, district_id: int | None = 
     rate = _rate(figures["satisfied"], figures["rated"])
     target = float(survey.target_rate) if survey is not None else None
     return {"responses": responses.count(), "rate": rate, "target": target,
-            "met": (rate >= target) if (rate is not None and target is not None) else None}
+            "met": _met(figures["satisfied"], figures["rated"], survey.target_rate if survey is not None else None)}
 
 
 def survey_results(*, survey: SatisfactionSurvey, since: date | None = None, until: date | None = None,
@@ -142,20 +152,19 @@ def survey_results(*, survey: SatisfactionSurvey, since: date | None = None, unt
     district_rows = [{"district_id": d.pk, "district": d.label, "responses": per_district_responses.get(d.pk, 0),
                       "rated": rated_by_district[d.pk], "satisfied": satisfied_by_district[d.pk],
                       "rate": _rate(satisfied_by_district[d.pk], rated_by_district[d.pk]),
-                      "met": None if not rated_by_district[d.pk] else
-                      _rate(satisfied_by_district[d.pk], rated_by_district[d.pk]) >= target}
+                      "met": _met(satisfied_by_district[d.pk], rated_by_district[d.pk], survey.target_rate)}
                      for d in districts]
     rated, satisfied = sum(rated_by_district.values()), sum(satisfied_by_district.values())
     rate = _rate(satisfied, rated)
     overall = {"responses": sum(per_district_responses.values()), "rated": rated, "satisfied": satisfied,
-               "rate": rate, "target": target, "met": None if rate is None else rate >= target}
+               "rate": rate, "target": target, "met": _met(satisfied, rated, survey.target_rate)}
 
     truncate = TruncMonth("response__day") if trend == "month" else TruncWeek("response__day")
     trend_counts = {row["period"]: row for row in answers.annotate(period=truncate).values("period").annotate(
         rated=_RATED, satisfied=_SATISFIED, responses=Count("response_id", distinct=True)).order_by("period")}
     trend_rows = [{"period": (period.date() if hasattr(period, "date") else period).isoformat(),
                    "responses": row["responses"], "rate": _rate(row["satisfied"], row["rated"]),
-                   "met": None if not row["rated"] else _rate(row["satisfied"], row["rated"]) >= target}
+                   "met": _met(row["satisfied"], row["rated"], survey.target_rate)}
                   for period, row in trend_counts.items()]
     return {"survey_id": survey.pk, "survey": survey.label, "since": since.isoformat() if since else None,
             "until": until.isoformat() if until else None, "district_id": district_id,

@@ -9,20 +9,17 @@ refused (``MaterialConflict``), so HQ never accepts a file it did not see."""
 import datetime as dt
 import logging
 import shutil
-import tempfile
-import uuid
 import zipfile
 
-from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from campaign import jobs
-from campaign.choices import ImportStatus, Role
+from campaign import exporting, jobs
+from campaign.choices import Role
 from campaign.models import User
 from notifications.services import notify
 
@@ -172,13 +169,13 @@ def archive_export_request(*, by: User, edition, language: str | None = None) ->
     return record
 
 
-def _write_zip(record: ArchiveExport, entries, out, progress) -> int:
+def _write_zip(edition_id: int, entries, out, progress) -> int:
     """The ZIP to ``out`` (a temporary file): the index workbook first, then each file copied
     in chunks, so memory stays flat whatever the archive's size."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         with archive.open(selectors.safe_component(_("00 Archive index") + ".xlsx"), "w") as target:
             write_index(selectors.index_rows(MaterialRequirement.objects.filter(
-                article__part__edition=record.edition, active=True, article__active=True)), target)
+                article__part__edition_id=edition_id, active=True, article__active=True)), target)
         for done, entry in enumerate(entries, start=1):
             info = zipfile.ZipInfo(entry.path, date_time=timezone.localtime().timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -190,46 +187,25 @@ def _write_zip(record: ArchiveExport, entries, out, progress) -> int:
 
 
 def archive_export_run(*, job_id: int) -> ArchiveExport:
-    """Write a queued archive ZIP once (claimed, campaign/jobs.py: a job whose worker died is
-    taken over), to a temporary file first; the file is stored and the job marked done only
-    when it is complete, so a half-written archive is never downloadable."""
-    claim = jobs.job_claim(ArchiveExport, job_id)
-    record = ArchiveExport.objects.select_related("requested_by", "edition").get(pk=job_id)
-    if claim is None:
-        return record
-    try:
+    """Write a queued archive ZIP once, through the shared export job (campaign/exporting.py
+    export_job_run: claimed, a job whose worker died is taken over, written to a temporary file
+    and marked done only when complete, failed only while this worker still holds the claim)."""
+    edition_id = ArchiveExport.objects.filter(pk=job_id).values_list("edition_id", flat=True).get()
+
+    def rows(record: ArchiveExport):
         with translation.override(record.language):
-            entries = selectors.zip_entries(record.edition)
-            jobs.job_progress(ArchiveExport, job_id, claim, total_rows=len(entries))
-            with tempfile.TemporaryFile() as scratch:
-                written = _write_zip(record, entries, scratch, lambda done: jobs.job_progress(
-                    ArchiveExport, job_id, claim, processed_rows=done))
-                scratch.seek(0)
-                when = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-                record.file.save(f"archive-{when}-{uuid.uuid4().hex[:8]}.zip", File(scratch), save=False)
-        try:
-            jobs.job_finish(ArchiveExport, job_id, claim, file=record.file.name, total_rows=written,
-                            processed_rows=written, failure="")
-        except jobs.JobTakenOver:
-            logger.warning("archive export %s was taken over by another worker; its file is dropped", job_id)
-            record.file.delete(save=False)
-    except (OperationalError, InterfaceError) as exc:
-        try:
-            jobs.job_requeue(ArchiveExport, job_id, claim)
-        except DatabaseError:
-            logger.exception("Could not put archive export %s back in the queue", job_id)
-        raise jobs.TransientJobError(str(exc)) from exc
-    except Exception:
-        logger.exception("archive export %s failed", job_id)
-        return archive_export_fail(job_id=job_id, reason=_("An unexpected error stopped the archive's ZIP."))
-    record.refresh_from_db()
-    return record
+            return selectors.zip_entries(record.edition)
+
+    def write(entries, out, *, progress, **_options) -> int:
+        return _write_zip(edition_id, entries, out, progress)
+
+    return exporting.export_job_run(ArchiveExport, job_id, rows=rows, write=write, stem="archive")
 
 
 def archive_export_fail(*, job_id: int, reason: str) -> ArchiveExport:
-    ArchiveExport.objects.filter(pk=job_id).exclude(status=ImportStatus.DONE).update(
-        status=ImportStatus.FAILED, failure=str(reason), finished_at=timezone.now())
-    return ArchiveExport.objects.get(pk=job_id)
+    """Give up on an archive ZIP (the task's retries ran out): only a queued one or one whose
+    worker stopped; a job another worker holds, or a done one, is left alone."""
+    return exporting.export_job_fail(ArchiveExport, job_id, reason=reason)
 
 
 def material_url(requirement) -> str:

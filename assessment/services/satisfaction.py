@@ -176,9 +176,13 @@ def question_update(*, question: SurveyQuestion, by, **fields) -> SurveyQuestion
 # --- A resident's answer --------------------------------------------------------------------
 
 
-def device_digest(token: str) -> str:
-    """The keyed digest (HMAC-SHA256 with SECRET_KEY) of a device's random cookie token."""
-    return salted_hmac("assessment.satisfaction.device", token, algorithm="sha256").hexdigest()
+def device_digest(token: str, *, survey_id: int, day: date) -> str:
+    """The keyed digest (HMAC-SHA256 with SECRET_KEY) of a device's random cookie token, the survey
+    and the day: equal for one device's answers to one survey on one day (the unique constraint
+    keeps one), different across days and surveys, so stored answers cannot be linked to one device.
+    (Responses stored before this change keep their old, token-only digests.)"""
+    return salted_hmac("assessment.satisfaction.device", f"{token}|{survey_id}|{day.isoformat()}",
+                       algorithm="sha256").hexdigest()
 
 
 def answers_clean(questions, raw: dict) -> tuple[dict[int, int], dict[str, str]]:
@@ -234,7 +238,7 @@ def survey_answer_submit(*, survey: SatisfactionSurvey, district: District, plac
     questions = {q.pk: q for q in survey.questions.filter(active=True)}
     if set(answers) - set(questions) or not any(q.counts_for_rate for q in questions.values() if q.pk in answers):
         raise PublicRefused(_("Please answer the questions."), code="empty")
-    digest = device_digest(device_token)
+    digest = device_digest(device_token, survey_id=survey.pk, day=day)
 
     def write() -> SurveyResponse:
         response = SurveyResponse.objects.create(

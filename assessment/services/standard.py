@@ -450,6 +450,49 @@ def material_requirement_assign(*, material: MaterialRequirement, actor: User | 
     return material
 
 
+def _edition_of(item) -> StandardEdition:
+    if isinstance(item, StandardEdition):
+        return item
+    if isinstance(item, StandardPart):
+        return item.edition
+    if isinstance(item, StandardArticle):
+        return item.part.edition
+    return item.article.part.edition
+
+
+@transaction.atomic
+def standard_item_save(*, item, actor: User | None, values: dict, created: bool = False):
+    """HQ's edit (or creation) of one edition, part, article or material outside the workbook
+    (the admin): ``values`` are the fields to set (many-to-many ones as lists of objects),
+    recorded as one StandardChange with each field's from and to. Nothing is deleted."""
+    _require_hq(actor)
+    model = type(item)
+    if model not in (StandardEdition, StandardPart, StandardArticle, MaterialRequirement):
+        raise TypeError(f"not a part of the standard: {model.__name__}")
+    many = {f.name for f in model._meta.many_to_many}
+    fields = {name: value for name, value in values.items() if name not in many}
+    if created:
+        item = model(**fields)
+        item.save()
+        changed = {name: [None, _plain(value)] for name, value in fields.items()}
+    else:
+        item = model.objects.select_for_update().get(pk=item.pk)
+        changed = _set(item, fields)
+        if changed:
+            item.save(update_fields=list(changed))
+    for name in many & set(values):
+        before = sorted(getattr(item, name).values_list("pk", flat=True))
+        after = sorted(obj.pk for obj in values[name])
+        if before != after:
+            getattr(item, name).set(values[name])
+            changed[name] = [None if created else before, after]
+    if changed or created:
+        StandardChange.objects.create(edition=_edition_of(item), actor=actor, action=StandardChangeAction.EDITED,
+                                      target=str(item)[:255],
+                                      details={"admin": True, "created": created, "changed": changed})
+    return item
+
+
 # --- Excel out and in ------------------------------------------------------------------------
 
 SHEET_TITLE = "standard"

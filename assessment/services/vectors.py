@@ -144,7 +144,7 @@ def vector_threshold_set(*, threshold: VectorThreshold, by, max_value, source: s
                                              from_source=current.source, to_source=source, reason=reason)
         current.max_value = value
         current.source = source
-        current.sourced = source != UNSOURCED
+        current.sourced = source not in (UNSOURCED, _(UNSOURCED))  # the marker, in English or translated
         current.set_by = by
         current.save()
         _relevel_all(by=by, reason=_("Threshold %(indicator)s %(level)s set to %(value)s.")
@@ -159,7 +159,8 @@ def _relevel_all(*, by, reason: str) -> int:
         before = survey.level
         levels_before = {c.indicator: c.level for c in survey.counts.all()}
         for count in survey.counts.all():
-            level = classify(count.value, limits.get(count.indicator, {}))
+            exact = SPECS[count.indicator].exact_value(count.checked, count.positive)
+            level = classify(exact, limits.get(count.indicator, {}))
             if level != count.level:
                 count.level = level
                 count.save(update_fields=["level"])
@@ -215,9 +216,11 @@ def _write_counts(survey: VectorSurvey, counts: dict[str, CountInput]) -> None:
     survey.counts.all().delete()  # the counts are part of the survey; its events keep the old ones
     rows = []
     for code, count in sorted(counts.items()):
-        value = SPECS[code].value(count.checked, count.positive)
+        spec = SPECS[code]
         rows.append(VectorCount(survey=survey, indicator=code, checked=count.checked, positive=count.positive,
-                                value=value, level=classify(value, limits.get(code, {}))))
+                                value=spec.value(count.checked, count.positive),
+                                level=classify(spec.exact_value(count.checked, count.positive),
+                                               limits.get(code, {}))))
     VectorCount.objects.bulk_create(rows)
     survey.level = worst(row.level for row in rows) or Level.FAIL
 

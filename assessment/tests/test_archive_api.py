@@ -106,3 +106,19 @@ def test_a_control_character_in_any_field_is_a_400_naming_it(city, std, login):
                            content_type="application/json")
     assert response.status_code == 400 and "U+0000" in response.json()["comment"][0]
     assert not MaterialFile.objects.exists()
+
+
+def test_the_completeness_endpoint_is_scoped(city, std):
+    from rest_framework.test import APIClient
+
+    def get(user, by):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client.get("/api/archive/completeness/", {"by": by})
+
+    unit = get(city.unit_handler, "unit").json()
+    assert unit["whole"] is False and [row["id"] for row in unit["rows"]] == [city.office_a.pk]
+    whole = get(city.hq, "part").json()
+    assert whole["whole"] is True and {row["id"] for row in whole["rows"]} == {std.part1.pk, std.part3.pk}
+    assert get(city.hq, "district").status_code == 400
+    assert get(city.users["inspector"], "part").status_code == 404

@@ -7,7 +7,13 @@ import pytest
 from django.utils import timezone, translation
 
 from assessment.choices import MaterialStatus
-from assessment.models import MaterialEvent, MaterialState
+from assessment.models import (
+    MaterialEvent,
+    MaterialRequirement,
+    MaterialState,
+    StandardArticle,
+    StandardPart,
+)
 from assessment.selectors.archive import archive_completeness, requirements_visible_to
 from assessment.services.archive import (
     TRANSITIONS,
@@ -114,7 +120,7 @@ def test_pages_and_files_out_of_scope_are_404(city, std, login):
     assert client.get(f"/assessment/archive/materials/{std.toilets.pk}/").status_code == 404
     assert client.get(f"/assessment/archive/files/{record.pk}/").status_code == 404
     assert client.get(f"/assessment/archive/materials/{std.plan.pk}/").status_code == 200
-    assert client.get("/assessment/archive/completeness/").status_code == 404
+    assert client.get("/assessment/archive/completeness/").status_code == 200  # scoped: see below
     assert client.post("/assessment/archive/zip/").status_code == 404
     response = login(city.leader).get(f"/assessment/archive/files/{record.pk}/?download=1")
     assert response.status_code == 200
@@ -189,3 +195,37 @@ def test_a_pdf_opens_inline_sandboxed_and_a_word_file_downloads(city, std, login
     response = client.get(f"/assessment/archive/files/{word.pk}/")
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+
+
+def test_the_completeness_page_by_article_reads_in_constant_queries(city, std, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(city.hq)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/assessment/archive/completeness/?by=article").status_code == 200
+        return len(captured)
+
+    queries()  # the first request warms caches (the session, the site's settings)
+    few = queries()
+    for number in range(2, 8):  # six more articles, in another part, each with a material
+        part = StandardPart.objects.create(edition=std.edition, number=10 + number, title=f"第{number}部分")
+        article = StandardArticle.objects.create(part=part, number=f"{10 + number}.1", order=1, title="条")
+        MaterialRequirement.objects.create(article=article, code=f"{10 + number}.1-01", order=1, title="资料",
+                                           responsible_unit=city.office_a)
+    assert queries() == few
+
+
+def test_the_completeness_page_is_scoped_for_units_and_team_leads(city, std, login):
+    unit = login(city.unit_handler).get("/assessment/archive/completeness/?by=unit")
+    assert unit.status_code == 200 and 'id="completeness-scope"' in unit.content.decode()
+    assert [row["id"] for row in unit.context["rows"]] == [city.office_a.pk]
+    assert unit.context["rows"][0]["required"] == 2
+    team = login(city.team_lead).get("/assessment/archive/completeness/?by=part")
+    assert [row["id"] for row in team.context["rows"]] == [std.part3.pk]
+    whole = login(city.hq).get("/assessment/archive/completeness/?by=part")
+    assert {row["id"] for row in whole.context["rows"]} == {std.part1.pk, std.part3.pk}
+    assert 'id="completeness-scope"' not in whole.content.decode()
+    assert login(city.users["inspector"]).get("/assessment/archive/completeness/").status_code == 404

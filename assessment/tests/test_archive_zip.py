@@ -163,3 +163,23 @@ def test_the_zip_is_written_with_flat_memory(city, monkeypatch, settings):
     assert record.file.size > 40 * 1024 * 1024
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
     print(f"ZIP of {record.file.size / 1e6:.1f} MB written with a Python peak of {peak / 1e6:.1f} MB")
+
+
+def test_a_stale_worker_failing_does_not_fail_the_job_another_took_over(city, archive, settings, monkeypatch):
+    from assessment.services import archive as archive_services
+
+    monkeypatch.setattr(tasks.archive_export_run, "delay", lambda job_id: None)
+    record = archive_export_request(by=city.leader, edition=archive.edition)
+    taken = []
+
+    def taken_over_then_broken(*args, **kwargs):
+        stale = timezone.now() - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS + 5)
+        ArchiveExport.objects.filter(pk=record.pk).update(claimed_at=stale)
+        taken.append(job_claim(ArchiveExport, record.pk))  # another worker takes the job over...
+        raise RuntimeError("...and this one breaks")
+
+    monkeypatch.setattr(archive_services, "_write_zip", taken_over_then_broken)
+    result = archive_export_run(job_id=record.pk)
+    assert (result.status, result.claim, result.failure) == (ImportStatus.RUNNING, taken[0], "")
+    archive_services.archive_export_fail(job_id=record.pk, reason="retries ran out")  # a live claim: left alone
+    assert ArchiveExport.objects.get(pk=record.pk).status == ImportStatus.RUNNING

@@ -88,6 +88,19 @@ def test_the_database_refuses_a_second_answer_of_a_device_the_same_day(survey, c
     assert SurveyResponse.objects.count() == 2
 
 
+def test_one_device_answers_cannot_be_linked_across_days_or_surveys(survey, city):
+    from assessment.services.satisfaction import survey_answer_submit
+
+    s, rating, _yes_no, _choice = survey
+    other, other_rating, _y, _c = make_survey(city.users["hq"], slug="other-2026")
+    kwargs = {"district": city.district_a, "place_category": None, "device_token": "t" * 40, "client_address": None}
+    for index, (on_survey, question, day) in enumerate([(s, rating, 2), (s, rating, 3), (other, other_rating, 3)]):
+        survey_answer_submit(survey=on_survey, answers={question.pk: 4}, idempotency_key=f"{index}" * 32,
+                             now=datetime(2026, 3, day, 10, tzinfo=ZoneInfo(settings.TIME_ZONE)), **kwargs)
+    digests = list(SurveyResponse.objects.values_list("device_digest", flat=True))
+    assert len(digests) == 3 and len(set(digests)) == 3
+
+
 def test_a_double_tap_stores_one_response(client, survey, city):
     s = survey[0]
     url = reverse("survey_answer", args=[s.slug])

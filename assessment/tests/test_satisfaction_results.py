@@ -133,3 +133,35 @@ def test_the_results_page_reads_in_a_few_queries(answered, city, login, django_a
     client.get(url)
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("asked", ["²", "99999999999999999999999", "0", "-3", "abc"])
+def test_a_bad_district_is_a_clear_400_not_a_500(answered, city, login, asked):
+    client = login(city.users["leader"])
+    page = client.get(reverse("assessment:survey_results", args=[answered[0].pk]), {"district": asked})
+    assert page.status_code == 400 and "district" in page.context["errors"]
+    export = client.get(reverse("assessment:survey_results_export", args=[answered[0].pk]), {"district": asked})
+    assert export.status_code == 400 and export.content.decode().startswith("district:")
+
+
+def test_the_api_refuses_a_district_too_large(answered, city):
+    from rest_framework.test import APIClient
+    client = APIClient()
+    client.force_authenticate(city.users["leader"])
+    response = client.get(f"/api/assessment/satisfaction/surveys/{answered[0].pk}/results/",
+                          {"district": "99999999999999999999999"})
+    assert response.status_code == 400 and "district" in response.json()
+
+
+def test_the_target_is_judged_on_the_exact_rate_not_the_rounded_one(city):
+    from decimal import Decimal
+    survey, rating, _yes_no, _choice = make_survey(city.users["hq"], slug="exact", target=Decimal("66.67"))
+    for index, value in enumerate([5, 4, 1]):  # 2 of 3 satisfied: 66.666…%, shown as 66.7
+        survey_answer_submit(survey=survey, district=city.district_a, place_category=None, answers={rating.pk: value},
+                             device_token=f"exact-{index:02d}-" + "x" * 30, client_address=None,
+                             now=at(date(2026, 3, 2)))
+    results = survey_results(survey=survey)
+    assert results["overall"]["rate"] == 66.7 and results["overall"]["met"] is False
+    assert results["districts"][0]["met"] is False and results["trend"][0]["met"] is False
+    summary = satisfaction_summary(since=date(2026, 3, 1), until=date(2026, 3, 31))
+    assert summary["rate"] == 66.7 and summary["met"] is False

@@ -105,3 +105,27 @@ def test_counts_past_the_maximum_are_refused():
     assert "rodent_path.positive" in count_errors("rodent_path", 1, MAX_COUNT + 1)
     assert count_errors("rodent_path", 1, MAX_COUNT) == {}
     assert SPECS["rodent_path"].value(1, MAX_COUNT) == Decimal("1000000000.00")
+
+
+def test_the_level_is_decided_on_the_exact_value_not_the_rounded_one(city, limits):
+    spec = SPECS["rodent_rooms"]
+    # 401 of 8015 rooms is 5.0031 %: shown as 5.00, but above the C limit of 5 %
+    assert spec.value(8015, 401) == Decimal("5.00")
+    assert classify(spec.exact_value(8015, 401), limits["rodent_rooms"]) == "fail"
+    s = survey(city, counts={"rodent_rooms": (8015, 401)})
+    count = s.counts.get()
+    assert (count.value, count.level, s.level) == (Decimal("5.00"), "fail", "fail")
+    # exactly on the limit stays at the level; just under the next limit (1 of 99.99…) too
+    assert survey(city, counts={"rodent_rooms": (20000, 1000)}).level == "C"
+    assert survey(city, counts={"rodent_rooms": (20001, 1000)}).level == "C"  # 4.9998 %
+
+
+def test_a_relevel_uses_the_exact_value(city, limits):
+    from assessment.models import VectorSurvey, VectorThreshold
+    from assessment.services.vectors import vector_threshold_set
+    s = survey(city, counts={"rodent_rooms": (8015, 401)})
+    c = VectorThreshold.objects.get(indicator="rodent_rooms", level="C")
+    vector_threshold_set(threshold=c, by=city.users["hq"], max_value="5.00", source="HQ notice", reason="same limit")
+    assert VectorSurvey.objects.get(pk=s.pk).level == "fail"
+    vector_threshold_set(threshold=c, by=city.users["hq"], max_value="5.01", source="HQ notice", reason="raised")
+    assert VectorSurvey.objects.get(pk=s.pk).level == "C"

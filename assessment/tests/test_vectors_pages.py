@@ -145,3 +145,55 @@ def test_admin_sets_a_threshold_through_the_service(city, login):
     assert done.status_code == 302
     t.refresh_from_db()
     assert t.max_value == 4 and t.set_by == admin and t.changes.get().reason == "stricter"
+
+
+@pytest.mark.parametrize("end", ["0001-01-15", "9999-12-31", "1999-12-31", "July"])
+def test_trends_refuse_an_end_out_of_range_naming_it(city, login, end):
+    response = login(city.users["hq"]).get(reverse("assessment:vector_trends"), {"end": end})
+    assert response.status_code == 400
+    assert response.context["end_error"].startswith("end") and 'id="trend-end-error"' in response.content.decode()
+
+
+def test_trends_accept_the_bounds(city, login):
+    client = login(city.users["hq"])
+    assert client.get(reverse("assessment:vector_trends"), {"end": "2000-01-01"}).status_code == 200
+
+
+def test_unsourced_thresholds_and_the_api_summaries_are_translated(city, login):
+    from django.utils import translation
+
+    from assessment.models import VectorThreshold
+    from assessment.services.vectors import UNSOURCED, thresholds_load_file
+
+    thresholds_load_file()
+    assert VectorThreshold.objects.filter(sourced=False).exists()
+    client = login(city.users["hq"])
+    page = client.get(reverse("assessment:vector_thresholds"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "未找到公开来源，待指挥部确认" in page
+    assert UNSOURCED not in page.split('id="thresholds"')[1]  # the table shows the label, not the English marker
+    from drf_spectacular.generators import SchemaGenerator
+
+    with translation.override("zh-hans"):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        texts = {str(op.get("summary", "")) for path, item in schema["paths"].items() if "vector" in path
+                 for op in item.values() if isinstance(op, dict)}
+    assert {"控制水平阈值及其来源", "单个阈值"} <= texts, texts
+
+
+def test_the_trend_endpoint_is_scoped_and_checks_end(city):
+    from datetime import date
+
+    from rest_framework.test import APIClient
+
+    survey(city, species="mosquito", counts={"mosquito_containers": (100, 2)}, on=date(2026, 7, 3))
+    client = APIClient()
+    client.force_authenticate(city.users["hq"])
+    data = client.get("/api/vector-trends/", {"species": "mosquito", "end": "2026-07-31"}).json()
+    assert data["months"][-1] == "2026-07" and len(data["months"]) == 12
+    july = data["rows"][0]["cells"][-1]
+    assert july["surveys"] == 1 and july["values"]["mosquito_containers"] == "2.00"
+    refused = client.get("/api/vector-trends/", {"end": "0001-01-15"})
+    assert refused.status_code == 400 and "end" in refused.json()
+    inspector = APIClient()
+    inspector.force_authenticate(city.users["inspector"])
+    assert inspector.get("/api/vector-trends/").status_code == 404

@@ -200,3 +200,41 @@ def test_the_largest_counts_are_stored(city):
 
     s = survey(city, counts={"rodent_path": (1, MAX_COUNT)})
     assert s.counts.get().value == Decimal("1000000000.00") and s.level == "fail"
+
+
+def test_hq_sets_a_threshold_through_the_api(city):
+    from rest_framework.test import APIClient
+
+    s = survey(city, counts={"rodent_rooms": (100, 6)})
+    c = VectorThreshold.objects.get(indicator="rodent_rooms", level="C")
+    url = f"/api/vector-thresholds/{c.pk}/"
+    lead = APIClient()
+    lead.force_authenticate(city.users["leader"])
+    assert lead.patch(url, {"max_value": "6", "source": "x", "reason": "y"}, format="json").status_code == 403
+    hq = APIClient()
+    hq.force_authenticate(city.users["hq"])
+    refused = hq.patch(url, {"max_value": "2", "source": "x", "reason": "y"}, format="json")
+    assert refused.status_code == 400 and "max_value" in refused.json()
+    response = hq.patch(url, {"max_value": "6", "source": "HQ notice", "reason": "provincial rule"}, format="json")
+    assert response.status_code == 200 and response.json()["max_value"] == "6.00"
+    s.refresh_from_db()
+    assert s.level == "C" and VectorThresholdChange.objects.get().by == city.users["hq"]
+
+
+def test_a_survey_is_corrected_through_the_api(city):
+    from rest_framework.test import APIClient
+
+    s = survey(city, counts={"rodent_rooms": (100, 6)})
+    hq = APIClient()
+    hq.force_authenticate(city.users["hq"])
+    url = f"/api/vector-surveys/{s.pk}/"
+    refused = hq.patch(url, {"counts": {"rodent_rooms": {"checked": 100, "positive": 1}}}, format="json")
+    assert refused.status_code == 400 and "reason" in refused.json()
+    response = hq.patch(url, {"counts": {"rodent_rooms": {"checked": 100, "positive": 1}}, "reason": "typo"},
+                        format="json")
+    assert response.status_code == 200, response.json()
+    s.refresh_from_db()
+    assert s.level == "A" and s.counts.get().positive == 1
+    leader = APIClient()
+    leader.force_authenticate(city.users["leader"])
+    assert leader.patch(url, {"reason": "x"}, format="json").status_code in (403, 404)

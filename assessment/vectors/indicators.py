@@ -75,15 +75,16 @@ class IndicatorSpec:
     def unit_label(self):
         return UNIT_LABELS[self.unit]
 
+    def exact_value(self, checked: int, positive: int) -> Decimal:
+        """The indicator's value unrounded (what ``classify`` compares with the limits: 401 of 8015
+        rooms is 5.0031 %, above a 5 % limit, though it shows as 5.00)."""
+        if self.unit == PER_KM:  # checked in metres
+            return Decimal(positive) * 1000 / Decimal(checked)
+        return Decimal(positive) * 100 / Decimal(checked)
+
     def value(self, checked: int, positive: int) -> Decimal:
-        """The indicator's value, rounded to 2 places (the precision the limits are given in)."""
-        if self.unit == PERCENT:
-            raw = Decimal(positive) * 100 / Decimal(checked)
-        elif self.unit == PER_KM:  # checked in metres
-            raw = Decimal(positive) * 1000 / Decimal(checked)
-        else:
-            raw = Decimal(positive) * 100 / Decimal(checked)
-        return raw.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        """The indicator's value rounded to 2 places, to store and show (never to classify)."""
+        return self.exact_value(checked, positive).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 SPECS: dict[str, IndicatorSpec] = {spec.code: spec for spec in (
@@ -150,7 +151,7 @@ def count_errors(code: str, checked, positive) -> dict[str, str]:
 
 
 def classify(value: Decimal, limits: dict[str, Decimal]) -> str:
-    """The best level whose limit the value does not exceed (value <= limit: a value exactly on
+    """``value`` is the exact (unrounded) value, ``IndicatorSpec.exact_value``. The best level whose limit the value does not exceed (value <= limit: a value exactly on
     a limit is at that level), else "fail". ``limits`` maps "A"/"B"/"C" to the maximum; a level
     without a limit is skipped; with no C limit a value cannot pass."""
     for level in (Level.A, Level.B, Level.C):

@@ -164,22 +164,26 @@ def archive_file(request, pk: int):
 @campaign_staff_required
 @require_GET
 def archive_completeness_page(request):
-    """Completeness of the edition in use by part, article, unit or team (HQ and leaders)."""
-    if not selectors.sees_whole_archive(request.user):
+    """Completeness of the edition in use by part, article, unit or team: HQ and leaders the
+    whole archive, others the materials in their scope (a unit its own, a team lead its parts
+    and articles); nobody with no material in scope (404)."""
+    whole = selectors.sees_whole_archive(request.user)
+    if not whole and not selectors.requirements_visible_to(request.user).exists():
         raise Http404
     by = request.GET.get("by", "part")
     if by not in selectors.BREAKDOWNS:
         by = "part"
     edition = selectors.edition_current()
     today = timezone.localdate()
-    figures = selectors.archive_completeness(edition=edition, as_of=today, by=by) if edition else {}
+    figures = selectors.archive_completeness(edition=edition, as_of=today, by=by,
+                                             user=None if whole else request.user) if edition else {}
     model = {"part": StandardPart, "article": StandardArticle, "unit": Unit, "team": Team}[by]
-    things = model.objects.in_bulk(list(figures))
+    things = (model.objects.select_related("part") if by == "article" else model.objects).in_bulk(list(figures))
     rows = [{"id": key, "label": _thing_label(things.get(key), by), "sort": _thing_sort(things.get(key), by), **value}
             for key, value in figures.items()]
     rows.sort(key=lambda row: row["sort"])
     return render(request, "assessment/archive/completeness.html", {
-        "edition": edition, "by": by, "rows": rows, "today": today,
+        "edition": edition, "by": by, "rows": rows, "today": today, "whole": whole,
         "breakdowns": [("part", _("Part")), ("article", _("Article")), ("unit", _("Unit")), ("team", _("Team"))],
     })
 

@@ -5,6 +5,7 @@ draw sizes). HQ staff and leaders see the whole city, a district lead their dist
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -38,7 +39,7 @@ def _hq(user) -> bool:
 
 def _require_viewer(user) -> None:
     if not may_see_readiness(user):
-        raise PermissionDenied
+        raise Http404  # out of scope: the house rule is 404, not 403
 
 
 @campaign_staff_required
@@ -109,7 +110,7 @@ def mock_assessment_detail(request, pk: int):
 def readiness_settings(request):
     user = request.user
     if not _hq(user):
-        raise PermissionDenied
+        raise Http404  # an HQ-only page: out of scope for others
     current = pass_line_current()
     rows = draw_size_rows()
     which = request.POST.get("form") if request.method == "POST" else None

@@ -6,6 +6,7 @@ from datetime import date
 from functools import wraps
 
 import segno
+from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -194,15 +195,21 @@ def _parse_day(text: str | None) -> date | None:
         return None
 
 
+DISTRICT_FIELD = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 def _results_args(request) -> tuple[dict, dict]:
     """The selector's arguments from the query string, the district narrowed to the user's scope
     (a district lead cannot ask for another district: it is theirs whatever they ask)."""
     scope = results_district_scope(request.user)
     asked = request.GET.get("district", "")
     district_id = scope
-    if scope is None and asked.isdigit():
-        district_id = int(asked)
     errors = {}
+    if scope is None and asked:
+        try:
+            district_id = DISTRICT_FIELD.clean(asked)
+        except ValidationError:
+            errors["district"] = _("Choose a district from the list.")
     since, until = _parse_day(request.GET.get("since")), _parse_day(request.GET.get("until"))
     if request.GET.get("since") and since is None:
         errors["since"] = _("Give the date as YYYY-MM-DD.")

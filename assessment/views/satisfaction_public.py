@@ -66,7 +66,7 @@ def survey_answer(request, slug: str):
     today = timezone.localdate()
     if not survey.is_open_on(today):
         return _message(request, survey, _("This survey is not open at the moment. Thank you for your interest."))
-    if token and SurveyResponse.objects.filter(survey=survey, device_digest=services.device_digest(token),
+    if token and SurveyResponse.objects.filter(survey=survey, device_digest=services.device_digest(token, survey_id=survey.pk, day=today),
                                                day=today).exists():
         return _message(request, survey, services.already_answered_message(),
                         status=409 if request.method == "POST" else 200)

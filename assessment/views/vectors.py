@@ -138,10 +138,7 @@ def vector_trends(request):
     if not _may_see_any(request.user):
         raise Http404
     species = species_or_default(request.GET.get("species"))
-    try:
-        end = date.fromisoformat(request.GET["end"]) if request.GET.get("end") else timezone.localdate()
-    except ValueError:
-        end = timezone.localdate()
+    end, end_error = _trend_end(request.GET.get("end"))
     months = months_back(end, TREND_MONTHS)
     trend = vector_trend(user=request.user, species=species, months=months)
     limits = services.limits_by_indicator()
@@ -153,7 +150,28 @@ def vector_trends(request):
     return render(request, "assessment/vectors/trends.html", {
         "trend": trend, "species": species, "species_choices": Species.choices, "end": end,
         "main": main, "chart": trend_chart(trend, main.code, limits.get(main.code, {})),
-        "levels": [Level.A, Level.B, Level.C, Level.FAIL], "passing": PASSING})
+        "levels": [Level.A, Level.B, Level.C, Level.FAIL], "passing": PASSING,
+        "end_error": end_error}, status=400 if end_error else 200)
+
+
+TREND_EARLIEST = date(2000, 1, 1)
+
+
+def _trend_end(text: str | None) -> tuple[date, str | None]:
+    """The trend's last month from ``end`` (today when not given); a date not in the ISO form, or
+    before 2000 or more than a year ahead, is refused (today's trend, and a message naming ``end``)."""
+    today = timezone.localdate()
+    if not text:
+        return today, None
+    latest = today.replace(year=today.year + 1, day=min(today.day, 28))
+    try:
+        end = date.fromisoformat(text)
+    except ValueError:
+        return today, _("end: give the date as YYYY-MM-DD.")
+    if not TREND_EARLIEST <= end <= latest:
+        return today, _("end: give a date from %(earliest)s to %(latest)s.") % {
+            "earliest": TREND_EARLIEST.isoformat(), "latest": latest.isoformat()}
+    return end, None
 
 
 @campaign_staff_required
