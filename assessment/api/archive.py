@@ -37,7 +37,7 @@ from config.api import FilterBackend, PageNumberPagination
 from ledger.api.errors import ConflictError, ForbiddenError, InvalidError
 from ledger.api.serializers import ErrorSerializer
 
-from ..archive.files import MaterialFileError
+from ..archive.files import TYPES, MaterialFileError
 from ..choices import MaterialStatus
 from ..filters.archive import MaterialFilterSet, archive_base
 from ..models import ArchiveExport, MaterialEvent, MaterialFile, MaterialRequirement
@@ -248,7 +248,8 @@ class FileDownloadView(APIView):
     permission_classes = [IsAuthenticated, IsStaff]
 
     @extend_schema(operation_id="archive_file_download", summary=_("One version's file"), tags=TAGS,
-                   responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+                   responses={**{(200, kind.content_type): OpenApiResponse(OpenApiTypes.BINARY)
+                                 for kind in TYPES.values()},
                               404: REFUSALS[404]})
     def get(self, request, pk: int):
         record = get_object_or_404(selectors.files_visible_to(request.user), pk=pk)

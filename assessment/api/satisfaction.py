@@ -152,6 +152,7 @@ TAGS = ["assessment: satisfaction"]
 )
 class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
     serializer_class = SurveySerializer
     queryset = SatisfactionSurvey.objects.none()  # the model, for the schema; rows by get_queryset
     permission_classes = [ReadsResultsWritesHQ]
@@ -200,6 +201,7 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 )
 class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
     serializer_class = QuestionSerializer
     permission_classes = [HQOnly]
     filterset_fields = ["survey", "kind", "active"]

@@ -107,6 +107,7 @@ class MaterialRequirementSerializer(serializers.ModelSerializer):
 
 
 class StandardReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [StructurePermission]
     filter_backends = [FilterBackend, filters.OrderingFilter]
@@ -118,6 +119,7 @@ class StandardReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 class StandardEditionViewSet(StandardReadViewSet):
     """Editions of the national standard; one is in use."""
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
 
     queryset = StandardEdition.objects.all()
     serializer_class = StandardEditionSerializer
@@ -129,6 +131,7 @@ class StandardEditionViewSet(StandardReadViewSet):
 class StandardPartViewSet(StandardReadViewSet):
     """The parts of each edition (the 2021 edition's eight), with their special team and how many
     of their core indicators are met today."""
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
 
     queryset = StandardPart.objects.all()
     serializer_class = StandardPartSerializer
@@ -142,6 +145,7 @@ class StandardPartViewSet(StandardReadViewSet):
 
 class StandardArticleViewSet(StandardReadViewSet):
     """Articles, numbered as in the standard; a blank title is one HQ has still to fill in."""
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
 
     queryset = StandardArticle.objects.all()
     serializer_class = StandardArticleSerializer

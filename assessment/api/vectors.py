@@ -113,6 +113,7 @@ class ThresholdSerializer(serializers.ModelSerializer):
 )
 class VectorSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
     permission_classes = [VectorPermission]
     serializer_class = VectorSurveySerializer
     queryset = VectorSurvey.objects.none()  # the model, for the schema; rows by get_queryset (scoped)
@@ -180,7 +181,7 @@ class VectorSurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
             with ledger_errors():
                 new = services.vector_survey_raise_problems(survey=survey, by=request.user)
         except services.VectorInvalid as refused:
-            raise ValidationError(refused.errors) from refused
+            raise ValidationError({field: [message] for field, message in refused.errors.items()}) from refused
         except services.VectorForbidden as refused:
             raise ForbiddenError(str(refused)) from refused
         return Response({"raised": [p.code for p in new]})
@@ -199,6 +200,7 @@ class ThresholdInputSerializer(serializers.Serializer):
 @extend_schema_view(list=extend_schema(summary=_("The control-level thresholds and their sources")),
                     retrieve=extend_schema(summary=_("One threshold")))
 class VectorThresholdViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
     permission_classes = [VectorPermission]
     serializer_class = ThresholdSerializer
     pagination_class = None
@@ -215,7 +217,7 @@ class VectorThresholdViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             current = services.vector_threshold_set(threshold=threshold, by=request.user, **data.validated_data)
         except services.VectorInvalid as refused:
-            raise ValidationError(refused.errors) from refused
+            raise ValidationError({field: [message] for field, message in refused.errors.items()}) from refused
         except services.VectorForbidden as refused:
             raise ForbiddenError(str(refused)) from refused
         return Response(ThresholdSerializer(current).data)

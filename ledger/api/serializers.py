@@ -385,7 +385,7 @@ class ProblemClassSerializer(serializers.ModelSerializer):
                                    help_text=_("The class's district (a district lead's class is theirs); "
                                                "none: city-wide."))
     status = serializers.ChoiceField(choices=ClassStatus.choices, read_only=True)
-    responsible_unit = serializers.PrimaryKeyRelatedField(read_only=True)
+    responsible_unit = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True, default="")
     verified_by = serializers.CharField(source="verified_by.get_full_name", read_only=True, default="")
 

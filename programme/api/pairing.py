@@ -178,6 +178,7 @@ def _store(uploads, pair_id: int) -> list:
 
 
 class _Base(viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
     permission_classes = [PairingPermission]
     pagination_class = PageNumberPagination
     filter_backends = [FilterBackend]

@@ -134,6 +134,7 @@ def _stored(files, point_id: int):
 )
 class ModelSiteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"  # a path id that is not a number is a 404, never a 500
     permission_classes = [SitesPermission]
     serializer_class = ModelSiteSerializer
     pagination_class = PageNumberPagination
