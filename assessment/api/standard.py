@@ -96,14 +96,19 @@ class MaterialRequirementSerializer(serializers.ModelSerializer):
     article_number = serializers.CharField(source="article.number", read_only=True)
     edition = serializers.IntegerField(source="article.part.edition_id", read_only=True)
     responsible_unit = VisibleRelatedField(queryset=Unit.objects.all(), allow_null=True, required=False)
-    responsible_unit_label = serializers.CharField(source="responsible_unit.label", read_only=True, allow_null=True,
-                                                   default=None)
+    # A method, not source="responsible_unit.label": on a PATCH (partial) DRF leaves a dotted
+    # source out of the answer when the unit is cleared, and the schema says the key is always there.
+    responsible_unit_label = serializers.SerializerMethodField()
 
     class Meta:
         model = MaterialRequirement
         fields = ["id", "edition", "part_number", "article", "article_number", "code", "order", "title", "title_en",
                   "label", "responsible_unit", "responsible_unit_label", "due_date", "active"]
         read_only_fields = ["article", "code", "order", "title", "title_en", "active"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_responsible_unit_label(self, material) -> str | None:
+        return material.responsible_unit.label if material.responsible_unit_id else None
 
 
 class StandardReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -406,6 +406,8 @@ class ProblemClassSerializer(serializers.ModelSerializer):
 
 class ProblemClassEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_full_name", read_only=True)
+    # Empty for the event that opened the class (it came from no state), so not the status enum.
+    from_status = serializers.CharField(read_only=True)
 
     class Meta:
         model = ProblemClassEvent
