@@ -20,6 +20,8 @@ urlpatterns = [
     path("pairing/tasks/<int:pk>/<str:move>/", pairing.pair_task_move, name="pair_task_move"),
     path("pairing/units/<int:unit_id>/", pairing.unit_pairs, name="unit_pairs"),
     path("pairing/communities/", pairing.community_list, name="community_list"),
+    path("pairing/photos/<int:pk>/", pairing.pair_photo, name="pair_photo"),
+    path("pairing/photos/<int:pk>/thumb/", pairing.pair_photo, {"thumbnail": True}, name="pair_photo_thumb"),
     path("pairing/communities/import/", pairing.community_import, name="community_import"),
 ]
 

@@ -6,7 +6,7 @@ for this role), or 409 (the task or pair changed meanwhile)."""
 from contextlib import contextmanager
 
 from django.shortcuts import get_object_or_404
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
@@ -67,10 +67,20 @@ class CommunitySerializer(serializers.ModelSerializer):
 
 
 class PairPhotoSerializer(serializers.ModelSerializer):
+    # The scoped photo views' addresses: the files are not under a public /media/ address.
+    image = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
+
     class Meta:
         model = PairPhoto
         fields = ["id", "image", "thumbnail", "width", "height", "uploaded_at"]
         read_only_fields = fields
+
+    def get_image(self, photo) -> str:
+        return reverse("programme:pair_photo", args=[photo.pk])
+
+    def get_thumbnail(self, photo) -> str:
+        return reverse("programme:pair_photo_thumb", args=[photo.pk])
 
 
 class PairSerializer(serializers.ModelSerializer):

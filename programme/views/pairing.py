@@ -10,10 +10,13 @@ import zlib
 
 from django.contrib import messages
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,7 +42,7 @@ from ..forms.pairing import (
     PairVisitForm,
     ReasonForm,
 )
-from ..models import Pair, PairTask
+from ..models import Pair, PairPhoto, PairTask
 from ..models.pairing import manages_pairs, may_see_pairing, sees_all_pairs
 from ..selectors import pairing as selectors
 from ..services import pairing as services
@@ -89,6 +92,25 @@ def pair_detail(request, pk: int):
     _require_pairing(user)
     pair = get_object_or_404(selectors.pairs_for(user, today=_today()), pk=pk)
     return _render_pair(request, pair)
+
+
+@campaign_staff_required
+@require_GET
+def pair_photo(request, pk: int, thumbnail: bool = False):
+    """A task's or a visit's photo, only for someone who may see its pair (404 otherwise), never
+    cached publicly: photos are not under a public /media/ address."""
+    user = request.user
+    _require_pairing(user)
+    pairs = Pair.objects.visible_to(user).values("pk")
+    item = get_object_or_404(PairPhoto.objects.filter(Q(task__pair__in=pairs) | Q(visit__pair__in=pairs)), pk=pk)
+    name = (item.thumbnail if thumbnail else item.image).name
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
 
 
 def _render_pair(request, pair, **forms):
