@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from campaign.admin import GuardedModelForm, HQAdmin
+from campaign.admin import GuardedModelForm, HQAdmin, HQReadOnlyAdmin
 
 from .models import (
     SatisfactionSurvey,
@@ -72,7 +72,7 @@ class SatisfactionSurveyAdmin(HQAdmin):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(HQAdmin):
+class SurveyResponseAdmin(HQReadOnlyAdmin):
     """Residents' answers, read-only (nothing personal is kept: no address, name or number)."""
 
     list_display = ("survey", "day", "district", "place_category", "source")
@@ -80,15 +80,6 @@ class SurveyResponseAdmin(HQAdmin):
     date_hierarchy = "day"
     fields = ("survey", "day", "submitted_at", "district", "place_category", "source")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SurveyChange)
@@ -101,8 +92,6 @@ class SurveyChangeAdmin(SurveyResponseAdmin):
 
 
 # --- Vector-control surveys (their thresholds are set here or on the thresholds page) -------------
-
-
 
 
 class VectorThresholdAdminForm(GuardedModelForm):
@@ -149,34 +138,16 @@ class VectorThresholdAdmin(HQAdmin):
 
 
 @admin.register(VectorThresholdChange)
-class VectorThresholdChangeAdmin(HQAdmin):
+class VectorThresholdChangeAdmin(HQReadOnlyAdmin):
     list_display = ["at", "threshold", "from_value", "to_value", "by", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(VectorSurvey)
-class VectorSurveyAdmin(HQAdmin):
+class VectorSurveyAdmin(HQReadOnlyAdmin):
     """Read only: surveys are recorded and corrected on their pages (every change an event)."""
 
     list_display = ["surveyed_on", "district", "species", "place_type", "level"]
     list_filter = ["species", "level", "district"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- The standard as data (editions, parts, articles, materials) -----------------------------
@@ -282,17 +253,8 @@ class StandardChangeAdmin(HQAdmin):
 from .models import ArchiveExport, MaterialEvent, MaterialFile, MaterialState  # noqa: E402
 
 
-class ReadOnlyArchiveAdmin(admin.ModelAdmin):
+class ReadOnlyArchiveAdmin(HQReadOnlyAdmin):
     """Nothing here is added, changed or deleted: the archive's records are append-only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MaterialFile)
@@ -328,18 +290,9 @@ class ArchiveExportAdmin(ReadOnlyArchiveAdmin):
 from .models import DrawSize, MockAssessment, PassLine  # noqa: E402
 
 
-class ReadOnlyHistory(admin.ModelAdmin):
+class ReadOnlyHistory(HQReadOnlyAdmin):
     """Readiness settings are changed on the readiness settings page (or the API) through the
     services, each change a new row; here they are read, never edited or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PassLine)

@@ -53,6 +53,20 @@ class HQAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
 
+
+class HQReadOnlyAdmin(HQAdmin):
+    """HQ reads these rows in the admin; they are written only by their services (each change
+    an event), so nothing is added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 @admin.register(Campaign)
 class CampaignAdmin(HQAdmin):
     list_display = ["name", "city", "kind", "assessment_date", "started_on", "is_current"]

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from campaign.admin import HQAdmin
+from campaign.admin import HQReadOnlyAdmin
 
 from .models import (
     Pair,
@@ -16,22 +16,13 @@ from .models import (
 )
 
 
-class ReadOnlyHQAdmin(HQAdmin):
+class ReadOnlyHQAdmin(HQReadOnlyAdmin):
     """Read in the admin, written only by the services (each change an event): the plan pages
     create, change, pause and resume plans; the sweep makes their rounds."""
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(HQReadOnlyAdmin):
     """Pairing changes only through its services (pages and API): the admin reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RoundPlanQuotaInline(admin.TabularInline):
