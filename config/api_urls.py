@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("maps.api.urls")),
     path("", include("assessment.api.urls")),
     path("", include("programme.api.urls")),
+    path("", include("fieldwork.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("public_reports.api.keys")),
     path("", include("public_reports.api.urls")),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "public_reports",
     "assessment",
     "programme",
+    "fieldwork",
     "reports",
 ]
 

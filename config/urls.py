@@ -28,6 +28,8 @@ urlpatterns = [
     # The public-satisfaction survey: no sign-in (README "Public pages (internet-facing)").
     path("survey/", include("assessment.urls_public")),
     path("programme/", include("programme.urls")),
+    path("field/", include("fieldwork.urls")),
+    path("", include("fieldwork.urls_root")),
     path("", include("public_reports.urls")),
     path("reports/", include("reports.urls")),
     # The public red and black list: no sign-in (README "Pages that face the internet").

@@ -1,0 +1,3 @@
+"""The field app's API. Each module declares its own ``routes``."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""The field app's records, one module per area."""
