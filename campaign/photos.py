@@ -146,3 +146,109 @@ def photo_store(upload, *, folder: str, label: str = "") -> StoredPhoto:
         gps_longitude=longitude,
         taken_at=taken_at,
     )
+
+
+# --- Metadata stripped without touching the pixels ---------------------------------------------
+# Scanned evidence (the materials archive) must keep every pixel as scanned, so it is not
+# re-encoded like a photo; only what identifies the device, the person or the place goes. JPEG:
+# APP1 (EXIF, XMP), APP12/APP13 (IPTC, Photoshop), the other application segments except JFIF
+# (APP0), the ICC colour profile (APP2) and Adobe's (APP14, needed to decode CMYK), and comments;
+# an EXIF orientation other than "upright" is kept as a minimal EXIF block of that one tag, so
+# the scan still shows the right way up. PNG: the text, time and EXIF chunks.
+
+_JPEG_KEPT_APPS = {0xE0, 0xE2, 0xEE}
+_PNG_DROPPED_CHUNKS = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
+
+
+def _jpeg_orientation(segment: bytes) -> int:
+    """The orientation tag of an APP1 EXIF payload, 1 when absent or unreadable."""
+    if not segment.startswith(b"Exif\x00\x00"):
+        return 1
+    try:
+        exif = Image.Exif()
+        exif.load(segment[6:])
+        value = int(exif.get(0x0112, 1))
+    except Exception:  # noqa: BLE001 - a broken EXIF block only loses the orientation
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def _strip_jpeg(data: bytes, name: str) -> bytes:
+    broken = PhotoError(_("%(name)s is not a whole JPEG file.") % {"name": name})
+    if not data.startswith(b"\xff\xd8"):
+        raise broken
+    kept: list[bytes] = [b"\xff\xd8"]
+    orientation = 1
+    position = 2
+    while True:
+        if position + 2 > len(data) or data[position] != 0xFF:
+            raise broken
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker in (0xD9,) or 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            kept.append(data[position:position + 2])
+            position += 2
+            if marker == 0xD9:
+                break
+            continue
+        if position + 4 > len(data):
+            raise broken
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        end = position + 2 + length
+        if length < 2 or end > len(data):
+            raise broken
+        segment = data[position:end]
+        if marker == 0xDA:  # start of scan: the compressed image and everything after it, as is
+            kept.append(data[position:])
+            break
+        if marker == 0xE1:
+            orientation = max(orientation, _jpeg_orientation(segment[4:]))
+        elif marker == 0xFE or (0xE0 <= marker <= 0xEF and marker not in _JPEG_KEPT_APPS):
+            pass
+        else:
+            kept.append(segment)
+        position = end
+    if orientation != 1:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        payload = exif.tobytes()
+        app1 = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+        after_jfif = 2 if len(kept) > 1 and kept[1].startswith(b"\xff\xe0") else 1  # after SOI (and JFIF)
+        kept.insert(after_jfif, app1)
+    return b"".join(kept)
+
+
+def _strip_png(data: bytes, name: str) -> bytes:
+    signature = b"\x89PNG\r\n\x1a\n"
+    broken = PhotoError(_("%(name)s is not a whole PNG file.") % {"name": name})
+    if not data.startswith(signature):
+        raise broken
+    kept = [signature]
+    position = len(signature)
+    while position < len(data):
+        if position + 12 > len(data):
+            raise broken
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        end = position + 12 + length
+        if end > len(data):
+            raise broken
+        if kind not in _PNG_DROPPED_CHUNKS:
+            kept.append(data[position:end])
+        position = end
+        if kind == b"IEND":
+            break
+    return b"".join(kept)
+
+
+def strip_metadata(data: bytes, *, kind: str, name: str = "") -> bytes:
+    """``data`` (a JPEG or PNG file) without its identifying metadata and with every pixel as it
+    was (nothing decoded or re-encoded); PhotoError when the file is cut short or malformed."""
+    name = name or _("photo")
+    if kind == "jpeg":
+        return _strip_jpeg(data, name)
+    if kind == "png":
+        return _strip_png(data, name)
+    raise ValueError(f"strip_metadata: unknown kind {kind!r}")

@@ -11,7 +11,7 @@ files and files over ARCHIVE_MAX_MB are refused. Every refusal is a ``MaterialFi
 message names the file and says why; nothing is stored then.
 
 A file that passes is stored in the default storage under ``archive/<requirement>/`` with a
-random name (as the ledger's photos); its original name is kept on its row and given back only
+random name (a JPEG or PNG without its metadata: no GPS position, device or time taken) (as the ledger's photos); its original name is kept on its row and given back only
 through the scoped download view."""
 
 import hashlib
@@ -21,8 +21,11 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
+
+from campaign.photos import PhotoError, strip_metadata
 
 CHUNK = 1024 * 1024
 
@@ -54,6 +57,7 @@ EXTENSIONS = {ext: kind for kind, info in TYPES.items() for ext in info.extensio
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in EXTENSIONS)
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+IMAGE_KINDS = {"jpeg", "png"}
 OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 
 
@@ -145,14 +149,24 @@ def material_file_check(upload) -> CheckedFile:
     return CheckedFile(kind=found, content_type=TYPES[found].content_type, original_name=name, size=size)
 
 
-def material_file_store(upload, checked: CheckedFile, *, requirement_id: int) -> tuple[str, str]:
-    """Write a checked upload to storage under a random name: (stored name, SHA-256). Call
-    before the transaction that records it (no file I/O inside it)."""
-    digest = hashlib.sha256()
+def material_file_store(upload, checked: CheckedFile, *, requirement_id: int) -> tuple[str, str, int]:
+    """Write a checked upload to storage under a random name: (stored name, SHA-256 and size of
+    what was stored). Call before the transaction that records it (no file I/O inside it)."""
+    extension = TYPES[checked.kind].extensions[0]
+    name = f"archive/{requirement_id}/{uuid.uuid4().hex}.{extension}"
     upload.seek(0)
+    if checked.kind in IMAGE_KINDS:
+        # A scan or a phone picture: stored without its EXIF (GPS position, device, time taken),
+        # XMP, IPTC and text chunks, every pixel as uploaded (campaign/photos.py strip_metadata).
+        try:
+            data = strip_metadata(upload.read(), kind=checked.kind, name=checked.original_name)
+        except PhotoError as error:
+            raise MaterialFileError(str(error)) from None
+        stored = default_storage.save(name, ContentFile(data))
+        return stored, hashlib.sha256(data).hexdigest(), len(data)
+    digest = hashlib.sha256()
     for chunk in upload.chunks(CHUNK) if hasattr(upload, "chunks") else iter(lambda: upload.read(CHUNK), b""):
         digest.update(chunk)
     upload.seek(0)
-    extension = TYPES[checked.kind].extensions[0]
-    stored = default_storage.save(f"archive/{requirement_id}/{uuid.uuid4().hex}.{extension}", upload)
-    return stored, digest.hexdigest()
+    stored = default_storage.save(name, upload)
+    return stored, digest.hexdigest(), checked.size

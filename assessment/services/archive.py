@@ -93,7 +93,7 @@ def material_file_submit(*, requirement: MaterialRequirement, upload, by: User, 
     current = selectors.state_of(requirement)
     _next_status(MaterialAction.SUBMIT, current.status if current else MaterialStatus.MISSING)
     checked = material_file_check(upload)  # MaterialFileError: nothing stored
-    stored, digest = material_file_store(upload, checked, requirement_id=requirement.pk)
+    stored, digest, size = material_file_store(upload, checked, requirement_id=requirement.pk)
     at = at or timezone.now()
     try:
         with transaction.atomic():
@@ -102,7 +102,7 @@ def material_file_submit(*, requirement: MaterialRequirement, upload, by: User, 
             version = (MaterialFile.objects.filter(requirement=requirement).aggregate(v=Max("version"))["v"] or 0) + 1
             record = MaterialFile.objects.create(
                 requirement=requirement, version=version, file=stored, original_name=checked.original_name,
-                kind=checked.kind, content_type=checked.content_type, size=checked.size, sha256=digest,
+                kind=checked.kind, content_type=checked.content_type, size=size, sha256=digest,
                 note=note.strip(), uploaded_by=by, uploaded_at=at)
             MaterialEvent.objects.create(requirement=requirement, file=record, action=MaterialAction.SUBMIT,
                                          from_status=state.status, to_status=to_status, actor=by, at=at,

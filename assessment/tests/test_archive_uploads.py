@@ -162,3 +162,27 @@ def test_postgresql_refuses_to_delete_or_rewrite_files_and_events(city, std):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             rewrite()
     assert MaterialFile.objects.filter(pk=record.pk, original_name="计划.pdf").exists()
+
+
+def test_an_image_is_stored_without_its_gps_and_device_and_with_the_stored_size_and_digest(city, std, media):
+    import hashlib
+
+    from campaign.tests.test_photo_metadata import jpeg, scan_data
+
+    original = jpeg(orientation=3)
+    record = material_file_submit(requirement=std.plan, upload=SimpleUploadedFile("扫描件.jpg", original),
+                                  by=city.unit_handler)
+    stored = record.file.read()
+    assert b"PhoneMaker" not in stored and b"Zhang San" not in stored
+    assert scan_data(stored) == scan_data(original)
+    assert record.size == len(stored) < len(original)
+    assert record.sha256 == hashlib.sha256(stored).hexdigest()
+    assert record.kind == "jpeg"
+
+
+def test_a_cut_jpeg_is_refused_and_nothing_is_stored(city, std, media):
+    with pytest.raises(MaterialFileError, match="扫描件.jpg is not a whole JPEG file"):
+        material_file_submit(requirement=std.plan, upload=SimpleUploadedFile("扫描件.jpg", b"\xff\xd8\xff\xe1\x00\x10Exif"),
+                             by=city.unit_handler)
+    assert stored_files(media) == []
+    assert not MaterialFile.objects.exists()
