@@ -31,9 +31,11 @@ class ProgrammeConfig(AppConfig):
 
         from .demo.cycle import demo_cycle_step
         from .exports import cycle as exports_cycle  # noqa: F401 (the cycle's lists, for campaign.exporting)
+        from .notifications import register_cycle_kinds
 
         # After the inspections' step (20): their checklists; before the reports (90).
         demo_step_register(DemoStep("programme_cycle", 30, demo_cycle_step))
+        register_cycle_kinds()  # a round plan that could not make its round tells its owner
 
     def _ready_sites(self):
         # Model sites and the sample points' build-out: the sweep's task, the notification

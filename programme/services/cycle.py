@@ -26,11 +26,14 @@ from campaign.models import District, User
 from inspections import services as inspections
 from inspections.choices import InspectionKind
 from inspections.models import Round
+from notifications.services import notify
 
 from ..choices import Recurrence, RoundPlanAction, RoundPlanKind
 from ..models import PlanRound, RoundPlan, RoundPlanEvent, RoundPlanQuota
 
 log = logging.getLogger(__name__)
+
+ROUND_PLAN_FAILED = "round_plan.failed"
 
 # The kind of inspection each plan's rounds are (and so the ledger source of their findings).
 ROUND_KIND = {
@@ -332,7 +335,15 @@ def _failure_record(plan: RoundPlan, message: str, now: dt.datetime) -> None:
     with transaction.atomic():
         locked = RoundPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.last_error != message:
-            RoundPlanEvent.objects.create(plan=locked, action=RoundPlanAction.FAILED, note=message, at=now)
+            event = RoundPlanEvent.objects.create(plan=locked, action=RoundPlanAction.FAILED, note=message, at=now)
+            # A new reason is told once (the same reason at the next sweeps is not repeated): to the
+            # plan's owner, or to HQ staff when the owner can no longer act on it.
+            owner = locked.owner
+            people = [owner] if owner.is_active and owner.role in (Role.HQ_STAFF, Role.DISTRICT_LEAD) else list(
+                User.objects.filter(role=Role.HQ_STAFF, is_active=True))
+            notify(ROUND_PLAN_FAILED, about=locked, users=people,
+                   context={"plan": locked.name, "reason": message, "day": timezone.localdate(now).isoformat()},
+                   dedupe_key=f"{ROUND_PLAN_FAILED}:{locked.pk}:{event.pk}")
         RoundPlan.objects.filter(pk=locked.pk).update(last_error=message, last_error_at=now)
 
 

@@ -16,6 +16,7 @@ from inspections import services as inspections
 from inspections.models import Round, RoundPoint
 from inspections.tests.factories import market_checklist
 from ledger.tests.test_concurrency import run_at_once
+from notifications.models import Notification
 from programme.choices import Recurrence, RoundPlanAction, RoundPlanKind
 from programme.models import PlanRound, RoundPlanEvent
 from programme.services import cycle
@@ -110,6 +111,9 @@ def test_a_plan_that_cannot_make_its_round_keeps_why_and_writes_nothing_until_fi
     plan.refresh_from_db()
     assert plan.last_error == "该计划的督查员均已不在岗。"  # in the site's language
     assert RoundPlanEvent.objects.filter(plan=plan, action=RoundPlanAction.FAILED).count() == 1
+    told = Notification.objects.filter(event=cycle.ROUND_PLAN_FAILED)
+    assert [(n.recipient, n.context["reason"]) for n in told] == [(plan.owner, "该计划的督查员均已不在岗。")]
+    assert told.get().url == f"/programme/plans/{plan.pk}/"
     city.inspector.is_active = True
     city.inspector.save(update_fields=["is_active"])
     assert len(cycle.round_plans_sweep(now=at(MONDAY, 11)).made) == 1
@@ -295,3 +299,14 @@ def test_concurrent_sweeps_make_one_round_per_plan_and_period(third_district):
     assert PlanRound.objects.filter(plan=cross).count() == 1
     assert Round.objects.count() == 2
     assert RoundPoint.objects.filter(round__plan_round__plan=routine).count() == 3
+
+
+def test_a_failing_plan_whose_owner_left_tells_hq_staff_instead(city):
+    plan = two_weekly(city)
+    city.inspector.is_active = False
+    city.inspector.save(update_fields=["is_active"])
+    type(plan.owner).objects.filter(pk=plan.owner.pk).update(is_active=False)
+    other_hq = make_user("hq2", Role.HQ_STAFF)
+    cycle.round_plans_sweep(now=at(MONDAY))
+    told = {n.recipient for n in Notification.objects.filter(event=cycle.ROUND_PLAN_FAILED)}
+    assert other_hq in told and plan.owner not in told
