@@ -16,6 +16,7 @@ from campaign.write_scope import writable
 
 from .choices import Action, Severity, Source
 from .models import Problem, ProblemClass
+from .rules import ROLES, role_of
 from .services import default_deadline
 
 MAX_PHOTOS = 10
@@ -115,12 +116,22 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
     longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6,
                                    min_value=-180, max_value=180)
     photos = PhotosField(label=_("Photos (before)"), required=False)
+    # Only for those who may classify (removed otherwise); the page suggests classes as the
+    # description is typed (ledger/views/class_suggestions.py).
+    problem_class = forms.ModelChoiceField(
+        ProblemClass.objects.none(), label=_("Problem class"), required=False, empty_label=_("(no class)"),
+        help_text=_("Optional: a class of problems with one cause that this problem belongs to."),
+    )
 
     # Category and district first: they narrow the sample point's search.
     field_order = ["category", "district", "sample_point"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if role_of(user) in ROLES[Action.CLASSIFY]:
+            self.fields["problem_class"].queryset = ProblemClass.objects.visible_to(user).order_by("code")
+        else:
+            del self.fields["problem_class"]
         self.fields["category"].queryset = writable(Category, user)
         self.fields["sample_point"].queryset = writable(SamplePoint, user).filter(active=True).select_related("district")
         self.fields["district"].queryset = writable(District, user)
@@ -342,3 +353,4 @@ class NearbyQueryForm(ControlCharactersRefused, forms.Form):
         if latitude is None and point is not None:
             data["latitude"], data["longitude"] = point.latitude, point.longitude
         return data
+

@@ -17,9 +17,9 @@ from rest_framework import serializers
 from campaign.api.serializers import VisibleRelatedField, WritableRelatedField
 from campaign.geo import city_coordinate_errors
 from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
-from ledger.choices import ClassStatus, Severity, Source, Status, choice_label
+from ledger.choices import Action, ClassStatus, Severity, Source, Status, choice_label
 from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemClassEvent, ProblemEvent
-from ledger.rules import PAGE_ACTIONS, allowed_actions
+from ledger.rules import PAGE_ACTIONS, ROLES, allowed_actions, role_of
 
 
 def _label(source: str) -> serializers.CharField:
@@ -312,6 +312,17 @@ class ProblemCreateSerializer(serializers.Serializer):
         queryset=ProblemClass.objects.all(), required=False, allow_null=True
     )
     photos = PhotoListField(help_text=_("Before-photos (multipart only), optional."))
+
+    def validate_problem_class(self, value):
+        """A class the recorder may see, and only for those who may classify (as the form)."""
+        if value is None:
+            return value
+        user = self.context["request"].user
+        if role_of(user) not in ROLES[Action.CLASSIFY]:
+            raise serializers.ValidationError(_("Your role may not put a problem in a class."))
+        if not ProblemClass.objects.visible_to(user).filter(pk=value.pk).exists():
+            raise serializers.ValidationError(_("No such problem class that you may see."))
+        return value
 
     def validate_found_at(self, value):
         if value > timezone.now():

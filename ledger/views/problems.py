@@ -375,6 +375,7 @@ def problem_record(request):
                 description=data["description"], source=data["source"], source_ref=data["source_ref"],
                 severity=data["severity"], address=data["address"], latitude=data["latitude"],
                 longitude=data["longitude"], grid=data["grid"], road=data["road"], photos=photos,
+                problem_class=data.get("problem_class"),
             )
         except LedgerForbidden as error:
             raise PermissionDenied(str(error)) from None

@@ -123,3 +123,100 @@
   }
   ask();
 })();
+
+// Suggested classes: once a description is typed, the problem classes it probably belongs to are
+// listed (the API's /api/problem-classes/suggest/, as the problem page's) with why; "Put it in this class" chooses it in
+// the form's class field, which can still be changed or emptied. Texts come in data-* attributes.
+(function () {
+  "use strict";
+  var box = document.getElementById("class-suggest");
+  if (!box || !window.fetch) { return; }
+  var form = box.closest("form");
+  var list = document.getElementById("class-suggest-list");
+  var select = form.elements.problem_class;
+  var timer = null;
+  var asked = "";
+
+  function value(name) {
+    var field = form.elements[name];
+    return field ? String(field.value || "").trim() : "";
+  }
+
+  function reasons(suggestion) {
+    var parts = [];
+    if (suggestion.words.length) { parts.push(box.dataset.words + ": " + suggestion.words.join("、")); }
+    if (suggestion.same_category) { parts.push(box.dataset.sameCategory); }
+    if (suggestion.same_point) { parts.push(box.dataset.samePoint); }
+    else if (suggestion.same_district) { parts.push(box.dataset.sameDistrict); }
+    return parts.join(" · ");
+  }
+
+  function item(suggestion) {
+    var li = document.createElement("li");
+    li.className = "d-flex flex-wrap gap-2 align-items-center py-1 border-top class-suggestion";
+    li.dataset.class = suggestion.code;
+    var link = document.createElement("a");
+    link.href = box.dataset.classUrl.replace("/0/", "/" + suggestion.problem_class + "/");
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = suggestion.code + " " + suggestion.name;
+    li.appendChild(link);
+    var why = document.createElement("span");
+    why.className = "text-body-secondary";
+    why.textContent = reasons(suggestion);
+    li.appendChild(why);
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-outline-primary btn-sm";
+    var chosen = select && String(select.value) === String(suggestion.problem_class);
+    button.textContent = chosen ? box.dataset.chosen : box.dataset.choose;
+    button.disabled = chosen;
+    button.addEventListener("click", function () {
+      if (!select) { return; }
+      select.value = String(suggestion.problem_class);
+      select.dispatchEvent(new Event("change", {bubbles: true}));
+    });
+    li.appendChild(button);
+    return li;
+  }
+
+  var last = [];
+  function show(results) {
+    last = results;
+    list.textContent = "";
+    results.forEach(function (suggestion) { list.appendChild(item(suggestion)); });
+    box.hidden = !results.length;
+  }
+
+  function ask() {
+    var description = value("description");
+    if (description.length < 2) { show([]); asked = ""; return; }
+    var params = new URLSearchParams();
+    params.set("description", description);
+    ["category", "sample_point", "district"].forEach(function (name) {
+      if (value(name)) { params.set(name, value(name)); }
+    });
+    var query = params.toString();
+    if (query === asked) { return; }
+    asked = query;
+    fetch(box.dataset.url + "?" + query, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && query === asked) { show(data.slice(0, 3)); } })
+      .catch(function () { /* offline: recording still works, without suggestions */ });
+  }
+
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 500);
+  }
+
+  ["description", "category", "sample_point", "district"].forEach(function (name) {
+    var field = form.elements[name];
+    if (field) {
+      field.addEventListener("change", later);
+      field.addEventListener("input", later);
+    }
+  });
+  if (select) { select.addEventListener("change", function () { show(last); }); }
+  ask();
+})();
