@@ -163,3 +163,85 @@ def test_revoking_is_in_the_audit_trail(city):
     assert entry.details["reason"] == "手机丢失" and entry.details["device"] == str(PHONE)
     with translation.override("en"):
         assert entry.get_action_display() == "Phone cut off from field work"
+
+
+def test_a_signed_out_phone_is_told_to_sign_in_again_with_a_code(city):
+    refused = client_for(None).post(reverse("problem-acknowledge", args=[1]), {"note": ""}, format="json")
+    assert refused.status_code in (401, 403)
+    assert refused.json()["code"] == "not_authenticated"
+
+
+def test_signing_out_clears_what_the_site_stored_on_the_phone(city):
+    client = client_for(city.inspector)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get("/api/field/offline/").status_code in (401, 403)
+
+
+# --- HQ's page ----------------------------------------------------------------------------------
+
+
+def test_hq_lists_phones_and_finds_them_by_person(city):
+    register(phone_client(city.inspector), label="Inspector's Android")
+    register(phone_client(city.unit_handler, device=uuid.uuid4()), label="Handler's iPhone")
+    client = client_for(city.hq)
+    page = client.get(DEVICES_PAGE)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Inspector&#x27;s Android" in html and "Handler&#x27;s iPhone" in html
+    found = client.get(DEVICES_PAGE, {"q": "unit_handler"}).content.decode()
+    assert "Handler&#x27;s iPhone" in found and "Inspector&#x27;s Android" not in found
+    services.device_revoke(device=FieldDevice.objects.get(user=city.inspector), by=city.hq, reason="丢失")
+    revoked = client.get(DEVICES_PAGE, {"state": "revoked"}).content.decode()
+    assert "Inspector&#x27;s Android" in revoked and "Handler&#x27;s iPhone" not in revoked
+
+
+@pytest.mark.parametrize("role", ["leader", "district_lead", "inspector", "unit_handler", "public"])
+def test_only_hq_staff_see_the_phones_page(city, role):
+    register(phone_client(city.inspector))
+    device = FieldDevice.objects.get()
+    client = client_for(getattr(city, role))
+    assert client.get(DEVICES_PAGE).status_code == 404
+    assert client.post(f"/field/devices/{device.pk}/revoke/", {"reason": "x"}).status_code == 404
+    assert not FieldDevice.objects.get().is_revoked
+
+
+def test_anonymous_is_sent_to_sign_in(city):
+    response = Client().get(DEVICES_PAGE)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_hq_cuts_a_phone_off_with_a_reason_on_the_page(city):
+    register(phone_client(city.inspector))
+    other_session = client_for(city.inspector).session.session_key
+    device = FieldDevice.objects.get()
+    client = client_for(city.hq)
+    url = f"/field/devices/{device.pk}/revoke/"
+    assert client.get(url).status_code == 200
+    missing = client.post(url, {"reason": ""})
+    assert missing.status_code == 400
+    assert not FieldDevice.objects.get().is_revoked
+    done = client.post(url, {"reason": "手机丢失", "all_sessions": "on"})
+    assert done.status_code == 302 and done["Location"] == DEVICES_PAGE
+    device.refresh_from_db()
+    assert device.is_revoked and device.revoked_by == city.hq and device.revoke_reason == "手机丢失"
+    assert not Session.objects.filter(session_key=other_session).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.DEVICE_REVOKED)
+    assert entry.details["all_sessions"] is True and entry.address
+    # Cutting it off again changes nothing.
+    assert client.post(url, {"reason": "again"}).status_code == 400
+    assert AuditEntry.objects.filter(action=AuditAction.DEVICE_REVOKED).count() == 1
+
+
+def test_the_admin_only_reads_phones(city):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = city.hq
+    model_admin = admin.site._registry[FieldDevice]
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
