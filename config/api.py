@@ -22,7 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination, serializers
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
 
