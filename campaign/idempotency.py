@@ -167,3 +167,31 @@ class IdempotencyMiddleware:
             )
         return response
 
+
+
+def document_idempotency_key(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every unsafe operation takes the optional
+    ``Idempotency-Key`` header and may answer 422 ``idempotency_key_reused``."""
+    for path, path_item in result.get("paths", {}).items():
+        if not path.startswith(API_PREFIX):
+            continue
+        for method, operation in path_item.items():
+            if method.upper() not in UNSAFE_METHODS:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            if not any(p.get("in") == "header" and p.get("name") == HEADER for p in parameters):
+                parameters.append({
+                    "in": "header", "name": HEADER, "required": False,
+                    "schema": {"type": "string", "pattern": r"^[A-Za-z0-9._:-]{1,200}$"},
+                    "description": (
+                        "Makes a retry safe: the first request with this key runs and its answer is kept 30 days "
+                        "per person; the same request again gets that answer with `Idempotent-Replayed: true` "
+                        "and writes nothing; the same key with another request is 422 `idempotency_key_reused`; "
+                        "server errors, 401, 403 and 429 are not kept."
+                    ),
+                })
+            operation.setdefault("responses", {}).setdefault("422", {
+                "description": "The Idempotency-Key was used for a different request (`code`: idempotency_key_reused).",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}},
+            })
+    return result

@@ -424,6 +424,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.document_error_responses",
+        # The optional Idempotency-Key header of every unsafe operation (campaign/idempotency.py).
+        "campaign.idempotency.document_idempotency_key",
     ],
     # The intranet cannot reach swagger.io's online validator.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},

@@ -36,8 +36,8 @@ class DeviceRegisterView(APIView):
         description=_("Once per person and phone (201), again later (200: the label and last sync are refreshed). "
                       "A phone HQ cut off answers 403 device_revoked here as everywhere."),
         responses={201: s.DeviceSerializer, 200: s.DeviceSerializer,
-                   400: OpenApiResponse(s.ErrorSerializer, description=_("The device is not a UUID.")),
-                   403: OpenApiResponse(s.ErrorSerializer, description=_("Not signed in, or the phone is cut off."))},
+                   400: OpenApiResponse(s.CodedErrorSerializer, description=_("The device is not a UUID.")),
+                   403: OpenApiResponse(s.CodedErrorSerializer, description=_("Not signed in, or the phone is cut off."))},
     )
     def post(self, request):
         serializer = s.DeviceRegisterSerializer(data=request.data)

@@ -4,7 +4,6 @@ handler's open tasks with their photos' addresses. Only what ``visible_to`` lets
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -33,11 +32,11 @@ class OfflineBundleView(APIView):
 
     @extend_schema(
         summary=_("The offline copy for this phone"), tags=["fieldwork"],
-        parameters=[OpenApiParameter("days", OpenApiTypes.INT, description=_(
+        parameters=[OpenApiParameter("days", {"type": "integer", "minimum": 1, "maximum": 14}, description=_(
             "Round points of rounds starting within this many days (1-14, default 3)."))],
         responses={200: s.OfflineBundleSerializer,
-                   400: OpenApiResponse(s.ErrorSerializer, description=_("days is not a number from 1 to 14.")),
-                   403: OpenApiResponse(s.ErrorSerializer, description=_("Not signed in, or the phone is cut off."))},
+                   400: OpenApiResponse(s.CodedErrorSerializer, description=_("days is not a number from 1 to 14.")),
+                   403: OpenApiResponse(s.CodedErrorSerializer, description=_("Not signed in, or the phone is cut off."))},
     )
     def get(self, request):
         bundle = selectors.offline_bundle(user=request.user, days=_days(request.query_params.get("days")))

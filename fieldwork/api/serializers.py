@@ -8,7 +8,7 @@ from inspections.api.serializers import OfflineChecklistSerializer
 from ledger.api.serializers import _page_url
 
 
-class ErrorSerializer(serializers.Serializer):
+class CodedErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True, help_text=_("Why the request was refused, for the user."))
     code = serializers.CharField(read_only=True, required=False, help_text=_(
         "A stable code: device_revoked, idempotency_key_reused, idempotency_key_invalid, not_authenticated…"

@@ -21,6 +21,17 @@ from ledger.tests.factories import problem_in, record
 URL = "/api/field/offline/"
 
 
+@pytest.fixture(scope="module")
+def schema(django_db_blocker, tmp_path_factory):
+    import yaml
+    from django.core.management import call_command
+
+    target = tmp_path_factory.mktemp("schema") / "schema.yml"
+    with django_db_blocker.unblock():
+        call_command("spectacular", "--file", str(target))
+    return yaml.safe_load(target.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -170,3 +181,20 @@ def test_the_units_copy_costs_the_same_queries_for_one_task_or_many(city):
     many = _queries(city.unit_handler)
     assert many == few, (few, many)
     assert many <= 6
+
+
+def test_the_copy_answers_as_its_schema_says(city, schema):
+    from tests.test_api_contract import _assert_answers_as_documented
+
+    market_checklist(city)
+    point = drawn_round(city, inspector=city.inspector, category=city.market, quota=1).points.get()
+    draft = inspections.inspection_start(sample_point=point.sample_point, kind=point.round.kind, by=city.inspector,
+                                         round_point=point)
+    inspections.inspection_record_result(inspection=draft, item=draft.checklist_version.items.first(),
+                                         outcome=Outcome.FAIL, by=city.inspector)
+    problem_in(city, Status.CLOSING_APPLIED)
+    rejected = ledger.problem_verify(problem=problem_in(city, Status.CLOSING_APPLIED), approved=False, note="不行",
+                                     by=city.district_lead)
+    assert rejected.status == Status.RECTIFYING
+    for user in (city.inspector, city.unit_handler, city.hq):
+        _assert_answers_as_documented(schema, URL, "get", client_for(user).get(URL))
