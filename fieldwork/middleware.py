@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .models import FieldDevice
+from .services.devices import SEEN_EVERY, device_seen
 
 HEADER = "X-Field-Device"
 SESSION_MARK = "field_device_session"
@@ -46,26 +47,28 @@ class RevokedDeviceMiddleware:
         device = device_id(request)
         if device is None:
             return self.get_response(request)
-        revoked_at = (FieldDevice.objects.revoked().filter(device=device).order_by("revoked_at")
-                      .values_list("revoked_at", flat=True).first())
-        if revoked_at is not None:
-            return revoked_answer(revoked_at)
+        rows = list(FieldDevice.objects.filter(device=device).values_list("user_id", "revoked_at", "last_seen_at"))
+        revoked = [revoked_at for _user, revoked_at, _seen in rows if revoked_at is not None]
+        if revoked:
+            return revoked_answer(min(revoked))
         response = self.get_response(request)
-        self._note(request, device, response)
+        self._note(request, device, rows, response)
         return response
 
-    def _note(self, request, device: uuid.UUID, response) -> None:
-        """Note the phone's sync and session after an answer the person got (not after a refusal)."""
+    def _note(self, request, device: uuid.UUID, rows, response) -> None:
+        """Note the phone's last sync (at most every SEEN_EVERY) and a session it had not used yet,
+        after an answer the person got (not after a refusal). Most requests write nothing."""
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or response.status_code >= 400:
             return
-        from .services.devices import device_seen
-
+        seen = next((last for person, _revoked, last in rows if person == user.pk), None)
+        if seen is None:
+            return  # not registered by this person (yet): registering notes it
         session = getattr(request, "session", None)
         session_key = session.session_key if session is not None else None
         mark = f"{device}:{session_key}"
-        if session_key and session.get(SESSION_MARK) != mark:
-            device_seen(user=user, device=device, session_key=session_key)
+        new_session = bool(session_key) and session.get(SESSION_MARK) != mark
+        if new_session or seen < timezone.now() - SEEN_EVERY:
+            device_seen(user=user, device=device, session_key=session_key if new_session else None)
+        if new_session:
             session[SESSION_MARK] = mark
-        else:
-            device_seen(user=user, device=device)

@@ -245,3 +245,21 @@ def test_the_admin_only_reads_phones(city):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
+
+
+def test_a_phones_requests_note_its_last_sync_without_a_write_each_time(city):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = phone_client(city.inspector)
+    register(client)
+    client.get("/api/field/offline/")  # notes this session once
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/field/offline/").status_code == 200
+    assert not [q for q in captured if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    long_ago = timezone.now() - timedelta(hours=2)
+    FieldDevice.objects.update(last_seen_at=long_ago)
+    client.get("/api/field/offline/")
+    assert FieldDevice.objects.get().last_seen_at > long_ago
