@@ -13,9 +13,10 @@ the view's own writes: both are committed or neither is. Then:
 - a repeat while the first is still running waits on the unique insert of the row (PostgreSQL
   blocks on the first's uncommitted row; SQLite's IMMEDIATE transactions queue) and is then
   answered from it;
-- answers a retry may change without the request changing are not kept, and the request's
-  writes are rolled back with the key: server errors (5xx), 401 and 403 (the session or CSRF
-  token refused, a phone cut off) and 429 (throttled). The retry runs again.
+- answers a retry may change without the request changing are not kept, so the retry runs
+  again: a server error (5xx; its writes are rolled back with the key), 401 and 403 (the session
+  or CSRF token refused) and 429 (throttled, locked out; what such a refusal recorded, e.g. a
+  failed sign-in counted towards the lock-out, stays).
 
 Without the header, or for an anonymous request, nothing changes. Keys are deleted after
 IDEMPOTENCY_KEY_DAYS
@@ -121,7 +122,7 @@ def _replay(record: IdempotencyKey, digest: str) -> HttpResponse:
 
 
 def _kept(response) -> bool:
-    return not response.streaming and response.status_code < 500 and response.status_code not in NOT_KEPT
+    return not response.streaming and response.status_code not in NOT_KEPT
 
 
 class IdempotencyMiddleware:
@@ -158,8 +159,13 @@ class IdempotencyMiddleware:
                                     "idempotency_key_in_progress", 409)
                 return _replay(record, digest)
             response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # the retry runs again, on a clean slate
+                return response
             if not _kept(response):
-                transaction.set_rollback(True)
+                # Refused before anything ran (or a stream): forget the key, keep what the refusal
+                # recorded (a failed sign-in counted towards the lock-out, its audit entry).
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
                 return response
             IdempotencyKey.objects.filter(pk=record.pk).update(
                 status_code=response.status_code, content_type=response.get("Content-Type", "")[:200],

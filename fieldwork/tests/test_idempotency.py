@@ -121,6 +121,15 @@ def test_a_refusal_by_the_ledger_is_kept_and_replayed(city):
     assert again.json() == refused.json()
 
 
+def test_a_403_is_not_kept_so_the_retry_runs(city):
+    problem = problem_in(city, Status.ASSIGNED)
+    refused = acknowledge(client_for(city.inspector), problem, key="q-403")
+    assert refused.status_code == 403
+    assert not IdempotencyKey.objects.exists()
+    # The same key from the right person is theirs and runs.
+    assert acknowledge(client_for(city.unit_handler), problem, key="q-403").status_code == 200
+
+
 def test_anonymous_requests_are_not_keyed(city):
     problem = problem_in(city, Status.ASSIGNED)
     refused = acknowledge(client_for(None), problem, key="anon")
