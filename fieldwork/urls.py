@@ -2,7 +2,11 @@
 
 from django.urls import path  # noqa: F401 (each area adds its pages)
 
+from .views import devices
+
 app_name = "fieldwork"
 
-urlpatterns = []
+urlpatterns = [
+    *devices.routes,  # HQ's list of phones and cutting one off (server)
+]
 # The app shell (views/shell.py) and HQ's list of phones (views/devices.py) add their routes here.
