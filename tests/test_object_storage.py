@@ -8,8 +8,10 @@ without a signature), and that nothing is written under MEDIA_ROOT."""
 import csv
 import io
 import os
+import tarfile
 import time
 import uuid
+import zipfile
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -59,7 +61,8 @@ class Bucket:
 @pytest.fixture
 def bucket(settings, tmp_path):
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    settings.MEDIA_ROOT = tmp_path / "media"
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "campaign.storage.ObjectStorage",
         "OPTIONS": {"bucket_name": ENV["BUCKET"], "endpoint_url": ENV["ENDPOINT_URL"],
@@ -74,7 +77,7 @@ def bucket(settings, tmp_path):
     held = Bucket(prefix)
     yield held
     held.empty()
-    assert stored_files(tmp_path) == [], "a file was written to the local disk"
+    assert not media.exists() or stored_files(media) == [], "a file was written under MEDIA_ROOT"
 
 
 def body(response) -> bytes:
@@ -202,3 +205,51 @@ def test_an_object_gone_from_the_bucket_is_a_404_not_an_error(city, bucket):
     bucket.client.delete_object(Bucket=bucket.name, Key=f"{bucket.prefix}/{photo.image.name}")
     assert client_for(city.hq).get(f"/ledger/photos/{photo.pk}/").status_code == 404
     assert client_for(city.hq).get(f"/ledger/photos/{photo.pk}/thumb/").status_code == 200
+
+
+def test_the_archive_zip_is_built_from_the_bucket_by_the_worker_and_stored_there(city, bucket, login):
+    from assessment.services.archive import (
+        archive_export_request,
+        archive_export_run,
+        material_file_submit,
+        material_review,
+    )
+    from assessment.tests.archive_factories import build_standard, pdf
+
+    std = build_standard(city)
+    upload = pdf("纪要.pdf", "minutes")
+    material = material_file_submit(requirement=std.minutes, upload=upload, by=city.hq)
+    material_review(requirement=std.minutes, file=material, accept=True, by=city.hq)
+    assert material.file.name in bucket.keys()
+    client = login(city.hq)
+    served = client.get(f"/assessment/archive/files/{material.pk}/")
+    assert served.status_code == 200 and body(served) == bucket.read(material.file.name)
+
+    job = archive_export_run(job_id=archive_export_request(by=city.hq, edition=std.edition, language="zh-hans").pk)
+    assert job.status == ImportStatus.DONE and job.file.name in bucket.keys()
+    response = client.get(f"/assessment/archive/zip/{job.pk}/download/")
+    assert response.status_code == 200
+    data = body(response)
+    assert data == bucket.read(job.file.name)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        [pdf_name] = [name for name in archive.namelist() if name.endswith(".pdf")]
+        assert archive.read(pdf_name) == bucket.read(material.file.name)
+    assert login(city.team_lead).get(f"/assessment/archive/zip/{job.pk}/download/").status_code == 404
+
+
+def test_the_backup_reads_every_file_from_the_bucket(city, bucket, settings, tmp_path):
+    from campaign.backup import backup_create, backup_read_manifest, backup_verify
+
+    settings.LEDGER_FINGERPRINT_DIR = tmp_path / "fingerprints"
+    point = city.points_a[0]
+    response = client_for(city.inspector).post(problems_url(), {
+        "description": "积水", "category": point.category_id, "sample_point": point.pk, "source": "unannounced",
+        "photos": [jpeg_upload("d.jpg")]}, format="multipart")
+    photo = EvidencePhoto.objects.get(problem_id=response.json()["id"])
+
+    manifest = backup_create(path=tmp_path / "backups" / "city.tar")
+
+    assert {f"media/{name}" for name in bucket.keys()} <= set(manifest["files"])
+    with tarfile.open(tmp_path / "backups" / "city.tar") as archive:
+        backup_verify(archive, backup_read_manifest(archive))
+        assert archive.extractfile(f"media/{photo.image.name}").read() == bucket.read(photo.image.name)
