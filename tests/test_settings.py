@@ -123,3 +123,15 @@ def test_the_bucket_is_the_default_storage_and_the_local_disk_otherwise():
     local = run_python(f"import django; django.setup(); {shown}",
                        project_env(DJANGO_SETTINGS_MODULE="config.settings", S3_BUCKET=None))
     assert local.stdout.split()[0] == "FileSystemStorage", local.stderr
+
+
+def test_signed_links_for_photos_are_allowed_by_the_csp_only_in_redirect_mode():
+    shown = "from django.conf import settings; print(*settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "S3_BUCKET": "healthcity", "S3_ACCESS_KEY": "key",
+           "S3_SECRET_KEY": "secret", "S3_ENDPOINT_URL": "http://seaweedfs:8333",
+           "S3_PUBLIC_ENDPOINT_URL": "https://files.example.org/s3"}
+    redirect = run_python(f"import django; django.setup(); {shown}", project_env(**env, S3_SERVE="redirect"))
+    assert redirect.returncode == 0, redirect.stderr
+    assert "https://files.example.org" in redirect.stdout.split() and "seaweedfs" not in redirect.stdout
+    stream = run_python(f"import django; django.setup(); {shown}", project_env(**env, S3_SERVE="stream"))
+    assert "files.example.org" not in stream.stdout and "seaweedfs" not in stream.stdout
