@@ -253,3 +253,26 @@ def test_the_backup_reads_every_file_from_the_bucket(city, bucket, settings, tmp
     with tarfile.open(tmp_path / "backups" / "city.tar") as archive:
         backup_verify(archive, backup_read_manifest(archive))
         assert archive.extractfile(f"media/{photo.image.name}").read() == bucket.read(photo.image.name)
+
+
+def test_redirect_mode_keeps_the_download_name_and_type_of_an_export(city, bucket, settings, login, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    settings.S3_SERVE = "redirect"
+    record(city)
+    record(city, point=city.points_a[1])
+    monkeypatch.setattr(tasks.ledger_export_run, "delay", lambda export_id: None)
+    client = login(city.district_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get("/ledger/problems/export/?format=csv")
+    export = LedgerExport.objects.get()
+    tasks.ledger_export_run(export.pk)
+    export.refresh_from_db()
+    assert export.file.name in bucket.keys()
+
+    answer = client.get(f"/ledger/exports/{export.pk}/download/")
+    assert answer.status_code == 302 and "X-Amz-Signature=" in answer["Location"]
+    fetched = requests.get(answer["Location"], timeout=10)
+    assert fetched.status_code == 200 and fetched.content == bucket.read(export.file.name)
+    assert fetched.headers["Content-Disposition"].startswith('attachment; filename="ledger-')
+    assert fetched.headers["Content-Type"].startswith("text/csv")
+    assert login(city.other_district_lead).get(f"/ledger/exports/{export.pk}/download/").status_code == 404
