@@ -218,7 +218,7 @@ if S3_BUCKET:
     if not (S3_ACCESS_KEY and S3_SECRET_KEY):
         raise ImproperlyConfigured("S3_BUCKET is set: S3_ACCESS_KEY and S3_SECRET_KEY must be set too.")
     STORAGES["default"] = {
-        "BACKEND": "campaign.storage.ObjectStorage",
+        "BACKEND": "campaign.object_storage.ObjectStorage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET, "endpoint_url": S3_ENDPOINT_URL, "public_endpoint_url": S3_PUBLIC_ENDPOINT_URL,
             "access_key": S3_ACCESS_KEY, "secret_key": S3_SECRET_KEY, "region_name": S3_REGION,

@@ -64,7 +64,7 @@ def bucket(settings, tmp_path):
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "campaign.storage.ObjectStorage",
+        "BACKEND": "campaign.object_storage.ObjectStorage",
         "OPTIONS": {"bucket_name": ENV["BUCKET"], "endpoint_url": ENV["ENDPOINT_URL"],
                     "access_key": ENV["ACCESS_KEY"], "secret_key": ENV["SECRET_KEY"],
                     "region_name": ENV["REGION"] or "us-east-1", "location": prefix, "querystring_expire": 60},
