@@ -2,7 +2,10 @@
 
 PostgreSQL, Redis and Chromium are used when configured (DATABASE_URL, REDIS_URL, a Chromium
 on the PATH or in CHROMIUM), and the public records in ../shared/realdata when that folder sits
-beside the checkout. With REQUIRE_SERVICES=1 a missing one fails the run at start.
+beside the checkout. With REQUIRE_SERVICES=1 a missing one fails the run at start. The
+object-storage tests (marker ``s3``) use the S3-compatible server named by S3_TEST_ENDPOINT_URL
+(scripts/s3_server.py starts one); with REQUIRE_SERVICES=1 a run that collects them without it
+fails. Every other test stores files on the local disk (settings.STORAGES as configured).
 """
 
 import os
@@ -71,6 +74,11 @@ def pytest_collection_modifyitems(config, items):
         skips["browser"] = "needs Chromium: install it or set CHROMIUM"
     if not REALDATA.is_dir():
         skips["realdata"] = f"needs the real data in {REALDATA}"
+    if not os.environ.get("S3_TEST_ENDPOINT_URL"):
+        if REQUIRE_SERVICES and any("s3" in item.keywords for item in items):
+            raise pytest.UsageError("REQUIRE_SERVICES=1 but missing: an S3-compatible server "
+                                    "(eval \"$(python scripts/s3_server.py start)\" sets S3_TEST_ENDPOINT_URL)")
+        skips["s3"] = "needs an S3-compatible server: eval \"$(python scripts/s3_server.py start)\""
     for item in items:
         for marker, reason in skips.items():
             if marker in item.keywords:

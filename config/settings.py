@@ -195,6 +195,43 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploaded files are never served by a plain URL: views check who may see them first.
 MEDIA_URL = "/media/"
 
+# Uploaded files on S3-compatible object storage (README "Files on object storage (more than one
+# host)"): with S3_BUCKET set, STORAGES["default"] is the bucket (private: nothing in it has a
+# public address), else the local disk under MEDIA_ROOT. Every read and write goes through the
+# storage API, so web and worker hosts share the bucket, never a disk.
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ENDPOINT_URL = env_url("S3_ENDPOINT_URL", ("http", "https"))
+# The address browsers reach the bucket at, for the signed links of S3_SERVE=redirect (default:
+# S3_ENDPOINT_URL); its origin is allowed for images then.
+S3_PUBLIC_ENDPOINT_URL = env_url("S3_PUBLIC_ENDPOINT_URL", ("http", "https"))
+S3_ACCESS_KEY = env_str("S3_ACCESS_KEY")
+S3_SECRET_KEY = env_str("S3_SECRET_KEY")
+S3_REGION = env_str("S3_REGION", "us-east-1")
+S3_PREFIX = env_str("S3_PREFIX", "").strip("/")
+# stream: the app reads the object and sends it (the bucket need not be reachable by browsers);
+# redirect: the app answers with a link to the object signed for S3_URL_SECONDS.
+S3_SERVE = env_str("S3_SERVE", "stream")
+S3_URL_SECONDS = env_int("S3_URL_SECONDS", 120, minimum=60)
+if S3_URL_SECONDS > 300:
+    raise ImproperlyConfigured(f"S3_URL_SECONDS={S3_URL_SECONDS} must be at most 300: signed links stay short-lived.")
+if S3_SERVE not in ("stream", "redirect"):
+    raise ImproperlyConfigured(f"S3_SERVE={S3_SERVE!r} must be stream or redirect.")
+_S3_SET = [name for name in ("S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL", "S3_ACCESS_KEY", "S3_SECRET_KEY",
+                             "S3_PREFIX") if os.environ.get(name)]
+if S3_BUCKET:
+    if not (S3_ACCESS_KEY and S3_SECRET_KEY):
+        raise ImproperlyConfigured("S3_BUCKET is set: S3_ACCESS_KEY and S3_SECRET_KEY must be set too.")
+    STORAGES["default"] = {
+        "BACKEND": "campaign.object_storage.ObjectStorage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET, "endpoint_url": S3_ENDPOINT_URL, "public_endpoint_url": S3_PUBLIC_ENDPOINT_URL,
+            "access_key": S3_ACCESS_KEY, "secret_key": S3_SECRET_KEY, "region_name": S3_REGION,
+            "location": S3_PREFIX, "querystring_expire": S3_URL_SECONDS,
+        },
+    }
+elif _S3_SET:
+    raise ImproperlyConfigured(f"{', '.join(_S3_SET)} set without S3_BUCKET: set S3_BUCKET to store files on object storage.")
+
 # Largest accepted upload (spreadsheets, photos); larger requests are refused before reading.
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_MB * 1024 * 1024
@@ -266,12 +303,17 @@ MAP_MAX_FEATURES = env_int("MAP_MAX_FEATURES", 2000, minimum=1)
 # metres and days of a new one are shown as likely duplicates.
 NEARBY_RADIUS_M = env_int("NEARBY_RADIUS_M", 250, minimum=1)
 NEARBY_DAYS = env_int("NEARBY_DAYS", 30, minimum=1)
+# Photos redirected to signed links (S3_SERVE=redirect) load from the bucket's public address.
+S3_IMAGE_ORIGINS = []
+if S3_BUCKET and S3_SERVE == "redirect" and (S3_PUBLIC_ENDPOINT_URL or S3_ENDPOINT_URL):
+    _s3_public = urlsplit(S3_PUBLIC_ENDPOINT_URL or S3_ENDPOINT_URL)
+    S3_IMAGE_ORIGINS = [f"{_s3_public.scheme}://{_s3_public.netloc}"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
         "script-src": [csp.SELF, csp.NONCE],
         "style-src": [csp.SELF, csp.NONCE],
-        "img-src": [csp.SELF, "data:", *MAP_TILE_ORIGINS],
+        "img-src": [csp.SELF, "data:", *MAP_TILE_ORIGINS, *S3_IMAGE_ORIGINS],
         "connect-src": [csp.SELF, *MAP_TILE_ORIGINS],
         "font-src": [csp.SELF],
         "object-src": [csp.NONE],

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign.choices import AuditAction
 from campaign.forms import ConfirmedForm
 from campaign.services.audit import audit_record
+from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
 
 from . import selectors, services
@@ -156,7 +157,7 @@ def report_download(request, pk):
     return workbook_response(report, user=request.user, request=request)
 
 
-def workbook_response(report: Report, *, user, request=None) -> FileResponse:
+def workbook_response(report: Report, *, user, request=None) -> HttpResponse:
     """The report's workbook for ``user`` (the page and the API): the stored file when they may
     read the whole report, else one written afresh from the lists of their own scope
     (selectors.report_data_for). 404 until the report is done. Each download is audited."""
@@ -167,17 +168,16 @@ def workbook_response(report: Report, *, user, request=None) -> FileResponse:
     data = selectors.report_data_for(report=report, user=user)
     if data is not report.data:
         report.data = data
-        handle = io.BytesIO(build_workbook(report))
+        response = FileResponse(io.BytesIO(build_workbook(report)), as_attachment=True,
+                                filename=download_name(report), content_type=XLSX)
     else:
-        try:
-            handle = report.workbook.open("rb")
-        except OSError:
-            raise Http404 from None
+        response = stored_file_response(report.workbook, as_attachment=True, filename=download_name(report),
+                                        content_type=XLSX)
     audit_record(action=AuditAction.EXPORT, request=request, actor=user, target=f"report #{report.pk}",
                  details={"report": report.pk, "kind": report.kind, "period": str(report.period.label),
                           "version": report.version, "district": report.district_id,
                           "whole_report": data is report.data})
-    return FileResponse(handle, as_attachment=True, filename=download_name(report), content_type=XLSX)
+    return response
 
 
 def download_name(report: Report) -> str:

@@ -1,4 +1,5 @@
-"""The production files describe web, worker, beat, PostgreSQL, Redis and an uploads volume."""
+"""The production files describe web, worker, beat, PostgreSQL, Redis and the object storage
+that holds the uploaded files."""
 
 import shutil
 import subprocess
@@ -21,10 +22,17 @@ def test_compose_runs_web_worker_beat_postgres_and_redis():
     assert "beat" in services["beat"]["command"]
 
 
-def test_compose_keeps_uploaded_files_in_a_volume():
+def test_compose_keeps_uploaded_files_in_object_storage_not_a_shared_disk():
     data = compose()
-    assert "media" in data["volumes"]
-    assert any(volume.startswith("media:") for volume in data["services"]["web"]["volumes"])
+    services = data["services"]
+    assert services["seaweedfs"]["image"].startswith("chrislusf/seaweedfs:")
+    assert "s3data:/data" in services["seaweedfs"]["volumes"] and "s3data" in data["volumes"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["S3_ENDPOINT_URL"].endswith("http://seaweedfs:8333}") and "S3_BUCKET" in env
+        assert not any(volume.startswith("media:") for volume in services[name]["volumes"])
+    for name in ("migrate", "worker", "beat"):  # web starts after migrate
+        assert services[name]["depends_on"]["seaweedfs"]["condition"] == "service_healthy"
 
 
 def test_compose_config_is_valid_when_a_docker_client_is_present():
@@ -34,7 +42,8 @@ def test_compose_config_is_valid_when_a_docker_client_is_present():
     result = subprocess.run(
         [docker, "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
         capture_output=True, text=True,
-        env={"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", "PATH": "/usr/bin:/bin"},
+        env={"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", "S3_SECRET_KEY": "y" * 40,
+             "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
 

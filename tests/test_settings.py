@@ -29,6 +29,11 @@ def load(**env):
         ("GEOJSON_UPLOAD_CRS", "mercator"),
         ("GEOJSON_MAX_MB", "0"),
         ("MAP_MAX_FEATURES", "0"),
+        ("S3_SERVE", "sideways"),
+        ("S3_URL_SECONDS", "3600"),
+        ("S3_URL_SECONDS", "30"),
+        ("S3_ENDPOINT_URL", "ftp://files.example.org"),
+        ("S3_ACCESS_KEY", "set-without-a-bucket"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(variable, value):
@@ -98,3 +103,35 @@ def test_large_request_bodies_are_refused(client, settings, db):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = client.post("/login/", {"username": "x" * 5000, "password": "y"})
     assert response.status_code == 400
+
+
+def test_a_bucket_without_its_keys_stops_start_up():
+    result = load(S3_BUCKET="healthcity")
+    assert result.returncode != 0
+    assert "S3_ACCESS_KEY and S3_SECRET_KEY must be set" in result.stderr
+
+
+def test_the_bucket_is_the_default_storage_and_the_local_disk_otherwise():
+    shown = ("from django.core.files.storage import storages; d = storages['default']; "
+             "print(type(d).__name__, *(getattr(d, name, '-') for name in "
+             "('bucket_name', 'location', 'querystring_expire', 'file_overwrite', 'default_acl')))")
+    on_s3 = run_python(f"import django; django.setup(); {shown}", project_env(
+        DJANGO_SETTINGS_MODULE="config.settings", S3_BUCKET="healthcity", S3_ENDPOINT_URL="http://127.0.0.1:9",
+        S3_ACCESS_KEY="key", S3_SECRET_KEY="secret", S3_PREFIX="/city/", S3_URL_SECONDS="90"))
+    assert on_s3.returncode == 0, on_s3.stderr
+    assert on_s3.stdout.split() == ["ObjectStorage", "healthcity", "city", "90", "False", "None"]
+    local = run_python(f"import django; django.setup(); {shown}",
+                       project_env(DJANGO_SETTINGS_MODULE="config.settings", S3_BUCKET=None))
+    assert local.stdout.split()[0] == "FileSystemStorage", local.stderr
+
+
+def test_signed_links_for_photos_are_allowed_by_the_csp_only_in_redirect_mode():
+    shown = "from django.conf import settings; print(*settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "S3_BUCKET": "healthcity", "S3_ACCESS_KEY": "key",
+           "S3_SECRET_KEY": "secret", "S3_ENDPOINT_URL": "http://seaweedfs:8333",
+           "S3_PUBLIC_ENDPOINT_URL": "https://files.example.org/s3"}
+    redirect = run_python(f"import django; django.setup(); {shown}", project_env(**env, S3_SERVE="redirect"))
+    assert redirect.returncode == 0, redirect.stderr
+    assert "https://files.example.org" in redirect.stdout.split() and "seaweedfs" not in redirect.stdout
+    stream = run_python(f"import django; django.setup(); {shown}", project_env(**env, S3_SERVE="stream"))
+    assert "files.example.org" not in stream.stdout and "seaweedfs" not in stream.stdout

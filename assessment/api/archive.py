@@ -11,7 +11,7 @@
 - ``exports/`` (POST, HQ and leaders) queues the whole archive's ZIP; ``exports/{id}/`` its
   progress, ``exports/{id}/file/`` the finished ZIP (404 until it is complete)."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.choices import AuditAction, ImportStatus
 from campaign.services.audit import audit_record
+from campaign.storage import stored_file_response
 from config.api import FilterBackend, PageNumberPagination
 from ledger.api.errors import ConflictError, ForbiddenError, InvalidError
 from ledger.api.serializers import ErrorSerializer
@@ -253,14 +254,8 @@ class FileDownloadView(APIView):
                               404: REFUSALS[404]})
     def get(self, request, pk: int):
         record = get_object_or_404(selectors.files_visible_to(request.user), pk=pk)
-        try:
-            handle = record.file.open("rb")
-        except OSError:
-            raise Http404 from None
-        response = FileResponse(handle, as_attachment=True, filename=record.original_name,
-                                content_type=record.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return stored_file_response(record.file, as_attachment=True, filename=record.original_name,
+                                    content_type=record.content_type)
 
 
 class ExportListView(APIView):
@@ -299,14 +294,11 @@ class ExportFileView(APIView):
         record = get_object_or_404(selectors.archive_export_visible_to(request.user), pk=pk)
         if record.status != ImportStatus.DONE or not record.file:
             raise Http404
-        try:
-            handle = record.file.open("rb")
-        except OSError:
-            raise Http404 from None
+        response = stored_file_response(record.file, as_attachment=True, filename=f"archive-{record.pk}.zip",
+                                        content_type="application/zip")
         audit_record(action=AuditAction.EXPORT, request=request, target=f"archive export #{record.pk}",
                      details={"delivery": "download", "via": "api", "format": "zip"})
-        return FileResponse(handle, as_attachment=True, filename=f"archive-{record.pk}.zip",
-                            content_type="application/zip")
+        return response
 
 
 class CompletenessRowSerializer(serializers.Serializer):

@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,7 @@ from campaign.choices import AuditAction, ImportStatus
 from campaign.control_characters import ControlCharactersRefused
 from campaign.models import Team, Unit
 from campaign.services.audit import audit_record
+from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
 
 from ..archive.files import ACCEPT_ATTRIBUTE, MaterialFileError
@@ -146,14 +146,11 @@ def archive_file(request, pk: int):
     """One version's file, only for someone who may see its material (404 otherwise), under
     its original name, never sniffed or cached publicly."""
     record = get_object_or_404(selectors.files_visible_to(request.user), pk=pk)
-    try:
-        handle = default_storage.open(record.file.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
     inline = record.kind in ("pdf", "jpeg", "png") and request.GET.get("download") != "1"
-    response = FileResponse(handle, content_type=record.content_type, as_attachment=not inline,
-                            filename=record.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = stored_file_response(record.file, content_type=record.content_type, as_attachment=not inline,
+                                    filename=record.original_name)
+    if response.status_code != 200:
+        return response  # a redirect to the signed link (S3_SERVE=redirect)
     response["Cache-Control"] = "private, max-age=0, no-store"
     if inline:
         response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(record.original_name)}"
@@ -278,15 +275,11 @@ def archive_zip_download(request, pk: int):
     record = get_object_or_404(selectors.archive_export_visible_to(request.user), pk=pk)
     if record.status != ImportStatus.DONE or not record.file:
         raise Http404
-    try:
-        handle = record.file.open("rb")
-    except OSError:
-        raise Http404 from None
+    stamp = timezone.localtime(record.created_at).strftime("%Y%m%d-%H%M")
+    response = stored_file_response(record.file, as_attachment=True, filename=f"archive-{stamp}.zip",
+                                    content_type="application/zip")
     audit_record(action=AuditAction.EXPORT, request=request, target=f"archive export #{record.pk}",
                  details={"delivery": "download", "requested_by": record.requested_by_id, "format": "zip"})
-    stamp = timezone.localtime(record.created_at).strftime("%Y%m%d-%H%M")
-    response = FileResponse(handle, as_attachment=True, filename=f"archive-{stamp}.zip", content_type="application/zip")
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -22,6 +22,7 @@ from ..choices import AuditAction, ImportStatus
 from ..models import ExportJob
 from ..services import exports as export_service
 from ..services.audit import audit_record
+from ..storage import stored_file_response
 from .structure import campaign_staff_required
 
 FINISHED = {ImportStatus.DONE, ImportStatus.FAILED}
@@ -133,15 +134,14 @@ def export_job_file(request, record, *, name: str):
     list's, for the audit entry ("ledger export #12") and the file name (ledger-20261206-0930.xlsx)."""
     if record.status != ImportStatus.DONE or not record.file:
         raise Http404
-    try:
-        handle = record.file.open("rb")
-    except OSError:
-        raise Http404 from None
     stamp = timezone.localtime(record.created_at).strftime("%Y%m%d-%H%M")
+    response = stored_file_response(record.file, content_type=exporting.CONTENT_TYPES[record.file_format],
+                                    filename=f"{name.replace('_', '-')}-{stamp}.{record.file_format}",
+                                    as_attachment=True)
     audit_record(action=AuditAction.EXPORT, request=request, target=f"{name} export #{record.pk}",
                  details={"filters": record.filters, "delivery": "download", "requested_by": record.requested_by_id,
                           "format": record.file_format})
-    return export_response(handle, f"{name.replace('_', '-')}-{stamp}.{record.file_format}", record.file_format)
+    return response
 
 
 routes = [

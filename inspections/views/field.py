@@ -11,12 +11,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +22,7 @@ from django.views.decorators.http import require_POST
 from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.models import SamplePoint
+from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required, is_htmx
 from campaign.write_scope import OutOfScope, writable
 from ledger.choices import Action
@@ -431,13 +430,7 @@ def result_photo(request, pk: int, thumbnail: bool = False):
         pk=pk,
     )
     name = (item.thumbnail if thumbnail else item.image).name
-    try:
-        handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return stored_file_response(name, content_type="image/jpeg", cache_seconds=3600)
 
 
 routes = [

@@ -28,6 +28,7 @@ from campaign.api.parsers import FormParser, MultiPartParser
 from campaign.choices import AuditAction, ImportStatus, Role
 from campaign.importing.reading import upload_too_large
 from campaign.services.audit import audit_record
+from campaign.storage import stored_file_response
 
 from ..models import LedgerExport, LedgerImport
 from ..transfer import services as transfer
@@ -192,16 +193,13 @@ class ProblemExportFileView(APIView):
         record = _own_export(request, pk)
         if record.status != ImportStatus.DONE or not record.file:
             raise Http404
-        try:
-            handle = record.file.open("rb")
-        except OSError:
-            raise Http404 from None
+        response = stored_file_response(record.file, as_attachment=True,
+                                        filename=f"ledger-{record.pk}.{record.file_format}",
+                                        content_type=CONTENT_TYPES[record.file_format])
         audit_record(action=AuditAction.EXPORT, request=request, target=f"ledger export #{record.pk}",
                      details={"filters": record.filters, "delivery": "download", "via": "api",
                               "requested_by": record.requested_by_id, "format": record.file_format})
-        return FileResponse(handle, as_attachment=True,
-                            filename=f"ledger-{record.pk}.{record.file_format}",
-                            content_type=CONTENT_TYPES[record.file_format])
+        return response
 
 
 class ProblemImportView(APIView):

@@ -12,13 +12,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import Case, DateField, F, Prefetch, Q, Value, When
-from django.http import FileResponse, Http404, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +25,7 @@ from django.views.decorators.http import require_POST
 from campaign import tasks_home
 from campaign.choices import Role
 from campaign.forms import bootstrap_form
+from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
 from campaign.write_scope import OutOfScope
 
@@ -402,13 +401,7 @@ def photo(request, pk: int, thumbnail: bool = False):
         EvidencePhoto.objects.filter(problem__in=Problem.objects.visible_to(request.user).values("pk")), pk=pk
     )
     name = (item.thumbnail if thumbnail else item.image).name
-    try:
-        handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return stored_file_response(name, content_type="image/jpeg", cache_seconds=3600)
 
 
 # --- My tasks ------------------------------------------------------------------------------------

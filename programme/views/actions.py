@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
@@ -24,6 +23,7 @@ from campaign.choices import ImportStatus
 from campaign.forms import bootstrap_form
 from campaign.photos import PhotoError, photo_store
 from campaign.spreadsheets import append_row
+from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
 
 from ..choices import TargetStep
@@ -266,13 +266,8 @@ def target_photo(request, pk, thumbnail=False):
     """A photo, only for someone who may see its object (404 otherwise), never cached publicly."""
     item = get_object_or_404(
         TargetPhoto.objects.filter(target__in=ActionTarget.objects.visible_to(request.user).values("pk")), pk=pk)
-    try:
-        handle = default_storage.open((item.thumbnail if thumbnail else item.image).name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return stored_file_response(item.thumbnail if thumbnail else item.image, content_type="image/jpeg",
+                                cache_seconds=3600)
 
 
 def targets_url(**params) -> str:

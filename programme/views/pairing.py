@@ -10,13 +10,11 @@ import zlib
 
 from django.contrib import messages
 from django.core import signing
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,6 +27,7 @@ from campaign.services.communities import (
     communities_import,
     may_import_communities,
 )
+from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
 
 from ..choices import PairTaskStatus
@@ -104,13 +103,7 @@ def pair_photo(request, pk: int, thumbnail: bool = False):
     pairs = Pair.objects.visible_to(user).values("pk")
     item = get_object_or_404(PairPhoto.objects.filter(Q(task__pair__in=pairs) | Q(visit__pair__in=pairs)), pk=pk)
     name = (item.thumbnail if thumbnail else item.image).name
-    try:
-        handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return stored_file_response(name, content_type="image/jpeg", cache_seconds=3600)
 
 
 def _render_pair(request, pair, **forms):

@@ -5,18 +5,17 @@ build-out with its history). Everything loads through ``visible_to(user)``: out 
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.models import SamplePoint
 from campaign.photos import PhotoError, photo_store
+from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
 
 from ..forms.sites import (
@@ -159,13 +158,7 @@ def model_site_photo(request, pk: int, thumbnail: bool = False):
     sites = ModelSite.objects.visible_to(user) if is_hq(user) else ModelSite.objects.in_gallery(user)
     item = get_object_or_404(ModelSitePhoto.objects.filter(site__in=sites.values("pk")), pk=pk)
     name = (item.thumbnail if thumbnail else item.image).name
-    try:
-        handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return stored_file_response(name, content_type="image/jpeg", cache_seconds=3600)
 
 
 # --- The build-out ----------------------------------------------------------------------------

@@ -7,11 +7,8 @@ refuses a stale or second decision."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +16,7 @@ from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.middleware import body_control_characters_refused
 from campaign.public_guard import mobile_shown
+from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
 from ledger.nearby import thumbnail_urls
 
@@ -245,12 +243,6 @@ def photo(request, pk: int, thumbnail: bool = False):
         PublicReportPhoto.objects.filter(report__in=PublicReport.objects.visible_to(request.user).values("pk")),
         pk=pk)
     name = (item.thumbnail if thumbnail else item.image).name
-    try:
-        handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return stored_file_response(name, content_type="image/jpeg", cache_seconds=3600)
 
 

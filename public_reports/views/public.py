@@ -10,7 +10,7 @@ report afterwards, the files just stored are removed again.
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -28,6 +28,7 @@ from campaign.public_guard import (
     place_to_wgs84,
     public_page,
 )
+from campaign.storage import stored_file_response
 from campaign.throttling import AddressRateThrottle, client_address
 from ledger.choices import PhotoKind
 from ledger.models import EvidencePhoto
@@ -307,8 +308,4 @@ def track_photo(request, code: str, kind: str, pk: int, size: str = "full"):
         if item is None or not isinstance(item, EvidencePhoto) or item.kind != PhotoKind.AFTER:
             raise Http404
     name = (item.thumbnail if size == "thumb" else item.image).name
-    try:
-        handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    return FileResponse(handle, content_type="image/jpeg")
+    return stored_file_response(name, content_type="image/jpeg")
