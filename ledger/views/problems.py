@@ -28,6 +28,7 @@ from campaign import tasks_home
 from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.views.structure import campaign_staff_required
+from campaign.widgets import python_widget_renderer
 from campaign.write_scope import OutOfScope
 
 from .. import services
@@ -93,6 +94,7 @@ def _scope_choices(filterset, user):
 
 def _filter_form(filterset):
     form = bootstrap_form(filterset.form)
+    form.renderer = python_widget_renderer  # the same HTML, without the template engine per widget
     either = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
     for name in ("open", "overdue", "rejected", "rebound"):
         if name in form.fields:
