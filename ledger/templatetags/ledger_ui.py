@@ -163,10 +163,38 @@ class _Once(dict):
         return value
 
 
+# What a row shows, as ``values(*LIST_ROW_VALUES)`` reads it: the ledger page reads its rows so,
+# without a model instance per problem and per related name.
+LIST_ROW_VALUES = (
+    "pk", "code", "description", "status", "severity", "rejection_count", "version", "found_at", "deadline",
+    "district__name", "district__name_en", "category__name_zh", "category__name_en", "responsible_unit_id",
+    "responsible_unit__name", "responsible_unit__name_en", "sample_point_id", "sample_point__name",
+)
+
+
+def list_row(problem) -> dict:
+    """A problem (with its district, category, unit and sample point) as a row of LIST_ROW_VALUES."""
+    district, category = problem.district, problem.category
+    unit, point = problem.responsible_unit, problem.sample_point
+    return {
+        "pk": problem.pk, "code": problem.code, "description": problem.description, "status": problem.status,
+        "severity": problem.severity, "rejection_count": problem.rejection_count, "version": problem.version,
+        "found_at": problem.found_at, "deadline": problem.deadline,
+        "district__name": district.name, "district__name_en": district.name_en,
+        "category__name_zh": category.name_zh, "category__name_en": category.name_en,
+        "responsible_unit_id": unit.pk if unit is not None else None,
+        "responsible_unit__name": unit.name if unit is not None else None,
+        "responsible_unit__name_en": unit.name_en if unit is not None else None,
+        "sample_point_id": point.pk if point is not None else None,
+        "sample_point__name": point.name if point is not None else None,
+    }
+
+
 @register.simple_tag
 def problem_rows(problems, selectable=False):
     """The ``<tr>`` of each problem of a list (ledger/_problem_rows.html), as its template wrote
-    them: the same cells, escaping, badges and translations."""
+    them: the same cells, escaping, badges and translations. ``problems`` are rows read with
+    ``values(*LIST_ROW_VALUES)`` (the ledger page) or problems with their related objects."""
     english = (translation.get_language() or "").startswith("en")
     zone = timezone.get_current_timezone()
     today = timezone.localdate()
@@ -183,30 +211,33 @@ def problem_rows(problems, selectable=False):
         if SEVERITY_STYLE.get(severity, "") else ""))
     rejections = _Once(lambda count: _rejected_badge(count) if count else "")
     overdue = _Once(lambda days: _overdue_badge(days) if days else "")
-    # BilingualName.label (district, unit) and Category.label, once per object and language.
-    names = _Once(lambda obj: escape(obj.name_en if (english and obj.name_en) else obj.name))
-    categories = _Once(lambda obj: escape(obj.name_en if english else obj.name_zh))
+    # BilingualName.label (district, unit) and Category.label, once per name and language.
+    names = _Once(lambda name: escape(name[1] if (english and name[1]) else name[0]))
+    categories = _Once(lambda name: escape(name[1] if english else name[0]))
     out = []
-    for problem in problems:
-        pk, code = problem.pk, escape(problem.code)
-        deadline = problem.deadline
-        days = (today - deadline).days if deadline and problem.status in OPEN_STATUSES else 0
+    for row in problems:
+        if not isinstance(row, dict):
+            row = list_row(row)
+        pk, code, deadline = row["pk"], escape(row["code"]), row["deadline"]
+        days = (today - deadline).days if deadline and row["status"] in OPEN_STATUSES else 0
         badge = overdue[max(0, days)]
-        point, unit = problem.sample_point, problem.responsible_unit
+        point = row["sample_point__name"] if row["sample_point_id"] is not None else None
+        unit = names[row["responsible_unit__name"], row["responsible_unit__name_en"]] if (
+            row["responsible_unit_id"] is not None) else ""
         out.append(_ROW.format(
             code=code,
-            select=_SELECT.format(pk=pk, code=code, version=problem.version, **labels) if selectable else "",
+            select=_SELECT.format(pk=pk, code=code, version=row["version"], **labels) if selectable else "",
             url=f"{prefix}{pk}/",
             overdue=badge,
-            description=escape(short(problem.description, 60)),
-            point=f'<div class="small text-body-secondary">{escape(point.name)}</div>' if point else "",
-            status=statuses[problem.status],
-            severity=severities[problem.severity],
-            rejected=rejections[problem.rejection_count],
-            district=names[problem.district],
-            category=categories[problem.category],
-            unit=(names[unit] if unit is not None else "") or "—",
-            found=_ymd(problem.found_at.astimezone(zone)) if problem.found_at else "",
+            description=escape(short(row["description"], 60)),
+            point=f'<div class="small text-body-secondary">{escape(point)}</div>' if point is not None else "",
+            status=statuses[row["status"]],
+            severity=severities[row["severity"]],
+            rejected=rejections[row["rejection_count"]],
+            district=names[row["district__name"], row["district__name_en"]],
+            category=categories[row["category__name_zh"], row["category__name_en"]],
+            unit=unit or "—",
+            found=_ymd(row["found_at"].astimezone(zone)) if row["found_at"] else "",
             deadline=_ymd(deadline) if deadline else "—",
             **labels,
         ))
