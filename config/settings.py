@@ -97,6 +97,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} keeping the address of a constant view name (campaign/templatetags/cached_url.py).
+            "builtins": ["campaign.templatetags.cached_url"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

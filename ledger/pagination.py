@@ -176,7 +176,9 @@ def keyset_page(queryset, ordering: Ordering, cursor: str | None, *, per_page: i
     if backwards:
         rows.reverse()
 
-    def values(row):
+    def values(row):  # a model instance, or a row read with values() that names the keys
+        if isinstance(row, dict):
+            return [row[key.field] for key in keys]
         return [getattr(row, key.field) for key in keys]
 
     next_cursor = previous_cursor = None

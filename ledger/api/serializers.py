@@ -17,7 +17,7 @@ from rest_framework import serializers
 from campaign.api.serializers import VisibleRelatedField, WritableRelatedField
 from campaign.geo import city_coordinate_errors
 from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
-from ledger.choices import Action, ClassStatus, Severity, Source, Status, choice_label
+from ledger.choices import OPEN_STATUSES, Action, ClassStatus, Severity, Source, Status, choice_label
 from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemClassEvent, ProblemEvent
 from ledger.rules import PAGE_ACTIONS, ROLES, allowed_actions, role_of
 
@@ -160,6 +160,76 @@ class ProblemListSerializer(serializers.ModelSerializer):
     @cached_property
     def _date(self) -> serializers.DateField:
         return serializers.DateField()
+
+
+# The columns of the list's rows, read with ``values()``: no model instance per row.
+LIST_VALUES = (
+    "id", "code", "description", "status", "severity", "source", "category_id", "category__name_zh",
+    "category__name_en", "district_id", "district__name", "district__name_en", "grid_id", "road_id",
+    "sample_point_id", "sample_point__name", "address", "responsible_unit_id", "responsible_unit__name",
+    "responsible_unit__name_en", "team_id", "team__name", "team__name_en", "found_at", "deadline", "closed_at",
+    "problem_class_id", "rebound_of_id", "version",
+)
+
+
+def problem_list_rows(rows) -> list[dict]:
+    """What ``ProblemListSerializer`` answers for each problem, from rows read with
+    ``values(*LIST_VALUES)`` (a test compares the two): the list endpoint makes no model
+    instances (six per row with their names), which were a quarter of its time."""
+    english = (translation.get_language() or "").startswith("en")
+    when, day = serializers.DateTimeField(), serializers.DateField()
+    today = timezone.localdate()
+    statuses, severities, sources = (_labels_of(Status), _labels_of(Severity), _labels_of(Source))
+    out = []
+    for row in rows:
+        status, deadline = row["status"], row["deadline"]
+        days_overdue = max(0, (today - deadline).days) if deadline and status in OPEN_STATUSES else 0
+        out.append({
+            "id": row["id"],
+            "code": row["code"],
+            "description": row["description"],
+            "status": status,
+            "status_label": statuses.get(status, status),
+            "severity": row["severity"],
+            "severity_label": severities.get(row["severity"], row["severity"]),
+            "source": row["source"],
+            "source_label": sources.get(row["source"], row["source"]),
+            "category": row["category_id"],
+            "category_label": (
+                (row["category__name_en"] if english else row["category__name_zh"]) if row["category_id"] else None
+            ),
+            "district": row["district_id"],
+            "district_label": _bilingual_row(row, "district", english),
+            "grid": row["grid_id"],
+            "road": row["road_id"],
+            "sample_point": row["sample_point_id"],
+            "sample_point_label": row["sample_point__name"] if row["sample_point_id"] else None,
+            "address": row["address"],
+            "responsible_unit": row["responsible_unit_id"],
+            "responsible_unit_label": _bilingual_row(row, "responsible_unit", english),
+            "team": row["team_id"],
+            "team_label": _bilingual_row(row, "team", english),
+            "found_at": when.to_representation(row["found_at"]) if row["found_at"] else None,
+            "deadline": day.to_representation(deadline) if deadline else None,
+            "days_overdue": days_overdue,
+            "closed_at": when.to_representation(row["closed_at"]) if row["closed_at"] else None,
+            "problem_class": row["problem_class_id"],
+            "rebound_of": row["rebound_of_id"],
+            "version": row["version"],
+        })
+    return out
+
+
+def _labels_of(choices) -> dict:
+    return {value: choice_label(choices, value) for value in choices.values}
+
+
+def _bilingual_row(row: dict, relation: str, english: bool) -> str | None:
+    """``_bilingual`` of a related object read as ``relation__name`` and ``relation__name_en``."""
+    if row[f"{relation}_id"] is None:
+        return None
+    name_en = row[f"{relation}__name_en"]
+    return name_en if (english and name_en) else row[f"{relation}__name"]
 
 
 def _bilingual(obj, english: bool) -> str | None:

@@ -27,6 +27,7 @@ from campaign.choices import Role
 from campaign.forms import bootstrap_form
 from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
+from campaign.widgets import python_widget_renderer
 from campaign.write_scope import OutOfScope
 
 from .. import services
@@ -44,6 +45,7 @@ from ..photos import PhotoError, photo_store
 from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
 from ..selectors import suggested_unit
 from ..services import LedgerConflict, LedgerError, LedgerForbidden, LedgerInvalid
+from ..templatetags.ledger_ui import LIST_ROW_VALUES
 
 PER_PAGE = 50
 COUNT_LIMIT = 500  # the list counts matches up to here and then says "500+"
@@ -92,6 +94,7 @@ def _scope_choices(filterset, user):
 
 def _filter_form(filterset):
     form = bootstrap_form(filterset.form)
+    form.renderer = python_widget_renderer  # the same HTML, without the template engine per widget
     either = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
     for name in ("open", "overdue", "rejected", "rebound"):
         if name in form.fields:
@@ -147,10 +150,12 @@ def problem_list(request):
         start = timezone.make_aware(datetime.combine(day, time.min))
         cursor = cursor_at(SORTS[sort][1], start)
     matches = filterset.qs
-    rows = matches.select_related(*LIST_RELATED)
+    rows = matches
     if sort == "overdue":
         rows = _with_overdue_since(rows)
-    page = keyset_page(rows, SORTS[sort][1], cursor, per_page=PER_PAGE)
+    # The rows as values (LIST_ROW_VALUES and the sort's keys), no model instance per problem.
+    keys = [key.field for key in SORTS[sort][1].keys if key.field not in LIST_ROW_VALUES]
+    page = keyset_page(rows.values(*LIST_ROW_VALUES, *keys), SORTS[sort][1], cursor, per_page=PER_PAGE)
     count, more = bounded_count(matches, COUNT_LIMIT)
     filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "jump"))
     context = {
