@@ -17,7 +17,15 @@ from rest_framework import serializers
 from campaign.api.serializers import VisibleRelatedField, WritableRelatedField
 from campaign.geo import city_coordinate_errors
 from campaign.models import Category, District, Grid, Road, SamplePoint, Team, Unit
-from ledger.choices import OPEN_STATUSES, Action, ClassStatus, Severity, Source, Status, choice_label
+from ledger.choices import (
+    OPEN_STATUSES,
+    Action,
+    ClassStatus,
+    Severity,
+    Source,
+    Status,
+    choice_label,
+)
 from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemClassEvent, ProblemEvent
 from ledger.rules import PAGE_ACTIONS, ROLES, allowed_actions, role_of
 
