@@ -18,9 +18,10 @@
   };
 
   // --- Small helpers --------------------------------------------------------------------------
-  function t(text) { return window.gettext ? window.gettext(text) : text; }
+  // Strings are written gettext("…") so makemessages finds them (djangojs domain, /jsi18n/).
+  var gettext = window.gettext || function (text) { return text; };
   function f(text, values) {
-    return window.interpolate ? window.interpolate(t(text), values, true) : t(text);
+    return window.interpolate ? window.interpolate(text, values, true) : text;
   }
   function h(tag, props) {
     var node = document.createElement(tag);
@@ -86,18 +87,18 @@
   }
   function stateLabel(entry) {
     if (!entry) { return ""; }
-    if (entry.state === "sent") { return t("Sent"); }
-    if (entry.state === "conflict") { return t("Not sent: needs your decision"); }
-    if (entry.state === "failed") { return t("Not sent: refused"); }
-    return t("Waiting to send");
+    if (entry.state === "sent") { return gettext("Sent"); }
+    if (entry.state === "conflict") { return gettext("Not sent: needs your decision"); }
+    if (entry.state === "failed") { return gettext("Not sent: refused"); }
+    return gettext("Waiting to send");
   }
 
   // --- Header: freshness, connection, queue --------------------------------------------------------
   function header() {
     var fresh = document.getElementById("field-fresh");
     if (state.copy && state.copy.generated_at) {
-      fresh.textContent = f("Copy from %(when)s", {when: when(state.copy.generated_at)}) +
-        (state.fresh ? "" : " · " + t("not refreshed since (no connection)"));
+      fresh.textContent = f(gettext("Copy from %(when)s"), {when: when(state.copy.generated_at)}) +
+        (state.fresh ? "" : " · " + gettext("not refreshed since (no connection)"));
       fresh.setAttribute("data-generated", state.copy.generated_at);
       fresh.setAttribute("data-fresh", state.fresh ? "1" : "0");
     }
@@ -108,15 +109,15 @@
     var summary = document.getElementById("field-queue-summary");
     var problems = waiting.filter(function (e) { return e.state === "conflict" || e.state === "failed"; }).length;
     summary.textContent = waiting.length ?
-      f("%(n)s waiting to send", {n: waiting.length}) + (problems ? " · " + f("%(n)s need your decision", {n: problems}) : "") :
-      t("Nothing waiting to send.");
+      f(gettext("%(n)s waiting to send"), {n: waiting.length}) + (problems ? " · " + f(gettext("%(n)s need your decision"), {n: problems}) : "") :
+      gettext("Nothing waiting to send.");
     summary.setAttribute("data-waiting", String(waiting.length));
     var bar = document.getElementById("field-progress");
     if (state.progress) {
       var p = state.progress;
       bar.hidden = false;
-      bar.textContent = f("Sending %(n)s of %(m)s", {n: p.n, m: p.m}) +
-        (p.photos ? " · " + f("photo %(k)s of %(j)s", {k: p.photo || 1, j: p.photos}) : "");
+      bar.textContent = f(gettext("Sending %(n)s of %(m)s"), {n: p.n, m: p.m}) +
+        (p.photos ? " · " + f(gettext("photo %(k)s of %(j)s"), {k: p.photo || 1, j: p.photos}) : "");
     } else {
       bar.hidden = true;
       bar.textContent = "";
@@ -137,14 +138,14 @@
     box.hidden = false;
     box.setAttribute("data-reason", stop.reason);
     if (stop.reason === "revoked") {
-      box.appendChild(h("strong", {text: t("This phone was cut off by HQ.")}));
+      box.appendChild(h("strong", {text: gettext("This phone was cut off by HQ.")}));
       box.appendChild(h("p", {text: stop.detail || ""}));
-      box.appendChild(h("p", {text: t("Nothing more is sent from it. What is waiting stays listed here.")}));
+      box.appendChild(h("p", {text: gettext("Nothing more is sent from it. What is waiting stays listed here.")}));
     } else if (stop.reason === "signed_out") {
-      box.appendChild(h("p", {text: t("You are signed out. Sign in again to send what is waiting; it stays on this phone.")}));
-      box.appendChild(h("a", {"class": "btn btn-sm btn-light", href: root.getAttribute("data-login"), text: t("Sign in again")}));
+      box.appendChild(h("p", {text: gettext("You are signed out. Sign in again to send what is waiting; it stays on this phone.")}));
+      box.appendChild(h("a", {"class": "btn btn-sm btn-light", href: root.getAttribute("data-login"), text: gettext("Sign in again")}));
     } else if (stop.reason === "other_person") {
-      box.appendChild(h("p", {text: f("What is waiting was made by %(who)s. It is sent only when that person is signed in; it stays on this phone.", {who: stop.owner})}));
+      box.appendChild(h("p", {text: f(gettext("What is waiting was made by %(who)s. It is sent only when that person is signed in; it stays on this phone."), {who: stop.owner})}));
     }
   }
 
@@ -251,7 +252,7 @@
     var checked = card.querySelector("input[type=radio]:checked");
     var note = card.querySelector("textarea").value;
     if (!checked) {
-      if (files.length) { card.querySelector("[data-hint]").textContent = t("Choose pass, fail or not applicable first."); }
+      if (files.length) { card.querySelector("[data-hint]").textContent = gettext("Choose pass, fail or not applicable first."); }
       return Promise.resolve(false);
     }
     var group = groupOf("rp", point.round_point);
@@ -283,10 +284,10 @@
     var submit = submitEntry(point);
     var total = point.checklist.items.length;
     var answered = point.checklist.items.filter(function (item) { return answerOf(point, item).outcome; }).length;
-    if (group.some(function (e) { return e.state === "conflict" || e.state === "failed"; })) { return t("Needs your decision"); }
-    if (submit && submit.state === "sent") { return t("Submitted and sent"); }
-    if (submit) { return t("Submitted on the phone, waiting to send"); }
-    return f("%(n)s of %(m)s answered", {n: answered, m: total});
+    if (group.some(function (e) { return e.state === "conflict" || e.state === "failed"; })) { return gettext("Needs your decision"); }
+    if (submit && submit.state === "sent") { return gettext("Submitted and sent"); }
+    if (submit) { return gettext("Submitted on the phone, waiting to send"); }
+    return f(gettext("%(n)s of %(m)s answered"), {n: answered, m: total});
   }
 
   function viewPoints() {
@@ -301,15 +302,15 @@
           h("div", {"class": "field-card-status", "data-status": ""}, pointStatus(point))));
     });
     return h("section", {id: "field-points"},
-      h("h1", {"class": "field-h1", text: t("My assigned points")}),
+      h("h1", {"class": "field-h1", text: gettext("My assigned points")}),
       list.length ? h("ul", {"class": "field-list"}, items) :
-        h("p", {"class": "field-empty", text: t("No round points are assigned to you for the coming days.")}));
+        h("p", {"class": "field-empty", text: gettext("No round points are assigned to you for the coming days.")}));
   }
 
   function itemCard(point, item, locked) {
     var answer = answerOf(point, item);
     var name = "outcome-" + item.id;
-    var outcomes = [["pass", t("Pass")], ["fail", t("Fail")], ["na", t("Not applicable")]];
+    var outcomes = [["pass", gettext("Pass")], ["fail", gettext("Fail")], ["na", gettext("Not applicable")]];
     var photos = [];
     answer.entries.forEach(function (e) {
       (e.photos || []).forEach(function (p) { if (p.blob) { photos.push(p.blob); } });
@@ -320,7 +321,7 @@
                              "data-state": itemState, "data-outcome": answer.outcome || ""},
       h("div", {"class": "field-item-head"},
         h("span", {"class": "field-item-code", text: item.code}),
-        h("span", {"class": "field-item-points", text: item.veto ? t("Veto item") : f("%(n)s points", {n: item.points})})),
+        h("span", {"class": "field-item-points", text: item.veto ? gettext("Veto item") : f(gettext("%(n)s points"), {n: item.points})})),
       h("p", {"class": "field-item-text", text: item.text}),
       h("div", {"class": "field-outcomes", role: "radiogroup", "aria-label": item.code},
         outcomes.map(function (o) {
@@ -328,17 +329,17 @@
             h("input", {type: "radio", name: name, value: o[0], checked: answer.outcome === o[0], disabled: locked}),
             h("span", {text: o[1]}));
         })),
-      h("label", {"class": "field-label", "for": "note-" + item.id, text: t("Note")}),
+      h("label", {"class": "field-label", "for": "note-" + item.id, text: gettext("Note")}),
       h("textarea", {id: "note-" + item.id, "class": "form-control", rows: "2", maxlength: "500", disabled: locked,
                      "data-keep": "note-" + item.id}),
       h("div", {"class": "field-photos"},
-        photos.map(function (blob) { return h("img", {src: preview(blob), alt: t("Photo waiting to send"), "class": "field-thumb"}); }),
+        photos.map(function (blob) { return h("img", {src: preview(blob), alt: gettext("Photo waiting to send"), "class": "field-thumb"}); }),
         locked ? null : h("label", {"class": "btn btn-outline-secondary field-photo-button"},
-          t("Add a photo"),
+          gettext("Add a photo"),
           h("input", {type: "file", accept: "image/*", capture: "environment", "class": "visually-hidden", multiple: true}))),
       h("div", {"class": "field-item-state", "data-hint": ""},
-        itemState === "open" ? "" : (itemState === "saved" ? t("Saved on the server") : stateLabel(last)) +
-          (photos.length ? " · " + f("%(n)s photos waiting", {n: photos.length}) : "")));
+        itemState === "open" ? "" : (itemState === "saved" ? gettext("Saved on the server") : stateLabel(last)) +
+          (photos.length ? " · " + f(gettext("%(n)s photos waiting"), {n: photos.length}) : "")));
     card.querySelector("textarea").value = answer.note || "";
     if (!locked) {
       card.addEventListener("change", function (event) {
@@ -358,8 +359,8 @@
   function viewPoint(id) {
     var point = pointById(id);
     if (!point) {
-      return h("section", {}, h("p", {"class": "field-empty", text: t("This point is not in the copy on this phone.")}),
-        h("a", {href: "#/points", text: t("Back to my points")}));
+      return h("section", {}, h("p", {"class": "field-empty", text: gettext("This point is not in the copy on this phone.")}),
+        h("a", {href: "#/points", text: gettext("Back to my points")}));
     }
     var group = groupOf("rp", point.round_point);
     var submit = submitEntry(point);
@@ -376,12 +377,12 @@
     var answered = point.checklist.items.filter(function (item) { return answerOf(point, item).outcome; }).length;
     var note = h("textarea", {"class": "form-control", rows: "2", id: "field-submit-note", "data-keep": "submit-note-" + id, disabled: locked});
     return h("section", {id: "field-point", "data-round-point": point.round_point},
-      h("a", {href: "#/points", "class": "field-back", text: t("← My points")}),
+      h("a", {href: "#/points", "class": "field-back", text: gettext("← My points")}),
       h("h1", {"class": "field-h1"}, sp.code + " " + sp.name),
       h("p", {"class": "field-card-meta"}, [sp.address, sp.category, point.round.name].filter(Boolean).join(" · ")),
       problems.map(conflictPanel),
       h("p", {"class": "field-count", id: "field-answered", "data-answered": answered, "data-total": point.checklist.items.length},
-        f("%(n)s of %(m)s answered", {n: answered, m: point.checklist.items.length})),
+        f(gettext("%(n)s of %(m)s answered"), {n: answered, m: point.checklist.items.length})),
       sections.map(function (key) {
         return h("div", {"class": "field-section"}, key ? h("h2", {"class": "field-h2", text: key}) : null,
           bySection[key].map(function (item) { return itemCard(point, item, locked); }));
@@ -389,11 +390,11 @@
       h("div", {"class": "field-submit"},
         submit ? h("p", {"class": "field-submit-state", id: "field-submit-state", "data-state": submit.state}, stateLabel(submit)) : null,
         locked ? null : [
-          h("label", {"class": "field-label", "for": "field-submit-note", text: t("Note on the whole inspection (optional)")}),
+          h("label", {"class": "field-label", "for": "field-submit-note", text: gettext("Note on the whole inspection (optional)")}),
           note,
           h("p", {"class": "field-hint", id: "field-submit-hint"}),
           h("button", {type: "button", "class": "btn btn-success btn-lg w-100", id: "field-submit",
-                       onclick: function () { submitPoint(point); }, text: t("Submit the inspection")})
+                       onclick: function () { submitPoint(point); }, text: gettext("Submit the inspection")})
         ]));
   }
 
@@ -401,7 +402,7 @@
     var missing = point.checklist.items.filter(function (item) { return !answerOf(point, item).outcome; });
     var hint = document.getElementById("field-submit-hint");
     if (missing.length) {
-      hint.textContent = t("Answer every item first:") + " " + missing.map(function (i) { return i.code; }).join(", ");
+      hint.textContent = gettext("Answer every item first:") + " " + missing.map(function (i) { return i.code; }).join(", ");
       return;
     }
     var note = document.getElementById("field-submit-note").value;
@@ -422,16 +423,16 @@
     var close = pendingOf(task, "apply_close");
     var ack = pendingOf(task, "acknowledge");
     var problems = taskEntries(task).filter(function (e) { return e.state === "conflict" || e.state === "failed"; });
-    if (problems.length) { return t("Needs your decision"); }
-    if (close) { return close.state === "sent" ? t("Closing applied (sent)") : t("Closing applied on the phone, waiting to send"); }
-    if (ack) { return ack.state === "sent" ? t("Acknowledged (sent)") : t("Acknowledged on the phone, waiting to send"); }
+    if (problems.length) { return gettext("Needs your decision"); }
+    if (close) { return close.state === "sent" ? gettext("Closing applied (sent)") : gettext("Closing applied on the phone, waiting to send"); }
+    if (ack) { return ack.state === "sent" ? gettext("Acknowledged (sent)") : gettext("Acknowledged on the phone, waiting to send"); }
     return task.status_label;
   }
 
   function viewTasks() {
     var list = tasks();
     return h("section", {id: "field-tasks"},
-      h("h1", {"class": "field-h1", text: t("My open tasks")}),
+      h("h1", {"class": "field-h1", text: gettext("My open tasks")}),
       list.length ? h("ul", {"class": "field-list"}, list.map(function (task) {
         var thumb = (task.photos || [])[0];
         return h("li", {"class": "field-card", "data-problem": task.id},
@@ -441,16 +442,16 @@
               h("div", {"class": "field-card-title"}, task.code + " · " + (task.category || "")),
               h("div", {"class": "field-card-meta"}, task.address || ""),
               h("div", {"class": "field-card-meta" + (task.overdue ? " field-overdue" : "")},
-                task.deadline ? f("Due %(date)s", {date: task.deadline}) + (task.overdue ? " · " + t("overdue") : "") : ""),
+                task.deadline ? f(gettext("Due %(date)s"), {date: task.deadline}) + (task.overdue ? " · " + gettext("overdue") : "") : ""),
               h("div", {"class": "field-card-status"}, taskStatus(task)))));
-      })) : h("p", {"class": "field-empty", text: t("Your unit has no open tasks.")}));
+      })) : h("p", {"class": "field-empty", text: gettext("Your unit has no open tasks.")}));
   }
 
   function viewTask(id) {
     var task = taskById(id);
     if (!task) {
-      return h("section", {}, h("p", {"class": "field-empty", text: t("This task is not in the copy on this phone.")}),
-        h("a", {href: "#/tasks", text: t("Back to my tasks")}));
+      return h("section", {}, h("p", {"class": "field-empty", text: gettext("This task is not in the copy on this phone.")}),
+        h("a", {href: "#/tasks", text: gettext("Back to my tasks")}));
     }
     var ack = pendingOf(task, "acknowledge");
     var close = pendingOf(task, "apply_close");
@@ -464,30 +465,30 @@
     var closeHint = h("p", {"class": "field-hint", id: "field-close-hint"});
     var ackNote = h("textarea", {"class": "form-control", rows: "2", id: "field-ack-note", "data-keep": "ack-note-" + id});
     return h("section", {id: "field-task", "data-problem": task.id},
-      h("a", {href: "#/tasks", "class": "field-back", text: t("← My tasks")}),
+      h("a", {href: "#/tasks", "class": "field-back", text: gettext("← My tasks")}),
       h("h1", {"class": "field-h1"}, task.code + " · " + (task.category || "")),
       h("p", {"class": "field-card-meta"}, [task.status_label, task.severity, task.district, task.address].filter(Boolean).join(" · ")),
-      task.deadline ? h("p", {"class": task.overdue ? "field-overdue" : ""}, f("Due %(date)s", {date: task.deadline})) : null,
+      task.deadline ? h("p", {"class": task.overdue ? "field-overdue" : ""}, f(gettext("Due %(date)s"), {date: task.deadline})) : null,
       h("p", {"class": "field-desc", text: task.description || ""}),
-      task.last_rejection ? h("p", {"class": "field-rejection"}, t("Closing rejected:") + " " + task.last_rejection) : null,
+      task.last_rejection ? h("p", {"class": "field-rejection"}, gettext("Closing rejected:") + " " + task.last_rejection) : null,
       h("div", {"class": "field-photos"}, (task.photos || []).map(function (p) {
-        return h("img", {src: p.thumbnail, alt: t("Photo of the problem"), "class": "field-thumb"});
+        return h("img", {src: p.thumbnail, alt: gettext("Photo of the problem"), "class": "field-thumb"});
       })),
       problems.map(conflictPanel),
       h("p", {"class": "field-card-status", id: "field-task-status"}, taskStatus(task)),
       canAck ? h("div", {"class": "field-action", id: "field-ack"},
-        h("label", {"class": "field-label", "for": "field-ack-note", text: t("Note (optional)")}), ackNote,
-        h("button", {type: "button", "class": "btn btn-primary btn-lg w-100", id: "field-ack-button", text: t("Acknowledge"),
+        h("label", {"class": "field-label", "for": "field-ack-note", text: gettext("Note (optional)")}), ackNote,
+        h("button", {type: "button", "class": "btn btn-primary btn-lg w-100", id: "field-ack-button", text: gettext("Acknowledge"),
                      onclick: function () {
                        queue({kind: "acknowledge", group: groupOf("problem", task.id), problem: task.id,
                               version: task.version, note: ackNote.value, subject: task.code})
                          .then(function () { render(); kick(); });
                      }})) : null,
       canClose ? h("div", {"class": "field-action", id: "field-close"},
-        h("h2", {"class": "field-h2", text: t("Apply to close")}),
-        h("label", {"class": "field-label", "for": "field-close-note", text: t("What was done to rectify it")}), closeNote,
+        h("h2", {"class": "field-h2", text: gettext("Apply to close")}),
+        h("label", {"class": "field-label", "for": "field-close-note", text: gettext("What was done to rectify it")}), closeNote,
         closePreview,
-        h("label", {"class": "btn btn-outline-secondary field-photo-button"}, t("Add an after-photo"),
+        h("label", {"class": "btn btn-outline-secondary field-photo-button"}, gettext("Add an after-photo"),
           h("input", {type: "file", accept: "image/*", capture: "environment", "class": "visually-hidden", multiple: true,
                       id: "field-close-input",
                       onchange: function (event) {
@@ -498,15 +499,15 @@
                         })).then(function (shrunk) {
                           shrunk.forEach(function (p) {
                             closePhotos.push(p);
-                            closePreview.appendChild(h("img", {src: preview(p.blob), alt: t("After-photo"), "class": "field-thumb"}));
+                            closePreview.appendChild(h("img", {src: preview(p.blob), alt: gettext("After-photo"), "class": "field-thumb"}));
                           });
                         });
                       }})),
         closeHint,
-        h("button", {type: "button", "class": "btn btn-success btn-lg w-100", id: "field-close-button", text: t("Apply to close"),
+        h("button", {type: "button", "class": "btn btn-success btn-lg w-100", id: "field-close-button", text: gettext("Apply to close"),
                      onclick: function () {
-                       if (!closeNote.value.trim()) { closeHint.textContent = t("Say what was done."); return; }
-                       if (!closePhotos.length) { closeHint.textContent = t("Add at least one after-photo."); return; }
+                       if (!closeNote.value.trim()) { closeHint.textContent = gettext("Say what was done."); return; }
+                       if (!closePhotos.length) { closeHint.textContent = gettext("Add at least one after-photo."); return; }
                        var sentAck = ack && ack.state === "sent" && ack.result ? ack.result.version : null;
                        queue({kind: "apply_close", group: groupOf("problem", task.id), problem: task.id,
                               version: sentAck !== null && sentAck !== undefined ? sentAck : task.version,
@@ -556,37 +557,37 @@
       var added = fresh.items.filter(function (item) {
         return !answers.some(function (e) { return e.itemCode === item.code; });
       });
-      box.appendChild(h("p", {text: t("The checklist was replaced by a new version. Your answers are kept on this phone.")}));
+      box.appendChild(h("p", {text: gettext("The checklist was replaced by a new version. Your answers are kept on this phone.")}));
       box.appendChild(h("ul", {},
-        h("li", {}, f("Copied to the new checklist (same item): %(codes)s", {codes: matched.map(function (e) { return e.itemCode; }).join(", ") || "—"})),
-        h("li", {}, f("Not on the new checklist (left out): %(codes)s", {codes: lost.map(function (e) { return e.itemCode; }).join(", ") || "—"})),
-        h("li", {}, f("New or unanswered items to answer: %(codes)s", {codes: added.map(function (i) { return i.code; }).join(", ") || "—"}))));
+        h("li", {}, f(gettext("Copied to the new checklist (same item): %(codes)s"), {codes: matched.map(function (e) { return e.itemCode; }).join(", ") || "—"})),
+        h("li", {}, f(gettext("Not on the new checklist (left out): %(codes)s"), {codes: lost.map(function (e) { return e.itemCode; }).join(", ") || "—"})),
+        h("li", {}, f(gettext("New or unanswered items to answer: %(codes)s"), {codes: added.map(function (i) { return i.code; }).join(", ") || "—"}))));
       box.appendChild(h("button", {type: "button", "class": "btn btn-primary", "data-action": "use-new-checklist",
-        text: t("Use the new checklist and copy the matching answers"),
+        text: gettext("Use the new checklist and copy the matching answers"),
         onclick: function () { useNewChecklist(entry, point, fresh, matched, lost); }}));
-      box.appendChild(armed(t("Discard my work on this point"), t("Tap again to discard"),
+      box.appendChild(armed(gettext("Discard my work on this point"), gettext("Tap again to discard"),
         function () { discard(group); }, "discard-" + entry.id));
     } else if (entry.kind === "start" && code === "round_point_reassigned") {
-      box.appendChild(h("p", {text: t("This point was given to someone else. Your work stays on this phone until you decide.")}));
+      box.appendChild(h("p", {text: gettext("This point was given to someone else. Your work stays on this phone until you decide.")}));
       box.appendChild(h("button", {type: "button", "class": "btn btn-outline-primary", "data-action": "retry",
-        text: t("Try again (if HQ gives it back)"), onclick: function () { retry(entry); }}));
-      box.appendChild(armed(t("Discard my work on this point"), t("Tap again to discard"),
+        text: gettext("Try again (if HQ gives it back)"), onclick: function () { retry(entry); }}));
+      box.appendChild(armed(gettext("Discard my work on this point"), gettext("Tap again to discard"),
         function () { discard(group); }, "discard-" + entry.id));
     } else if (entry.problem && err.status === 409) {
       var now = err.current;
       if (now) {
         box.appendChild(h("p", {"class": "field-conflict-now", "data-status": now.status},
-          f("Someone else moved this problem meanwhile. It is now: %(status)s.", {status: now.status_label})));
+          f(gettext("Someone else moved this problem meanwhile. It is now: %(status)s."), {status: now.status_label})));
       }
       box.appendChild(h("button", {type: "button", "class": "btn btn-primary", "data-action": "reapply",
-        text: t("Send it again on the problem as it is now"),
+        text: gettext("Send it again on the problem as it is now"),
         onclick: function () { retry(entry, now ? {version: now.version} : {}); }}));
-      box.appendChild(armed(t("Discard this action"), t("Tap again to discard"), function () { discard([entry]); }, "discard-" + entry.id));
+      box.appendChild(armed(gettext("Discard this action"), gettext("Tap again to discard"), function () { discard([entry]); }, "discard-" + entry.id));
     } else {
       box.appendChild(h("button", {type: "button", "class": "btn btn-outline-primary", "data-action": "retry",
-        text: t("Try again"), onclick: function () { retry(entry); }}));
-      box.appendChild(armed(entry.kind === "start" ? t("Discard my work on this point") : t("Discard this action"),
-        t("Tap again to discard"), function () { discard(entry.kind === "start" ? group : [entry]); }, "discard-" + entry.id));
+        text: gettext("Try again"), onclick: function () { retry(entry); }}));
+      box.appendChild(armed(entry.kind === "start" ? gettext("Discard my work on this point") : gettext("Discard this action"),
+        gettext("Tap again to discard"), function () { discard(entry.kind === "start" ? group : [entry]); }, "discard-" + entry.id));
     }
     return box;
   }
@@ -617,20 +618,20 @@
 
   function viewQueue() {
     var rows = state.entries.slice().reverse();
-    var kinds = {start: t("Start the inspection"), answer: t("Answer"), submit: t("Submit the inspection"),
-                 acknowledge: t("Acknowledge"), apply_close: t("Apply to close")};
+    var kinds = {start: gettext("Start the inspection"), answer: gettext("Answer"), submit: gettext("Submit the inspection"),
+                 acknowledge: gettext("Acknowledge"), apply_close: gettext("Apply to close")};
     return h("section", {id: "field-queue"},
-      h("h1", {"class": "field-h1", text: t("Waiting to send")}),
+      h("h1", {"class": "field-h1", text: gettext("Waiting to send")}),
       rows.length ? h("ul", {"class": "field-list"}, rows.map(function (e) {
         var photos = (e.photos || []).length;
         return h("li", {"class": "field-card field-entry", "data-entry": e.id, "data-kind": e.kind, "data-state": e.state},
           h("div", {"class": "field-card-title"}, (kinds[e.kind] || e.kind) + " · " + (e.subject || "")),
-          h("div", {"class": "field-card-meta"}, when(e.createdAt) + (photos ? " · " + f("%(n)s photos", {n: photos}) : "") +
-            (mine(e) ? "" : " · " + f("made by %(who)s", {who: e.ownerName || e.owner}))),
+          h("div", {"class": "field-card-meta"}, when(e.createdAt) + (photos ? " · " + f(gettext("%(n)s photos"), {n: photos}) : "") +
+            (mine(e) ? "" : " · " + f(gettext("made by %(who)s"), {who: e.ownerName || e.owner}))),
           h("div", {"class": "field-card-status"}, stateLabel(e) +
-            (e.error && e.error.network ? " · " + t("no connection at the last try") : "")),
+            (e.error && e.error.network ? " · " + gettext("no connection at the last try") : "")),
           (e.state === "conflict" || e.state === "failed") ? conflictPanel(e) : null);
-      })) : h("p", {"class": "field-empty", text: t("Nothing waiting to send.")}));
+      })) : h("p", {"class": "field-empty", text: gettext("Nothing waiting to send.")}));
   }
 
   // --- Rendering -----------------------------------------------------------------------------------
@@ -644,13 +645,13 @@
     if (parts[0] === "tasks") { return viewTasks(); }
     if (!state.copy) {
       return h("p", {"class": "field-empty", id: "field-no-copy",
-                     text: online() ? t("Fetching your work…") : t("No copy on this phone yet: open the app once with a connection.")});
+                     text: online() ? gettext("Fetching your work…") : gettext("No copy on this phone yet: open the app once with a connection.")});
     }
     var start = state.copy.user && state.copy.user.role === "unit_handler" ? "tasks" :
       (state.copy.user && state.copy.user.role === "inspector" ? "points" : root.getAttribute("data-start"));
     if (start === "tasks" || (!state.copy.inspector && state.copy.unit)) { return viewTasks(); }
     if (start === "points" || state.copy.inspector) { return viewPoints(); }
-    return h("p", {"class": "field-empty", text: t("The field app is for inspectors and unit handlers; your work is on the full site.")});
+    return h("p", {"class": "field-empty", text: gettext("The field app is for inspectors and unit handlers; your work is on the full site.")});
   }
 
   // Keep what is being typed (and where) across a redraw.
@@ -694,7 +695,7 @@
       var box = document.getElementById("field-banner");
       box.hidden = false;
       box.setAttribute("data-reason", "logout");
-      box.textContent = f("%(n)s actions are not sent yet. Signing out deletes them from this phone. Tap “Log out” again to sign out anyway.", {n: waiting});
+      box.textContent = f(gettext("%(n)s actions are not sent yet. Signing out deletes them from this phone. Tap “Log out” again to sign out anyway."), {n: waiting});
       return;
     }
     var token = logout.querySelector("[name=csrfmiddlewaretoken]");
