@@ -1,0 +1,241 @@
+"""The field app on a phone with the network switched off and on (issue 14, README "Field work
+offline"), in Chromium: the inspector and the unit handler open the app once online, work with
+no signal (the page itself served by the service worker), close and reopen the page, and their
+work arrives once when the signal returns; a problem someone else moved meanwhile is a conflict
+the person sees and resolves.
+
+These run against the server side's API (idempotency keys, devices, GET /api/field/offline/).
+"""
+
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from campaign.tests.factories import PASSWORD
+from inspections.choices import InspectionStatus, Outcome
+from inspections.models import Inspection, ItemResult, ResultPhoto, RoundPoint
+from inspections.tests.factories import this_weeks_round
+from ledger import services as ledger_services
+from ledger.choices import PhotoKind, Status
+from ledger.models import EvidencePhoto, Problem
+from ledger.tests.factories import record, stored_photo
+from tests.conftest import _playwright, browser  # noqa: F401 (the session's Chromium)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def phone(browser):  # noqa: F811
+    """A small phone (360 px wide, touch), set to Chinese; service workers allowed."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", service_workers="allow")
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "camera.jpg"
+    Image.new("RGB", (3000, 2000), (150, 60, 40)).save(path, format="JPEG", quality=95)
+    return path
+
+
+def sign_in(page, base_url, username):
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def open_app_online(page, base_url):
+    """The first visit with signal: the service worker takes the page and the copy is made."""
+    page.goto(f"{base_url}/field/")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    expect(page.locator("#field-fresh")).to_have_attribute("data-fresh", "1")
+
+
+def waiting(page):
+    return page.locator("#field-queue-summary")
+
+
+def test_an_inspector_fills_a_point_offline_reopens_the_page_and_it_arrives_once_with_its_photo(
+    live_server, phone, city, photo
+):
+    inspection_round = this_weeks_round(city, quota=1)
+    round_point = RoundPoint.objects.get(round=inspection_round)
+    page = phone.new_page()
+    sign_in(page, live_server.url, "inspector")
+    open_app_online(page, live_server.url)
+    card = page.locator(f"[data-round-point='{round_point.pk}'] a")
+    expect(card).to_contain_text(round_point.sample_point.name)
+
+    # No signal: the page reloads from the phone (the service worker), the copy is the stored one.
+    phone.set_offline(True)
+    page.reload()
+    expect(page.locator("#field-net")).to_have_attribute("data-state", "offline")
+    expect(page.locator("#field-fresh")).to_have_attribute("data-fresh", "0")
+    page.locator(f"[data-round-point='{round_point.pk}'] a").click()
+
+    item = lambda code: page.locator(f".field-item[data-code={code}]")  # noqa: E731
+    item("M01").locator("label[data-outcome=fail]").click()
+    item("M01").locator("textarea").fill("活禽区未封闭")
+    item("M01").locator("textarea").press("Tab")
+    item("M01").locator("input[type=file]").set_input_files(str(photo))
+    expect(item("M01").locator("img.field-thumb")).to_have_count(1)
+    expect(item("M01")).to_have_attribute("data-state", "waiting")
+    for code, outcome in (("M02", "pass"), ("M03", "na"), ("M04", "pass"), ("M05", "pass")):
+        item(code).locator(f"label[data-outcome={outcome}]").click()
+        expect(item(code)).to_have_attribute("data-outcome", outcome)
+    expect(page.locator("#field-answered")).to_have_attribute("data-answered", "5")
+    page.locator("#field-submit").click()
+    expect(page.locator("#field-submit-state")).to_have_attribute("data-state", "waiting")
+    # start + five answers + submit, all on the phone.
+    expect(waiting(page)).to_have_attribute("data-waiting", "7")
+    assert not Inspection.objects.exists()
+
+    # The page is closed and opened again, still without signal: the queue is still there.
+    page.close()
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/field/#/queue")
+    expect(waiting(page)).to_have_attribute("data-waiting", "7")
+    expect(page.locator(".field-entry[data-state=waiting]")).to_have_count(7)
+    # The photo was shrunk on the phone before it was queued (3000 px -> 1600 px).
+    width = page.evaluate("""async () => {
+        const rows = await new Promise(r => { const o = indexedDB.open('hc-field');
+          o.onsuccess = () => { const g = o.result.transaction('queue').objectStore('queue').getAll();
+            g.onsuccess = () => r(g.result); }; });
+        const blob = rows.find(e => e.kind === 'answer' && e.photos.length).photos[0].blob;
+        return (await createImageBitmap(blob)).width; }""")
+    assert width == 1600
+
+    # The answer to the submission gets lost on its way back once: the phone sends it again with
+    # the same key, and the server records it once.
+    lost = {"done": False}
+
+    def lose_the_answer(route):
+        if lost["done"]:
+            route.continue_()
+            return
+        lost["done"] = True
+        route.fetch()
+        route.abort("internetdisconnected")
+
+    page.route("**/api/inspections/*/submit/", lose_the_answer)
+    phone.set_offline(False)
+    page.wait_for_function("() => document.querySelector('#field-queue-summary').dataset.waiting === '1'")
+    assert lost["done"]
+    page.locator("#field-send-now").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "0")
+
+    inspection = Inspection.objects.get()
+    assert inspection.status == InspectionStatus.SUBMITTED and inspection.round_point_id == round_point.pk
+    assert dict(ItemResult.objects.filter(inspection=inspection).values_list("item__code", "outcome")) == {
+        "M01": Outcome.FAIL, "M02": Outcome.PASS, "M03": Outcome.NOT_APPLICABLE, "M04": Outcome.PASS,
+        "M05": Outcome.PASS,
+    }
+    assert ItemResult.objects.get(inspection=inspection, item__code="M01").note == "活禽区未封闭"
+    assert ResultPhoto.objects.count() == 1
+    # The failed item is in the ledger once, with the photo as its before-photo.
+    problem = Problem.objects.get()
+    assert problem.sample_point_id == round_point.sample_point_id
+    assert EvidencePhoto.objects.filter(problem=problem, kind=PhotoKind.BEFORE).count() == 1
+
+
+def test_a_unit_handler_acknowledges_and_applies_to_close_offline_and_it_arrives_once(
+    live_server, phone, city, photo
+):
+    problem = record(city, photos=[stored_photo()])
+    problem = ledger_services.problem_assign(problem=problem, unit=city.office_a, by=city.district_lead)
+    page = phone.new_page()
+    sign_in(page, live_server.url, "unit_handler")
+    open_app_online(page, live_server.url)
+    expect(page.locator(f"[data-problem='{problem.pk}']")).to_contain_text(problem.code)
+    # The problem's thumbnail is kept on the phone for offline use.
+    page.wait_for_function("async () => (await (await caches.open('field-thumbs')).keys()).length === 1")
+
+    phone.set_offline(True)
+    page.reload()
+    page.locator(f"[data-problem='{problem.pk}'] a").click()
+    page.wait_for_function("() => { const img = document.querySelector('#field-task .field-thumb');"
+                           " return img && img.complete && img.naturalWidth > 0; }")
+    page.locator("#field-ack-note").fill("收到，马上整改")
+    page.locator("#field-ack-button").click()
+    expect(page.locator("#field-task-status")).to_contain_text("等待发送")
+    page.locator("#field-close-note").fill("已封闭活禽区并清洗")
+    page.locator("#field-close-input").set_input_files(str(photo))
+    expect(page.locator("#field-close-photos img")).to_have_count(1)
+    page.locator("#field-close-button").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "2")
+    assert Problem.objects.get().status == Status.ASSIGNED
+
+    page.close()
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/field/#/queue")
+    expect(page.locator(".field-entry[data-state=waiting]")).to_have_count(2)
+    phone.set_offline(False)
+    page.locator("#field-send-now").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "0")
+
+    problem.refresh_from_db()
+    assert problem.status == Status.CLOSING_APPLIED
+    assert EvidencePhoto.objects.filter(problem=problem, kind=PhotoKind.AFTER).count() == 1
+    actions = list(problem.events.values_list("action", flat=True))
+    assert actions.count("acknowledge") == 1 and actions.count("apply_close") == 1
+
+
+def test_a_problem_someone_else_moved_while_the_phone_was_offline_is_shown_and_resolved(
+    live_server, phone, city, photo
+):
+    problem = record(city)
+    problem = ledger_services.problem_assign(problem=problem, unit=city.office_a, by=city.district_lead)
+    page = phone.new_page()
+    sign_in(page, live_server.url, "unit_handler")
+    open_app_online(page, live_server.url)
+
+    phone.set_offline(True)
+    page.goto(f"{live_server.url}/field/#/task/{problem.pk}")
+    page.locator("#field-ack-button").click()
+    page.locator("#field-close-note").fill("已整改")
+    page.locator("#field-close-input").set_input_files(str(photo))
+    expect(page.locator("#field-close-photos img")).to_have_count(1)
+    page.locator("#field-close-button").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "2")
+
+    # Meanwhile a colleague at the desk acknowledged it: the phone's version is stale.
+    ledger_services.problem_acknowledge(problem=Problem.objects.get(), note="办公室已签收", by=city.unit_handler)
+
+    phone.set_offline(False)
+    page.locator("#field-send-now").click()
+    conflict = page.locator("#field-task .field-conflict").first
+    expect(conflict).to_be_visible()
+    expect(conflict.locator(".field-conflict-now")).to_have_attribute("data-status", "rectifying")
+    expect(conflict).to_contain_text("整改中")
+    # Nothing dropped: both actions still listed; the closing application waits behind the conflict.
+    expect(waiting(page)).to_have_attribute("data-waiting", "2")
+
+    # The acknowledgement is no longer needed: discard it (a second tap confirms).
+    discard = conflict.locator("[data-action^=discard]")
+    discard.click()
+    expect(discard).to_contain_text("再点一次")
+    discard.click()
+    page.locator("#field-send-now").click()
+    # The application to close was made on the old version: shown too, and sent again on the new one.
+    reapply = page.locator("#field-task .field-conflict [data-action=reapply]")
+    expect(reapply).to_be_visible()
+    reapply.click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "0")
+
+    problem.refresh_from_db()
+    assert problem.status == Status.CLOSING_APPLIED
+    actions = list(problem.events.values_list("action", flat=True))
+    assert actions.count("acknowledge") == 1 and actions.count("apply_close") == 1
+    assert EvidencePhoto.objects.filter(problem=problem, kind=PhotoKind.AFTER).count() == 1
