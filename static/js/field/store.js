@@ -72,6 +72,9 @@
         return (rows || []).sort(function (a, b) { return a.id - b.id; });
       });
     },
+    entry: function (id) {
+      return run("queue", "readonly", function (s) { return s.get(id); });
+    },
     add: function (entry) {
       entry.key = entry.key || uuid();
       entry.state = entry.state || "waiting";

@@ -203,9 +203,15 @@
         var blocked = {};
         var done = 0;
         var chain = Promise.resolve();
-        rows.forEach(function (entry) {
+        rows.forEach(function (row) {
+          var entry = row;
           chain = chain.then(function () {
             if (stop) { return; }
+            // Read it again: an earlier entry may have passed on its server id or version.
+            return S.entry(row.id);
+          }).then(function (fresh) {
+            if (stop || !fresh) { return; }
+            entry = fresh;
             if (String(entry.owner) !== String(user)) {
               blocked[entry.group] = true;
               otherPerson = entry.ownerName || entry.owner;
@@ -224,7 +230,7 @@
               if (!(error instanceof NetworkDown)) { throw error; }
               entry.error = {network: true, detail: error.message || ""};
               stop = {reason: "network"};
-              return S.put(entry);
+              return S.put(entry).then(function () { return null; });
             }).then(function () { options.onChange(); });
           });
         });
@@ -250,7 +256,7 @@
       entry.error = null;
       entry.result = {status: a.status, id: a.body.id, version: a.body.version, replayed: a.replayed};
       (entry.photos || []).forEach(function (p) { p.blob = null; p.sent = true; });
-      return S.put(entry);
+      return S.put(entry).then(function () { return null; });
     }
     if (a.status === 0) {  // waits for an earlier entry (its start is not sent)
       blocked[entry.group] = true;
