@@ -63,3 +63,4 @@ class AuditAction(models.TextChoices):
     ESCALATION_DISMISSED = "escalation_dismiss", _("Escalation dismissed")
     RECORD_DECIDED = "record_decided", _("Accountability decided")
     RECORD_REVOKED = "record_revoked", _("Accountability revoked")
+    DEVICE_REVOKED = "device_revoked", _("Phone cut off from field work")

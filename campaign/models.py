@@ -732,3 +732,35 @@ class PublicActionCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.day} {self.key_digest[:8]}… {self.count}"
+
+
+# --- Idempotency keys (campaign/idempotency.py) -------------------------------------------------
+
+
+class IdempotencyKey(models.Model):
+    """One unsafe API request sent with an ``Idempotency-Key`` header, and the answer it got, so
+    a repeat of it (a phone's queue sending again after a lost answer) is answered the same
+    without running twice.
+
+    Written only by ``campaign.idempotency.IdempotencyMiddleware``, in the same transaction as
+    the request's own writes: a row exists exactly when those writes were committed. The unique
+    constraint is what makes a concurrent repeat wait for the first (PostgreSQL's unique insert).
+    Rows older than IDEMPOTENCY_KEY_DAYS are deleted daily (``campaign.tasks.idempotency_keys_purge``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
+    key = models.CharField(_("key"), max_length=200)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=2000)
+    request_digest = models.CharField(_("request digest"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("answer status"), null=True, blank=True)
+    content_type = models.CharField(_("answer content type"), max_length=200, blank=True)
+    body = models.BinaryField(_("answer body"), blank=True, default=b"")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key} {self.method} {self.path} → {self.status_code}"

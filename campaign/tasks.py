@@ -79,3 +79,11 @@ def public_action_counts_purge() -> int:
     from campaign.public_guard import public_counts_purge
 
     return public_counts_purge()
+
+
+@shared_task(ignore_result=True)
+def idempotency_keys_purge() -> int:
+    """Beat, daily: delete the API's idempotency keys older than IDEMPOTENCY_KEY_DAYS."""
+    from campaign.services.idempotency import idempotency_keys_purge as purge
+
+    return purge()

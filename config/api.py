@@ -5,7 +5,8 @@ Errors. A refused request answers a JSON object: ``{"detail": "…"}`` for 401, 
 409, 415 and 429, and for a 400 either ``{"detail": "…"}`` or the input's field errors
 (``{"field": ["message", …], "non_field_errors": [...]}``, nested objects for nested fields).
 ``exception_handler`` makes the few answers that came out otherwise (a bare list, a one-item
-``detail`` list) take that shape, and config/openapi.py writes these answers into every
+``detail`` list) take that shape, and adds a stable ``code`` to the refusals a client keeping
+work queued must tell apart (``not_authenticated``, ``authentication_failed``, ``csrf_failed``), and config/openapi.py writes these answers into every
 operation of the OpenAPI schema, so clients and schemathesis can rely on them.
 
 Paging. ``page`` and ``page_size`` are parsed strictly: a value that is not a whole number from
@@ -21,7 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -40,6 +46,12 @@ def exception_handler(exc, context):
         # ValidationError({"detail": "message"}) comes out as {"detail": ["message"]}.
         messages = [str(message) for message in data["detail"]]
         response.data = {"detail": " ".join(messages)}
+    if isinstance(response.data, dict) and "code" not in response.data:
+        # A client that keeps work queued (the field app) must tell "sign in again" from "refused".
+        if isinstance(exc, NotAuthenticated | AuthenticationFailed):
+            response.data["code"] = exc.default_code  # not_authenticated, authentication_failed
+        elif isinstance(exc, PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+            response.data["code"] = "csrf_failed"
     return response
 
 

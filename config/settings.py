@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A phone HQ cut off (X-Field-Device) is refused before anything runs (fieldwork/middleware.py).
+    "fieldwork.middleware.RevokedDeviceMiddleware",
+    # Unsafe /api/ requests with an Idempotency-Key run once; repeats get the kept answer.
+    "campaign.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -358,6 +362,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "ledger-fingerprint": {"task": "ledger.tasks.ledger_fingerprint_take", "schedule": crontab(minute=15, hour=0)},
     "campaign-public-action-counts-purge": {
         "task": "campaign.tasks.public_action_counts_purge", "schedule": crontab(minute=20, hour=0)},
+    # The API's idempotency keys older than IDEMPOTENCY_KEY_DAYS (campaign/idempotency.py).
+    "campaign-idempotency-keys-purge": {
+        "task": "campaign.tasks.idempotency_keys_purge", "schedule": crontab(minute=25, hour=0)},
     "imports-sweep": {"task": "campaign.tasks.sample_point_imports_sweep", "schedule": 300.0},
     "ledger-jobs-sweep": {"task": "ledger.tasks.ledger_jobs_sweep", "schedule": 300.0},
     "list-exports-sweep": {"task": "campaign.tasks.list_exports_sweep", "schedule": 300.0},
@@ -456,6 +463,9 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500, minimum=1)
 # Imports that wrote nothing (refused, failed, previewed and never confirmed) are deleted
 # with any file they kept after this many days (a refused file is never kept).
 IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30, minimum=1)
+# An API request's Idempotency-Key and its kept answer are deleted after this many days
+# (campaign/idempotency.py); a phone's queue resends within hours or days.
+IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 30, minimum=1)
 # Ledger exports larger than this many rows are written by the worker, with a progress bar.
 LEDGER_EXPORT_BACKGROUND_ROWS = env_int("LEDGER_EXPORT_BACKGROUND_ROWS", 5000, minimum=1)
 # Exports of the other lists (sample points, inspections, sheets, people…) larger than this.

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from campaign.views.home import SignOutView
+
 from .views import healthz
 
 # The API answers JSON even for a URL no route takes (config/api.py); pages keep their templates.
@@ -15,7 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-out answers Clear-Site-Data: the field app's offline copy goes with the session.
+    path("logout/", SignOutView.as_view(), name="logout"),
     path("healthz/", healthz, name="healthz"),
     path("api/", include("config.api_urls")),
     path("open311/v2/", include("public_reports.open311.urls")),

@@ -4,7 +4,7 @@ Every function takes the user and reads through the scoping querysets."""
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -14,7 +14,7 @@ from campaign.models import SamplePoint
 from ledger.models import Problem
 
 from .choices import InspectionStatus, RoundStatus
-from .models import Inspection, Round, RoundPoint
+from .models import ChecklistItem, ChecklistVersion, Inspection, Round, RoundPoint
 
 
 def round_points_to_start(*, user):
@@ -24,6 +24,13 @@ def round_points_to_start(*, user):
         .select_related("round", "sample_point__district", "sample_point__category")
         .order_by("round__ends_on", "round_id", "category__order", "draw_order")
     )
+
+
+def checklist_with_items(version):
+    """A checklist version with its category and its items in order (one query for each)."""
+    return (ChecklistVersion.objects.select_related("checklist__category")
+            .prefetch_related(Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "code")))
+            .get(pk=version.pk))
 
 
 def my_drafts(*, user):

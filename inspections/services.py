@@ -60,6 +60,21 @@ class InspectionForbidden(InspectionError):
     """The user may see it but not do this."""
 
 
+class RoundPointReassigned(InspectionForbidden):
+    """The round point is (now) assigned to another inspector: a phone that queued its start
+    while it was theirs is told so (the API's 409 ``round_point_reassigned``)."""
+
+
+class ChecklistReplaced(InspectionConflict):
+    """The start named a checklist version that is no longer the category's current one (a
+    phone's offline copy is out of date): ``version`` is the current one (the API's 409
+    ``checklist_replaced``, with the new checklist)."""
+
+    def __init__(self, message, *, version):
+        super().__init__(message)
+        self.version = version
+
+
 def _role(user) -> str:
     return Role.HQ_STAFF if user.is_superuser else user.role
 
@@ -112,17 +127,19 @@ def checklist_revise(*, category, items: list[dict], by, note: str = "", name: s
 
 def inspection_start(*, sample_point: SamplePoint, kind: str, by, inspectors=(), round_point: RoundPoint | None = None,
                      latitude=None, longitude=None, location_accuracy_m=None,
-                     started_at: datetime | None = None) -> Inspection:
+                     started_at: datetime | None = None, expected_checklist_version: int | None = None) -> Inspection:
     """Open a draft inspection of a sample point on its category's current checklist. A drawn
     round point is inspected once: starting it again resumes the existing draft. The point
     must be in the inspector's write scope (campaign/write_scope.py): their area, or a point
     given to them by a round (campaign/grants.py), so a round point of another district is
-    theirs only once it is assigned to them."""
+    theirs only once it is assigned to them. ``expected_checklist_version`` (the version id a
+    phone filled its answers against) must be the current one for a new inspection, else
+    ``ChecklistReplaced``; resuming a draft keeps the draft's version."""
     _require(by, INSPECTING_ROLES, _("Your role does not inspect."))
     # Checked before resuming, so another inspector's draft is never handed out.
     if (round_point is not None and round_point.inspector_id and round_point.inspector_id != by.pk
             and _role(by) != Role.HQ_STAFF):
-        raise InspectionForbidden(_("This point of the round is assigned to another inspector."))
+        raise RoundPointReassigned(_("This point of the round is assigned to another inspector."))
     check_write_scope(by, sample_point=sample_point)
     if round_point is not None:
         existing = Inspection.objects.filter(round_point=round_point).first()
@@ -132,6 +149,12 @@ def inspection_start(*, sample_point: SamplePoint, kind: str, by, inspectors=(),
     version = checklist.current_version if checklist else None
     if version is None:
         raise InspectionError(_("The category %(category)s has no checklist yet.") % {"category": sample_point.category})
+    if expected_checklist_version is not None and expected_checklist_version != version.pk:
+        raise ChecklistReplaced(
+            _("The checklist of %(category)s was replaced by a new version (%(number)s) since your copy was made: "
+              "answer the new items.") % {"category": sample_point.category, "number": version.number},
+            version=version,
+        )
     with transaction.atomic():
         inspection = Inspection.objects.create(
             kind=kind, sample_point=sample_point, checklist_version=version, round_point=round_point,

@@ -1,5 +1,6 @@
 """"/" and the page after signing in: each role lands on its own work (campaign/tasks_home.py)."""
 
+from django.contrib.auth.views import LogoutView
 from django.shortcuts import redirect
 
 from ..tasks_home import home_url
@@ -9,3 +10,14 @@ from .structure import campaign_staff_required
 @campaign_staff_required
 def home(request):
     return redirect(home_url(request.user))
+
+
+class SignOutView(LogoutView):
+    """Django's sign-out, telling the browser to drop what this site cached and stored: the field
+    app's offline copy and queue must not outlive the session on a shared or lost phone
+    (README "Field work offline"; the phone also clears them itself before signing out)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

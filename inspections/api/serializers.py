@@ -349,6 +349,12 @@ class InspectionStartSerializer(serializers.Serializer):
         many=True, required=False, queryset=User.objects.filter(is_active=True, role__in=INSPECTING_ROLES),
         help_text=_("Who inspects with you (you are always one)."),
     )
+    checklist_version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1,
+        help_text=_("The id of the checklist version your answers follow (a phone's offline copy). When the "
+                    "category's checklist has another current version, a new inspection is refused with 409 "
+                    "checklist_replaced and the new checklist; resuming a draft keeps the draft's version."),
+    )
 
     def validate(self, attrs: dict) -> dict:
         round_point = attrs.get("round_point")
@@ -599,3 +605,41 @@ class ScoreQuerySerializer(serializers.Serializer):
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": _("The period ends before it starts.")})
         return attrs
+
+
+# --- A checklist as a phone keeps it (the offline copy, and a 409 checklist_replaced) -----------
+
+
+class OfflineChecklistItemSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(read_only=True, help_text=_("In the language of the request."))
+    section = serializers.SerializerMethodField(help_text=_("Checklists have no sections yet: always null."))
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "code", "text", "section", "points", "veto", "severity", "order"]
+        read_only_fields = fields
+
+    def get_section(self, item) -> str | None:
+        return None
+
+
+class OfflineChecklistSerializer(serializers.Serializer):
+    """A checklist version with its items, as the field app answers it offline."""
+
+    version = serializers.IntegerField(source="pk", read_only=True, help_text=_("The version's id."))
+    number = serializers.IntegerField(read_only=True, help_text=_("The version's number within its checklist."))
+    category = serializers.CharField(source="checklist.category.label", read_only=True)
+    items = OfflineChecklistItemSerializer(many=True, read_only=True)
+
+
+class ConflictSerializer(serializers.Serializer):
+    """A refused change: the state changed meanwhile. ``code`` says what happened."""
+
+    detail = serializers.CharField(read_only=True, help_text=_("Why the request was refused, for the user."))
+    code = serializers.CharField(read_only=True, help_text=_(
+        "conflict (the inspection or problem is not in a state that allows this), checklist_replaced, "
+        "round_point_reassigned."
+    ))
+    checklist = OfflineChecklistSerializer(read_only=True, required=False, help_text=_(
+        "With checklist_replaced: the category's current checklist."
+    ))

@@ -85,6 +85,11 @@ def inspection_errors() -> Iterator[None]:
     try:
         with ledger_errors():
             yield
+    except services.ChecklistReplaced as error:
+        checklist = s.OfflineChecklistSerializer(selectors.checklist_with_items(error.version)).data
+        raise ConflictError(str(error), code="checklist_replaced", checklist=checklist) from error
+    except services.RoundPointReassigned as error:
+        raise ConflictError(str(error), code="round_point_reassigned") from error
     except services.InspectionConflict as error:
         raise ConflictError(str(error)) from error
     except services.InspectionForbidden as error:
@@ -254,7 +259,10 @@ def _result_schema(request, summary, description=""):
         summary=_("Start a draft inspection"), tags=["inspections"], request=s.InspectionStartSerializer,
         description=_("On the category's current checklist. Starting a round's point again resumes its draft (200)."),
         responses={200: s.InspectionDetailSerializer, 201: s.InspectionDetailSerializer,
-                   400: INSPECTION_REFUSALS[400], 403: INSPECTION_REFUSALS[403]},
+                   400: INSPECTION_REFUSALS[400], 403: INSPECTION_REFUSALS[403],
+                   409: OpenApiResponse(s.ConflictSerializer, description=_(
+                       "checklist_replaced: checklist_version is not the category's current version (the new "
+                       "checklist comes along); round_point_reassigned: the round point is not yours (any more)."))},
     ),
 )
 class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -295,7 +303,11 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(data, status=answer)
 
     def create(self, request, *args, **kwargs):
-        data = _input(self, s.InspectionStartSerializer)
+        try:
+            data = _input(self, s.InspectionStartSerializer)
+        except serializers.ValidationError as error:
+            self._refuse_reassigned(error)
+            raise
         round_point = data.get("round_point")
         resuming = round_point is not None and Inspection.objects.filter(round_point=round_point).exists()
         with inspection_errors():
@@ -303,8 +315,21 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 sample_point=data["sample_point"], kind=data["kind"], by=request.user,
                 inspectors=data.get("inspectors", []), round_point=round_point, latitude=data.get("latitude"),
                 longitude=data.get("longitude"), location_accuracy_m=data.get("location_accuracy_m"),
+                expected_checklist_version=data.get("checklist_version"),
             )
         return self._answer(inspection.pk, answer=status.HTTP_200_OK if resuming else status.HTTP_201_CREATED)
+
+    def _refuse_reassigned(self, error: serializers.ValidationError) -> None:
+        """An inspector's round point given to someone else may leave its round out of their sight
+        (the field finds no such point): say it was reassigned (409), as when it is still seen."""
+        user = self.request.user
+        wanted = self.request.data.get("round_point") if hasattr(self.request.data, "get") else None
+        if (not isinstance(error.detail, dict) or "round_point" not in error.detail or role_of(user) != Role.INSPECTOR
+                or isinstance(wanted, bool) or not str(wanted or "").isdigit() or len(str(wanted)) > 18):
+            return
+        if RoundPoint.objects.filter(pk=int(wanted)).exclude(inspector=user).exists():
+            raise ConflictError(str(_("This point of the round is assigned to another inspector.")),
+                                code="round_point_reassigned")
 
     def _result_answer(self, inspection: Inspection, item: ChecklistItem, answer=status.HTTP_200_OK) -> Response:
         result = ItemResult.objects.prefetch_related("photos").get(inspection=inspection, item=item)

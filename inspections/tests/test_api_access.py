@@ -143,10 +143,13 @@ def test_an_inspector_sees_the_inspection_of_a_round_point_assigned_to_them_and_
     assert [row["id"] for row in listed] == [started.pk]
     assert listed[0]["round"] == inspection_round.pk
     assert client_for(city.inspector).get(INSPECTIONS).json()["results"] == []
-    # The other inspector of the round cannot take it over, nor read it by "resuming" it.
+    # The other inspector of the round cannot take it over, nor read it by "resuming" it: a 409
+    # with a code the field app's queue acts on (it may have been theirs when the phone queued it).
     response = client_for(city.inspector).post(INSPECTIONS, {"round_point": theirs.pk}, format="json")
-    assert response.status_code == 403, response.content
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "round_point_reassigned"
     assert "another inspector" in response.json()["detail"]
+    assert "results" not in response.json()
     # Their own point starts a draft of the round's kind; starting it again resumes it.
     mine = inspection_round.points.get(inspector=city.inspector)
     first = client_for(city.inspector).post(INSPECTIONS, {"round_point": mine.pk}, format="json")

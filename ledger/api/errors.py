@@ -1,6 +1,8 @@
-"""How a refused ledger action reads over the API: always ``{"detail": message}``.
+"""How a refused ledger action reads over the API: ``{"detail": message}``.
 
-LedgerConflict (an illegal or stale move) is 409, LedgerForbidden 403, LedgerInvalid and a
+LedgerConflict (an illegal or stale move) is 409 ``{"detail": message, "code": "conflict"}``
+(a stable code a client such as the field app's queue can act on; other 409s name their own,
+e.g. the inspections' ``checklist_replaced``), LedgerForbidden 403, LedgerInvalid and a
 rejected photo 400. The message is the service's own, for the user. A value outside the
 user's write scope (campaign.write_scope.OutOfScope) is a 400 naming its field, as a
 serializer's field error is.
@@ -19,9 +21,15 @@ from ledger.services import LedgerConflict, LedgerForbidden, LedgerInvalid
 
 
 class ConflictError(APIException):
+    """409 ``{"detail": message, "code": code, **extra}``: the code is stable, the message for the user."""
+
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("The problem changed meanwhile or cannot take this action now.")
     default_code = "conflict"
+
+    def __init__(self, detail=None, code=None, **extra):
+        super().__init__(detail, code)
+        self.detail = {"detail": self.detail, "code": code or self.default_code, **extra}
 
 
 class ForbiddenError(APIException):

@@ -1,0 +1,118 @@
+"""Every change to the field phones: registering one, noting its syncs and sessions, and HQ
+cutting a lost one off (README "Cutting off a lost phone")."""
+
+import uuid
+from datetime import datetime, timedelta
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign.choices import AuditAction, Role
+from campaign.services.audit import audit_record
+
+from ..models import FieldDevice, FieldDeviceSession
+
+# last_seen_at is written at most this often per phone: every request would be a write.
+SEEN_EVERY = timedelta(minutes=5)
+
+
+class DeviceError(Exception):
+    """A refused change to a phone; str(error) is the message for the user."""
+
+
+class DeviceForbidden(DeviceError):
+    """The person may not do this."""
+
+
+def device_register(*, user, device: uuid.UUID, label: str = "", session_key: str | None = None
+                    ) -> tuple[FieldDevice, bool]:
+    """Note the phone ``device`` as used by ``user`` (once per person and phone; again: its label
+    and last sync are refreshed). A phone HQ cut off stays cut off: registering it again changes
+    nothing. Returns the phone and whether it is new."""
+    if not (user and user.is_authenticated and user.is_active):
+        raise DeviceForbidden(_("Sign in first."))
+    label = (label or "").strip()[:200]
+    now = timezone.now()
+    with transaction.atomic():
+        existing = FieldDevice.objects.select_for_update().filter(user=user, device=device).first()
+        created = existing is None
+        if created:
+            try:
+                with transaction.atomic():
+                    existing = FieldDevice.objects.create(user=user, device=device, label=label, registered_at=now,
+                                                          last_seen_at=now)
+            except IntegrityError:  # the same phone registering twice at once
+                existing = FieldDevice.objects.select_for_update().get(user=user, device=device)
+                created = False
+        if not created and not existing.is_revoked:
+            existing.last_seen_at = now
+            existing.label = label or existing.label
+            FieldDevice.objects.filter(pk=existing.pk).update(last_seen_at=now, label=existing.label)
+        if session_key and not existing.is_revoked:
+            FieldDeviceSession.objects.get_or_create(device=existing, session_key=session_key)
+    return existing, created
+
+
+def device_seen(*, user, device: uuid.UUID, session_key: str | None = None, now: datetime | None = None) -> None:
+    """A request from ``user``'s phone: its last sync (at most every SEEN_EVERY) and the session it
+    used (so cutting it off ends that session). An unregistered phone is left alone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        FieldDevice.objects.filter(user=user, device=device, revoked_at__isnull=True,
+                                   last_seen_at__lt=now - SEEN_EVERY).update(last_seen_at=now)
+        if session_key:
+            found = FieldDevice.objects.filter(user=user, device=device, revoked_at__isnull=True).first()
+            if found is not None:
+                FieldDeviceSession.objects.get_or_create(device=found, session_key=session_key)
+
+
+def _end_sessions(session_keys: list[str]) -> None:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in session_keys:
+        store(session_key=key).delete()
+
+
+def _sessions_of(user) -> list[str]:
+    """Every live session signed in as ``user`` (the database session engine's rows)."""
+    keys = []
+    live = Session.objects.filter(expire_date__gt=timezone.now()).only("session_key", "session_data")
+    for session in live.iterator(chunk_size=500):
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            keys.append(session.session_key)
+    return keys
+
+
+def device_revoke(*, device: FieldDevice, by, reason: str, all_sessions: bool = False, request=None) -> FieldDevice:
+    """HQ cuts a lost or stolen phone off: every later request carrying its id is refused (403
+    ``device_revoked``), the sessions it used end, and with ``all_sessions`` every session of its
+    person too (they sign in again on their other phones). The reason is required; the audit
+    trail records who, when and why. Cutting off a phone already cut off is refused."""
+    if not (by.is_active and (by.is_superuser or by.role == Role.HQ_STAFF)):
+        raise DeviceForbidden(_("Only HQ staff cut phones off."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DeviceError(_("Give the reason for cutting the phone off."))
+    with transaction.atomic():
+        device = FieldDevice.objects.select_for_update().select_related("user").get(pk=device.pk)
+        if device.is_revoked:
+            raise DeviceError(_("This phone was already cut off on %(date)s.")
+                              % {"date": timezone.localtime(device.revoked_at).strftime("%Y-%m-%d %H:%M")})
+        now = timezone.now()
+        FieldDevice.objects.filter(pk=device.pk).update(revoked_at=now, revoked_by=by, revoke_reason=reason)
+        device.revoked_at, device.revoked_by, device.revoke_reason = now, by, reason
+        keys = list(FieldDeviceSession.objects.filter(device=device).values_list("session_key", flat=True))
+        if all_sessions:
+            keys = sorted(set(keys) | set(_sessions_of(device.user)))
+        audit_record(action=AuditAction.DEVICE_REVOKED, request=request, actor=by,
+                     target=f"{device.user.get_username()}: {device.label or device.device}",
+                     scope=str(device.user.scope_label),
+                     details={"device": str(device.device), "person": device.user.get_username(), "reason": reason,
+                              "all_sessions": all_sessions, "sessions_ended": len(keys)})
+        # The database session engine's rows: ended in the same transaction as the revocation.
+        _end_sessions(keys)
+    return device

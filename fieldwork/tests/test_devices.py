@@ -1,0 +1,247 @@
+"""Phones for field work: registering one, HQ cutting a lost one off (its requests refused with a
+clear message, its sessions ended, the audit trail told), and HQ's list of phones."""
+
+import uuid
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from campaign.choices import AuditAction
+from campaign.models import AuditEntry, IdempotencyKey
+from fieldwork.models import FieldDevice, FieldDeviceSession
+from fieldwork.services import devices as services
+from ledger.choices import Status
+from ledger.models import Problem
+from ledger.tests.api_support import client_for
+from ledger.tests.factories import jpeg_upload, problem_in
+
+REGISTER = "/api/field/devices/"
+DEVICES_PAGE = "/field/devices/"
+PHONE = uuid.UUID("6f1c3a52-0d7e-4d3b-9a55-2f3e0b1c9d11")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def phone_client(user, device=PHONE) -> Client:
+    client = client_for(user)
+    client.defaults["HTTP_X_FIELD_DEVICE"] = str(device)
+    return client
+
+
+def register(client, device=PHONE, label="Chrome 120 / Android 14"):
+    return client.post(REGISTER, {"device": str(device), "label": label}, format="json")
+
+
+# --- Registering ---------------------------------------------------------------------------------
+
+
+def test_a_phone_registers_once_per_person(city):
+    client = phone_client(city.inspector)
+    first = register(client)
+    assert first.status_code == 201, first.content
+    assert first.json()["device"] == str(PHONE) and first.json()["revoked"] is False
+    assert first.json()["registered_at"]
+    again = register(client, label="Chrome 121 / Android 14")
+    assert again.status_code == 200
+    device = FieldDevice.objects.get()
+    assert device.user == city.inspector and device.label == "Chrome 121 / Android 14"
+    # The session it used is noted, so cutting it off ends it.
+    assert FieldDeviceSession.objects.filter(device=device, session_key=client.session.session_key).exists()
+    # The same phone used by another person is another row.
+    assert register(phone_client(city.unit_handler)).status_code == 201
+    assert FieldDevice.objects.count() == 2
+
+
+def test_registering_needs_a_uuid_and_a_signed_in_member_of_staff(city):
+    bad = client_for(city.inspector).post(REGISTER, {"device": "my-phone"}, format="json")
+    assert bad.status_code == 400 and "device" in bad.json()
+    assert register(client_for(None)).status_code in (401, 403)
+    assert register(client_for(city.public)).status_code == 403
+    assert not FieldDevice.objects.exists()
+
+
+# --- Cutting a phone off -------------------------------------------------------------------------
+
+
+def test_a_revoked_phone_is_refused_everywhere_with_the_date(city):
+    problem = problem_in(city, Status.RECTIFYING)
+    client = phone_client(city.unit_handler)
+    assert register(client).status_code == 201
+    device = FieldDevice.objects.get()
+    services.device_revoke(device=device, by=city.hq, reason="手机丢失")
+    client = phone_client(city.unit_handler)  # signed in again: the phone is still cut off
+    refused = client.get("/api/field/offline/")
+    assert refused.status_code == 403
+    body = refused.json()
+    assert body["code"] == "device_revoked"
+    assert "HQ cut this phone off on" in body["detail"]
+    assert str(timezone.localtime(FieldDevice.objects.get().revoked_at).year) in body["detail"]
+    # A queued closing application with photos (multipart, with its key) is refused too.
+    multipart = client.post(reverse("problem-apply-close", args=[problem.pk]),
+                            {"note": "已整改", "version": problem.version, "photos": [jpeg_upload()]},
+                            HTTP_IDEMPOTENCY_KEY="queued-1")
+    assert multipart.status_code == 403 and multipart.json()["code"] == "device_revoked"
+    assert Problem.objects.get(pk=problem.pk).status == Status.RECTIFYING
+    assert not IdempotencyKey.objects.exists()
+    # The field pages too.
+    page = client.get("/field/devices/")
+    assert page.status_code == 403 and page.json()["code"] == "device_revoked"
+    # Without the header (a desktop browser of the same person) nothing is refused.
+    assert client_for(city.unit_handler).get("/api/field/offline/").status_code == 200
+    # Registering again does not undo it.
+    assert register(client).status_code == 403
+
+
+def test_the_refusal_is_in_chinese_for_a_chinese_phone(city):
+    client = phone_client(city.inspector)
+    register(client)
+    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="被盗")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    detail = client.get("/api/field/offline/").json()["detail"]
+    assert "总部" in detail and "HQ" not in detail
+
+
+def test_revoking_ends_the_sessions_the_phone_used_and_only_those(city):
+    phone = phone_client(city.inspector)
+    register(phone)
+    phone_session = phone.session.session_key
+    desktop = client_for(city.inspector)
+    desktop_session = desktop.session.session_key
+    assert desktop.get("/api/field/offline/").status_code == 200
+    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="手机丢失")
+    assert not Session.objects.filter(session_key=phone_session).exists()
+    assert Session.objects.filter(session_key=desktop_session).exists()
+    assert desktop.get("/api/field/offline/").status_code == 200
+
+
+def test_revoking_with_all_sessions_ends_every_session_of_the_person(city):
+    phone = phone_client(city.inspector)
+    register(phone)
+    desktop = client_for(city.inspector)
+    desktop_session = desktop.session.session_key
+    someone_else = client_for(city.hq).session.session_key
+    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="手机丢失", all_sessions=True)
+    assert not Session.objects.filter(session_key=desktop_session).exists()
+    assert Session.objects.filter(session_key=someone_else).exists()
+    assert desktop.get("/api/field/offline/").status_code in (401, 403)
+
+
+def test_a_session_the_phone_used_after_registering_is_noted(city):
+    phone = phone_client(city.inspector)
+    register(phone)
+    later = phone_client(city.inspector)  # signed in again on the same phone
+    assert later.get("/api/field/offline/").status_code == 200
+    keys = set(FieldDeviceSession.objects.values_list("session_key", flat=True))
+    assert later.session.session_key in keys and len(keys) == 2
+
+
+def test_only_hq_cuts_phones_off_and_a_reason_is_required(city):
+    register(phone_client(city.inspector))
+    device = FieldDevice.objects.get()
+    with pytest.raises(services.DeviceForbidden):
+        services.device_revoke(device=device, by=city.district_lead, reason="丢了")
+    with pytest.raises(services.DeviceError):
+        services.device_revoke(device=device, by=city.hq, reason="  ")
+    assert not FieldDevice.objects.get().is_revoked
+    services.device_revoke(device=device, by=city.hq, reason="丢了")
+    with pytest.raises(services.DeviceError):
+        services.device_revoke(device=device, by=city.hq, reason="again")
+
+
+def test_revoking_is_in_the_audit_trail(city):
+    register(phone_client(city.inspector))
+    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="手机丢失")
+    entry = AuditEntry.objects.get(action=AuditAction.DEVICE_REVOKED)
+    assert entry.actor == city.hq
+    assert "inspector" in entry.target
+    assert entry.details["reason"] == "手机丢失" and entry.details["device"] == str(PHONE)
+    with translation.override("en"):
+        assert entry.get_action_display() == "Phone cut off from field work"
+
+
+def test_a_signed_out_phone_is_told_to_sign_in_again_with_a_code(city):
+    refused = client_for(None).post(reverse("problem-acknowledge", args=[1]), {"note": ""}, format="json")
+    assert refused.status_code in (401, 403)
+    assert refused.json()["code"] == "not_authenticated"
+
+
+def test_signing_out_clears_what_the_site_stored_on_the_phone(city):
+    client = client_for(city.inspector)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get("/api/field/offline/").status_code in (401, 403)
+
+
+# --- HQ's page ----------------------------------------------------------------------------------
+
+
+def test_hq_lists_phones_and_finds_them_by_person(city):
+    register(phone_client(city.inspector), label="Inspector's Android")
+    register(phone_client(city.unit_handler, device=uuid.uuid4()), label="Handler's iPhone")
+    client = client_for(city.hq)
+    page = client.get(DEVICES_PAGE)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Inspector&#x27;s Android" in html and "Handler&#x27;s iPhone" in html
+    found = client.get(DEVICES_PAGE, {"q": "unit_handler"}).content.decode()
+    assert "Handler&#x27;s iPhone" in found and "Inspector&#x27;s Android" not in found
+    services.device_revoke(device=FieldDevice.objects.get(user=city.inspector), by=city.hq, reason="丢失")
+    revoked = client.get(DEVICES_PAGE, {"state": "revoked"}).content.decode()
+    assert "Inspector&#x27;s Android" in revoked and "Handler&#x27;s iPhone" not in revoked
+
+
+@pytest.mark.parametrize("role", ["leader", "district_lead", "inspector", "unit_handler", "public"])
+def test_only_hq_staff_see_the_phones_page(city, role):
+    register(phone_client(city.inspector))
+    device = FieldDevice.objects.get()
+    client = client_for(getattr(city, role))
+    assert client.get(DEVICES_PAGE).status_code == 404
+    assert client.post(f"/field/devices/{device.pk}/revoke/", {"reason": "x"}).status_code == 404
+    assert not FieldDevice.objects.get().is_revoked
+
+
+def test_anonymous_is_sent_to_sign_in(city):
+    response = Client().get(DEVICES_PAGE)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_hq_cuts_a_phone_off_with_a_reason_on_the_page(city):
+    register(phone_client(city.inspector))
+    other_session = client_for(city.inspector).session.session_key
+    device = FieldDevice.objects.get()
+    client = client_for(city.hq)
+    url = f"/field/devices/{device.pk}/revoke/"
+    assert client.get(url).status_code == 200
+    missing = client.post(url, {"reason": ""})
+    assert missing.status_code == 400
+    assert not FieldDevice.objects.get().is_revoked
+    done = client.post(url, {"reason": "手机丢失", "all_sessions": "on"})
+    assert done.status_code == 302 and done["Location"] == DEVICES_PAGE
+    device.refresh_from_db()
+    assert device.is_revoked and device.revoked_by == city.hq and device.revoke_reason == "手机丢失"
+    assert not Session.objects.filter(session_key=other_session).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.DEVICE_REVOKED)
+    assert entry.details["all_sessions"] is True and entry.address
+    # Cutting it off again changes nothing.
+    assert client.post(url, {"reason": "again"}).status_code == 400
+    assert AuditEntry.objects.filter(action=AuditAction.DEVICE_REVOKED).count() == 1
+
+
+def test_the_admin_only_reads_phones(city):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = city.hq
+    model_admin = admin.site._registry[FieldDevice]
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
