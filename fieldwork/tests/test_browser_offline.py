@@ -131,8 +131,16 @@ def test_an_inspector_fills_a_point_offline_reopens_the_page_and_it_arrives_once
 
     page.route("**/api/inspections/*/submit/", lose_the_answer)
     phone.set_offline(False)
-    page.wait_for_function("() => document.querySelector('#field-queue-summary').dataset.waiting === '1'")
+    for _ in range(200):
+        if lost["done"]:
+            break
+        page.wait_for_timeout(100)
     assert lost["done"]
+    # The server has it; the phone does not know: the submission still waits, "no connection".
+    submit_entry = page.locator(".field-entry[data-kind=submit]")
+    expect(submit_entry).to_contain_text("上次尝试时无网络")
+    expect(waiting(page)).to_have_attribute("data-waiting", "1")
+    assert Inspection.objects.get().status == InspectionStatus.SUBMITTED
     page.locator("#field-send-now").click()
     expect(waiting(page)).to_have_attribute("data-waiting", "0")
 
