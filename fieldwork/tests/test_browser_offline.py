@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 from campaign.tests.factories import PASSWORD
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Inspection, ItemResult, ResultPhoto, RoundPoint
-from inspections.tests.factories import this_weeks_round
+from inspections.services import checklist_revise, inspection_start
+from inspections.tests.factories import MARKET_ITEMS, this_weeks_round
 from ledger import services as ledger_services
 from ledger.choices import PhotoKind, Status
 from ledger.models import EvidencePhoto, Problem
@@ -247,3 +248,51 @@ def test_a_problem_someone_else_moved_while_the_phone_was_offline_is_shown_and_r
     actions = list(problem.events.values_list("action", flat=True))
     assert actions.count("acknowledge") == 1 and actions.count("apply_close") == 1
     assert EvidencePhoto.objects.filter(problem=problem, kind=PhotoKind.AFTER).count() == 1
+
+
+def test_a_checklist_replaced_while_the_phone_was_offline_keeps_the_answers_that_still_fit(live_server, phone, city):
+    inspection_round = this_weeks_round(city, quota=1)
+    round_point = RoundPoint.objects.get(round=inspection_round)
+    page = phone.new_page()
+    sign_in(page, live_server.url, "inspector")
+    open_app_online(page, live_server.url)
+
+    phone.set_offline(True)
+    page.goto(f"{live_server.url}/field/#/point/{round_point.pk}")
+    item = lambda code: page.locator(f".field-item[data-code={code}]")  # noqa: E731
+    for code, outcome in (("M01", "fail"), ("M02", "pass"), ("M03", "pass"), ("M04", "pass"), ("M05", "pass")):
+        item(code).locator(f"label[data-outcome={outcome}]").click()
+        expect(item(code)).to_have_attribute("data-outcome", outcome)
+    page.locator("#field-submit").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "7")
+
+    # Meanwhile HQ replaces the market checklist: M05 goes, M06 comes. (A version in use is kept,
+    # so the revision makes a new one: HQ inspected a market of district B with it.)
+    inspection_start(sample_point=city.points_b[0], kind="routine", by=city.hq)
+    new_items = [*MARKET_ITEMS[:4], {"code": "M06", "text_zh": "公厕保洁到位", "text_en": "Toilets clean", "points": 5}]
+    checklist_revise(category=city.market, items=new_items, by=city.hq)
+
+    phone.set_offline(False)
+    page.locator("#field-send-now").click()
+    conflict = page.locator("#field-point .field-conflict[data-code=checklist_replaced]")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("M05")
+    expect(conflict).to_contain_text("M06")
+    assert not Inspection.objects.filter(round_point=round_point).exists()  # nothing on the old checklist
+
+    conflict.locator("[data-action=use-new-checklist]").click()
+    expect(item("M06")).to_be_visible()
+    expect(item("M05")).to_have_count(0)
+    expect(item("M01")).to_have_attribute("data-outcome", "fail")
+    item("M06").locator("label[data-outcome=pass]").click()
+    page.locator("#field-submit").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "0")
+
+    inspection = Inspection.objects.get(round_point=round_point)
+    assert inspection.status == InspectionStatus.SUBMITTED
+    assert list(inspection.checklist_version.items.values_list("code", flat=True).order_by("code")) == [
+        "M01", "M02", "M03", "M04", "M06"]
+    assert dict(ItemResult.objects.filter(inspection=inspection).values_list("item__code", "outcome")) == {
+        "M01": Outcome.FAIL, "M02": Outcome.PASS, "M03": Outcome.PASS, "M04": Outcome.PASS, "M06": Outcome.PASS,
+    }
+    assert Problem.objects.count() == 1

@@ -179,6 +179,38 @@
     }).catch(function () {});
   }
 
+  // A fresh copy never hides work still on the phone: a point whose queued start names another
+  // checklist keeps the checklist the answers were given on (the server's 409 will offer the new
+  // one), and a point or task gone from the copy (reassigned, moved by someone else) stays while
+  // something of it waits.
+  function keepWork(old, fresh) {
+    if (!old || !fresh) { return; }
+    var pending = unsent().filter(mine);
+    var oldPoints = (old.inspector && old.inspector.points) || [];
+    if (fresh.inspector) {
+      oldPoints.forEach(function (was) {
+        var group = groupOf("rp", was.round_point);
+        var start = pending.filter(function (e) { return e.group === group && e.kind === "start"; })[0];
+        var work = pending.some(function (e) { return e.group === group; });
+        if (!work) { return; }
+        var now = fresh.inspector.points.filter(function (p) { return p.round_point === was.round_point; })[0];
+        if (!now) { fresh.inspector.points.push(was); return; }
+        if (start && String(start.checklistVersion) === String(was.checklist.version) &&
+            String(now.checklist.version) !== String(was.checklist.version)) {
+          now.checklist = was.checklist;
+        }
+      });
+    }
+    var oldTasks = (old.unit && old.unit.tasks) || [];
+    if (fresh.unit) {
+      oldTasks.forEach(function (was) {
+        var group = groupOf("problem", was.id);
+        if (!pending.some(function (e) { return e.group === group; })) { return; }
+        if (!fresh.unit.tasks.some(function (t) { return t.id === was.id; })) { fresh.unit.tasks.push(was); }
+      });
+    }
+  }
+
   function refreshCopy() {
     return Y.device().then(function (device) {
       return fetch(COPY_URL, {
@@ -201,6 +233,7 @@
         }
         state.fresh = true;
         if (state.stop && state.stop.reason === "signed_out") { state.stop = null; }
+        keepWork(state.copy, body);
         return S.get("inspections").then(function (map) {
           map = map || {};
           ((body.inspector && body.inspector.points) || []).forEach(function (p) {
@@ -544,7 +577,8 @@
     var err = entry.error || {};
     var code = err.code || "";
     var box = h("div", {"class": "field-conflict", "data-entry": entry.id, "data-code": code || ("http_" + err.status), role: "alert"});
-    box.appendChild(h("p", {"class": "field-conflict-what"}, h("strong", {text: stateLabel(entry)}), " ", err.detail || ""));
+    box.appendChild(h("p", {"class": "field-conflict-what"}, h("strong", {text: stateLabel(entry)}), " ",
+      err.detail || (err.status ? "HTTP " + err.status : "")));
     var group = inGroup(entry.group);
     if (entry.kind === "start" && code === "checklist_replaced" && err.data && err.data.checklist) {
       var point = pointById(entry.roundPoint);

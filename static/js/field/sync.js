@@ -247,6 +247,16 @@
     });
   }
 
+  // The server's message: its "detail", or a field error's words ({"item": ["…"]}).
+  function detailOf(body) {
+    if (!body || typeof body !== "object") { return ""; }
+    if (body.detail) { return String(body.detail); }
+    return Object.keys(body).map(function (name) {
+      var value = body[name];
+      return Array.isArray(value) ? value.join(" ") : (typeof value === "string" ? value : "");
+    }).filter(Boolean).join(" ");
+  }
+
   // What the answer means for the entry; returns a reason to stop sending, or nothing.
   function settle(entry, a, id, blocked) {
     var code = (a.body && a.body.code) || "";
@@ -283,7 +293,7 @@
     return check.then(function (stopping) {
       if (stopping) { return stopping; }
       entry.state = a.status === 409 ? "conflict" : "failed";
-      entry.error = {status: a.status, code: code, detail: (a.body && a.body.detail) || "", data: a.body};
+      entry.error = {status: a.status, code: code, detail: detailOf(a.body), data: a.body};
       var extra = Promise.resolve();
       if (a.status === 409 && entry.problem) {
         extra = currentProblem(entry, id).then(function (current) { entry.error.current = current; });
