@@ -14,6 +14,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from campaign.tests.factories import PASSWORD
+from fieldwork.models import FieldDevice
+from fieldwork.services.devices import device_revoke
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Inspection, ItemResult, ResultPhoto, RoundPoint
 from inspections.services import checklist_revise, inspection_start
@@ -296,3 +298,42 @@ def test_a_checklist_replaced_while_the_phone_was_offline_keeps_the_answers_that
         "M01": Outcome.FAIL, "M02": Outcome.PASS, "M03": Outcome.PASS, "M04": Outcome.PASS, "M06": Outcome.PASS,
     }
     assert Problem.objects.count() == 1
+
+
+def test_a_phone_hq_cut_off_stops_sending_and_signing_out_clears_the_phone(live_server, phone, city):
+    problem = record(city)
+    problem = ledger_services.problem_assign(problem=problem, unit=city.office_a, by=city.district_lead)
+    page = phone.new_page()
+    sign_in(page, live_server.url, "unit_handler")
+    open_app_online(page, live_server.url)
+    device = FieldDevice.objects.get(user=city.unit_handler)  # the phone registered itself
+
+    phone.set_offline(True)
+    page.goto(f"{live_server.url}/field/#/task/{problem.pk}")
+    page.locator("#field-ack-button").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "1")
+
+    # The phone is reported lost: HQ cuts it off.
+    device_revoke(device=device, by=city.hq, reason="手机遗失")
+    # The signal returns: the phone's first request is refused, and it says so.
+    phone.set_offline(False)
+    banner = page.locator("#field-banner")
+    expect(banner).to_have_attribute("data-reason", "revoked")
+    expect(banner).to_contain_text("停用")
+    expect(page.locator("#field-send-now")).to_be_disabled()
+    # Nothing was recorded, and nothing was dropped on the phone.
+    expect(waiting(page)).to_have_attribute("data-waiting", "1")
+    assert Problem.objects.get().status == Status.ASSIGNED
+
+    # Signing out (asked twice: something is unsent) leaves nothing of this person on the phone.
+    logout = page.locator("#field-logout button")
+    logout.click()
+    expect(page.locator("#field-banner")).to_have_attribute("data-reason", "logout")
+    logout.click()
+    page.wait_for_url(re.compile(r".*/login/.*|.*/$"))
+    left = page.evaluate("""async () => ({
+        databases: (await indexedDB.databases()).map(d => d.name),
+        caches: await caches.keys(),
+        workers: (await navigator.serviceWorker.getRegistrations()).length })""")
+    assert "hc-field" not in left["databases"]
+    assert left["caches"] == [] and left["workers"] == 0

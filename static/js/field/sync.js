@@ -49,14 +49,21 @@
     });
   }
 
-  // Who the server sees now (the shell answers X-Field-User); null: signed out.
-  function whoIsSignedIn() {
-    return fetch(document.getElementById("field-view").getAttribute("data-shell") || "/field/", {
-      method: "HEAD", credentials: "same-origin", cache: "no-store", redirect: "manual"
+  // Who the server sees now (the shell answers X-Field-User): {user} or {user: null} (signed
+  // out) or {revoked: message} (HQ cut this phone off: the answer to its X-Field-Device).
+  function whoIsSignedIn(id) {
+    return fetch("/field/", {
+      method: "GET", credentials: "same-origin", cache: "no-store", redirect: "manual",
+      headers: id ? {"X-Field-Device": id, "Accept": "text/html"} : {"Accept": "text/html"}
     }).catch(function (error) { throw new NetworkDown(error && error.message); }).then(function (response) {
-      if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) { return null; }
+      if (response.type === "opaqueredirect" || response.status === 401) { return {user: null}; }
       if (response.status >= 500) { throw new NetworkDown("server " + response.status); }
-      return response.headers.get("X-Field-User");
+      if (response.status === 403) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          return body.code === "device_revoked" ? {revoked: body.detail || ""} : {user: null};
+        });
+      }
+      return {user: response.headers.get("X-Field-User")};
     });
   }
 
@@ -197,7 +204,12 @@
       var rows = got[2].filter(function (e) { return e.state !== "sent"; });
       var todo = rows.filter(function (e) { return e.state === "waiting"; });
       if (!todo.length) { return; }
-      return whoIsSignedIn().then(function (user) {
+      return whoIsSignedIn(id).then(function (who) {
+        if (who.revoked !== undefined) {
+          stop = {reason: "revoked", detail: who.revoked};
+          return S.set("revoked", who.revoked);
+        }
+        var user = who.user;
         if (!user) { stop = {reason: "signed_out"}; return; }
         options.user = user;
         var blocked = {};
@@ -284,7 +296,9 @@
     }
     var check = Promise.resolve(null);
     if (a.status === 403) {
-      check = whoIsSignedIn().then(function (user) {
+      check = whoIsSignedIn(id).then(function (who) {
+        var user = who.user;
+        if (who.revoked !== undefined) { return {reason: "revoked", detail: who.revoked}; }
         if (!user) { return {reason: "signed_out"}; }
         if (String(user) !== String(entry.owner)) { return {reason: "other_person", owner: entry.ownerName || entry.owner}; }
         return null;
