@@ -7,6 +7,7 @@ the person sees and resolves.
 These run against the server side's API (idempotency keys, devices, GET /api/field/offline/).
 """
 
+import os
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from campaign.tests.factories import PASSWORD
+from conftest import chromium_path
 from fieldwork.models import FieldDevice
 from fieldwork.services.devices import device_revoke
 from inspections.choices import InspectionStatus, Outcome
@@ -24,7 +26,6 @@ from ledger import services as ledger_services
 from ledger.choices import PhotoKind, Status
 from ledger.models import EvidencePhoto, Problem
 from ledger.tests.factories import record, stored_photo
-from tests.conftest import _playwright, browser  # noqa: F401 (the session's Chromium)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,10 +35,26 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="module")
+def field_browser():
+    """This module's own Chromium. tests/conftest.py's browser fixtures are not visible from
+    fieldwork/, and a second session-wide Playwright would clash with theirs when both folders
+    run: this one is started and stopped within the module."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
-def phone(browser):  # noqa: F811
+def phone(field_browser):
     """A small phone (360 px wide, touch), set to Chinese; service workers allowed."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+    context = field_browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
                                   locale="zh-CN", service_workers="allow")
     context.set_default_timeout(20_000)
     yield context
