@@ -14,13 +14,14 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from campaign.tests.factories import PASSWORD
+from campaign.choices import Role
+from campaign.tests.factories import PASSWORD, make_user
 from conftest import chromium_path
 from fieldwork.models import FieldDevice
 from fieldwork.services.devices import device_revoke
 from inspections.choices import InspectionStatus, Outcome
 from inspections.models import Inspection, ItemResult, ResultPhoto, RoundPoint
-from inspections.services import checklist_revise, inspection_start
+from inspections.services import checklist_revise, inspection_start, round_point_reassign
 from inspections.tests.factories import MARKET_ITEMS, this_weeks_round
 from ledger import services as ledger_services
 from ledger.choices import PhotoKind, Status
@@ -354,3 +355,39 @@ def test_a_phone_hq_cut_off_stops_sending_and_signing_out_clears_the_phone(live_
         workers: (await navigator.serviceWorker.getRegistrations()).length })""")
     assert "hc-field" not in left["databases"]
     assert left["caches"] == [] and left["workers"] == 0
+
+
+def test_a_point_reassigned_while_the_phone_was_offline_keeps_the_work_until_the_person_discards_it(
+    live_server, phone, city
+):
+    inspection_round = this_weeks_round(city, quota=1)
+    round_point = RoundPoint.objects.get(round=inspection_round)
+    colleague = make_user("inspector_two", Role.INSPECTOR, district=city.district_a)
+    page = phone.new_page()
+    sign_in(page, live_server.url, "inspector")
+    open_app_online(page, live_server.url)
+
+    phone.set_offline(True)
+    page.goto(f"{live_server.url}/field/#/point/{round_point.pk}")
+    page.locator(".field-item[data-code=M01] label[data-outcome=fail]").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "2")
+    # Meanwhile the point goes to a colleague.
+    round_point_reassign(round_point=round_point, inspector=colleague, by=city.hq)
+
+    phone.set_offline(False)
+    page.locator("#field-send-now").click()
+    conflict = page.locator("#field-point .field-conflict[data-code=round_point_reassigned]")
+    expect(conflict).to_be_visible()
+    # The work is still shown (the point left the fresh copy, not the phone).
+    expect(page.locator(".field-item[data-code=M01]")).to_have_attribute("data-outcome", "fail")
+    expect(waiting(page)).to_have_attribute("data-waiting", "2")
+    assert not Inspection.objects.exists()
+
+    discard = conflict.locator("[data-action^=discard]")
+    discard.click()
+    discard.click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "0")
+    page.goto(f"{live_server.url}/field/#/points")
+    page.reload()
+    expect(page.locator("#field-points .field-empty")).to_be_visible()
+    assert not Inspection.objects.exists()
