@@ -152,7 +152,9 @@
   // --- Loading and refreshing the copy ------------------------------------------------------------
   function reload() {
     return Promise.all([S.get("copy"), S.entries(), S.get("revoked")]).then(function (got) {
-      state.copy = got[0] || null;
+      var copy = got[0] || null;
+      // Another person's copy (they never signed out) is not shown: it waits for a fresh one.
+      state.copy = copy && copy.user && String(copy.user.id) !== String(state.user) ? null : copy;
       state.entries = got[1];
       if (got[2]) { state.stop = {reason: "revoked", detail: got[2]}; }
     });
@@ -751,7 +753,7 @@
   window.addEventListener("offline", function () { state.fresh = false; header(); });
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.getAttribute("data-sw"), {scope: "/"}).catch(function () {});
+    navigator.serviceWorker.register(root.getAttribute("data-sw"), {scope: "/", updateViaCache: "none"}).catch(function () {});
   }
 
   reload().then(function () {

@@ -5,6 +5,6 @@
   var script = document.currentScript;
   if (!("serviceWorker" in navigator) || !script) { return; }
   window.addEventListener("load", function () {
-    navigator.serviceWorker.register(script.getAttribute("data-sw"), {scope: "/"}).catch(function () {});
+    navigator.serviceWorker.register(script.getAttribute("data-sw"), {scope: "/", updateViaCache: "none"}).catch(function () {});
   });
 })();
