@@ -58,7 +58,10 @@ def phone(field_browser):
     context = field_browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
                                   locale="zh-CN", service_workers="allow")
     context.set_default_timeout(20_000)
+    # A sync sends several requests in turn on a loaded machine: give expectations 15 s (5 s default).
+    expect.set_options(timeout=15_000)
     yield context
+    expect.set_options(timeout=5_000)
     context.close()
 
 
