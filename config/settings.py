@@ -315,9 +315,13 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [csp.SELF],
         "script-src": [csp.SELF, csp.NONCE],
         "style-src": [csp.SELF, csp.NONCE],
-        "img-src": [csp.SELF, "data:", *MAP_TILE_ORIGINS, *S3_IMAGE_ORIGINS],
+        # blob: the field app's previews of photos kept on the phone (fieldwork, static/js/field).
+        "img-src": [csp.SELF, "data:", "blob:", *MAP_TILE_ORIGINS, *S3_IMAGE_ORIGINS],
         "connect-src": [csp.SELF, *MAP_TILE_ORIGINS],
         "font-src": [csp.SELF],
+        # The field app's service worker (/sw.js) and manifest (/manifest.webmanifest).
+        "worker-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
         "object-src": [csp.NONE],
         "base-uri": [csp.SELF],
         "form-action": [csp.SELF],

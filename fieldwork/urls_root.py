@@ -3,4 +3,6 @@ served from, and the manifest is linked from every page."""
 
 from django.urls import path  # noqa: F401
 
-urlpatterns = []
+from .views import shell
+
+urlpatterns = [*shell.root_routes]

@@ -75,23 +75,10 @@
     };
   })();
 
-  // A phone photo is several MB; a weak connection carries a 1600 px JPEG far better.
+  // A phone photo is several MB; a weak connection carries a 1600 px JPEG far better
+  // (static/js/field/photos.js, shared with the field app).
   function shrink(file) {
-    var MAX = 1600;
-    if (!window.createImageBitmap || !file.type || file.type.indexOf("image/") !== 0) {
-      return Promise.resolve(file);
-    }
-    return createImageBitmap(file, {imageOrientation: "from-image"}).then(function (bitmap) {
-      var scale = Math.min(1, MAX / Math.max(bitmap.width, bitmap.height));
-      if (scale === 1 && file.size < 1500000) { return file; }
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(bitmap.width * scale);
-      canvas.height = Math.round(bitmap.height * scale);
-      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
-      });
-    }).catch(function () { return file; });
+    return window.HCPhotos ? window.HCPhotos.shrink(file) : Promise.resolve(file);
   }
 
   // --- The field form ------------------------------------------------------------------------------
