@@ -144,7 +144,7 @@ def test_a_code_taken_meanwhile_in_the_middle_of_the_file_writes_nothing_and_nam
     with pytest.raises(services.LedgerConflict) as refused:
         transfer.ledger_import_write(plan=plan, by=city.hq, origin="x.xlsx")
 
-    assert str(refused.value) == "Row 5, column Code: problem OLD-3 was recorded meanwhile."
+    assert str(refused.value) == "Row 5, column 编号 Code: problem OLD-3 was recorded meanwhile."
     assert Problem.objects.count() == 1 and ProblemEvent.objects.count() == 1
 
 
