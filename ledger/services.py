@@ -241,7 +241,7 @@ def problem_new(*, by, category, district=None, description: str, source: str, f
                 longitude=None, source_ref: str = "", responsible_unit=None, team=None, problem_class=None,
                 grid=None, road=None, rebound_of: Problem | None = None,
                 finding_key: str = "", code: str = "", state: dict | None = None,
-                grid_of=grid_for_point) -> Problem:
+                grid_of=None) -> Problem:
     """The problem a recording writes, normalised and checked, not saved: the one rule for a
     single recording (``_record``) and a batch (``problems_record_batch``).
 
@@ -261,7 +261,7 @@ def problem_new(*, by, category, district=None, description: str, source: str, f
         grid = grid or sample_point.grid
         road = road or sample_point.road
     if grid is None:
-        grid = grid_of(latitude, longitude)
+        grid = (grid_of or grid_for_point)(latitude, longitude)
         if grid is not None and district is not None and grid.district_id != district.pk:
             grid = None  # coordinates that fall outside the problem's district give no cell
     if district is None:
