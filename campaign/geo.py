@@ -336,6 +336,31 @@ def grid_for_point(lat, lon):
     return _area_for_point(GridBoundary, "grid", lat, lon)
 
 
+def grid_locator():
+    """``grid_for_point`` for many points: the grid boundaries are loaded once (two queries),
+    and each point is then found in memory, the same rule (the smallest boundary that covers
+    it). For a batch of problems (an import)."""
+    from .models import Grid, GridBoundary
+
+    boundaries = [(b.south, b.north, b.west, b.east, shape(b.geometry), b.grid_id) for b in GridBoundary.objects.all()]
+    grids = {grid.pk: grid for grid in Grid.objects.filter(pk__in={b[-1] for b in boundaries})} if boundaries else {}
+    found: dict = {}
+
+    def locate(lat, lon):
+        if lat is None or lon is None or not boundaries:
+            return None
+        key = (float(lat), float(lon))
+        if key not in found:
+            lat_f, lon_f = key
+            point = Point(lon_f, lat_f)
+            inside = [(geometry.area, grid_id) for south, north, west, east, geometry, grid_id in boundaries
+                      if south <= lat_f <= north and west <= lon_f <= east and geometry.covers(point)]
+            found[key] = grids.get(min(inside)[1]) if inside else None
+        return found[key]
+
+    return locate
+
+
 def city_bounds() -> Bounds | None:
     """The box coordinates must lie in: the extent of the uploaded district boundaries, else
     the ``CITY_BOUNDS`` setting, else None (nothing is checked). One query."""

@@ -6,12 +6,15 @@ and the actor (ledger/rules.py), refuses a stale or illegal move with a ``Ledger
 ``UPDATE … WHERE version = v``, and appends its hash-chained event in the same transaction.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,18 +236,21 @@ def problem_record(*, by, category, district=None, description: str, source: str
                    problem_class=problem_class, grid=grid, road=road, photos=photos)
 
 
-def _record(*, by, category, district, description: str, source: str, found_at: datetime | None,
-            severity: str, sample_point, address: str, latitude, longitude, source_ref: str, responsible_unit,
-            team, problem_class, photos: list[StoredPhoto], rebound_of: Problem | None = None,
-            finding_key: str = "", grid=None, road=None) -> Problem:
-    """Record a problem whose structure comes from the ledger's own rules (a rebound copies
-    the closed problem's, a finding its inspected point's), or was checked by problem_record.
-    Its grid and road: those given, else its sample point's, else (the grid) the cell its
-    coordinates lie in (``grid_for_point``)."""
-    role_check = Problem(status=Status.FOUND, district=district or getattr(sample_point, "district", None))
-    reason = refusal(Action.RECORD, role_check, by)
-    if reason is not None:
-        raise LedgerForbidden(reason)
+def problem_new(*, by, category, district=None, description: str, source: str, found_at: datetime | None = None,
+                severity: str = Severity.GENERAL, sample_point=None, address: str = "", latitude=None,
+                longitude=None, source_ref: str = "", responsible_unit=None, team=None, problem_class=None,
+                grid=None, road=None, rebound_of: Problem | None = None,
+                finding_key: str = "", code: str = "", state: dict | None = None,
+                grid_of=None) -> Problem:
+    """The problem a recording writes, normalised and checked, not saved: the one rule for a
+    single recording (``_record``) and a batch (``problems_record_batch``).
+
+    A sample point gives the district, address, coordinates, unit, team, grid and road that
+    are not given; the grid is otherwise the cell the coordinates lie in (``grid_of``,
+    ``grid_for_point`` by default; a batch passes one loaded once per file), unless that cell
+    is in another district. ``state``: the fields of a problem recorded in a later state than
+    found (an imported one: status, deadline, closing date…). Raises LedgerInvalid without a
+    district or a description."""
     if sample_point is not None:
         district = district or sample_point.district
         address = address or sample_point.address
@@ -255,28 +261,187 @@ def _record(*, by, category, district, description: str, source: str, found_at: 
         grid = grid or sample_point.grid
         road = road or sample_point.road
     if grid is None:
-        grid = grid_for_point(latitude, longitude)
+        grid = (grid_of or grid_for_point)(latitude, longitude)
         if grid is not None and district is not None and grid.district_id != district.pk:
             grid = None  # coordinates that fall outside the problem's district give no cell
     if district is None:
         raise LedgerInvalid(_("Give the district or a sample point."))
     if not description.strip():
         raise LedgerInvalid(_("Describe the problem."))
-    found_at = found_at or timezone.now()
+    return Problem(
+        code=code, description=description.strip(), category=category, sample_point=sample_point, district=district,
+        address=address, latitude=latitude, longitude=longitude, source=source, source_ref=source_ref,
+        grid=grid, road=road, found_at=found_at or timezone.now(), found_by=by, severity=severity,
+        responsible_unit=responsible_unit, team=team, problem_class=problem_class, rebound_of=rebound_of,
+        finding_key=finding_key, **{"status": Status.FOUND, **(state or {})},
+    )
+
+
+def _record(*, by, category, district, description: str, source: str, found_at: datetime | None,
+            severity: str, sample_point, address: str, latitude, longitude, source_ref: str, responsible_unit,
+            team, problem_class, photos: list[StoredPhoto], rebound_of: Problem | None = None,
+            finding_key: str = "", grid=None, road=None) -> Problem:
+    """Record a problem whose structure comes from the ledger's own rules (a rebound copies
+    the closed problem's, a finding its inspected point's), or was checked by problem_record.
+    Its fields: ``problem_new``; its first event: ``recording_event``."""
+    role_check = Problem(status=Status.FOUND, district=district or getattr(sample_point, "district", None))
+    reason = refusal(Action.RECORD, role_check, by)
+    if reason is not None:
+        raise LedgerForbidden(reason)
+    problem = problem_new(by=by, category=category, district=district, description=description, source=source,
+                          found_at=found_at, severity=severity, sample_point=sample_point, address=address,
+                          latitude=latitude, longitude=longitude, source_ref=source_ref,
+                          responsible_unit=responsible_unit, team=team, problem_class=problem_class, grid=grid,
+                          road=road, rebound_of=rebound_of, finding_key=finding_key)
     with transaction.atomic():
-        problem = Problem.objects.create(
-            code=_next_code(timezone.localtime(found_at).year),
-            description=description.strip(), category=category, sample_point=sample_point, district=district,
-            address=address, latitude=latitude, longitude=longitude, source=source, source_ref=source_ref,
-            grid=grid, road=road,
-            found_at=found_at, found_by=by, severity=severity, responsible_unit=responsible_unit, team=team,
-            problem_class=problem_class, rebound_of=rebound_of, status=Status.FOUND, finding_key=finding_key,
-        )
+        problem.code = _next_code(timezone.localtime(problem.found_at).year)
+        problem.save(force_insert=True)
         data = {"rebound_of": rebound_of.code} if rebound_of else {}
-        event = _append_event(problem, action=Action.RECORD, from_status="", by=by, data=data, at=found_at)
+        event = _append_event(problem, action=Action.RECORD, from_status="", by=by, data=data, at=problem.found_at)
         if photos:
             _attach_photos(problem, event, list(photos), PhotoKind.BEFORE, by)
     return problem
+
+
+# --- Recording in batches (imports) -----------------------------------------------------------------
+
+
+@dataclass
+class Recording:
+    """One problem of a batch: ``problem_record``'s arguments (``fields``), the code reserved
+    for it, the state it is recorded in (``problem_new``), its record event's note and data,
+    and the file's row it comes from (for the error messages)."""
+
+    fields: dict
+    code: str
+    state: dict | None = None
+    note: str = ""
+    data: dict | None = None
+    row: int | None = None
+
+
+BATCH_ROWS = 5000  # problems per insert; a batch of any size is one transaction
+_SCOPED = ("category", "sample_point", "district", "grid", "road", "responsible_unit", "team")
+
+
+def problems_record_batch(*, by, recordings: list[Recording]) -> list[Problem]:
+    """Record many problems in one transaction, all or nothing, by problem_record's rules:
+    the recorder's role, write scope and district checked once per distinct structure (not
+    per row), each problem built by ``problem_new`` (the grid located with one load of the
+    boundaries for the batch) and its first event by ``recording_event``, hash-chained as a
+    single recording chains it. The codes are the ones reserved beforehand in one step
+    (``problem_numbers_reserve``): the counter is not touched here, so recording never waits
+    for a batch. Inserted BATCH_ROWS at a time (``_insert_recorded``): COPY on PostgreSQL,
+    ``executemany`` elsewhere; the number of statements grows with the batches, not the rows.
+    A refused row raises (LedgerInvalid naming its row, OutOfScope, LedgerForbidden) and
+    nothing is written."""
+    from campaign.geo import grid_locator
+
+    if not by.is_active or role_of(by) not in ROLES[Action.RECORD]:
+        raise LedgerForbidden(_("Your role may not do this."))
+    _check_batch_scope(by, recordings)
+    locate = grid_locator()
+    problems = []
+    for item in recordings:
+        fields = {**item.fields, "team": recording_team(by, item.fields.get("team"))}
+        try:
+            problems.append(problem_new(by=by, code=item.code, state=item.state, grid_of=locate, **fields))
+        except LedgerInvalid as error:
+            if item.row is None:
+                raise
+            raise LedgerInvalid(_("Row %(row)s: %(error)s") % {"row": item.row, "error": error}) from None
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(problems), BATCH_ROWS):
+            _insert_recorded(problems[start:start + BATCH_ROWS], recordings[start:start + BATCH_ROWS], by=by,
+                             now=now)
+    return problems
+
+
+def _check_batch_scope(by, recordings: list[Recording]) -> None:
+    """problem_record's checks (write scope, grid and road in the district, the role's
+    district) for each distinct structure a batch names, once."""
+    seen: set = set()
+    districts: set = set()
+    for item in recordings:
+        fields = item.fields
+        point = fields.get("sample_point")
+        district = fields.get("district") or getattr(point, "district", None)
+        for name in _SCOPED:
+            obj = fields.get(name)
+            if obj is not None and (name, obj.pk) not in seen:
+                seen.add((name, obj.pk))
+                check_write_scope(by, **{name: obj})
+        check_in_district(district, grid=fields.get("grid"), road=fields.get("road"))
+        if district is not None and district.pk not in districts:
+            districts.add(district.pk)
+            reason = refusal(Action.RECORD, Problem(status=Status.FOUND, district=district), by)
+            if reason is not None:
+                raise LedgerForbidden(reason)
+
+
+def _insert_recorded(problems: list[Problem], recordings: list[Recording], *, by, now: datetime) -> None:
+    """Insert new problems and their record events, a fixed number of statements for any
+    number of rows: the ids first (so that each row goes in once and whole, carrying its
+    event's hash), then the problems, then the events."""
+    from django.db import connection
+
+    for problem, pk in zip(problems, _new_problem_ids(connection, len(problems)), strict=True):
+        problem.pk, problem.updated_at, problem.version = pk, now, 1
+    events = []
+    for problem, item in zip(problems, recordings, strict=True):
+        event = recording_event(problem, by=by, note=item.note, data=item.data, at=problem.found_at)
+        problem.last_event_hash = event.hash
+        events.append(event)
+    _insert_rows(connection, Problem, Problem._meta.concrete_fields, problems)
+    _insert_rows(connection, ProblemEvent, [ProblemEvent._meta.get_field(name) for name in _EVENT_FIELDS], events)
+
+
+_EVENT_FIELDS = ("problem", "seq", "action", "from_status", "to_status", "actor", "at", "note", "data", "prev_hash",
+                 "hash", "hash_scheme")
+
+
+def _new_problem_ids(connection, count: int):
+    """``count`` new problem ids: from the table's sequence on PostgreSQL (never handed out
+    twice, concurrent recordings included); on SQLite, which has one writer at a time, the
+    ids after the highest ever given (AUTOINCREMENT keeps it in sqlite_sequence)."""
+    table = Problem._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [table, count])
+            return [pk for (pk,) in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        highest = f"SELECT MAX(id) AS n FROM {quoted}"  # noqa: S608 (a model's own table name)
+        if connection.vendor == "sqlite":
+            highest += " UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s"
+        cursor.execute(f"SELECT MAX(n) FROM ({highest}) AS highest",  # noqa: S608
+                       [table] if connection.vendor == "sqlite" else [])
+        last = cursor.fetchone()[0] or 0
+    return range(last + 1, last + 1 + count)
+
+
+def _insert_rows(connection, model, fields, objects) -> None:
+    """One COPY on PostgreSQL, one ``executemany`` elsewhere."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY's text form takes what psycopg adapts; JSON goes as its text, choices as their values.
+            convert = [(field.attname, isinstance(field, JSONField)) for field in fields]
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for obj in objects:
+                    copy.write_row([json.dumps(getattr(obj, attname), ensure_ascii=False) if is_json
+                                    else _db_value(getattr(obj, attname)) for attname, is_json in convert])
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+                           [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
+                            for obj in objects])
+
+
+def _db_value(value):
+    return value.value if isinstance(value, Enum) else value
 
 
 def problem_record_rebound(*, original: Problem, by, description: str = "", found_at: datetime | None = None,

@@ -517,8 +517,8 @@ def take_over(drill: Drill, state: str, job_id: int) -> tuple:
 def test_a_worker_killed_during_an_import_the_import_is_taken_over_and_written_once(drill):
     rows = 8
     before = drill.pg.value("SELECT count(*) FROM ledger_problem")
-    # Each problem of the import sleeps inside the import's one transaction.
-    slow = "ledger.transfer.services:problem_import:0.6"
+    # The import's batch insert sleeps inside the import's one transaction.
+    slow = "ledger.services:_insert_recorded:5"
     import_id = int(drill.python(IMPORT.format(rows=rows)))
     kill_in_the_middle(drill, slow)
     assert drill.pg.value("SELECT count(*) FROM ledger_problem") == before  # nothing half-written

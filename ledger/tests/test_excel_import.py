@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from campaign.choices import ImportStatus
+from ledger import services as ledger_services
 from ledger.choices import Status
 from ledger.integrity import ledger_findings
 from ledger.models import LedgerImport, Problem, ProblemCounter
@@ -133,16 +134,16 @@ def test_a_file_that_is_not_a_ledger_is_refused_and_nothing_is_written(city, dat
 def test_a_failure_while_writing_rolls_back_every_row(city, monkeypatch):
     data = five_rows()
     record_, _plan = transfer.ledger_import_preview(user=city.hq, file_name="x.xlsx", data=data)
-    real = transfer.problem_import
+    real = ledger_services.recording_event
     calls = []
 
-    def fail_on_third(**kwargs):
+    def fail_on_third(*args, **kwargs):  # the third row's event, once the rows are being written
         calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real(**kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(transfer, "problem_import", fail_on_third)
+    monkeypatch.setattr(ledger_services, "recording_event", fail_on_third)
 
     done = transfer.ledger_import_confirm(user=city.hq, record=record_)
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from campaign import jobs
 from campaign.choices import ImportStatus
+from ledger import services as ledger_services
 from ledger.models import LedgerImport, Problem, ProblemCodeBlock
 from ledger.services import problem_record
 from ledger.tests.excel_helpers import ZH, ledger_row, xlsx_bytes
@@ -46,16 +47,15 @@ def test_recording_a_problem_never_waits_for_an_import_that_is_writing(city, mon
     record_now(city, IN_2026)  # the year's counter exists, as in a ledger in use
     upload, _plan = transfer.ledger_import_preview(user=city.hq, file_name="big.xlsx", data=four_new_problems())
     inside, release = threading.Event(), threading.Event()
-    real = transfer.problem_import
+    real = ledger_services._insert_recorded
 
-    def pause_after_the_first_row(**kwargs):
-        problem = real(**kwargs)
+    def pause_after_the_rows_are_in(*args, **kwargs):
+        real(*args, **kwargs)
         if not inside.is_set():
             inside.set()
             release.wait(timeout=30)  # the import's transaction stays open meanwhile
-        return problem
 
-    monkeypatch.setattr(transfer, "problem_import", pause_after_the_first_row)
+    monkeypatch.setattr(ledger_services, "_insert_recorded", pause_after_the_rows_are_in)
     outcome = {}
 
     def run_import():
@@ -93,16 +93,16 @@ def test_recording_a_problem_never_waits_for_an_import_that_is_writing(city, mon
 def test_a_failed_import_voids_its_numbers_and_the_next_problem_gets_the_number_after_them(city, monkeypatch):
     record_now(city, IN_2026)  # 2026-000001
     upload, _plan = transfer.ledger_import_preview(user=city.hq, file_name="x.xlsx", data=four_new_problems())
-    real = transfer.problem_import
+    real = ledger_services.recording_event
     calls = []
 
-    def fail_on_third(**kwargs):
+    def fail_on_third(*args, **kwargs):  # the third row's event, once the rows are being written
         calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real(**kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(transfer, "problem_import", fail_on_third)
+    monkeypatch.setattr(ledger_services, "recording_event", fail_on_third)
 
     failed = transfer.ledger_import_confirm(user=city.hq, record=upload)
 
@@ -162,7 +162,7 @@ def test_a_worker_that_was_taken_over_reserves_no_numbers(city, settings):
 @pytest.mark.django_db
 def test_hq_reads_the_voided_numbers_on_the_import_page_and_in_the_admin(city, login, monkeypatch):
     upload, _plan = transfer.ledger_import_preview(user=city.hq, file_name="x.xlsx", data=four_new_problems())
-    monkeypatch.setattr(transfer, "problem_import", lambda **kwargs: 1 / 0)
+    monkeypatch.setattr(ledger_services, "_insert_recorded", lambda *args, **kwargs: 1 / 0)
     transfer.ledger_import_confirm(user=city.hq, record=upload)
     client = login(city.hq)
 

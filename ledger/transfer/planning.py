@@ -239,7 +239,9 @@ class _Context:
         self.districts = Lookup(District.objects.all(), "code", "name", "name_en")
         self.categories = Lookup(Category.objects.all(), "code", "name_zh", "name_en")
         self.units = Lookup(Unit.objects.visible_to(user), "name", "name_en")
-        self.points = Lookup(SamplePoint.objects.all(), "code", "name")
+        # With what a recording takes from a point (its team, grid, road…): no query per point when written.
+        self.points = Lookup(SamplePoint.objects.select_related("district", "responsible_unit", "team", "grid", "road"),
+                             "code", "name")
         self.grids = Lookup(Grid.objects.all(), "code", "name")
         self.roads = Lookup(Road.objects.all(), "label", "name")
         self.statuses = columns.status_index()

@@ -4,7 +4,7 @@ The HQ pages, the API, the management commands and the Celery tasks all go throu
 functions. Reading and checking a file lives in ``planning``; this module writes.
 
 How imported history works: a problem brought from an old Excel ledger is recorded with the
-state it had there, by ``problem_import``. Its history starts with one ``record`` event, at
+state it had there, by ``problems_import`` (a batch of ``imported_recording``). Its history starts with one ``record`` event, at
 the date it was found, by the person who imported the file, that leads straight to that state
 (for example found → closed) and says so: the note reads "Imported from <file>, row <n>" and
 the event's data keep what the old ledger said (status, unit, deadline, closing date, the
@@ -34,14 +34,13 @@ from .. import services
 from ..choices import Action, Status
 from ..filters import ProblemFilterSet
 from ..models import LedgerExport, LedgerImport, Problem, ProblemCodeBlock
-from ..rules import refusal
 from ..services import (
     LedgerError,
     LedgerForbidden,
-    _append_event,
     problem_numbers_reserve,
     problem_numbers_void,
 )
+from . import columns
 from . import export as exporting
 from .planning import Plan, PlannedProblem, PlannedUpdate, build_plan
 
@@ -102,63 +101,78 @@ def import_numbers_void(*, import_id: int, reason: str) -> int:
     return problem_numbers_void(blocks=ProblemCodeBlock.objects.filter(ledger_import_id=import_id), reason=reason)
 
 
-def problem_import(*, planned: PlannedProblem, by, origin: str, code: str = "") -> Problem:
-    """Record one problem of an imported ledger in the state the old ledger gives it.
-
-    Only HQ staff import. The history is one ``record`` event at the found date leading to
-    that state, with the note "Imported from <origin>, row <n>" (see the module docstring).
-    The code of the old ledger is kept; a row without one gets ``code``, a number reserved
-    beforehand by ``import_numbers_reserve`` (never the counter itself: its lock would be held
-    for the whole import)."""
-    if not may_import(by) or refusal(Action.RECORD, Problem(status=Status.FOUND, district=planned.district), by):
-        raise LedgerForbidden(_("Only HQ staff import a ledger."))
+def imported_recording(*, planned: PlannedProblem, origin: str, code: str = "", now: datetime) -> services.Recording:
+    """One problem of an imported ledger as the ledger records it (``services.Recording``): in
+    the state the old ledger gives it, with one ``record`` event at the found date leading to
+    that state, the note "Imported from <origin>, row <n>" and what the old ledger said in its
+    data (see the module docstring). The code of the old ledger is kept; a row without one
+    gets ``code``, a number reserved beforehand by ``import_numbers_reserve`` (never the
+    counter itself: its lock would be held for the whole import)."""
     found_at = _aware(planned.found_on)
     closed_at = _aware(planned.closed_on) if planned.closed_on else None
     past_found = planned.status in (Status.ASSIGNED, Status.RECTIFYING, Status.CLOSING_APPLIED, Status.CLOSED)
     code = planned.code or code
     if not code:
         raise ValueError(f"Row {planned.row}: no problem number was reserved for it.")
-    with transaction.atomic():
-        point = planned.sample_point
-        problem = Problem.objects.create(
-            code=code, description=planned.description, category=planned.category, sample_point=point,
-            district=planned.district, address=planned.address or (point.address if point else ""),
-            latitude=point.latitude if point else None, longitude=point.longitude if point else None,
-            source=planned.source, found_at=found_at, found_by=by, severity=planned.severity,
-            responsible_unit=planned.responsible_unit or (point.responsible_unit if point else None),
-            team=point.team if point else None, deadline=planned.deadline, status=planned.status,
-            grid=planned.grid or (point.grid if point else None), road=planned.road or (point.road if point else None),
-            assigned_at=found_at if past_found and planned.responsible_unit else None,
-            closing_applied_at=(closed_at or timezone.now())
-            if planned.status in (Status.CLOSING_APPLIED, Status.CLOSED) else None,
-            closed_at=closed_at,
-            rectification_note=planned.rectification if planned.status != Status.INVALID else "",
-            invalid_reason=(planned.rectification or _("Invalid in the imported ledger."))
-            if planned.status == Status.INVALID else "",
-        )
-        data = {"imported": {
-            "file": origin, "row": planned.row, "status": planned.status,
-            "unit": planned.responsible_unit.name if planned.responsible_unit else "",
-            "deadline": planned.deadline.isoformat() if planned.deadline else "",
-            "closed_on": planned.closed_on.isoformat() if planned.closed_on else "",
-            "imported_at": timezone.now().isoformat(timespec="seconds"),
-        }}
-        note = _("Imported from %(file)s, row %(row)s.") % {"file": origin, "row": planned.row}
-        _append_event(problem, action=Action.RECORD, from_status="", by=by, note=note, data=data, at=found_at)
-    return problem
+    fields = {
+        "category": planned.category, "district": planned.district, "description": planned.description,
+        "source": planned.source, "found_at": found_at, "severity": planned.severity,
+        "sample_point": planned.sample_point, "address": planned.address, "latitude": None, "longitude": None,
+        "source_ref": "", "responsible_unit": planned.responsible_unit, "team": None, "problem_class": None,
+        "grid": planned.grid, "road": planned.road,
+    }
+    state = {
+        "status": planned.status, "deadline": planned.deadline,
+        "assigned_at": found_at if past_found and planned.responsible_unit else None,
+        "closing_applied_at": (closed_at or now) if planned.status in (Status.CLOSING_APPLIED, Status.CLOSED) else None,
+        "closed_at": closed_at,
+        "rectification_note": planned.rectification if planned.status != Status.INVALID else "",
+        "invalid_reason": (planned.rectification or _("Invalid in the imported ledger."))
+        if planned.status == Status.INVALID else "",
+    }
+    data = {"imported": {
+        "file": origin, "row": planned.row, "status": planned.status,
+        "unit": planned.responsible_unit.name if planned.responsible_unit else "",
+        "deadline": planned.deadline.isoformat() if planned.deadline else "",
+        "closed_on": planned.closed_on.isoformat() if planned.closed_on else "",
+        "imported_at": now.isoformat(timespec="seconds"),
+    }}
+    note = _("Imported from %(file)s, row %(row)s.") % {"file": origin, "row": planned.row}
+    return services.Recording(fields=fields, code=code, state=state, note=note, data=data, row=planned.row)
+
+
+def problems_import(*, plan: Plan, by, origin: str, codes: dict[int, Iterator[str]]) -> list[Problem]:
+    """Record the plan's new problems in one batch (``services.problems_record_batch``): the
+    recording rules of a single problem, applied to every row, all or nothing. Only HQ staff
+    import. A kept code that the ledger took meanwhile is refused naming its row and column."""
+    if not may_import(by):
+        raise LedgerForbidden(_("Only HQ staff import a ledger."))
+    now = timezone.now()
+    recordings = [imported_recording(planned=planned, origin=origin, now=now,
+                                     code=planned.code or next(codes[planned.found_on.year]))
+                  for planned in plan.problems]
+    kept = {planned.code: planned.row for planned in plan.problems if planned.code}
+    for start in range(0, len(kept), 5000):
+        batch = list(kept)[start:start + 5000]
+        taken = sorted(Problem.objects.filter(code__in=batch).values_list("code", flat=True), key=kept.get)
+        if taken:
+            raise services.LedgerConflict(
+                _("Row %(row)s, column %(column)s: problem %(code)s was recorded meanwhile.")
+                % {"row": kept[taken[0]], "column": columns.column_label("code"), "code": taken[0]})
+    return services.problems_record_batch(by=by, recordings=recordings)
 
 
 def ledger_import_write(*, plan: Plan, by, origin: str, codes: dict[int, Iterator[str]] | None = None) -> int:
     """Write every problem of a checked plan in one transaction: all or nothing. ``codes``: the
-    numbers reserved for the rows without a code (reserved here, beforehand, if not given)."""
+    numbers reserved for the rows without a code (reserved here, beforehand, if not given).
+    The new problems go in as one batch; the edited rows of problems already in the ledger
+    through the services, one move each."""
     if plan.errors:
         raise ImportStateError(_("The file has errors: correct them and upload it again."))
     if codes is None:
         codes = import_numbers_reserve(plan=plan)
     with transaction.atomic():
-        for planned in plan.problems:
-            code = planned.code or next(codes[planned.found_on.year])
-            problem_import(planned=planned, by=by, origin=origin, code=code)
+        problems_import(plan=plan, by=by, origin=origin, codes=codes)
         for update in plan.updates:
             problem_import_update(update=update, by=by, origin=origin)
     return len(plan.problems)
