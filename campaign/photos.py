@@ -152,11 +152,13 @@ def photo_store(upload, *, folder: str, label: str = "") -> StoredPhoto:
 # Scanned evidence (the materials archive) must keep every pixel as scanned, so it is not
 # re-encoded like a photo; only what identifies the device, the person or the place goes. JPEG:
 # APP1 (EXIF, XMP), APP12/APP13 (IPTC, Photoshop), the other application segments except JFIF
-# (APP0), the ICC colour profile (APP2) and Adobe's (APP14, needed to decode CMYK), and comments;
+# (APP0), the ICC colour profile (APP2) and Adobe's (APP14, needed to decode CMYK), and comments
+# (also between the scans of a progressive JPEG), and whatever follows the end-of-image marker (a
+# second, embedded picture of a "multi-picture" phone JPEG, with its own EXIF);
 # an EXIF orientation other than "upright" is kept as a minimal EXIF block of that one tag, so
 # the scan still shows the right way up. PNG: the text, time and EXIF chunks.
 
-_JPEG_KEPT_APPS = {0xE0, 0xE2, 0xEE}
+_JPEG_KEPT_APPS = {0xE0, 0xEE}  # JFIF, Adobe; APP2 only when it is the ICC profile
 _PNG_DROPPED_CHUNKS = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
 
 
@@ -173,6 +175,20 @@ def _jpeg_orientation(segment: bytes) -> int:
     return value if 1 <= value <= 8 else 1
 
 
+def _scan_end(data: bytes, position: int) -> int:
+    """Where the entropy-coded data starting at ``position`` ends: the first marker that is not
+    a stuffed zero (FF 00) or a restart (FF D0-D7)."""
+    while True:
+        position = data.find(b"\xff", position)
+        if position < 0 or position + 1 >= len(data):
+            return len(data)
+        following = data[position + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+            position += 1 if following == 0xFF else 2
+            continue
+        return position
+
+
 def _strip_jpeg(data: bytes, name: str) -> bytes:
     broken = PhotoError(_("%(name)s is not a whole JPEG file.") % {"name": name})
     if not data.startswith(b"\xff\xd8"):
@@ -187,11 +203,12 @@ def _strip_jpeg(data: bytes, name: str) -> bytes:
         if marker == 0xFF:  # fill byte
             position += 1
             continue
-        if marker in (0xD9,) or 0xD0 <= marker <= 0xD7 or marker == 0x01:
+        if marker == 0xD9:  # end of image: whatever follows (a second picture, appended data) goes
+            kept.append(b"\xff\xd9")
+            break
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             kept.append(data[position:position + 2])
             position += 2
-            if marker == 0xD9:
-                break
             continue
         if position + 4 > len(data):
             raise broken
@@ -200,11 +217,17 @@ def _strip_jpeg(data: bytes, name: str) -> bytes:
         if length < 2 or end > len(data):
             raise broken
         segment = data[position:end]
-        if marker == 0xDA:  # start of scan: the compressed image and everything after it, as is
-            kept.append(data[position:])
-            break
+        if marker == 0xDA:  # a scan: its header, then its compressed data as is
+            scan_end = _scan_end(data, end)
+            kept.append(data[position:scan_end])
+            if scan_end >= len(data):
+                raise broken  # no end-of-image marker
+            position = scan_end
+            continue
         if marker == 0xE1:
             orientation = max(orientation, _jpeg_orientation(segment[4:]))
+        elif marker == 0xE2 and segment[4:16] == b"ICC_PROFILE\x00":
+            kept.append(segment)  # the colour profile (other APP2 data, e.g. MPF, goes)
         elif marker == 0xFE or (0xE0 <= marker <= 0xEF and marker not in _JPEG_KEPT_APPS):
             pass
         else:

@@ -240,6 +240,7 @@ class ClassifyForm(ActionForm):
     def __init__(self, *args, user, problem, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("problem_class", problem.problem_class_id)
         super().__init__(*args, user=user, problem=problem, **kwargs)
+        self.fields["problem_class"].queryset = ProblemClass.objects.visible_to(user).order_by("code")
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

@@ -33,7 +33,7 @@ from campaign.write_scope import (
 from . import notifications
 from .choices import Action, PhotoKind, Severity, Status
 from .integrity import changed_fields, problem_fields
-from .models import EvidencePhoto, Problem, ProblemCounter, ProblemEvent
+from .models import EvidencePhoto, Problem, ProblemClass, ProblemCounter, ProblemEvent
 from .photos import StoredPhoto
 from .rules import ROLES, TRANSITIONS, recording_team, refusal, role_of
 
@@ -226,6 +226,9 @@ def problem_record(*, by, category, district=None, description: str, source: str
     to the recording event."""
     if not by.is_active or role_of(by) not in ROLES[Action.RECORD]:
         raise LedgerForbidden(_("Your role may not do this."))
+    if problem_class is not None and role_of(by) not in ROLES[Action.CLASSIFY]:
+        raise LedgerForbidden(_("Your role may not put a problem in a class."))
+    check_class_in_sight(by, problem_class)
     check_write_scope(by, category=category, sample_point=sample_point, district=district, grid=grid, road=road,
                       responsible_unit=responsible_unit, team=team)
     check_in_district(district or getattr(sample_point, "district", None), grid=grid, road=road)
@@ -608,8 +611,15 @@ def problem_edit(*, problem: Problem, by, changes: dict, expected_version: int |
                        data={"edited": data}, changes=dict(changes))
 
 
+def check_class_in_sight(by, problem_class) -> None:
+    """A problem goes only into a class its writer may see (ProblemClass.objects.visible_to)."""
+    if problem_class is not None and not ProblemClass.objects.visible_to(by).filter(pk=problem_class.pk).exists():
+        raise LedgerInvalid(_("No such problem class that you may see."))
+
+
 def problem_classify(*, problem: Problem, problem_class, by, expected_version: int | None = None) -> Problem:
-    """Put a problem in a problem class (or take it out with None)."""
+    """Put a problem in a problem class it may see (or take it out with None)."""
+    check_class_in_sight(by, problem_class)
     data = {"class": problem_class.code if problem_class else ""}
     return _transition(problem, action=Action.CLASSIFY, by=by, expected_version=expected_version, data=data,
                        changes={"problem_class": problem_class})
@@ -637,7 +647,6 @@ def problem_class_create(*, code: str, name: str, description: str = "", categor
     rectification goes on in ledger/class_services.py."""
     from django.db import IntegrityError
 
-    from .models import ProblemClass
     from .rules import ROLES, role_of
 
     if not by.is_active or role_of(by) not in ROLES[Action.CLASSIFY]:

@@ -86,3 +86,39 @@ def test_a_png_loses_its_text_time_and_exif_chunks_and_keeps_its_pixels():
 def test_a_cut_or_malformed_file_is_refused_with_its_name(data, kind, message):
     with translation.override("en"), pytest.raises(PhotoError, match=rf"^scan\.{kind} is {message} file\.$"):
         strip_metadata(data, kind=kind, name=f"scan.{kind}")
+
+
+def test_a_progressive_jpeg_loses_comments_between_its_scans_and_keeps_every_scan():
+    image = Image.new("RGB", (64, 64))
+    for x in range(64):
+        for y in range(64):
+            image.putpixel((x, y), (x * 4, y * 4, (x + y) * 2))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", progressive=True, quality=90, exif=gps_exif())
+    original = out.getvalue()
+    # A comment slipped between two scans (after the second start-of-scan's data).
+    second_scan = original.index(b"\xff\xda", original.index(b"\xff\xda") + 2)
+    comment = b"\xff\xfe" + (len(b"between scans: Zhang San") + 2).to_bytes(2, "big") + b"between scans: Zhang San"
+    tampered = original[:second_scan] + comment + original[second_scan:]
+    stripped = strip_metadata(tampered, kind="jpeg")
+    assert b"Zhang San" not in stripped and b"PhoneMaker" not in stripped
+    assert stripped.count(b"\xff\xda") == original.count(b"\xff\xda") > 1
+    with Image.open(io.BytesIO(stripped)) as after, Image.open(io.BytesIO(original)) as before:
+        assert after.tobytes() == before.tobytes()
+
+
+def test_a_second_picture_or_data_after_the_end_of_image_is_dropped():
+    first, second = jpeg(), jpeg(orientation=8)  # a phone's multi-picture file: two JPEGs in a row
+    stripped = strip_metadata(first + second + b"trailing: GPS 31.2N", kind="jpeg")
+    assert stripped.endswith(b"\xff\xd9") and stripped.count(b"\xff\xd8") == 1
+    assert b"PhoneMaker" not in stripped and b"trailing" not in stripped
+    assert scan_data(stripped) == scan_data(first)
+
+
+def test_the_icc_profile_is_kept_and_other_app2_data_dropped():
+    profile = b"ICC_PROFILE\x00\x01\x01" + b"p" * 40
+    mpf = b"MPF\x00" + b"m" * 20
+    base = jpeg()
+    segments = b"".join(b"\xff\xe2" + (len(payload) + 2).to_bytes(2, "big") + payload for payload in (profile, mpf))
+    stripped = strip_metadata(base[:2] + segments + base[2:], kind="jpeg")
+    assert profile in stripped and b"MPF\x00" not in stripped

@@ -79,3 +79,22 @@ def test_the_api_refuses_a_class_out_of_sight_or_role(city, classes):
     assert by_inspector.status_code == 400 and "problem_class" in by_inspector.json()
     made = client_for(city.hq).post(reverse("problem-list"), {**payload, "problem_class": poultry.pk}, format="json")
     assert made.status_code == 201 and made.json()["problem_class"] == poultry.pk
+
+
+def test_the_services_refuse_a_class_out_of_sight_whoever_calls_them(city, classes):
+    from ledger.services import LedgerForbidden, LedgerInvalid
+
+    poultry, theirs = classes
+    point = city.points_a[0]
+    with pytest.raises(LedgerInvalid, match="problem class"):
+        services.problem_record(by=city.district_lead, category=point.category, sample_point=point,
+                                description="活禽宰杀", source=Source.UNANNOUNCED_VISIT, problem_class=theirs)
+    with pytest.raises(LedgerForbidden):
+        services.problem_record(by=city.inspector, category=point.category, sample_point=point,
+                                description="活禽宰杀", source=Source.UNANNOUNCED_VISIT, problem_class=poultry)
+    problem = record(city)
+    with pytest.raises(LedgerInvalid, match="problem class"):
+        services.problem_classify(problem=problem, problem_class=theirs, by=city.district_lead)
+    problem.refresh_from_db()
+    assert problem.problem_class is None
+    assert services.problem_classify(problem=problem, problem_class=poultry, by=city.district_lead).problem_class == poultry
