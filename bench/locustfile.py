@@ -33,6 +33,8 @@ import random
 import gevent
 from locust import HttpUser, between, constant, events, task
 from locust.exception import StopUser
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo")
 # The floor (bench/load.py): one person of each kind, clicking without pause, nobody else on
@@ -89,6 +91,12 @@ class Staff(HttpUser):
     username = ""
 
     def on_start(self):
+        # As a browser does: a GET sent on a kept-alive connection that the server closed at that
+        # moment (gunicorn's keepalive timeout, while this process was too busy to send on time)
+        # is sent again once on a new connection; writes are never resent.
+        self.client.mount(self.host, HTTPAdapter(max_retries=Retry(
+            total=1, connect=1, read=1, status=0, other=0, allowed_methods=frozenset({"GET", "HEAD"}),
+            raise_on_status=False)))
         self.client.get("/login/", name="sign-in page")
         token = self.client.cookies.get("csrftoken")
         answer = self.client.post(
