@@ -223,6 +223,9 @@ def earlier_matters(*, period: Period, district=None, names: figures.Directory |
     counts = ({"total": rows[0][-3], "overdue": rows[0][-2], "rejected": rows[0][-1]} if rows
               else {"total": 0, "overdue": 0, "rejected": 0})
     end = period.end
+    # timezone.localdate per row looks the current time zone up each time (an asgiref local,
+    # a sixth of the Python time of this list); it is the same zone for every row.
+    zone = timezone.get_current_timezone()
     items = []
     for row in rows:
         item = _problem_item(row, names)
@@ -232,7 +235,7 @@ def earlier_matters(*, period: Period, district=None, names: figures.Directory |
         item.update(
             overdue=days > 0, days_overdue=days, rejections=rejected or 0,
             last_rejection=last_rejection or "", status=status,
-            assigned_on=timezone.localdate(first_assigned_at).isoformat(),
+            assigned_on=first_assigned_at.astimezone(zone).date().isoformat(),
         )
         items.append(item)
     return {**counts, "list": items}
