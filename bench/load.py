@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -67,23 +68,77 @@ def stop(process: subprocess.Popen | None) -> None:
         process.wait()
 
 
-def run_locust(host: str, users: int, seconds: int, prefix: Path, env: dict, *, floor: bool = False) -> dict:
-    """Run locust headless; the figures count from when every user has signed in
-    (--reset-stats): a sign-in costs a deliberate ~0.3 s of CPU (PBKDF2) and happens once a day,
-    so a crowd signing in at once is reported apart (the "sign in" row of the ramp)."""
-    spawn_rate = max(1, users // 10)
+class ConnectionSampler(threading.Thread):
+    """Samples, twice a second, the connections PostgreSQL holds to the benchmark's database
+    (pg_stat_activity, this sampler's own left out): all of them, active, idle and idle in a
+    transaction."""
+
+    SQL = """SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle'),
+                    count(*) FILTER (WHERE state LIKE 'idle in transaction%%'),
+                    current_setting('max_connections')::int
+             FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url = url
+        self.samples: list[tuple] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.done.wait(0.5):
+                self.samples.append(conn.execute(self.SQL).fetchone())
+
+    def summary(self) -> str:
+        self.done.set()
+        self.join(5)
+        if not self.samples:
+            return "connections: not sampled"
+        total = [row[0] for row in self.samples]
+        return (f"PostgreSQL connections to the database ({len(self.samples)} samples): max {max(total)}, "
+                f"mean {sum(total) / len(total):.1f}; active max {max(row[1] for row in self.samples)}; "
+                f"idle in transaction max {max(row[3] for row in self.samples)}; "
+                f"max_connections {self.samples[0][4]}")
+
+
+def run_locust(host: str, users: int, seconds: int, prefix: Path, env: dict, *, floor: bool = False,
+               spawn_rate: float = 1.0) -> dict:
+    """Run locust headless. The people arrive ``spawn_rate`` a second, as a morning's arrivals,
+    and sign in; a sign-in costs a deliberate ~0.3 s of CPU (PBKDF2) and happens once a day, so
+    the arrivals are timed apart (``{prefix}_signins.csv``, see ``signins``) and the figures
+    count ``seconds`` from when the last person has signed in (bench/locustfile.py,
+    LOAD_SECONDS); ``-t`` only bounds the whole run."""
+    bound = ramp_seconds(users, spawn_rate) + seconds + 600
     with open(f"{prefix}.log", "w") as log:
         subprocess.run(  # noqa: S603 (fixed arguments)
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
-             "-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds}s", "--host", host, "--csv", str(prefix),
-             "--stop-timeout", "10", "--exit-code-on-error", "0", "--reset-stats"],
-            check=True, env={**env, "LOAD_FLOOR": "1" if floor else "0"}, stdout=log, stderr=subprocess.STDOUT,
+             "-u", str(users), "-r", f"{spawn_rate:g}", "-t", f"{bound}s", "--host", host, "--csv", str(prefix),
+             "--stop-timeout", "10", "--exit-code-on-error", "0"],
+            check=True, env={**env, "LOAD_FLOOR": "1" if floor else "0", "LOAD_SECONDS": str(seconds),
+                             "LOAD_SIGNINS": f"{prefix}_signins.csv"},
+            stdout=log, stderr=subprocess.STDOUT,
         )
     rows = {}
     with open(f"{prefix}_stats.csv", newline="") as handle:
         for row in csv.DictReader(handle):
             rows[(row["Type"], row["Name"])] = row
     return rows
+
+
+def signins(prefix: Path) -> str:
+    """The arrivals' sign-ins (bench/locustfile.py writes them before the measured time)."""
+    try:
+        count, p50, p95, p99 = (Path(f"{prefix}_signins.csv").read_text().strip().split(","))
+    except (OSError, ValueError):
+        return "sign-ins: not recorded"
+    return f"sign-ins during the arrivals: {count}, p50 {p50} ms, p95 {p95} ms, p99 {p99} ms"
+
+
+def ramp_seconds(users: int, spawn_rate: float) -> int:
+    """How long the arrivals take (locust's -t counts them in; the measured time comes after)."""
+    return int(users / spawn_rate + 0.999)
 
 
 def _number(text) -> float | None:
@@ -122,6 +177,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--floor-seconds", type=int, default=30)
+    parser.add_argument("--spawn-rate", type=float, default=2.0,
+                        help="people arriving per second (default 2: 200 people sign in over 100 s)")
     args = parser.parse_args()
 
     database = os.environ.get("DATABASE_URL", "")
@@ -164,11 +221,16 @@ def main() -> None:
             f"GUNICORN_THREADS={os.environ.get('GUNICORN_THREADS', 'default')}), a Celery worker, "
             f"{os.cpu_count()} CPUs")
         say(f"floor: one person of each kind, no pause, for {args.floor_seconds} s")
-        floor = run_locust(host, 3, args.floor_seconds, scratch / "floor", env, floor=True)
+        floor = run_locust(host, 3, args.floor_seconds, scratch / "floor", env, floor=True, spawn_rate=3)
         failures = 0
         for users in args.users:
-            crowd = run_locust(host, users, args.seconds, scratch / f"u{users}", env)
+            sampler = ConnectionSampler(database)
+            sampler.start()
+            crowd = run_locust(host, users, args.seconds, scratch / f"u{users}", env, spawn_rate=args.spawn_rate)
             failures += table(crowd, floor, users, args.seconds)
+            say(f"  arrivals {args.spawn_rate:g}/s over {ramp_seconds(users, args.spawn_rate)} s, not counted above; "
+                + signins(scratch / f"u{users}"))
+            say("  " + sampler.summary())
         errors = [line for line in (scratch / "gunicorn.log").read_text().splitlines()
                   if "Traceback" in line or "[CRITICAL]" in line or "WORKER TIMEOUT" in line]
         if errors:

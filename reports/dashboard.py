@@ -9,7 +9,8 @@ published weekly exposure and the latest monthly comparison) are city-wide repor
 through ``Report.objects.visible_to(user)``.
 
 All of the trends come from one grouped query (per district and category, with a conditional
-count per week and figure), the key counts from one aggregate.
+count per week and figure, their names joined to the grouped rows), the key counts from one
+aggregate.
 
 The public channel's card (``dashboard_public_channel``): the month under way per district and
 its weekly trend over the same weeks, counted over ``PublicReport.objects.visible_to(user)``
@@ -154,8 +155,20 @@ def _trend_rows(*, user, periods: list[Period]) -> list[dict]:
         params += [ends, end, ends, ends]
     # PostgreSQL's optimisation fence; SQLite accepts no OFFSET without LIMIT and needs none.
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    sql = (f"SELECT district_id, category_id, {', '.join(counts)} "  # noqa: S608 (no input in the text)
-           f"FROM ({inner_sql}{fence}) AS window_problems GROUP BY district_id, category_id")
+    grouped = (f"SELECT district_id, category_id, {', '.join(counts)} "  # noqa: S608 (no input in the text)
+               f"FROM ({inner_sql}{fence}) AS window_problems GROUP BY district_id, category_id")
+    # The district's and category's names and their order on the page (a rank each, by the
+    # database's own ordering) come with the counts: joined to the few grouped rows, not looked
+    # up in two more queries.
+    quote = ops.quote_name
+    district, category = quote(District._meta.db_table), quote(Category._meta.db_table)
+    sql = (f"SELECT g.*, d.{quote('name')} AS district_name, d.{quote('name_en')} AS district_name_en, "  # noqa: S608
+           f"CASE WHEN d.{quote('id')} IS NULL THEN NULL ELSE DENSE_RANK() OVER (ORDER BY d.{quote('code')}) END "
+           f"AS district_rank, c.{quote('name_zh')} AS category_name_zh, c.{quote('name_en')} AS category_name_en, "
+           f"CASE WHEN c.{quote('id')} IS NULL THEN NULL ELSE DENSE_RANK() OVER "
+           f"(ORDER BY c.{quote('order')}, c.{quote('code')}) END AS category_rank "
+           f"FROM ({grouped}) g LEFT JOIN {district} d ON d.{quote('id')} = g.district_id "
+           f"LEFT JOIN {category} c ON c.{quote('id')} = g.category_id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *inner_params])
         names = [column[0] for column in cursor.description]
@@ -164,39 +177,43 @@ def _trend_rows(*, user, periods: list[Period]) -> list[dict]:
 
 def dashboard_trends(*, user, weeks: int = TREND_WEEKS, now: dt.datetime | None = None) -> Trends:
     """Found, closed and overdue at the week's end, per finished week, for the user's scope,
-    per district and per category. Three queries (the counts, district and category names)."""
+    per district and per category. One query (the counts with the names)."""
     periods = trend_periods(weeks=weeks, now=now)
     rows = _trend_rows(user=user, periods=periods)
+    columns = [f"{figure}_{index}" for figure in TREND_FIGURES for index in range(len(periods))]
+    size = len(periods)
 
-    def series_of(key, label) -> TrendSeries:
-        return TrendSeries(id=key, label=label, weeks={f: [0] * len(periods) for f in TREND_FIGURES})
+    def totals_of(series: TrendSeries, totals: list[int]) -> TrendSeries:
+        series.weeks = {figure: totals[number * size:(number + 1) * size]
+                        for number, figure in enumerate(TREND_FIGURES)}
+        return series
 
-    scope = series_of(None, "")
-    by_district: dict[int, TrendSeries] = {}
-    by_category: dict[int, TrendSeries] = {}
+    scope = [0] * len(columns)
+    by_district: dict[int, list[int]] = {}
+    by_category: dict[int, list[int]] = {}
+    districts: dict[int, tuple] = {}
+    categories: dict[int, tuple] = {}
     for row in rows:
-        targets = (
-            scope,
-            by_district.setdefault(row["district_id"], series_of(row["district_id"], "")),
-            by_category.setdefault(row["category_id"], series_of(row["category_id"], "")),
-        )
-        for figure in TREND_FIGURES:
-            for index in range(len(periods)):
-                value = row[f"{figure}_{index}"]
-                for series in targets:
-                    series.weeks[figure][index] += value
-
-    districts = District.objects.filter(pk__in=by_district).order_by("code")
-    categories = Category.objects.filter(pk__in=by_category).order_by("order", "code")
-    district_series = []
-    for district in districts:
-        by_district[district.pk].label = district.label
-        district_series.append(by_district[district.pk])
-    category_series = []
-    for category in categories:
-        by_category[category.pk].label = category.label
-        category_series.append(by_category[category.pk])
-    return Trends(periods=periods, scope=scope, districts=district_series, categories=category_series)
+        values = [row[column] for column in columns]
+        scope = [a + b for a, b in zip(scope, values, strict=True)]
+        for key, sums in ((row["district_id"], by_district), (row["category_id"], by_category)):
+            sums[key] = [a + b for a, b in zip(sums[key], values, strict=True)] if key in sums else values
+        if row["district_rank"] is not None:
+            districts[row["district_id"]] = (row["district_rank"], row["district_name"], row["district_name_en"])
+        if row["category_rank"] is not None:
+            categories[row["category_id"]] = (row["category_rank"], row["category_name_zh"], row["category_name_en"])
+    # The labels as the models give them (the language's name).
+    district_series = [
+        totals_of(TrendSeries(id=pk, label=District(pk=pk, name=name, name_en=name_en).label), by_district[pk])
+        for pk, (_rank, name, name_en) in sorted(districts.items(), key=lambda item: item[1][0])
+    ]
+    category_series = [
+        totals_of(TrendSeries(id=pk, label=Category(pk=pk, name_zh=name_zh, name_en=name_en).label),
+                  by_category[pk])
+        for pk, (_rank, name_zh, name_en) in sorted(categories.items(), key=lambda item: item[1][0])
+    ]
+    return Trends(periods=periods, scope=totals_of(TrendSeries(id=None, label=""), scope),
+                  districts=district_series, categories=category_series)
 
 
 @dataclass

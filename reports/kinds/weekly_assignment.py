@@ -19,13 +19,14 @@ from django.db.models import (
     CharField,
     Count,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, DenseRank
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,10 +34,11 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from campaign.models import SamplePoint
 from campaign.spreadsheets import write_cell
 from ledger.choices import Action
 from ledger.fingerprints import latest_fingerprint
-from ledger.models import AssignmentSheet, AssignmentSheetItem, Problem, ProblemEvent
+from ledger.models import AssignmentSheetItem, Problem, ProblemEvent
 
 from .. import figures
 from ..excel import add_chart, sheet_title, write_table
@@ -51,23 +53,36 @@ ORDER = 10
 TEMPLATE = "reports/kinds/weekly_assignment.html"
 LIST_LIMIT = 5000
 
-PROBLEM_VALUES = (
-    "id", "code", "description", "address", "severity", "deadline", "district_id", "district__name",
-    "district__name_en", "responsible_unit_id", "responsible_unit__name", "responsible_unit__name_en", "team_id",
-    "team__name", "category__name_zh", "category__name_en", "sample_point__name",
+# The problem's columns each list reads, first in every list's rows; the names of its district,
+# unit, team and category come from the report's directory (figures.directory), read once.
+PROBLEM_COLUMNS = (
+    "id", "code", "description", "address", "severity", "deadline", "district_id", "responsible_unit_id",
+    "team_id", "category_id", "point_name",
 )
 
 
+def _point_name(prefix: str = ""):
+    """The sample point's name as a scalar look-up by primary key: PostgreSQL runs it for the
+    listed rows only, after the sort and the LIMIT, where a join to the points was planned as
+    a scan of them for each problem kept (5,800 x 172 comparisons at 100k problems)."""
+    return Subquery(SamplePoint.objects.filter(pk=OuterRef(f"{prefix}sample_point_id")).values("name")[:1])
+_NO_DISTRICT = (None, None, None)
+_NO_UNIT = (None, None, None)
+_NO_TEAM = (None, None, None)
+_NO_CATEGORY = (None, None)
+
+
 def compute(*, period: Period, district=None, progress: Callable[[int], None] = lambda percent: None) -> dict:
-    # The teams of every unit, looked up once for all the sections (team leads narrow by them).
-    unit_teams = figures.unit_team_ids(None)
-    breakdown = figures.breakdowns(period=period, district=district, unit_teams=unit_teams)
+    # The names and the teams of every unit, looked up once for all the sections (team leads
+    # narrow by the teams).
+    names = figures.directory()
+    breakdown = figures.breakdowns(period=period, district=district, names=names)
     progress(40)
-    sheets = assignment_sheets(period=period, district=district, unit_teams=unit_teams)
+    sheets = assignment_sheets(period=period, district=district, names=names)
     progress(55)
-    earlier = earlier_matters(period=period, district=district, unit_teams=unit_teams)
+    earlier = earlier_matters(period=period, district=district, names=names)
     progress(75)
-    coming = coming_week(period=period, district=district, unit_teams=unit_teams)
+    coming = coming_week(period=period, district=district, names=names)
     progress(95)
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
@@ -77,7 +92,7 @@ def compute(*, period: Period, district=None, progress: Callable[[int], None] = 
         "earlier": earlier,
         "coming": coming,
         # Beside the figures, never in them (reports/kinds/public_channel.py).
-        public_channel.KEY: public_channel.section(period=period, district=district),
+        public_channel.KEY: public_channel.section(period=period, district=district, districts=names.districts),
         # The special actions' progress as of the week's end (programme/selectors/actions.py).
         special_actions.KEY: special_actions.section(period=period, district=district),
         "list_limit": LIST_LIMIT,
@@ -94,25 +109,30 @@ def _scoped(queryset, district, field: str = "district_id"):
     return queryset if district_id is None else queryset.filter(**{field: district_id})
 
 
-def _problem_item(row: dict, unit_teams: dict[int, list[int]]) -> dict:
+def _problem_item(row: tuple, names: figures.Directory) -> dict:
+    """A listed problem from its PROBLEM_COLUMNS (the first of ``row``), named from ``names``."""
+    pk, code, description, address, severity, deadline, district_id, unit_id, team_id, category_id, point = row[:11]
+    _code, district, district_en = names.districts.get(district_id, _NO_DISTRICT)
+    unit, unit_en, _district = names.units.get(unit_id, _NO_UNIT)
+    category, category_en = names.categories.get(category_id, _NO_CATEGORY)
     return {
-        "problem_id": row["id"],
-        "code": row["code"],
-        "description": row["description"],
-        "place": row["sample_point__name"] or row["address"],
-        "severity": row["severity"],
-        "category": row["category__name_zh"],
-        "category_en": row["category__name_en"],
-        "deadline": row["deadline"].isoformat() if row["deadline"] else None,
-        "district_id": row["district_id"],
-        "district": row["district__name"],
-        "district_en": row["district__name_en"],
-        "unit_id": row["responsible_unit_id"],
-        "unit": row["responsible_unit__name"] or "",
-        "unit_en": row["responsible_unit__name_en"] or "",
-        "team_id": row["team_id"],
-        "team": row["team__name"] or "",
-        "team_ids": unit_teams.get(row["responsible_unit_id"], []),
+        "problem_id": pk,
+        "code": code,
+        "description": description,
+        "place": point or address,
+        "severity": severity,
+        "category": category,
+        "category_en": category_en,
+        "deadline": deadline.isoformat() if deadline else None,
+        "district_id": district_id,
+        "district": district,
+        "district_en": district_en,
+        "unit_id": unit_id,
+        "unit": unit or "",
+        "unit_en": unit_en or "",
+        "team_id": team_id,
+        "team": names.teams.get(team_id, _NO_TEAM)[1] or "",
+        "team_ids": names.unit_teams.get(unit_id, []),
     }
 
 
@@ -120,52 +140,55 @@ def _local_iso(moment) -> str:
     return timezone.localtime(moment).isoformat(timespec="minutes")
 
 
-def assignment_sheets(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
-    """The sheets issued in P with their lines (for a district: the lines of its problems)."""
+def assignment_sheets(*, period: Period, district=None, names: figures.Directory | None = None) -> dict:
+    """The sheets issued in P with their lines (for a district: the lines of its problems).
+
+    One query: the lines with their sheet and problem, and the totals of all lines and sheets
+    as window counts over the same rows, counted before the list's LIMIT (the number of sheets
+    is the distinct sheets' dense rank counted up plus counted down, less one)."""
+    names = figures.directory() if names is None else names
     items = _scoped(
-        AssignmentSheetItem.objects.order_by("sheet__issued_at", "sheet_id", "line")
-        .filter(sheet__issued_at__gte=period.starts_at, sheet__issued_at__lt=period.ends_at),
+        AssignmentSheetItem.objects.filter(sheet__issued_at__gte=period.starts_at, sheet__issued_at__lt=period.ends_at),
         district, "problem__district_id",
     )
     closed_by_end = ExpressionWrapper(Q(problem__closed_at__lt=period.ends_at), output_field=BooleanField())
-    rows = list(items.annotate(closed=closed_by_end).values("sheet_id", "line", "deadline", "closed", *(f"problem__{field}" for field in PROBLEM_VALUES))
-        [:LIST_LIMIT])
-    totals = items.aggregate(total_items=Count("id"), total_sheets=Count("sheet_id", distinct=True))
-    sheet_ids = sorted({row["sheet_id"] for row in rows})
-    sheets = {
-        row["id"]: row for row in AssignmentSheet.objects.filter(pk__in=sheet_ids).values(
-            "id", "number", "unit_id", "unit__name", "unit__name_en", "unit__district_id", "district_id",
-            "issued_at", "note")
-    }
-    if unit_teams is None:
-        unit_teams = figures.unit_team_ids({row["problem__responsible_unit_id"] for row in rows}
-                                           | {sheet["unit_id"] for sheet in sheets.values()})
+    sheets_counted = ExpressionWrapper(
+        Window(DenseRank(), order_by=F("sheet_id").asc()) + Window(DenseRank(), order_by=F("sheet_id").desc()) - 1,
+        output_field=IntegerField())
+    rows = list(
+        items.annotate(closed=closed_by_end, total_items=Window(Count("id")), total_sheets=sheets_counted,
+                       problem__point_name=_point_name("problem__"))
+        .order_by("sheet__issued_at", "sheet_id", "line")
+        .values_list(*(f"problem__{field}" for field in PROBLEM_COLUMNS), "sheet_id", "line", "deadline", "closed",
+                     "sheet__number", "sheet__unit_id", "sheet__district_id", "sheet__issued_at", "sheet__note",
+                     "total_items", "total_sheets")[:LIST_LIMIT])
+    totals = {"total_items": rows[0][-2], "total_sheets": rows[0][-1]} if rows else {"total_items": 0, "total_sheets": 0}
     listed: dict[int, dict] = {}
     for row in rows:
-        sheet = sheets[row["sheet_id"]]
-        entry = listed.get(row["sheet_id"])
+        sheet_id, line, deadline, closed, number, unit_id, sheet_district_id, issued_at, note = row[11:20]
+        entry = listed.get(sheet_id)
         if entry is None:
-            entry = listed[row["sheet_id"]] = {
-                "sheet_id": sheet["id"], "number": sheet["number"], "unit_id": sheet["unit_id"],
-                "unit": sheet["unit__name"], "unit_en": sheet["unit__name_en"],
-                "district_id": sheet["district_id"] or sheet["unit__district_id"],
-                "team_ids": unit_teams.get(sheet["unit_id"], []),
-                "issued_at": _local_iso(sheet["issued_at"]), "note": sheet["note"], "items": [],
+            unit, unit_en, unit_district_id = names.units.get(unit_id, _NO_UNIT)
+            entry = listed[sheet_id] = {
+                "sheet_id": sheet_id, "number": number, "unit_id": unit_id, "unit": unit, "unit_en": unit_en,
+                "district_id": sheet_district_id or unit_district_id,
+                "team_ids": names.unit_teams.get(unit_id, []),
+                "issued_at": _local_iso(issued_at), "note": note, "items": [],
             }
-        problem = {key.removeprefix("problem__"): value for key, value in row.items() if key.startswith("problem__")}
-        item = _problem_item(problem, unit_teams)
-        item.update(line=row["line"], deadline=row["deadline"].isoformat(), closed=bool(row["closed"]))
+        item = _problem_item(row, names)
+        item.update(line=line, deadline=deadline.isoformat(), closed=bool(closed))
         entry["items"].append(item)
     return {**totals, "list": list(listed.values())}
 
 
-def earlier_matters(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
+def earlier_matters(*, period: Period, district=None, names: figures.Directory | None = None) -> dict:
     """Problems assigned before P (an assign or reassign event before P's start) and still open
     at P's end (published "carried over" rule); each says whether it is overdue at P's end and
     how often its closing was rejected before then.
 
     One pass over the problems open at P's end: the totals are window counts over the same
     rows as the list (counted before its LIMIT), so the matters are filtered once."""
+    names = figures.directory() if names is None else names
     ends = period.ends_at
     first_assigned = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action__in=figures.ASSIGN_ACTIONS)
                       .order_by("at", "seq").values("at")[:1])
@@ -194,22 +217,25 @@ def earlier_matters(*, period: Period, district=None, unit_teams: dict | None = 
         )
     )
     # By deadline: the longest overdue first, then what falls due soonest.
-    rows = list(matters.order_by("deadline", "code").values(
-        *PROBLEM_VALUES, "rejections", "last_rejection", "status_at_end", "first_assigned_at",
+    rows = list(matters.annotate(point_name=_point_name()).order_by("deadline", "code").values_list(
+        *PROBLEM_COLUMNS, "rejections", "last_rejection", "status_at_end", "first_assigned_at",
         "total", "overdue_total", "rejected_total")[:LIST_LIMIT])
-    first = rows[0] if rows else {"total": 0, "overdue_total": 0, "rejected_total": 0}
-    counts = {"total": first["total"], "overdue": first["overdue_total"], "rejected": first["rejected_total"]}
-    if unit_teams is None:
-        unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in rows})
+    counts = ({"total": rows[0][-3], "overdue": rows[0][-2], "rejected": rows[0][-1]} if rows
+              else {"total": 0, "overdue": 0, "rejected": 0})
+    end = period.end
+    # timezone.localdate per row looks the current time zone up each time (an asgiref local,
+    # a sixth of the Python time of this list); it is the same zone for every row.
+    zone = timezone.get_current_timezone()
     items = []
     for row in rows:
-        item = _problem_item(row, unit_teams)
-        deadline: date | None = row["deadline"]
-        days = (period.end - deadline).days + 1 if deadline and deadline <= period.end else 0
+        item = _problem_item(row, names)
+        deadline: date | None = row[5]
+        rejected, last_rejection, status, first_assigned_at = row[11:15]
+        days = (end - deadline).days + 1 if deadline and deadline <= end else 0
         item.update(
-            overdue=days > 0, days_overdue=days, rejections=row["rejections"] or 0,
-            last_rejection=row["last_rejection"] or "", status=row["status_at_end"],
-            assigned_on=timezone.localdate(row["first_assigned_at"]).isoformat(),
+            overdue=days > 0, days_overdue=days, rejections=rejected or 0,
+            last_rejection=last_rejection or "", status=status,
+            assigned_on=first_assigned_at.astimezone(zone).date().isoformat(),
         )
         items.append(item)
     return {**counts, "list": items}
@@ -219,61 +245,50 @@ def next_week(period: Period) -> Period:
     return Period(period.end + timedelta(days=1), period.end + timedelta(days=7))
 
 
-def coming_week(*, period: Period, district=None, unit_teams: dict | None = None) -> dict:
+def coming_week(*, period: Period, district=None, names: figures.Directory | None = None) -> dict:
     """What falls due in the week after P: problems open at P's end with a deadline in it, per
     unit and listed; and HQ's free-text tasks for that week."""
+    names = figures.directory() if names is None else names
     week = next_week(period)
     due = _scoped(Problem.objects.order_by(), district).filter(
         figures.open_at(period.ends_at), deadline__gte=week.start, deadline__lte=week.end)
     # Counted per unit and team in one grouped query: the units' rows are its sums, and the teams
     # whose problems a unit owes come with them.
-    per_unit_team = due.values("responsible_unit_id", "responsible_unit__name", "responsible_unit__name_en",
-                               "responsible_unit__district_id", "team_id").annotate(due=Count("id"))
     per_unit: dict = {}
     problem_teams: dict = {}
-    for row in per_unit_team:
-        unit_id = row["responsible_unit_id"]
-        if unit_id in per_unit:
-            per_unit[unit_id]["due"] += row["due"]
-        else:
-            per_unit[unit_id] = {key: value for key, value in row.items() if key != "team_id"}
-        if row["team_id"] is not None:
-            problem_teams.setdefault(unit_id, set()).add(row["team_id"])
-    per_unit = list(per_unit.values())
-    rows = list(due.order_by("deadline", "code").values(*PROBLEM_VALUES)[:LIST_LIMIT])
-    all_teams = unit_teams
-    if unit_teams is None:
-        unit_teams = figures.unit_team_ids({row["responsible_unit_id"] for row in per_unit})
+    for unit_id, team_id, count in due.values_list("responsible_unit_id", "team_id").annotate(due=Count("id")):
+        per_unit[unit_id] = per_unit.get(unit_id, 0) + count
+        if team_id is not None:
+            problem_teams.setdefault(unit_id, set()).add(team_id)
+    rows = list(due.annotate(point_name=_point_name()).order_by("deadline", "code")
+                .values_list(*PROBLEM_COLUMNS)[:LIST_LIMIT])
     # A team lead reads a unit's row when the unit serves the team or owes one of its problems
     # (street offices serve no team but answer for teams' problems), as the list is narrowed.
-    row_teams = {unit_id: set(teams) for unit_id, teams in unit_teams.items()}
-    for unit_id, team_ids in problem_teams.items():
-        row_teams.setdefault(unit_id, set()).update(team_ids)
-    units = sorted(
-        ({"unit_id": row["responsible_unit_id"], "name": row["responsible_unit__name"] or "",
-          "name_en": row["responsible_unit__name_en"] or "", "district_id": row["responsible_unit__district_id"],
-          "team_ids": sorted(row_teams.get(row["responsible_unit_id"], ())), "due": row["due"]}
-         for row in per_unit),
-        key=lambda row: (-row["due"], row["name"]),
-    )
+    unit_teams = names.unit_teams
+    units = []
+    for unit_id, count in per_unit.items():
+        name, name_en, unit_district_id = names.units.get(unit_id, _NO_UNIT)
+        teams = set(unit_teams.get(unit_id, ())) | problem_teams.get(unit_id, set())
+        units.append({"unit_id": unit_id, "name": name or "", "name_en": name_en or "",
+                      "district_id": unit_district_id, "team_ids": sorted(teams), "due": count})
+    units.sort(key=lambda row: (-row["due"], row["name"]))
     tasks = WeeklyTask.objects.filter(week_start=week.start).order_by("id")
     district_id = figures.district_id_of(district)
     if district_id is not None:
         tasks = tasks.filter(Q(unit__isnull=True) | Q(unit__district_id=district_id) | Q(unit__district__isnull=True))
-    task_rows = tasks.values("id", "text", "unit_id", "unit__name", "unit__name_en", "unit__district_id", "due_on")
-    task_teams = figures.unit_team_ids({row["unit_id"] for row in task_rows}) if all_teams is None else all_teams
+    task_list = []
+    for task_id, text, unit_id, due_on in tasks.values_list("id", "text", "unit_id", "due_on"):
+        unit, unit_en, unit_district_id = names.units.get(unit_id, _NO_UNIT)
+        task_list.append({"task_id": task_id, "text": text, "unit_id": unit_id, "unit": unit or "",
+                          "unit_en": unit_en or "", "district_id": unit_district_id,
+                          "team_ids": unit_teams.get(unit_id, []),
+                          "due_on": due_on.isoformat() if due_on else None})
     return {
         "start": week.start.isoformat(), "end": week.end.isoformat(), "label": week.label,
         "total": sum(row["due"] for row in units),
         "units": units,
-        "list": [_problem_item(row, unit_teams) for row in rows],
-        "tasks": [
-            {"task_id": row["id"], "text": row["text"], "unit_id": row["unit_id"], "unit": row["unit__name"] or "",
-             "unit_en": row["unit__name_en"] or "", "district_id": row["unit__district_id"],
-             "team_ids": task_teams.get(row["unit_id"], []),
-             "due_on": row["due_on"].isoformat() if row["due_on"] else None}
-            for row in task_rows
-        ],
+        "list": [_problem_item(row, names) for row in rows],
+        "tasks": task_list,
     }
 
 
