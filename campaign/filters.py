@@ -9,7 +9,9 @@ import copy
 import django_filters
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import QuerySetRequestMixin
 
 from .choices import AuditAction, Role
 from .control_characters import ControlCharactersRefused
@@ -66,9 +68,70 @@ class ScopedFilterSet(django_filters.FilterSet):
                 flt.queryset = model_qs.visible_to(user)
 
     def get_form_class(self):
+        """The form class of the filters as declared is built once per filter set class, model
+        and language (django-filter builds one with a new field per filter on every request, a
+        fifth of the list endpoint's time); ``form`` then gives this request's copy of each
+        choice field the user's own queryset. A filter set whose instance changed a filter
+        (``notifications``' late event choices) or whose queryset is a callable of the request
+        gets a class of its own, built as django-filter builds it."""
+        if not self._filters_as_declared():
+            return self._build_form_class(self.filters)
+        key = (type(self), self.queryset.model, get_language())
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            declared = {name: _filter_copy(flt) for name, flt in self.base_filters.items()}
+            for flt in declared.values():
+                flt.model = self.queryset.model  # labels of undeclared filters come from it
+                flt.parent = None
+            form_class = _FORM_CLASSES[key] = self._build_form_class(declared)
+        self._shared_form_class = True
+        return form_class
+
+    def _build_form_class(self, filters):
         # The filters' form refuses control characters on the field, like every form.
-        form_class = super().get_form_class()
+        fields = {name: flt.field for name, flt in filters.items()}
+        form_class = type(f"{type(self).__name__}Form", (self._meta.form,), fields)
         return type(form_class.__name__, (ControlCharactersRefused, form_class), {})
+
+    def _filters_as_declared(self):
+        """Whether this instance's filters would build the fields the declared ones build, but
+        for the querysets (set per request in ``form``)."""
+        base = self.base_filters
+        for name, flt in self.filters.items():
+            declared = base[name]
+            if flt._label is not declared._label or callable(getattr(flt, "queryset", None)):
+                return False
+            extra, declared_extra = flt.extra, declared.extra
+            for key, value in extra.items():
+                if key != "queryset" and (key not in declared_extra or declared_extra[key] is not value):
+                    return False
+            if len(extra.keys() - {"queryset"}) != len(declared_extra.keys() - {"queryset"}):
+                return False
+        return True
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            self._shared_form_class = False
+            form_class = self.get_form_class()
+            if self.is_bound:
+                form = form_class(self.data, prefix=self.form_prefix)
+            else:
+                form = form_class(prefix=self.form_prefix)
+            if self._shared_form_class:
+                # The shared class's choice fields list every row; this request's copies list
+                # what the user may see (the querysets scoped in __init__).
+                for name, flt in self.filters.items():
+                    if isinstance(flt, QuerySetRequestMixin):
+                        queryset = flt.get_queryset(self.request)
+                        if queryset is not None:
+                            form.fields[name].queryset = queryset
+            self._form = form
+        return self._form
+
+
+# (filter set class, model, language) -> the form class of its filters as declared.
+_FORM_CLASSES = {}
 
 
 class SamplePointFilterSet(ScopedFilterSet):
