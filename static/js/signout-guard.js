@@ -11,7 +11,7 @@
   // Strings come translated from the template (the ordinary pages load no JavaScript catalogue).
   function text(name, fallback) { return (script && script.getAttribute("data-" + name)) || fallback; }
   function f(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+    return template.replace(/\{(\w+)\}/g, function (all, name) { return String(values[name]); });
   }
 
   if (script && script.hasAttribute("data-user") && navigator.serviceWorker && navigator.serviceWorker.controller) {
@@ -56,7 +56,7 @@
       dialog.id = "signout-guard";
       dialog.className = "p-3 border rounded shadow";
       var message = document.createElement("p");
-      message.textContent = f(text("ask", "%(n)s entries waiting to be sent will be deleted from this phone (made by %(who)s): send them first?"),
+      message.textContent = f(text("ask", "{n} entries waiting to be sent will be deleted from this phone (made by {who}): send them first?"),
                            {n: entries.length, who: whose(entries)});
       dialog.appendChild(message);
       var row = document.createElement("div");
