@@ -128,7 +128,8 @@ def test_header_names_the_user_role_scope_and_campaign(city, login):
 
 def test_logout_is_a_post_form_and_language_switch_posts_to_set_language(city, login):
     html = login(city.hq).get(OVERVIEW).content.decode()
-    assert re.search(rf'<form action="{reverse("logout")}" method="post">', html)
+    # data-signout: the phone's unsent field entries are checked first (static/js/signout-guard.js).
+    assert re.search(rf'<form action="{reverse("logout")}" method="post" data-signout[ >]', html)
     assert re.search(rf'<form[^>]*action="{reverse("set_language")}" method="post">', html)
     assert 'name="csrfmiddlewaretoken"' in html
     assert '<meta name="viewport"' in html

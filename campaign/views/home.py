@@ -15,7 +15,8 @@ def home(request):
 class SignOutView(LogoutView):
     """Django's sign-out, telling the browser to drop what this site cached and stored: the field
     app's offline copy and queue must not outlive the session on a shared or lost phone
-    (README "Field work offline"; the phone also clears them itself before signing out)."""
+    (README "Field work offline"; the phone also clears them itself before signing out). Every
+    "Log out" form warns first when the phone still holds unsent entries (static/js/signout-guard.js)."""
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)

@@ -192,7 +192,7 @@ def test_a_unit_handler_acknowledges_and_applies_to_close_offline_and_it_arrives
     open_app_online(page, live_server.url)
     expect(page.locator(f"[data-problem='{problem.pk}']")).to_contain_text(problem.code)
     # The problem's thumbnail is kept on the phone for offline use.
-    page.wait_for_function("async () => (await (await caches.open('field-thumbs')).keys()).length === 1")
+    page.wait_for_function(f"async () => (await (await caches.open('field-thumbs-{city.unit_handler.pk}')).keys()).length === 1")
 
     phone.set_offline(True)
     page.reload()
@@ -394,3 +394,96 @@ def test_a_point_reassigned_while_the_phone_was_offline_keeps_the_work_until_the
     page.reload()
     expect(page.locator("#field-points .field-empty")).to_be_visible()
     assert not Inspection.objects.exists()
+
+
+QUEUED = """async () => { const rows = await new Promise(r => { const o = indexedDB.open('hc-field');
+    o.onsuccess = () => { const g = o.result.transaction('queue').objectStore('queue').getAll();
+      g.onsuccess = () => { o.result.close(); r(g.result); }; }; });
+  return rows.filter(e => e.state !== 'sent').length; }"""
+DATABASES = "async () => (await indexedDB.databases()).map(d => d.name)"
+
+
+def log_out_from_an_ordinary_page(page):
+    # The menu's "Log out" button (the phone's collapsed menu aside): the form is submitted as a click would.
+    page.locator("#user-menu form[data-signout]").evaluate("form => form.requestSubmit()")
+
+
+def test_signing_out_from_an_ordinary_page_warns_about_unsent_entries_and_stays_by_default(live_server, phone, city):
+    problem = record(city)
+    problem = ledger_services.problem_assign(problem=problem, unit=city.office_a, by=city.district_lead)
+    page = phone.new_page()
+    sign_in(page, live_server.url, "unit_handler")
+    open_app_online(page, live_server.url)
+    phone.set_offline(True)
+    page.goto(f"{live_server.url}/field/#/task/{problem.pk}")
+    page.locator("#field-ack-button").click()
+    expect(waiting(page)).to_have_attribute("data-waiting", "1")
+    # Back in signal, but the entry is not sent yet (the server cannot be reached for writes).
+    phone.route(re.compile(r".*/api/.*"), lambda route: route.abort() if route.request.method != "GET" else route.continue_())
+    phone.set_offline(False)
+    page.goto(f"{live_server.url}/notifications/")
+    assert page.evaluate(QUEUED) == 1
+
+    log_out_from_an_ordinary_page(page)
+    guard = page.locator("dialog#signout-guard")
+    expect(guard).to_be_visible()
+    expect(guard).to_contain_text("1")
+    expect(guard).to_contain_text("unit_handler")
+    # "Stay signed in" is the default: Enter keeps the person signed in and the entry on the phone.
+    page.keyboard.press("Enter")
+    expect(guard).to_have_count(0)
+    assert "/login/" not in page.url
+    assert page.evaluate(QUEUED) == 1
+
+    # Confirming signs out, and the server's Clear-Site-Data deletes the queue.
+    log_out_from_an_ordinary_page(page)
+    page.locator("dialog#signout-guard [data-choice=delete]").click()
+    page.wait_for_url(re.compile(r".*/login/.*|.*/$"))
+    page.wait_for_function("async () => !(await indexedDB.databases()).some(d => d.name === 'hc-field')")
+    assert "hc-field" not in page.evaluate(DATABASES)
+    phone.unroute(re.compile(r".*/api/.*"))
+
+
+def test_signing_out_on_a_phone_that_never_used_the_field_app_asks_nothing(live_server, phone, city):
+    page = phone.new_page()
+    sign_in(page, live_server.url, "unit_handler")
+    log_out_from_an_ordinary_page(page)
+    page.wait_for_url(re.compile(r".*/login/.*|.*/$"))
+    expect(page.locator("dialog#signout-guard")).to_have_count(0)
+    # The check did not create the field app's database.
+    assert "hc-field" not in page.evaluate(DATABASES)
+
+
+def test_a_different_person_signing_in_never_gets_the_previous_persons_thumbnails_or_copy(live_server, phone, city):
+    problem = record(city, photos=[stored_photo()])
+    problem = ledger_services.problem_assign(problem=problem, unit=city.office_a, by=city.district_lead)
+    other = make_user("unit_handler_b", Role.UNIT_HANDLER, unit=city.office_b)
+    page = phone.new_page()
+    sign_in(page, live_server.url, "unit_handler")
+    open_app_online(page, live_server.url)
+    mine = f"field-thumbs-{city.unit_handler.pk}"
+    page.wait_for_function(f"async () => (await (await caches.open('{mine}')).keys()).length === 1")
+    thumb = page.evaluate(f"async () => (await (await caches.open('{mine}')).keys())[0].url")
+    # While A is signed in, offline, the worker answers A's thumbnail and copy from the phone.
+    phone.set_offline(True)
+    answered = "async (url) => { try { return (await fetch(url)).status; } catch (e) { return 'network error'; } }"
+    assert page.evaluate(answered, thumb) == 200
+    assert page.evaluate(answered, "/api/field/offline/?days=3") == 200
+    # The field page is left first, so its own requests when the signal returns cannot race the sign-in.
+    page.goto("about:blank")
+    phone.set_offline(False)
+
+    # A's session ends without signing out; B signs in on the same phone.
+    phone.clear_cookies()
+    sign_in(page, live_server.url, "unit_handler_b")
+    page.wait_for_function(f"async () => !(await caches.keys()).includes('{mine}')")
+    # Online, B's request for A's thumbnail goes to the server, which refuses it.
+    assert page.evaluate(answered, thumb) != 200
+    # Offline, neither A's thumbnail nor A's stored copy is given to B.
+    phone.set_offline(True)
+    assert page.evaluate(answered, thumb) == "network error"
+    assert page.evaluate(answered, "/api/field/offline/?days=3") == 503
+    phone.set_offline(False)
+    # A's queue and copy stay on the phone for A (only the worker refuses them to B).
+    assert "hc-field" in page.evaluate(DATABASES)
+    assert other.pk != city.unit_handler.pk

@@ -11,7 +11,14 @@
   if (!root || !S || !Y) { return; }
 
   var COPY_URL = "/api/field/offline/?days=3";
-  var THUMB_CACHE = "field-thumbs";
+  // One thumbnail cache per person (the service worker answers only the signed-in person's).
+  function thumbCache() { return "field-thumbs-" + state.user; }
+  // Tell the service worker who the server says is signed in (fieldwork sw.js).
+  function tellWorker(user) {
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({type: "field-user", user: user ? String(user) : null});
+    }
+  }
   var state = {
     copy: null, entries: [], user: root.getAttribute("data-user"), username: root.getAttribute("data-username"),
     stop: null, progress: null, fresh: false, previews: [], armed: null
@@ -166,7 +173,7 @@
     ((copy.unit && copy.unit.tasks) || []).forEach(function (task) {
       (task.photos || []).forEach(function (photo) { if (photo.thumbnail) { urls.push(new URL(photo.thumbnail, location.href).href); } });
     });
-    return caches.open(THUMB_CACHE).then(function (cache) {
+    return caches.open(thumbCache()).then(function (cache) {
       return cache.keys().then(function (keys) {
         var have = keys.map(function (request) { return request.url; });
         var drops = keys.filter(function (request) { return urls.indexOf(request.url) === -1; });
@@ -221,19 +228,20 @@
       });
     }).then(function (response) {
       if (response.headers.get("X-Field-Stored-Copy")) { state.fresh = false; return; }
-      if (response.type === "opaqueredirect" || response.status === 401) { state.stop = {reason: "signed_out"}; return; }
+      if (response.type === "opaqueredirect" || response.status === 401) { state.stop = {reason: "signed_out"}; tellWorker(null); return; }
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (body.code === "device_revoked") {
           state.stop = {reason: "revoked", detail: body.detail || ""};
           return S.set("revoked", body.detail || "");
         }
-        if (response.status === 403) { state.stop = {reason: "signed_out"}; return; }
+        if (response.status === 403) { state.stop = {reason: "signed_out"}; tellWorker(null); return; }
         if (!response.ok || !body.generated_at) { return; }
         if (body.user && String(body.user.id) !== String(state.user)) {
           // The shell was made for someone else: the server's word wins; reload the page.
           state.user = String(body.user.id);
         }
         state.fresh = true;
+        tellWorker(state.user);
         if (state.stop && state.stop.reason === "signed_out") { state.stop = null; }
         keepWork(state.copy, body);
         return S.get("inspections").then(function (map) {
@@ -724,14 +732,21 @@
   var logout = document.getElementById("field-logout");
   logout.addEventListener("submit", function (event) {
     event.preventDefault();
-    var waiting = unsent().filter(mine).length;
+    // Every unsent entry counts, whoever made it: signing out deletes them all from this phone.
+    var pending = unsent();
+    var waiting = pending.length;
+    var owners = [];
+    pending.forEach(function (e) {
+      var name = String(e.ownerName || e.owner || "?");
+      if (owners.indexOf(name) === -1) { owners.push(name); }
+    });
     if (waiting && state.armed !== "logout") {
       state.armed = "logout";
       state.stop = state.stop && state.stop.reason === "revoked" ? state.stop : null;
       var box = document.getElementById("field-banner");
       box.hidden = false;
       box.setAttribute("data-reason", "logout");
-      box.textContent = f(gettext("%(n)s actions are not sent yet. Signing out deletes them from this phone. Tap “Log out” again to sign out anyway."), {n: waiting});
+      box.textContent = f(gettext("%(n)s entries waiting to be sent (made by %(who)s) will be deleted from this phone: send them first. Tap “Log out” again to sign out anyway."), {n: waiting, who: owners.join(", ")});
       return;
     }
     var token = logout.querySelector("[name=csrfmiddlewaretoken]");
