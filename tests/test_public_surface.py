@@ -29,6 +29,8 @@ STAFF_ENTRY_POINTS = {
     "/api/auth/token/": "the API's sign-in (a token for a username and password)",
     "/api/schema/": "the OpenAPI schema (describes the API; holds no data)",
     "/api/docs/": "the API's documentation page",
+    "/sw.js": "the field app's service worker (a script; it caches only for the person signed in)",
+    "/manifest.webmanifest": "the field app's manifest (its name, start page and icons)",
 }
 
 _SAMPLES = {"drf_format_suffix": ".json", "int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000",
