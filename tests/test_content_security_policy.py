@@ -21,7 +21,8 @@ def test_every_page_forbids_inline_script_eval_and_foreign_sources(client, city,
     assert policy["default-src"] == ["'self'"]
     for name in ("script-src", "style-src"):
         assert policy[name][0] == "'self'" and all(v == "'self'" or v.startswith("'nonce-") for v in policy[name])
-    assert policy["img-src"] == ["'self'", "data:"]
+    # blob: the field app's previews of photos kept on the phone (README "Field work offline").
+    assert policy["img-src"] == ["'self'", "data:", "blob:"]
     assert policy["connect-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
 
@@ -55,7 +56,7 @@ def test_a_map_tile_url_that_is_not_http_stops_start_up():
 
 SHOW_ORIGINS = (
     "import django; django.setup(); from django.conf import settings; "
-    "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][2:]), settings.MAP_TILE_CRS)"
+    "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][3:]), settings.MAP_TILE_CRS)"
 )
 
 
