@@ -11,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
 from campaign.choices import AuditAction, Role
@@ -20,6 +21,10 @@ from ..models import FieldDevice, FieldDeviceSession
 
 # last_seen_at is written at most this often per phone: every request would be a write.
 SEEN_EVERY = timedelta(minutes=5)
+
+
+BLOCKED_MESSAGE = gettext_lazy("HQ cut off a phone of yours; a new phone can be used only after HQ allows it. "
+                               "Call HQ.")
 
 
 class DeviceError(Exception):
@@ -54,8 +59,7 @@ def device_register(*, user, device: uuid.UUID, label: str = "", session_key: st
         existing = FieldDevice.objects.select_for_update().filter(user=user, device=device).first()
         created = existing is None
         if created and registration_blocked(user):
-            raise DeviceRegistrationBlocked(_("HQ cut off a phone of yours; a new phone can be used only after HQ "
-                                              "allows it. Call HQ."))
+            raise DeviceRegistrationBlocked(str(BLOCKED_MESSAGE))
         if created:
             try:
                 with transaction.atomic():

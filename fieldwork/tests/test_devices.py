@@ -159,6 +159,9 @@ def test_a_new_phone_is_refused_until_hq_allows_new_phones(city):
     assert refused.status_code == 403, refused.content
     assert refused.json()["code"] == "device_registration_blocked" and "HQ" in refused.json()["detail"]
     assert FieldDevice.objects.count() == 1
+    # Its other requests too: an unregistered phone of the person is not let through.
+    unregistered = phone_client(city.inspector, device=other_phone).get("/api/field/offline/")
+    assert unregistered.status_code == 403 and unregistered.json()["code"] == "device_registration_blocked"
     # Other people's phones are not affected.
     assert register(phone_client(city.unit_handler, device=other_phone), device=other_phone).status_code == 201
     with pytest.raises(services.DeviceForbidden):
@@ -166,6 +169,7 @@ def test_a_new_phone_is_refused_until_hq_allows_new_phones(city):
     assert services.device_allow_new(person=city.inspector, by=city.hq) == 1
     entry = AuditEntry.objects.get(action=AuditAction.PERSON_CHANGED, details__change="new_phones_allowed")
     assert entry.actor == city.hq and entry.details["cut_off_phones"] == [str(PHONE)]
+    assert phone_client(city.inspector, device=other_phone).get("/api/field/offline/").status_code == 200
     assert register(phone_client(city.inspector, device=other_phone), device=other_phone).status_code == 201
     # The phone cut off stays cut off.
     assert register(phone_client(city.inspector)).json()["code"] == "device_revoked"
