@@ -1,7 +1,9 @@
 """Refuse a phone HQ cut off (settings.MIDDLEWARE, after authentication, before the idempotency
 keys): every /api/ and /field/ request carrying ``X-Field-Device: <its id>`` is a 403
 ``{"detail", "code": "device_revoked"}`` naming the date, JSON or multipart alike, before any
-view reads it. A request from a phone still in use notes its last sync and its session
+view reads it. A phone the signed-in person never registered, while a phone of theirs is cut
+off and HQ has not allowed new phones, is a 403 ``device_registration_blocked``. A request
+from a phone still in use notes its last sync and its session
 (fieldwork/services/devices.py), so cutting it off ends that session."""
 
 import uuid
@@ -11,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .models import FieldDevice
-from .services.devices import SEEN_EVERY, device_seen
+from .services.devices import BLOCKED_MESSAGE, SEEN_EVERY, device_seen, registration_blocked
 
 HEADER = "X-Field-Device"
 SESSION_MARK = "field_device_session"
@@ -51,6 +53,12 @@ class RevokedDeviceMiddleware:
         revoked = [revoked_at for _user, revoked_at, _seen in rows if revoked_at is not None]
         if revoked:
             return revoked_answer(min(revoked))
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not any(person == user.pk for person, *_rest in rows)
+                and registration_blocked(user)):
+            # A phone this person never registered, while a phone of theirs is cut off and HQ
+            # has not allowed new ones: the same refusal as registering it.
+            return JsonResponse({"detail": str(BLOCKED_MESSAGE), "code": "device_registration_blocked"}, status=403)
         response = self.get_response(request)
         self._note(request, device, rows, response)
         return response

@@ -13,7 +13,7 @@ from enum import Enum
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,15 @@ class LedgerForbidden(LedgerError):
 
 class LedgerInvalid(LedgerError):
     """The action's input is incomplete or wrong (e.g. closing without an after-photo)."""
+
+
+class CodeTaken(LedgerConflict):
+    """A batch's code was recorded by someone else between the check and the write: ``code``
+    and the file's ``row`` it was given on (None outside an import)."""
+
+    def __init__(self, message: str, *, code: str, row: int | None):
+        super().__init__(message)
+        self.code, self.row = code, row
 
 
 def default_deadline(severity: str, start: date | None = None) -> date:
@@ -354,11 +363,35 @@ def problems_record_batch(*, by, recordings: list[Recording]) -> list[Problem]:
                 raise
             raise LedgerInvalid(_("Row %(row)s: %(error)s") % {"row": item.row, "error": error}) from None
     now = timezone.now()
-    with transaction.atomic():
-        for start in range(0, len(problems), BATCH_ROWS):
-            _insert_recorded(problems[start:start + BATCH_ROWS], recordings[start:start + BATCH_ROWS], by=by,
-                             now=now)
+    try:
+        with transaction.atomic():
+            for start in range(0, len(problems), BATCH_ROWS):
+                _insert_recorded(problems[start:start + BATCH_ROWS], recordings[start:start + BATCH_ROWS], by=by,
+                                 now=now)
+    except IntegrityError:
+        # Rolled back (all or nothing). A code another transaction recorded after the caller's
+        # check (COPY/executemany name no row): found again and named with its row.
+        taken = _first_code_taken(recordings)
+        if taken is None:
+            raise
+        code, row = taken
+        message = (_("Row %(row)s: problem %(code)s was recorded meanwhile.") % {"row": row, "code": code}
+                   if row is not None else _("Problem %(code)s was recorded meanwhile.") % {"code": code})
+        raise CodeTaken(message, code=code, row=row) from None
     return problems
+
+
+def _first_code_taken(recordings: list[Recording]) -> tuple[str, int | None] | None:
+    """The batch's first code (in the file's order) already in the ledger, with its row."""
+    order = {item.code: (position, item.row) for position, item in enumerate(recordings)}
+    codes = list(order)
+    taken = []
+    for start in range(0, len(codes), 5000):
+        taken += Problem.objects.filter(code__in=codes[start:start + 5000]).values_list("code", flat=True)
+    if not taken:
+        return None
+    first = min(taken, key=lambda code: order[code][0])
+    return first, order[first][1]
 
 
 def _check_batch_scope(by, recordings: list[Recording]) -> None:
@@ -432,7 +465,8 @@ def _insert_rows(connection, model, fields, objects) -> None:
         if connection.vendor == "postgresql":
             # COPY's text form takes what psycopg adapts; JSON goes as its text, choices as their values.
             convert = [(field.attname, isinstance(field, JSONField)) for field in fields]
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # The raw cursor's errors are psycopg's: Django's wrapper makes them IntegrityError & co.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for obj in objects:
                     copy.write_row([json.dumps(getattr(obj, attname), ensure_ascii=False) if is_json
                                     else _db_value(getattr(obj, attname)) for attname, is_json in convert])

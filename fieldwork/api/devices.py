@@ -34,10 +34,11 @@ class DeviceRegisterView(APIView):
     @extend_schema(
         summary=_("Register this phone for field work"), tags=["fieldwork"], request=s.DeviceRegisterSerializer,
         description=_("Once per person and phone (201), again later (200: the label and last sync are refreshed). "
-                      "A phone HQ cut off answers 403 device_revoked here as everywhere."),
+                      "A phone HQ cut off answers 403 device_revoked here as everywhere; a new phone of a person "
+                      "who had one cut off answers 403 device_registration_blocked until HQ allows new phones."),
         responses={201: s.DeviceSerializer, 200: s.DeviceSerializer,
                    400: OpenApiResponse(s.CodedErrorSerializer, description=_("The device is not a UUID.")),
-                   403: OpenApiResponse(s.CodedErrorSerializer, description=_("Not signed in, or the phone is cut off."))},
+                   403: OpenApiResponse(s.CodedErrorSerializer, description=_("Not signed in, the phone is cut off, or new phones are blocked."))},
     )
     def post(self, request):
         serializer = s.DeviceRegisterSerializer(data=request.data)
@@ -47,6 +48,9 @@ class DeviceRegisterView(APIView):
                 user=request.user, device=serializer.validated_data["device"],
                 label=serializer.validated_data["label"], session_key=request.session.session_key,
             )
+        except services.DeviceRegistrationBlocked as error:
+            return Response({"detail": str(error), "code": "device_registration_blocked"},
+                            status=status.HTTP_403_FORBIDDEN)
         except services.DeviceForbidden as error:
             raise ForbiddenError(str(error)) from error
         return Response(s.DeviceSerializer(device).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -39,6 +39,11 @@ class FieldDevice(models.Model):
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("cut off by"))
     revoke_reason = models.TextField(_("reason"), blank=True)
+    # Set when HQ allows the person new phones again after this one was cut off: until then a new
+    # phone of theirs is refused (fieldwork/services/devices.py device_register).
+    new_phones_allowed_at = models.DateTimeField(_("new phones allowed at"), null=True, blank=True)
+    new_phones_allowed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                              blank=True, related_name="+", verbose_name=_("new phones allowed by"))
 
     objects = FieldDeviceQuerySet.as_manager()
 

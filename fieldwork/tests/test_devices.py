@@ -74,7 +74,8 @@ def test_a_revoked_phone_is_refused_everywhere_with_the_date(city):
     client = phone_client(city.unit_handler)
     assert register(client).status_code == 201
     device = FieldDevice.objects.get()
-    services.device_revoke(device=device, by=city.hq, reason="手机丢失")
+    # The password kept usable, so the person can sign in again (the phone stays cut off).
+    services.device_revoke(device=device, by=city.hq, reason="手机丢失", lock_password=False)
     client = phone_client(city.unit_handler)  # signed in again: the phone is still cut off
     refused = client.get("/api/field/offline/")
     assert refused.status_code == 403
@@ -107,29 +108,99 @@ def test_the_refusal_is_in_chinese_for_a_chinese_phone(city):
     assert "总部" in detail and "HQ" not in detail
 
 
-def test_revoking_ends_the_sessions_the_phone_used_and_only_those(city):
+def test_revoking_ends_every_session_and_api_token_of_the_person_and_locks_the_password(city):
+    from rest_framework.authtoken.models import Token
+
     phone = phone_client(city.inspector)
     register(phone)
     phone_session = phone.session.session_key
     desktop = client_for(city.inspector)
     desktop_session = desktop.session.session_key
-    assert desktop.get("/api/field/offline/").status_code == 200
-    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="手机丢失")
-    assert not Session.objects.filter(session_key=phone_session).exists()
-    assert Session.objects.filter(session_key=desktop_session).exists()
-    assert desktop.get("/api/field/offline/").status_code == 200
-
-
-def test_revoking_with_all_sessions_ends_every_session_of_the_person(city):
-    phone = phone_client(city.inspector)
-    register(phone)
-    desktop = client_for(city.inspector)
-    desktop_session = desktop.session.session_key
     someone_else = client_for(city.hq).session.session_key
-    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="手机丢失", all_sessions=True)
-    assert not Session.objects.filter(session_key=desktop_session).exists()
+    Token.objects.create(user=city.inspector)
+    other_token = Token.objects.create(user=city.unit_handler)
+    city.inspector.set_password("Saved-in-the-phone-7")
+    city.inspector.save()
+    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="手机丢失")
+    assert not Session.objects.filter(session_key__in=[phone_session, desktop_session]).exists()
     assert Session.objects.filter(session_key=someone_else).exists()
     assert desktop.get("/api/field/offline/").status_code in (401, 403)
+    assert not Token.objects.filter(user=city.inspector).exists()
+    assert Token.objects.filter(pk=other_token.pk).exists()
+    city.inspector.refresh_from_db()
+    assert not city.inspector.has_usable_password()
+    # The thief with the saved password cannot sign in again.
+    assert not city.inspector.check_password("Saved-in-the-phone-7")
+    thief = Client()
+    answer = thief.post(reverse("login"), {"username": city.inspector.username, "password": "Saved-in-the-phone-7"})
+    assert answer.status_code == 200 and "_auth_user_id" not in thief.session
+    entry = AuditEntry.objects.get(action=AuditAction.DEVICE_REVOKED)
+    assert entry.details["sessions_ended"] == 2 and entry.details["tokens_deleted"] == 1
+    assert entry.details["password_locked"] is True and entry.details["new_phones_blocked"] is True
+
+
+def test_hq_may_keep_the_password_usable(city):
+    city.inspector.set_password("Zebra-keeps-9-apples")
+    city.inspector.save()
+    register(phone_client(city.inspector))
+    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="交回", lock_password=False)
+    city.inspector.refresh_from_db()
+    assert city.inspector.check_password("Zebra-keeps-9-apples")
+    assert AuditEntry.objects.get(action=AuditAction.DEVICE_REVOKED).details["password_locked"] is False
+
+
+def test_a_new_phone_is_refused_until_hq_allows_new_phones(city):
+    register(phone_client(city.inspector))
+    other_phone = uuid.uuid4()
+    # Even with the password left usable (the box unticked), the thief's "new" phone is refused.
+    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="被盗", lock_password=False)
+    # Signed in again (sign-out cleared the phone's id): the phone comes back as a new one.
+    refused = register(phone_client(city.inspector, device=other_phone), device=other_phone)
+    assert refused.status_code == 403, refused.content
+    assert refused.json()["code"] == "device_registration_blocked" and "HQ" in refused.json()["detail"]
+    assert FieldDevice.objects.count() == 1
+    # Its other requests too: an unregistered phone of the person is not let through.
+    unregistered = phone_client(city.inspector, device=other_phone).get("/api/field/offline/")
+    assert unregistered.status_code == 403 and unregistered.json()["code"] == "device_registration_blocked"
+    # Other people's phones are not affected.
+    assert register(phone_client(city.unit_handler, device=other_phone), device=other_phone).status_code == 201
+    with pytest.raises(services.DeviceForbidden):
+        services.device_allow_new(person=city.inspector, by=city.district_lead)
+    assert services.device_allow_new(person=city.inspector, by=city.hq) == 1
+    entry = AuditEntry.objects.get(action=AuditAction.PERSON_CHANGED, details__change="new_phones_allowed")
+    assert entry.actor == city.hq and entry.details["cut_off_phones"] == [str(PHONE)]
+    assert phone_client(city.inspector, device=other_phone).get("/api/field/offline/").status_code == 200
+    assert register(phone_client(city.inspector, device=other_phone), device=other_phone).status_code == 201
+    # The phone cut off stays cut off.
+    assert register(phone_client(city.inspector)).json()["code"] == "device_revoked"
+    # Nothing left to allow: no second entry.
+    assert services.device_allow_new(person=city.inspector, by=city.hq) == 0
+    assert AuditEntry.objects.filter(action=AuditAction.PERSON_CHANGED).count() == 1
+
+
+def test_a_phone_already_registered_keeps_working_after_another_is_cut_off(city):
+    register(phone_client(city.inspector))
+    second = uuid.uuid4()
+    register(phone_client(city.inspector, device=second), device=second)
+    services.device_revoke(device=FieldDevice.objects.get(device=PHONE), by=city.hq, reason="丢失",
+                           lock_password=False)
+    assert register(phone_client(city.inspector, device=second), device=second).status_code == 200
+
+
+def test_hq_allows_new_phones_on_the_page(city):
+    register(phone_client(city.inspector))
+    services.device_revoke(device=FieldDevice.objects.get(), by=city.hq, reason="丢失")
+    client = client_for(city.hq)
+    page = client.get(DEVICES_PAGE).content.decode()
+    url = f"/field/devices/people/{city.inspector.pk}/allow-new/"
+    assert url in page
+    assert client_for(city.district_lead).post(url).status_code == 404
+    assert client.get(url).status_code == 405
+    done = client.post(url)
+    assert done.status_code == 302 and done["Location"] == DEVICES_PAGE
+    assert FieldDevice.objects.get().new_phones_allowed_by == city.hq
+    assert url not in client.get(DEVICES_PAGE).content.decode()
+    assert AuditEntry.objects.filter(action=AuditAction.PERSON_CHANGED, details__change="new_phones_allowed").count() == 1
 
 
 def test_a_session_the_phone_used_after_registering_is_noted(city):
@@ -222,13 +293,16 @@ def test_hq_cuts_a_phone_off_with_a_reason_on_the_page(city):
     missing = client.post(url, {"reason": ""})
     assert missing.status_code == 400
     assert not FieldDevice.objects.get().is_revoked
-    done = client.post(url, {"reason": "手机丢失", "all_sessions": "on"})
+    assert 'name="lock_password" checked' in client.get(url).content.decode()
+    done = client.post(url, {"reason": "手机丢失"})  # the box unticked: the password stays usable
     assert done.status_code == 302 and done["Location"] == DEVICES_PAGE
     device.refresh_from_db()
     assert device.is_revoked and device.revoked_by == city.hq and device.revoke_reason == "手机丢失"
     assert not Session.objects.filter(session_key=other_session).exists()
     entry = AuditEntry.objects.get(action=AuditAction.DEVICE_REVOKED)
-    assert entry.details["all_sessions"] is True and entry.address
+    assert entry.details["all_sessions"] is True and entry.details["password_locked"] is False and entry.address
+    city.inspector.refresh_from_db()
+    assert city.inspector.has_usable_password()
     # Cutting it off again changes nothing.
     assert client.post(url, {"reason": "again"}).status_code == 400
     assert AuditEntry.objects.filter(action=AuditAction.DEVICE_REVOKED).count() == 1

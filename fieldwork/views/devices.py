@@ -4,12 +4,13 @@ fieldwork/services/devices.py, which records it in the audit trail."""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaign.control_characters import ControlCharactersRefused
 from campaign.views.people import structure_manager_required
@@ -31,9 +32,10 @@ class DeviceFilterForm(ControlCharactersRefused, forms.Form):
 class DeviceRevokeForm(ControlCharactersRefused, forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=gettext_lazy("Why the phone is cut off (lost, stolen, left the job…)."))
-    all_sessions = forms.BooleanField(
-        label=gettext_lazy("Also end all this person's sessions"), required=False,
-        help_text=gettext_lazy("They must sign in again everywhere, not only on this phone."),
+    lock_password = forms.BooleanField(
+        label=gettext_lazy("Make their password unusable"), required=False, initial=True,
+        help_text=gettext_lazy("Nobody, not even someone with a password saved on the phone, can sign in as this "
+                               "person until HQ sets a new password on the person's page."),
     )
 
 
@@ -53,22 +55,45 @@ def device_list(request):
 @require_http_methods(["GET", "POST"])
 def device_revoke(request, pk: int):
     device = get_object_or_404(FieldDevice.objects.visible_to(request.user).select_related("user", "revoked_by"), pk=pk)
-    form = DeviceRevokeForm(request.POST or None)
+    # Unbound on GET: the "unusable password" box starts ticked (its initial value).
+    form = DeviceRevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not device.is_revoked and form.is_valid():
         try:
             services.device_revoke(device=device, by=request.user, reason=form.cleaned_data["reason"],
-                                   all_sessions=form.cleaned_data["all_sessions"], request=request)
+                                   lock_password=form.cleaned_data["lock_password"], request=request)
         except services.DeviceError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The phone of %(person)s is cut off: its requests are refused and its "
-                                        "sessions ended.") % {"person": device.user.get_full_name()})
+            messages.success(request, _("The phone of %(person)s is cut off: its requests are refused, all their "
+                                        "sessions ended and API tokens deleted. A new phone of theirs is refused "
+                                        "until you allow new phones.") % {"person": device.user.get_full_name()})
+            if form.cleaned_data["lock_password"]:
+                messages.warning(request, _("Their password is unusable: set a new one on the person's page."))
             return redirect("fieldwork:device_list")
     return render(request, "fieldwork/devices_revoke.html", {"device": device, "form": form},
                   status=400 if request.method == "POST" else 200)
 
 
+@structure_manager_required
+@require_POST
+def device_allow_new(request, user_pk: int):
+    """HQ lifts the block on new phones for a person who had one cut off (audited)."""
+    person = get_object_or_404(get_user_model(), pk=user_pk)
+    if not FieldDevice.objects.visible_to(request.user).filter(user=person).exists():
+        return redirect("fieldwork:device_list")
+    try:
+        lifted = services.device_allow_new(person=person, by=request.user, request=request)
+    except services.DeviceError as error:
+        messages.error(request, str(error))
+    else:
+        if lifted:
+            messages.success(request, _("%(person)s may register new phones again; the phones cut off stay cut "
+                                        "off.") % {"person": person.get_full_name() or person.get_username()})
+    return redirect("fieldwork:device_list")
+
+
 routes = [
     path("devices/", device_list, name="device_list"),
     path("devices/<int:pk>/revoke/", device_revoke, name="device_revoke"),
+    path("devices/people/<int:user_pk>/allow-new/", device_allow_new, name="device_allow_new"),
 ]

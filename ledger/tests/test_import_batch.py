@@ -225,3 +225,41 @@ def test_codes_stay_unique_and_consecutive_when_a_problem_is_recorded_during_an_
     assert (during.code, after.code) == ("2026-000052", "2026-000053")
     assert len(set(Problem.objects.values_list("pk", flat=True))) == 53
     assert ledger_findings() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_code_another_transaction_records_after_the_check_is_named_with_row_and_column(city, monkeypatch):
+    """The race the check cannot see: another transaction commits a kept code after the import
+    checked it and before its COPY. The unique violation is named like the check's refusal,
+    and the import writes nothing."""
+    plan = build_plan(import_file(6, code_at={3: "OLD-3"}), user=city.hq)
+    assert plan.errors == []
+    real = services._insert_recorded
+
+    def someone_records_the_code_first(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            return real(*args, **kwargs)  # the other transaction's own write
+
+        def record():
+            try:
+                services.problems_record_batch(by=city.hq, recordings=[services.Recording(
+                    fields={"category": city.market, "district": city.district_a, "description": "先到",
+                            "source": "routine"}, code="OLD-3")])
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=record)
+        other.start()
+        other.join(timeout=30)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_insert_recorded", someone_records_the_code_first)
+
+    with pytest.raises(services.LedgerConflict) as refused:
+        transfer.ledger_import_write(plan=plan, by=city.hq, origin="x.xlsx")
+
+    assert str(refused.value) == "Row 5, column 编号 Code: problem OLD-3 was recorded meanwhile."
+    assert list(Problem.objects.values_list("code", flat=True)) == ["OLD-3"]
+    assert ProblemEvent.objects.count() == 1
+    assert ledger_findings() == []

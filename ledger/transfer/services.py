@@ -156,10 +156,18 @@ def problems_import(*, plan: Plan, by, origin: str, codes: dict[int, Iterator[st
         batch = list(kept)[start:start + 5000]
         taken = sorted(Problem.objects.filter(code__in=batch).values_list("code", flat=True), key=kept.get)
         if taken:
-            raise services.LedgerConflict(
-                _("Row %(row)s, column %(column)s: problem %(code)s was recorded meanwhile.")
-                % {"row": kept[taken[0]], "column": columns.column_label("code"), "code": taken[0]})
-    return services.problems_record_batch(by=by, recordings=recordings)
+            raise _code_taken(row=kept[taken[0]], code=taken[0])
+    try:
+        return services.problems_record_batch(by=by, recordings=recordings)
+    except services.CodeTaken as error:  # taken between the check above and the write
+        if error.row is None:
+            raise
+        raise _code_taken(row=error.row, code=error.code) from None
+
+
+def _code_taken(*, row: int, code: str) -> services.LedgerConflict:
+    return services.LedgerConflict(_("Row %(row)s, column %(column)s: problem %(code)s was recorded meanwhile.")
+                                   % {"row": row, "column": columns.column_label("code"), "code": code})
 
 
 def ledger_import_write(*, plan: Plan, by, origin: str, codes: dict[int, Iterator[str]] | None = None) -> int:
