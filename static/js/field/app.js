@@ -230,7 +230,7 @@
       if (response.headers.get("X-Field-Stored-Copy")) { state.fresh = false; return; }
       if (response.type === "opaqueredirect" || response.status === 401) { state.stop = {reason: "signed_out"}; tellWorker(null); return; }
       return response.json().catch(function () { return {}; }).then(function (body) {
-        if (body.code === "device_revoked") {
+        if (body.code === "device_revoked" || body.code === "device_registration_blocked") {
           state.stop = {reason: "revoked", detail: body.detail || ""};
           return S.set("revoked", body.detail || "");
         }

@@ -60,7 +60,7 @@
       if (response.status >= 500) { throw new NetworkDown("server " + response.status); }
       if (response.status === 403) {
         return response.json().catch(function () { return {}; }).then(function (body) {
-          return body.code === "device_revoked" ? {revoked: body.detail || ""} : {user: null};
+          return (body.code === "device_revoked" || body.code === "device_registration_blocked") ? {revoked: body.detail || ""} : {user: null};
         });
       }
       return {user: response.headers.get("X-Field-User")};
@@ -83,7 +83,7 @@
         var label = (navigator.userAgent || "").replace(/\s+/g, " ").slice(0, 120);
         return send("POST", "/api/field/devices/", null, id, {device: id, label: label}).then(function (answer) {
           if (answer.status === 200 || answer.status === 201) { return S.set("registered", user); }
-          if (answer.body && answer.body.code === "device_revoked") { return S.set("revoked", answer.body.detail || ""); }
+          if (answer.body && (answer.body.code === "device_revoked" || answer.body.code === "device_registration_blocked")) { return S.set("revoked", answer.body.detail || ""); }
         });
       });
     });
@@ -285,7 +285,7 @@
       return Promise.resolve();
     }
     blocked[entry.group] = true;
-    if (code === "device_revoked") {
+    if (code === "device_revoked" || code === "device_registration_blocked") {
       entry.error = {status: a.status, code: code, detail: a.body.detail || ""};
       return Promise.all([S.put(entry), S.set("revoked", a.body.detail || "")]).then(function () {
         return {reason: "revoked", detail: a.body.detail || ""};
