@@ -34,6 +34,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.http.request import RawPostDataException
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from .models import IdempotencyKey
@@ -121,6 +122,23 @@ def _replay(record: IdempotencyKey, digest: str) -> HttpResponse:
     return response
 
 
+def _accepts(request) -> bool:
+    """Whether the view at this path takes the request's method: a method it does not take is
+    answered by the view (405), key or no key."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return False
+    actions = getattr(view, "actions", None)  # a DRF viewset's route: method -> action
+    if actions is not None:
+        return request.method.lower() in actions
+    view_class = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    if view_class is not None:
+        method = request.method.lower()
+        return method in getattr(view_class, "http_method_names", ()) and hasattr(view_class, method)
+    return True
+
+
 def _kept(response) -> bool:
     return not response.streaming and response.status_code not in NOT_KEPT
 
@@ -133,7 +151,8 @@ class IdempotencyMiddleware:
 
     def __call__(self, request):
         key = request.headers.get(HEADER)
-        if key is None or request.method not in UNSAFE_METHODS or not request.path_info.startswith(API_PREFIX):
+        if (key is None or request.method not in UNSAFE_METHODS or not request.path_info.startswith(API_PREFIX)
+                or not _accepts(request)):
             return self.get_response(request)
         user = _user_of(request)
         if user is None:
@@ -141,7 +160,7 @@ class IdempotencyMiddleware:
         if not KEY_PATTERN.match(key):
             return _refusal(
                 _("The Idempotency-Key header must be 1 to 200 letters, digits or . _ : - characters."),
-                "idempotency_key_invalid", 400,
+                "idempotency_key_invalid", 422,
             )
         digest = request_digest(request)
         with transaction.atomic():
@@ -197,7 +216,8 @@ def document_idempotency_key(result, generator, request, public):
                     ),
                 })
             operation.setdefault("responses", {}).setdefault("422", {
-                "description": "The Idempotency-Key was used for a different request (`code`: idempotency_key_reused).",
+                "description": "The Idempotency-Key was used for a different request (`code`: idempotency_key_reused), or is "
+                               "malformed (`code`: idempotency_key_invalid).",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}},
             })
     return result

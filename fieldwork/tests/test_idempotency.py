@@ -81,10 +81,10 @@ def test_keys_are_per_person(city):
     assert IdempotencyKey.objects.filter(key="same").count() == 2
 
 
-def test_a_malformed_key_is_400(city):
+def test_a_malformed_key_is_422(city):
     problem = problem_in(city, Status.ASSIGNED)
     refused = acknowledge(client_for(city.unit_handler), problem, key="no spaces allowed")
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     assert refused.json()["code"] == "idempotency_key_invalid"
     assert Problem.objects.get(pk=problem.pk).status == Status.ASSIGNED
 
@@ -267,3 +267,12 @@ def test_a_repeat_sent_while_the_first_runs_waits_for_it_and_replays(city, monke
     assert finished[1] >= finished[0]  # it waited for the first to commit
     assert problem.events.filter(action=Action.ACKNOWLEDGE).count() == 1
     assert IdempotencyKey.objects.filter(key="twice").count() == 1
+
+
+def test_a_method_the_view_does_not_take_is_its_405_whatever_the_key(city):
+    api = client_for(city.hq)
+    for attempt in range(2):
+        refused = api.put("/api/auth/token/", {"username": "x", "password": "y"}, format="json",
+                          HTTP_IDEMPOTENCY_KEY="same-key")
+        assert refused.status_code == 405, attempt
+    assert not IdempotencyKey.objects.filter(key="same-key").exists()
