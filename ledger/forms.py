@@ -6,6 +6,7 @@ the service checks it again on submit."""
 import re
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.control_characters import ControlCharactersRefused
@@ -81,6 +82,13 @@ def _styled(form):
 # --- Recording -----------------------------------------------------------------------------------
 
 
+def classes_to_choose(user):
+    """The classes a person may put a problem in: those they see and the city-wide ones (the
+    service refuses a class of another district than the problem's)."""
+    return ProblemClass.objects.filter(
+        Q(pk__in=ProblemClass.objects.visible_to(user).values("pk")) | Q(district__isnull=True)).order_by("code")
+
+
 class ProblemRecordForm(ControlCharactersRefused, forms.Form):
     category = forms.ModelChoiceField(Category.objects.none(), label=_("Category"))
     sample_point = forms.ModelChoiceField(
@@ -129,7 +137,7 @@ class ProblemRecordForm(ControlCharactersRefused, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if role_of(user) in ROLES[Action.CLASSIFY]:
-            self.fields["problem_class"].queryset = ProblemClass.objects.visible_to(user).order_by("code")
+            self.fields["problem_class"].queryset = classes_to_choose(user)
         else:
             del self.fields["problem_class"]
         self.fields["category"].queryset = writable(Category, user)
@@ -240,7 +248,7 @@ class ClassifyForm(ActionForm):
     def __init__(self, *args, user, problem, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("problem_class", problem.problem_class_id)
         super().__init__(*args, user=user, problem=problem, **kwargs)
-        self.fields["problem_class"].queryset = ProblemClass.objects.visible_to(user).order_by("code")
+        self.fields["problem_class"].queryset = classes_to_choose(user)
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

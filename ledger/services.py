@@ -237,7 +237,7 @@ def problem_record(*, by, category, district=None, description: str, source: str
         raise LedgerForbidden(_("Your role may not do this."))
     if problem_class is not None and role_of(by) not in ROLES[Action.CLASSIFY]:
         raise LedgerForbidden(_("Your role may not put a problem in a class."))
-    check_class_in_sight(by, problem_class)
+    check_class_fits(getattr(district or getattr(sample_point, "district", None), "pk", None), problem_class)
     check_write_scope(by, category=category, sample_point=sample_point, district=district, grid=grid, road=road,
                       responsible_unit=responsible_unit, team=team)
     check_in_district(district or getattr(sample_point, "district", None), grid=grid, road=road)
@@ -645,15 +645,16 @@ def problem_edit(*, problem: Problem, by, changes: dict, expected_version: int |
                        data={"edited": data}, changes=dict(changes))
 
 
-def check_class_in_sight(by, problem_class) -> None:
-    """A problem goes only into a class its writer may see (ProblemClass.objects.visible_to)."""
-    if problem_class is not None and not ProblemClass.objects.visible_to(by).filter(pk=problem_class.pk).exists():
-        raise LedgerInvalid(_("No such problem class that you may see."))
+def check_class_fits(district_id, problem_class) -> None:
+    """A problem goes only into a city-wide class or one of its own district."""
+    if problem_class is not None and problem_class.district_id not in (None, district_id):
+        raise LedgerInvalid(_("This problem class belongs to another district."))
 
 
 def problem_classify(*, problem: Problem, problem_class, by, expected_version: int | None = None) -> Problem:
-    """Put a problem in a problem class it may see (or take it out with None)."""
-    check_class_in_sight(by, problem_class)
+    """Put a problem in a city-wide class or one of its district (or take it out with None)."""
+    if role_of(by) in ROLES[Action.CLASSIFY]:  # otherwise the transition refuses the role itself
+        check_class_fits(problem.district_id, problem_class)
     data = {"class": problem_class.code if problem_class else ""}
     return _transition(problem, action=Action.CLASSIFY, by=by, expected_version=expected_version, data=data,
                        changes={"problem_class": problem_class})

@@ -26,6 +26,7 @@ from ledger.choices import (
     Status,
     choice_label,
 )
+from ledger.forms import classes_to_choose
 from ledger.models import EvidencePhoto, Problem, ProblemClass, ProblemClassEvent, ProblemEvent
 from ledger.rules import PAGE_ACTIONS, ROLES, allowed_actions, role_of
 
@@ -398,7 +399,7 @@ class ProblemCreateSerializer(serializers.Serializer):
         user = self.context["request"].user
         if role_of(user) not in ROLES[Action.CLASSIFY]:
             raise serializers.ValidationError(_("Your role may not put a problem in a class."))
-        if not ProblemClass.objects.visible_to(user).filter(pk=value.pk).exists():
+        if not classes_to_choose(user).filter(pk=value.pk).exists():
             raise serializers.ValidationError(_("No such problem class that you may see."))
         return value
 
