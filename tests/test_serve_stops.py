@@ -49,6 +49,13 @@ def _session(sid: int) -> dict[int, str]:
     return found
 
 
+def _as_from_a_terminal():
+    """SIGINT as a terminal's shell leaves it. A suite started in the background by a script
+    (CI's SQLite run) inherits SIGINT ignored, and a non-interactive bash cannot trap a signal
+    that was ignored when it started: serve.sh would never hear the Ctrl-C these tests send."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory) -> Path:
     """A migrated SQLite database holding a campaign (so serve.sh seeds nothing), copied per test."""
@@ -72,7 +79,8 @@ def served(tmp_path, migrated):
                       DEBUG=1, PORT=port, STOP_GRACE_SECONDS=GRACE, EXIT_WITH_PARENT_PID=None)
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+                               stderr=subprocess.STDOUT, start_new_session=True,
+                               preexec_fn=_as_from_a_terminal)
 
     def healthy():
         try:
