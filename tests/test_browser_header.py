@@ -94,6 +94,9 @@ def test_a_unit_handler_sees_no_api_docs_and_hq_finds_them_under_administration(
     page.click("#user-menu .dropdown-toggle")  # the name opens role, scope, settings and "log out"
     expect(page.locator("#user-menu")).to_contain_text("责任单位经办人 · 甲街道办")
     page.click("form[action='/logout/'] button")
+    # The sign-out guard first checks the phone's unsent entries (asynchronously), then submits:
+    # wait for the sign-in page it leads to before the next sign-in navigates.
+    page.wait_for_url("**/login/**")
     sign_in(page, live_server.url, "hq", "zh-hans")
     page.click("#admin-menu")
     expect(page.locator("a[href='/api/docs/']")).to_be_visible()
