@@ -22,19 +22,21 @@ from django.utils.http import content_disposition_header
 
 
 def stored_file_response(file, *, content_type: str, filename: str | None = None, as_attachment: bool = False,
-                         cache_seconds: int | None = None):
+                         cache_seconds: int | None = None, headers: dict[str, str] | None = None):
     """The stored ``file`` (a FieldFile, or a name in the default storage) for a person the
     caller has already checked may see it; Http404 when it is missing.
 
     Streamed from the storage (the default), or with S3_SERVE=redirect on object storage a 302
     to a link signed for S3_URL_SECONDS that names the same type and download name.
     ``cache_seconds``: kept privately by the browser that long (streamed answers only: a signed
-    link expires, so a redirect is never kept)."""
+    link expires, so a redirect is never kept). ``headers``: headers the answer must carry
+    (a file shown inline in a sandbox, say). A signed link can name the type, the download name
+    and the caching, nothing else, so such a file is always streamed, whatever S3_SERVE says."""
     name = getattr(file, "name", file)
     storage = getattr(file, "storage", default_storage)
     if not name:
         raise Http404
-    if settings.S3_SERVE == "redirect" and hasattr(storage, "open_stream"):
+    if settings.S3_SERVE == "redirect" and hasattr(storage, "open_stream") and not headers:
         if not storage.exists(name):
             raise Http404
         parameters = {"ResponseContentType": content_type, "ResponseCacheControl": "private, no-store"}
@@ -56,6 +58,8 @@ def stored_file_response(file, *, content_type: str, filename: str | None = None
     if size is not None:
         response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
+    for header, value in (headers or {}).items():
+        response[header] = value
     if cache_seconds is not None:
         patch_cache_control(response, private=True, max_age=cache_seconds)
     return response

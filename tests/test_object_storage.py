@@ -276,3 +276,22 @@ def test_redirect_mode_keeps_the_download_name_and_type_of_an_export(city, bucke
     assert fetched.headers["Content-Disposition"].startswith('attachment; filename="ledger-')
     assert fetched.headers["Content-Type"].startswith("text/csv")
     assert login(city.other_district_lead).get(f"/ledger/exports/{export.pk}/download/").status_code == 404
+
+
+def test_redirect_mode_streams_an_archive_file_shown_inline_with_its_sandbox(city, bucket, settings, login):
+    """A signed link cannot carry the sandbox policy of a file shown inline: that file is streamed
+    with it; the same file asked for as a download takes the signed link."""
+    from assessment.services.archive import material_file_submit
+    from assessment.tests.archive_factories import build_standard, pdf
+
+    settings.S3_SERVE = "redirect"
+    std = build_standard(city)
+    material = material_file_submit(requirement=std.minutes, upload=pdf("纪要.pdf", "minutes"), by=city.hq)
+    client = login(city.hq)
+    shown = client.get(f"/assessment/archive/files/{material.pk}/")
+    assert shown.status_code == 200 and body(shown) == bucket.read(material.file.name)
+    assert shown["Content-Security-Policy"].startswith("sandbox;")
+    assert shown["Content-Disposition"].startswith("inline; filename*=UTF-8''")
+    assert "no-store" in shown["Cache-Control"] and shown["X-Content-Type-Options"] == "nosniff"
+    downloaded = client.get(f"/assessment/archive/files/{material.pk}/?download=1")
+    assert downloaded.status_code == 302 and "X-Amz-Signature=" in downloaded["Location"]

@@ -147,14 +147,17 @@ def archive_file(request, pk: int):
     its original name, never sniffed or cached publicly."""
     record = get_object_or_404(selectors.files_visible_to(request.user), pk=pk)
     inline = record.kind in ("pdf", "jpeg", "png") and request.GET.get("download") != "1"
+    # Shown inline, the file opens in a sandbox: those headers cannot travel with a signed link,
+    # so it is streamed even when S3_SERVE=redirect (a download may take the signed link).
+    sandbox = {
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(record.original_name)}",
+        "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'; object-src 'self'",
+    } if inline else None
     response = stored_file_response(record.file, content_type=record.content_type, as_attachment=not inline,
-                                    filename=record.original_name)
+                                    filename=record.original_name, headers=sandbox)
     if response.status_code != 200:
-        return response  # a redirect to the signed link (S3_SERVE=redirect)
+        return response  # a download redirected to the signed link (S3_SERVE=redirect)
     response["Cache-Control"] = "private, max-age=0, no-store"
-    if inline:
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(record.original_name)}"
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
     return response
 
 
