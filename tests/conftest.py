@@ -1,38 +1,7 @@
-"""Browser fixtures: Playwright driving the machine's Chromium against the live server."""
-
-import os
+"""Browser pages for the tests under tests/ (a phone's and a desk's); the browser itself, one per
+run, is the root conftest.py's ``browser``."""
 
 import pytest
-
-from conftest import chromium_path
-
-
-@pytest.fixture(scope="session")
-def _playwright():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous, so Django's async-safety guard must not refuse them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def browser(_playwright):
-    browser = _playwright.chromium.launch(
-        executable_path=chromium_path(),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    )
-    yield browser
-    browser.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ the person sees and resolves.
 These run against the server side's API (idempotency keys, devices, GET /api/field/offline/).
 """
 
-import os
 import re
 
 import pytest
@@ -16,7 +15,6 @@ from playwright.sync_api import expect
 
 from campaign.choices import Role
 from campaign.tests.factories import PASSWORD, make_user
-from conftest import chromium_path
 from fieldwork.models import FieldDevice
 from fieldwork.services.devices import device_revoke
 from inspections.choices import InspectionStatus, Outcome
@@ -36,27 +34,11 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(scope="module")
-def field_browser():
-    """This module's own Chromium. tests/conftest.py's browser fixtures are not visible from
-    fieldwork/, and a second session-wide Playwright would clash with theirs when both folders
-    run: this one is started and stopped within the module."""
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def phone(field_browser):
+def phone(browser):
     """A small phone (360 px wide, touch), set to Chinese; service workers allowed."""
-    context = field_browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", service_workers="allow")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                            locale="zh-CN", service_workers="allow")
     context.set_default_timeout(20_000)
     # A sync sends several requests in turn on a loaded machine: give expectations 15 s (5 s default).
     expect.set_options(timeout=15_000)
