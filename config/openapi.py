@@ -3,7 +3,8 @@
 ``document_error_responses`` (a drf-spectacular postprocessing hook) writes each operation's
 refusals as they are answered: 400 with the input's field errors or ``{"detail"}``, and
 ``{"detail"}`` for 401, 403, 404 and 415; refusals are JSON even where the success is a file.
-``AutoSchema`` adds the constraints drf-spectacular leaves out.
+``AutoSchema`` adds the constraints drf-spectacular leaves out (the schema's endpoint:
+config/schema_view.py).
 """
 
 import re
@@ -255,3 +256,4 @@ def _tighten_decimal_patterns(node) -> None:
     elif isinstance(node, list):
         for value in node:
             _tighten_decimal_patterns(value)
+

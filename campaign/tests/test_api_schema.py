@@ -68,3 +68,45 @@ def test_swagger_ui_does_not_call_the_online_validator(client):
 def test_no_docs_page_loads_fonts_from_the_internet(client):
     # Redoc's stock page pulls Google Fonts, so it is not served; Swagger UI is the docs page.
     assert client.get("/api/redoc/").status_code == 404
+
+
+def test_the_schema_is_generated_once_per_language_even_when_asked_for_in_several_threads_at_once(
+        client, monkeypatch):
+    """gunicorn's gthread workers answer requests of one process in threads: drf-spectacular's
+    generation, run twice at once, answered 500 (its extensions' class attributes rewritten
+    under each other). The schema is generated once per language behind a lock and kept."""
+    import threading
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    from config.schema_view import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_schemas", {})
+    generated = []
+    original = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        generated.append(threading.get_ident())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    answers, start = [], threading.Barrier(4)
+
+    def ask():
+        start.wait()
+        answers.append(client.get("/api/schema/", HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert len({answer.content for answer in answers}) == 1 and len(generated) == 1
+
+    english = client.get("/api/schema/", HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="en").json()
+    unknown = client.get("/api/schema/?lang=xx", HTTP_ACCEPT="application/json").json()
+    assert len(generated) == 2  # English once; an unknown language is the default one, already kept
+    assert english["paths"]["/api/problems/"]["get"]["summary"] == "The ledger"
+    assert answers[0].json()["paths"]["/api/problems/"]["get"]["summary"] != "The ledger"
+    assert unknown == answers[0].json() or unknown == english
