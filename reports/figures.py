@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import IsNull, LessThan, LessThanOrEqual
 from django.utils import timezone
@@ -113,6 +113,20 @@ def found_at_unindexed():
     ``found_at`` index over nearly the whole table (a random read per row, 2x slower than
     reading the table through at 100k problems)."""
     return Coalesce("found_at", "found_at")
+
+
+def db_converter(field):
+    """A function that turns a raw cursor's value of ``field``'s kind (a ``DateField()``, a
+    ``DateTimeField()``) into what the ORM gives: SQLite returns dates and times as text."""
+    expression = Value(None, output_field=field)
+    converters = connection.ops.get_db_converters(expression)
+
+    def convert(value):
+        for converter in converters:
+            value = converter(value, expression, connection)
+        return value
+
+    return convert
 
 
 def scoped_problems(district=None):
