@@ -190,7 +190,8 @@ def assignment_sheets(*, period: Period, district=None, names: figures.Directory
 # the list's limit), in the order of the text. Each candidate's history is read once, with the
 # events before P's end numbered newest first (of all, and of each action), and summed up in one
 # grouped pass: the first assignment, the rejections, the last rejection's reason and the status
-# at P's end. Where each of these was a look-up of its own per problem (two of them run twice, in
+# at P's end. One numbering serves both "newest": the newest event's status (row 1) and the
+# newest rejection's reason (the reject whose running count of rejections, newest first, is 1). Where each of these was a look-up of its own per problem (two of them run twice, in
 # the filter or the totals and again in the list), PostgreSQL read each history four to six times.
 # The totals are window counts over the kept matters, counted before the LIMIT; the sample
 # point's name is a look-up by key, which PostgreSQL runs for the listed rows only.
@@ -198,16 +199,17 @@ EARLIER_MATTERS_SQL = """
 WITH candidates AS ({candidates}),
 history AS (
     SELECT e.problem_id, e.action, e.at, e.note, e.to_status,
-           ROW_NUMBER() OVER (PARTITION BY e.problem_id ORDER BY e.at DESC, e.seq DESC) AS newest,
-           ROW_NUMBER() OVER (PARTITION BY e.problem_id, e.action ORDER BY e.at DESC, e.seq DESC) AS newest_of_action
+           ROW_NUMBER() OVER newest_first AS newest,
+           COUNT(CASE WHEN e.action = %s THEN 1 END) OVER newest_first AS rejections_from_newest
     FROM {events} e
     WHERE e.problem_id IN (SELECT id FROM candidates) AND e.at < %s
+    WINDOW newest_first AS (PARTITION BY e.problem_id ORDER BY e.at DESC, e.seq DESC ROWS UNBOUNDED PRECEDING)
 ),
 summary AS (
     SELECT problem_id,
            MIN(CASE WHEN action IN (%s, %s) THEN at END) AS first_assigned_at,
            COUNT(CASE WHEN action = %s THEN 1 END) AS rejections,
-           MAX(CASE WHEN action = %s AND newest_of_action = 1 THEN note END) AS last_rejection,
+           MAX(CASE WHEN action = %s AND rejections_from_newest = 1 THEN note END) AS last_rejection,
            MAX(CASE WHEN newest = 1 THEN to_status END) AS status_at_end
     FROM history
     GROUP BY problem_id
@@ -257,7 +259,7 @@ def earlier_matters(*, period: Period, district=None, names: figures.Directory |
     candidates_sql, candidates_params = candidates.query.sql_with_params()
     ops = connection.ops
     params = [
-        *candidates_params, ops.adapt_datetimefield_value(ends),
+        *candidates_params, Action.REJECT, ops.adapt_datetimefield_value(ends),
         *figures.ASSIGN_ACTIONS, Action.REJECT, Action.REJECT,
         ops.adapt_datetimefield_value(period.starts_at), ops.adapt_datefield_value(period.end), LIST_LIMIT,
     ]
