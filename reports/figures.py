@@ -188,6 +188,14 @@ def compiled_once(key, build, **values) -> tuple[str, list]:
     return sql, [_adapted(values[param]) if isinstance(param, _Slot) else param for param in template]
 
 
+def aggregate_query(queryset, **aggregates):
+    """``queryset.aggregate(**aggregates)`` as a queryset, not run (for ``compiled_once``): its
+    one row holds the aggregates in their order. Grouped by a constant, which Django leaves out
+    of the GROUP BY, so they count all the rows, as ``aggregate`` does."""
+    return (queryset.order_by().annotate(everything=Value(1)).values("everything").annotate(**aggregates)
+            .values_list(*aggregates))
+
+
 def scoped_problems(district=None):
     problems = Problem.objects.order_by()
     district_id = district_id_of(district)

@@ -184,15 +184,17 @@ def assignment_sheets(*, period: Period, district=None, names: figures.Directory
     return {**totals, "list": list(listed.values())}
 
 
-# The earlier matters' statement (section c). Its text is built once per process: the candidates'
-# query is the ORM's (open at P's end, found before P; the scope is a condition in it) and comes
-# in as {candidates}; everything else is parameters (the period's instants and dates, the actions,
-# the list's limit), in the order of the text. Each candidate's history is read once, with the
-# events before P's end numbered newest first (of all, and of each action), and summed up in one
-# grouped pass: the first assignment, the rejections, the last rejection's reason and the status
-# at P's end. One numbering serves both "newest": the newest event's status (row 1) and the
-# newest rejection's reason (the reject whose running count of rejections, newest first, is 1). Where each of these was a look-up of its own per problem (two of them run twice, in
-# the filter or the totals and again in the list), PostgreSQL read each history four to six times.
+# The earlier matters' statement (section c), one per scope, built once per process: the
+# candidates' query (``_earlier_candidates``: open at P's end, found before P) is the ORM's,
+# compiled once (figures.compiled_once) and set in as {candidates}; the period's values, the
+# actions and the list's limit are parameters, in the order of the text. Each candidate's history
+# is read once, the events before P's end numbered newest first, and summed up in one grouped
+# pass: the first assignment, the rejections, the last rejection's reason and the status at P's
+# end. One numbering serves both "newest": the newest event's status (row 1) and the newest
+# rejection's reason (the reject whose running count of rejections, newest first, is 1). Where
+# each of these was a look-up of its own per problem (two of them run twice, in the filter or the
+# totals and again in the list), PostgreSQL read each history four to six times. A first
+# assignment before P's start is the first before its end too, so the events before the end do.
 # The totals are window counts over the kept matters, counted before the LIMIT; the sample
 # point's name is a look-up by key, which PostgreSQL runs for the listed rows only.
 EARLIER_MATTERS_SQL = """
@@ -235,10 +237,20 @@ _CANDIDATE_COLUMNS = (*PROBLEM_COLUMNS[:-1], "sample_point_id")
 
 @functools.cache
 def _earlier_matters_statement(candidates_sql: str) -> str:
-    """EARLIER_MATTERS_SQL around the candidates' query (one text per scope, kept for the process)."""
+    """EARLIER_MATTERS_SQL around the candidates' compiled query (one text per scope, kept)."""
     return EARLIER_MATTERS_SQL.format(
         candidates=candidates_sql, events=ProblemEvent._meta.db_table, points=SamplePoint._meta.db_table,
         columns=", ".join(f"m.{column}" for column in _CANDIDATE_COLUMNS[:-1]))
+
+
+def _earlier_candidates(period: figures.Bounds, district_id: int | None):
+    """The earlier matters' candidates: problems open at P's end and found before P (their
+    listed columns). "Found before P" on an expression no index answers: a walk of the found_at
+    index over nearly the whole table is slower than reading it through (found_at_unindexed)."""
+    found_at = figures.found_at_unindexed()
+    return (_scoped(Problem.objects.order_by(), district_id)
+            .filter(figures.open_at(period.ends_at, found_at=found_at), LessThan(found_at, period.starts_at))
+            .values_list(*_CANDIDATE_COLUMNS))
 
 
 def earlier_matters(*, period: Period, district=None, names: figures.Directory | None = None) -> dict:
@@ -249,17 +261,13 @@ def earlier_matters(*, period: Period, district=None, names: figures.Directory |
     One statement (EARLIER_MATTERS_SQL): the candidates, problems open at P's end and found
     before P, from the ORM; their histories summed up once; the totals over the kept matters."""
     names = figures.directory() if names is None else names
-    ends = period.ends_at
-    # "Found before P" on an expression no index answers: a walk of the found_at index over
-    # nearly the whole table is slower than reading it through (figures.found_at_unindexed).
-    found_at = figures.found_at_unindexed()
-    candidates = (_scoped(Problem.objects.order_by(), district)
-                  .filter(figures.open_at(ends, found_at=found_at), LessThan(found_at, period.starts_at))
-                  .values_list(*_CANDIDATE_COLUMNS))
-    candidates_sql, candidates_params = candidates.query.sql_with_params()
+    district_id = figures.district_id_of(district)
+    candidates_sql, candidates_params = figures.compiled_once(
+        ("earlier matters' candidates", district_id),
+        lambda **bounds: _earlier_candidates(figures.Bounds(**bounds), district_id), **figures.bounds_of(period))
     ops = connection.ops
     params = [
-        *candidates_params, Action.REJECT, ops.adapt_datetimefield_value(ends),
+        *candidates_params, Action.REJECT, ops.adapt_datetimefield_value(period.ends_at),
         *figures.ASSIGN_ACTIONS, Action.REJECT, Action.REJECT,
         ops.adapt_datetimefield_value(period.starts_at), ops.adapt_datefield_value(period.end), LIST_LIMIT,
     ]
