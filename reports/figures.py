@@ -3,7 +3,8 @@
 Each figure is counted in SQL with conditional aggregates, grouped once by the problem's
 current (team, district, responsible unit); the per-team, per-district, per-unit and city-wide
 figures are sums over those few grouped rows, so nothing loops over problems in Python. Two
-queries cover all the figures of a period: one over problems, one over the period's events.
+grouped queries cover all the figures of a period, one over problems, one over the period's
+events, sent as one statement and compiled once per process and scope (``compiled_once``).
 
 Rules, for a period P = dates [start, end], instants [starts_at, ends_at) in Asia/Shanghai:
 
