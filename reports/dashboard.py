@@ -18,8 +18,10 @@ its weekly trend over the same weeks, counted over ``PublicReport.objects.visibl
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, DateTimeField, OuterRef, Q, Subquery, When
 from django.utils import timezone
@@ -35,7 +37,14 @@ from public_reports.selectors import (
 )
 
 from .choices import ReportKind, ReportStatus
-from .figures import problem_count_expressions, rate
+from .figures import (
+    Bounds,
+    aggregate_query,
+    bounds_of,
+    compiled_once,
+    problem_count_expressions,
+    rate,
+)
 from .kinds import publishes
 from .models import Report
 from .periods import Period, last_finished, month_of, week_of
@@ -117,42 +126,35 @@ def trend_periods(*, weeks: int = TREND_WEEKS, now: dt.datetime | None = None) -
     return [week_of(last.start - dt.timedelta(weeks=back)) for back in range(weeks - 1, -1, -1)]
 
 
-def _trend_rows(*, user, periods: list[Period]) -> list[dict]:
-    """Per (district, category) of the user's scope: found, closed and overdue at the end of each
-    of ``periods``, by the published rules (reports/figures.py).
-
-    One pass over the problems of the window. "Not invalidated before the week's end" needs the
-    history of invalid problems; it is read once per invalid problem (its invalidation time) in
-    an inner query that the outer counts only compare, where twelve ``EXISTS`` conditions, one
-    per week, probed each invalid problem's history twelve times. The inner query is the ORM's
-    (``visible_to`` scoping included); ``OFFSET 0`` keeps PostgreSQL from folding it into the
-    counts (and repeating the lookup in each of them)."""
-    first, last = periods[0], periods[-1]
-    # Only problems that can count in the window: found before its end and not closed before
-    # its start (found, closed or open at a week's end in it).
-    window = Q(found_at__lt=last.ends_at) & (Q(closed_at__isnull=True) | Q(closed_at__gte=first.starts_at))
+def _window_problems(user, window_starts_at, window_ends_at):
+    """The problems that can count in the trends' window (found before its end and not closed
+    before its start: found, closed or open at a week's end in it), with their invalidation
+    time (invalid ones only; null for the others)."""
+    window = Q(found_at__lt=window_ends_at) & (Q(closed_at__isnull=True) | Q(closed_at__gte=window_starts_at))
     invalidated_at = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.INVALIDATE)
                       .order_by("at").values("at")[:1])
-    inner = (
+    return (
         Problem.objects.visible_to(user).order_by().filter(window)
         .annotate(invalidated_at=Case(When(status=Status.INVALID, then=Subquery(invalidated_at)),
                                       default=None, output_field=DateTimeField()))
         .values("district_id", "category_id", "found_at", "closed_at", "deadline", "invalidated_at")
     )
-    inner_sql, inner_params = inner.query.sql_with_params()
+
+
+@functools.cache
+def _trends_statement(inner_sql: str, weeks: int) -> str:
+    """The trends' statement around the window's problems (``inner_sql``), for ``weeks`` weeks:
+    its text depends on these only (the weeks' dates are parameters), so it is built once per
+    process. Per (district, category): found, closed and overdue at each week's end, with the
+    district's and category's names and their order."""
     ops = connection.ops
-    counts, params = [], []
-    for index, period in enumerate(periods):
-        starts, ends = ops.adapt_datetimefield_value(period.starts_at), ops.adapt_datetimefield_value(period.ends_at)
-        end = ops.adapt_datefield_value(period.end)
+    counts = []
+    for index in range(weeks):
         # The published rules as reports/figures.py counts them (found, closed, overdue).
         counts.append(f"COUNT(*) FILTER (WHERE found_at >= %s AND found_at < %s) AS found_{index}")
-        params += [starts, ends]
         counts.append(f"COUNT(*) FILTER (WHERE closed_at >= %s AND closed_at < %s) AS closed_{index}")
-        params += [starts, ends]
         counts.append(f"COUNT(*) FILTER (WHERE found_at < %s AND deadline <= %s AND (closed_at IS NULL OR closed_at >= %s)"
                       f" AND (invalidated_at IS NULL OR invalidated_at >= %s)) AS overdue_{index}")
-        params += [ends, end, ends, ends]
     # PostgreSQL's optimisation fence; SQLite accepts no OFFSET without LIMIT and needs none.
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     grouped = (f"SELECT district_id, category_id, {', '.join(counts)} "  # noqa: S608 (no input in the text)
@@ -162,15 +164,48 @@ def _trend_rows(*, user, periods: list[Period]) -> list[dict]:
     # up in two more queries.
     quote = ops.quote_name
     district, category = quote(District._meta.db_table), quote(Category._meta.db_table)
-    sql = (f"SELECT g.*, d.{quote('name')} AS district_name, d.{quote('name_en')} AS district_name_en, "  # noqa: S608
-           f"CASE WHEN d.{quote('id')} IS NULL THEN NULL ELSE DENSE_RANK() OVER (ORDER BY d.{quote('code')}) END "
-           f"AS district_rank, c.{quote('name_zh')} AS category_name_zh, c.{quote('name_en')} AS category_name_en, "
-           f"CASE WHEN c.{quote('id')} IS NULL THEN NULL ELSE DENSE_RANK() OVER "
-           f"(ORDER BY c.{quote('order')}, c.{quote('code')}) END AS category_rank "
-           f"FROM ({grouped}) g LEFT JOIN {district} d ON d.{quote('id')} = g.district_id "
-           f"LEFT JOIN {category} c ON c.{quote('id')} = g.category_id")
+    return (f"SELECT g.*, d.{quote('name')} AS district_name, d.{quote('name_en')} AS district_name_en, "  # noqa: S608
+            f"CASE WHEN d.{quote('id')} IS NULL THEN NULL ELSE DENSE_RANK() OVER (ORDER BY d.{quote('code')}) END "
+            f"AS district_rank, c.{quote('name_zh')} AS category_name_zh, c.{quote('name_en')} AS category_name_en, "
+            f"CASE WHEN c.{quote('id')} IS NULL THEN NULL ELSE DENSE_RANK() OVER "
+            f"(ORDER BY c.{quote('order')}, c.{quote('code')}) END AS category_rank "
+            f"FROM ({grouped}) g LEFT JOIN {district} d ON d.{quote('id')} = g.district_id "
+            f"LEFT JOIN {category} c ON c.{quote('id')} = g.category_id")
+
+
+def _scope_key(user) -> str | None:
+    """What a statement over ``visible_to(user)`` is kept under (figures.compiled_once): the
+    whole city's, the same for HQ and every leader; another user's scope is compiled each time
+    (its text and parameters hold that user's district, unit or team)."""
+    whole_city = user.is_authenticated and user.is_active and user.sees_whole_city
+    return "city" if whole_city else None
+
+
+def _trend_rows(*, user, periods: list[Period]) -> list[dict]:
+    """Per (district, category) of the user's scope: found, closed and overdue at the end of each
+    of ``periods``, by the published rules (reports/figures.py).
+
+    One pass over the problems of the window. "Not invalidated before the week's end" needs the
+    history of invalid problems; it is read once per invalid problem (its invalidation time) in
+    an inner query that the outer counts only compare, where twelve ``EXISTS`` conditions, one
+    per week, probed each invalid problem's history twelve times. The inner query is the ORM's
+    (``visible_to`` scoping included), compiled once per process for the whole city's scope;
+    ``OFFSET 0`` keeps PostgreSQL from folding it into the counts (and repeating the lookup in
+    each of them)."""
+    first, last = periods[0], periods[-1]
+    scope = _scope_key(user)
+    inner_sql, inner_params = compiled_once(
+        None if scope is None else ("dashboard window problems", scope),
+        lambda **window: _window_problems(user, **window),
+        window_starts_at=first.starts_at, window_ends_at=last.ends_at)
+    ops = connection.ops
+    params = []
+    for period in periods:
+        starts, ends = ops.adapt_datetimefield_value(period.starts_at), ops.adapt_datetimefield_value(period.ends_at)
+        end = ops.adapt_datefield_value(period.end)
+        params += [starts, ends, starts, ends, ends, end, ends, ends]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *inner_params])
+        cursor.execute(_trends_statement(inner_sql, len(periods)), [*params, *inner_params])
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -227,22 +262,46 @@ class KeyCounts:
     on_time_rate: dict
 
 
-def dashboard_counts(*, user, now: dt.datetime | None = None) -> KeyCounts:
-    """Open and overdue now (as the ledger shows them), closed in the week under way, and last
-    week's closure and on-time rates (as the weekly assignment report has them). One query."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    this_week = week_of(today)
-    last_week = last_finished(ReportKind.WEEKLY_ASSIGNMENT, now)
-    published = problem_count_expressions(last_week)
-    figures = Problem.objects.visible_to(user).order_by().aggregate(
+# The key counts' names, in the order of their statement's columns.
+KEY_COUNTS = ("open", "overdue", "closed_this_week", "due", "closed_of_due", "closed_on_time")
+
+
+def _key_counts(user, *, today, this_week_starts_at, this_week_ends_at, **last_week):
+    """The key counts' statement (one row, KEY_COUNTS): open and overdue on ``today``, closed in
+    the week under way, and the last finished week's due, closed of due and closed on time."""
+    published = problem_count_expressions(Bounds(**last_week))
+    return aggregate_query(
+        Problem.objects.visible_to(user),
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
-        closed_this_week=Count("id", filter=Q(closed_at__gte=this_week.starts_at, closed_at__lt=this_week.ends_at)),
+        closed_this_week=Count("id", filter=Q(closed_at__gte=this_week_starts_at, closed_at__lt=this_week_ends_at)),
         due=published["due"],
         closed_of_due=published["closed_of_due"],
         closed_on_time=published["closed_on_time"],
     )
+
+
+def dashboard_counts(*, user, now: dt.datetime | None = None) -> KeyCounts:
+    """Open and overdue now (as the ledger shows them), closed in the week under way, and last
+    week's closure and on-time rates (as the weekly assignment report has them). One query,
+    compiled once per process for the whole city's scope."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    this_week = week_of(today)
+    last_week = last_finished(ReportKind.WEEKLY_ASSIGNMENT, now)
+    scope = _scope_key(user)
+    try:
+        sql, params = compiled_once(
+            None if scope is None else ("dashboard key counts", scope),
+            lambda **values: _key_counts(user, **values),
+            today=today, this_week_starts_at=this_week.starts_at, this_week_ends_at=this_week.ends_at,
+            **bounds_of(last_week))
+    except EmptyResultSet:  # a scope of no problems (visible_to gave none): every count is 0
+        figures = dict.fromkeys(KEY_COUNTS, 0)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            figures = dict(zip(KEY_COUNTS, cursor.fetchone(), strict=True))
     return KeyCounts(
         open=figures["open"],
         overdue=figures["overdue"],

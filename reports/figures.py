@@ -3,7 +3,8 @@
 Each figure is counted in SQL with conditional aggregates, grouped once by the problem's
 current (team, district, responsible unit); the per-team, per-district, per-unit and city-wide
 figures are sums over those few grouped rows, so nothing loops over problems in Python. Two
-queries cover all the figures of a period: one over problems, one over the period's events.
+grouped queries cover all the figures of a period, one over problems, one over the period's
+events, sent as one statement and compiled once per process and scope (``compiled_once``).
 
 Rules, for a period P = dates [start, end], instants [starts_at, ends_at) in Asia/Shanghai:
 
@@ -28,12 +29,14 @@ invalid, and invalid is final), so "not invalidated" only has to be checked for 
 status is invalid: the subquery on their history runs for those rows alone.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import IsNull, LessThan, LessThanOrEqual
 from django.utils import timezone
@@ -115,6 +118,85 @@ def found_at_unindexed():
     return Coalesce("found_at", "found_at")
 
 
+def db_converter(field):
+    """A function that turns a raw cursor's value of ``field``'s kind (a ``DateField()``, a
+    ``DateTimeField()``) into what the ORM gives: SQLite returns dates and times as text."""
+    expression = Value(None, output_field=field)
+    converters = connection.ops.get_db_converters(expression)
+
+    def convert(value):
+        for converter in converters:
+            value = converter(value, expression, connection)
+        return value
+
+    return convert
+
+
+# --- Statements compiled once per process ---------------------------------------------------------
+#
+# Building a report's querysets (the conditional counts, the subqueries) and compiling them to SQL
+# costs Django some milliseconds of CPU each time, about as long as PostgreSQL takes to run them on
+# a small ledger. Their text depends only on the scope (a district, the user's), never on the
+# period: the period's dates and instants are parameters. ``compiled_once`` compiles a queryset
+# once per process and scope, with stand-in values for the period's, and after that only fills
+# the period's values into the parameters.
+
+# The stand-ins' first day: far before any ledger, so no other parameter of a report's queries
+# (an action's name, a status, a unit's id) can equal one of them.
+_STAND_IN_DAY = dt.date(1901, 2, 4)
+_COMPILED: dict[tuple, tuple[str, list]] = {}
+
+
+class _Slot(str):
+    """In a compiled statement's parameters: where the value named so goes."""
+
+
+def _adapted(value):
+    """A date or an instant as the database adapter receives it from the ORM."""
+    ops = connection.ops
+    return ops.adapt_datetimefield_value(value) if isinstance(value, dt.datetime) else ops.adapt_datefield_value(value)
+
+
+def compiled_once(key, build, **values) -> tuple[str, list]:
+    """The SQL text and parameters of the queryset ``build(**values)``, its text compiled once
+    per process for ``key`` (what the text depends on besides the values: a name and the scope;
+    None: compile it every time, for a scope that is not worth keeping).
+
+    ``values`` are dates and aware datetimes (a period's start, end, instants). The first time,
+    ``build`` is called with a stand-in of the same kind for each (each its own day or second in
+    1901); the parameters equal to a stand-in become slots, filled with ``values`` on each call.
+    A date or instant in the parameters that is none of the stand-ins was computed from them
+    inside ``build`` (and would be kept as computed for 1901): that is refused."""
+    full_key = None if key is None else (key, connection.vendor, settings.TIME_ZONE)
+    compiled = _COMPILED.get(full_key)
+    if compiled is None:
+        stand_ins = {}
+        for number, (name, value) in enumerate(values.items()):
+            day = _STAND_IN_DAY + dt.timedelta(days=number)
+            stand_ins[name] = (timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0, number)), dt.UTC)
+                               if isinstance(value, dt.datetime) else day)
+        sql, params = build(**stand_ins).query.sql_with_params()
+        slots = {_adapted(value): _Slot(name) for name, value in stand_ins.items()}
+        template = []
+        for param in params:
+            if isinstance(param, (dt.date, str)) and str(param).startswith("1901-") and param not in slots:
+                raise ValueError(f"{key}: a parameter computed from the stand-ins ({param}); pass it in values")
+            template.append(slots.get(param, param) if isinstance(param, (dt.date, str)) else param)
+        compiled = (sql, template)
+        if full_key is not None:
+            _COMPILED[full_key] = compiled
+    sql, template = compiled
+    return sql, [_adapted(values[param]) if isinstance(param, _Slot) else param for param in template]
+
+
+def aggregate_query(queryset, **aggregates):
+    """``queryset.aggregate(**aggregates)`` as a queryset, not run (for ``compiled_once``): its
+    one row holds the aggregates in their order. Grouped by a constant, which Django leaves out
+    of the GROUP BY, so they count all the rows, as ``aggregate`` does."""
+    return (queryset.order_by().annotate(everything=Value(1)).values("everything").annotate(**aggregates)
+            .values_list(*aggregates))
+
+
 def scoped_problems(district=None):
     problems = Problem.objects.order_by()
     district_id = district_id_of(district)
@@ -152,36 +234,69 @@ def event_count_expressions() -> dict:
     }
 
 
-def cell_counts(*, period: Period, district=None) -> dict[tuple, dict]:
-    """Every figure of ``period`` per (team_id, district_id, unit_id) of the problems' current
-    responsibility: two grouped queries. Cells without any figure are left out."""
-    counts = problem_count_expressions(period)
-    cells: dict[tuple, dict] = {}
-    problem_rows = (
-        scoped_problems(district)
-        .filter(Q(found_at__lt=period.ends_at) | Q(deadline__gte=period.start, deadline__lte=period.end))
-        .values(*_CELL)
-        .annotate(**counts)
-    )
-    for row in problem_rows:
-        key = tuple(row[field] for field in _CELL)
-        cell = cells.setdefault(key, zero_counts())
-        for name in counts:
-            cell[name] += row[name]
+@dataclass(frozen=True)
+class Bounds:
+    """A period's dates and instants one by one, as ``Period`` has them: what ``compiled_once``
+    passes a statement's builder (stand-ins the first time)."""
+
+    start: dt.date
+    end: dt.date
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+def bounds_of(period: Period) -> dict:
+    return {"start": period.start, "end": period.end, "starts_at": period.starts_at, "ends_at": period.ends_at}
+
+
+def _cell_problem_counts(period: Bounds, district_id: int | None):
+    """The problem-based figures per (team, district, unit): problems found before the end or due in P."""
+    return (scoped_problems(district_id)
+            .filter(Q(found_at__lt=period.ends_at) | Q(deadline__gte=period.start, deadline__lte=period.end))
+            .values(*_CELL)
+            .annotate(**problem_count_expressions(period)))
+
+
+def _cell_event_counts(period: Bounds, district_id: int | None):
+    """The event-based figures per (team, district, unit) of the problems: the events of P."""
     events = ProblemEvent.objects.order_by().filter(
         at__gte=period.starts_at, at__lt=period.ends_at,
         action__in=(*ASSIGN_ACTIONS, Action.REJECT, Action.APPLY_CLOSE),
     )
-    district_id = district_id_of(district)
     if district_id is not None:
         events = events.filter(problem__district_id=district_id)
-    event_counts = event_count_expressions()
-    fields = [f"problem__{field}" for field in _CELL]
-    for row in events.values(*fields).annotate(**event_counts):
-        key = tuple(row[field] for field in fields)
+    return events.values(*(f"problem__{field}" for field in _CELL)).annotate(**event_count_expressions())
+
+
+# The cells' two grouped queries (problem-based and event-based figures) in one statement, their
+# rows told apart by the first column, the event rows padded with zeros to the same columns.
+CELL_COUNTS_SQL = "SELECT 1, p.* FROM ({problems}) p UNION ALL SELECT 2, e.*, {padding} FROM ({events}) e"
+
+
+def cell_counts(*, period: Period, district=None) -> dict[tuple, dict]:
+    """Every figure of ``period`` per (team_id, district_id, unit_id) of the problems' current
+    responsibility: one statement of two grouped queries (compiled once per process and scope).
+    Cells without any figure are left out."""
+    district_id = district_id_of(district)
+    bounds = bounds_of(period)
+    problems_sql, problems_params = compiled_once(
+        ("cell problem counts", district_id),
+        lambda **values: _cell_problem_counts(Bounds(**values), district_id), **bounds)
+    events_sql, events_params = compiled_once(
+        ("cell event counts", district_id), lambda **values: _cell_event_counts(Bounds(**values), district_id),
+        **bounds)
+    problem_names, event_names = list(problem_count_expressions(period)), list(event_count_expressions())
+    padding = ", ".join(["0"] * (len(problem_names) - len(event_names)))
+    with connection.cursor() as cursor:
+        cursor.execute(CELL_COUNTS_SQL.format(problems=problems_sql, events=events_sql, padding=padding),
+                       [*problems_params, *events_params])
+        rows = cursor.fetchall()
+    cells: dict[tuple, dict] = {}
+    for source, *row in rows:
+        key, values = tuple(row[:len(_CELL)]), row[len(_CELL):]
         cell = cells.setdefault(key, zero_counts())
-        for name in event_counts:
-            cell[name] += row[name]
+        for name, value in zip(problem_names if source == 1 else event_names, values, strict=False):
+            cell[name] += value
     return {key: cell for key, cell in cells.items() if any(cell.values())}
 
 

@@ -11,13 +11,16 @@ Everything is as of P's end (ends_at), so a report computed again later shows th
 figures. Lists hold at most LIST_LIMIT items and always say how many there are in all.
 """
 
+import functools
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
-    CharField,
     Count,
+    DateField,
+    DateTimeField,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -26,7 +29,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import Coalesce, DenseRank
+from django.db.models.functions import DenseRank
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,61 +184,115 @@ def assignment_sheets(*, period: Period, district=None, names: figures.Directory
     return {**totals, "list": list(listed.values())}
 
 
+# The earlier matters' statement (section c), one per scope, built once per process: the
+# candidates' query (``_earlier_candidates``: open at P's end, found before P) is the ORM's,
+# compiled once (figures.compiled_once) and set in as {candidates}; the period's values, the
+# actions and the list's limit are parameters, in the order of the text. Each candidate's history
+# is read once, the events before P's end numbered newest first, and summed up in one grouped
+# pass: the first assignment, the rejections, the last rejection's reason and the status at P's
+# end. One numbering serves both "newest": the newest event's status (row 1) and the newest
+# rejection's reason (the reject whose running count of rejections, newest first, is 1). Where
+# each of these was a look-up of its own per problem (two of them run twice, in the filter or the
+# totals and again in the list), PostgreSQL read each history four to six times. A first
+# assignment before P's start is the first before its end too, so the events before the end do.
+# The totals are window counts over the kept matters, counted before the LIMIT; the sample
+# point's name is a look-up by key, which PostgreSQL runs for the listed rows only.
+EARLIER_MATTERS_SQL = """
+WITH candidates AS ({candidates}),
+history AS (
+    SELECT e.problem_id, e.action, e.at, e.note, e.to_status,
+           ROW_NUMBER() OVER newest_first AS newest,
+           COUNT(CASE WHEN e.action = %s THEN 1 END) OVER newest_first AS rejections_from_newest
+    FROM {events} e
+    WHERE e.problem_id IN (SELECT id FROM candidates) AND e.at < %s
+    WINDOW newest_first AS (PARTITION BY e.problem_id ORDER BY e.at DESC, e.seq DESC ROWS UNBOUNDED PRECEDING)
+),
+summary AS (
+    SELECT problem_id,
+           MIN(CASE WHEN action IN (%s, %s) THEN at END) AS first_assigned_at,
+           COUNT(CASE WHEN action = %s THEN 1 END) AS rejections,
+           MAX(CASE WHEN action = %s AND rejections_from_newest = 1 THEN note END) AS last_rejection,
+           MAX(CASE WHEN newest = 1 THEN to_status END) AS status_at_end
+    FROM history
+    GROUP BY problem_id
+),
+matters AS (
+    SELECT c.*, s.rejections, s.last_rejection, s.status_at_end, s.first_assigned_at
+    FROM candidates c JOIN summary s ON s.problem_id = c.id
+    WHERE s.first_assigned_at < %s
+)
+SELECT {columns},
+       (SELECT sp.name FROM {points} sp WHERE sp.id = m.sample_point_id) AS point_name,
+       m.rejections, m.last_rejection, m.status_at_end, m.first_assigned_at,
+       COUNT(*) OVER () AS total,
+       COUNT(CASE WHEN m.deadline <= %s THEN 1 END) OVER () AS overdue_total,
+       COUNT(CASE WHEN m.rejections > 0 THEN 1 END) OVER () AS rejected_total
+FROM matters m
+ORDER BY m.deadline, m.code
+LIMIT %s
+"""
+# The candidates' columns: the listed problem's (PROBLEM_COLUMNS without the point's name).
+_CANDIDATE_COLUMNS = (*PROBLEM_COLUMNS[:-1], "sample_point_id")
+
+
+@functools.cache
+def _earlier_matters_statement(candidates_sql: str) -> str:
+    """EARLIER_MATTERS_SQL around the candidates' compiled query (one text per scope, kept)."""
+    return EARLIER_MATTERS_SQL.format(
+        candidates=candidates_sql, events=ProblemEvent._meta.db_table, points=SamplePoint._meta.db_table,
+        columns=", ".join(f"m.{column}" for column in _CANDIDATE_COLUMNS[:-1]))
+
+
+def _earlier_candidates(period: figures.Bounds, district_id: int | None):
+    """The earlier matters' candidates: problems open at P's end and found before P (their
+    listed columns). "Found before P" on an expression no index answers: a walk of the found_at
+    index over nearly the whole table is slower than reading it through (found_at_unindexed)."""
+    found_at = figures.found_at_unindexed()
+    return (_scoped(Problem.objects.order_by(), district_id)
+            .filter(figures.open_at(period.ends_at, found_at=found_at), LessThan(found_at, period.starts_at))
+            .values_list(*_CANDIDATE_COLUMNS))
+
+
 def earlier_matters(*, period: Period, district=None, names: figures.Directory | None = None) -> dict:
     """Problems assigned before P (an assign or reassign event before P's start) and still open
     at P's end (published "carried over" rule); each says whether it is overdue at P's end and
     how often its closing was rejected before then.
 
-    One pass over the problems open at P's end: the totals are window counts over the same
-    rows as the list (counted before its LIMIT), so the matters are filtered once."""
+    One statement (EARLIER_MATTERS_SQL): the candidates, problems open at P's end and found
+    before P, from the ORM; their histories summed up once; the totals over the kept matters."""
     names = figures.directory() if names is None else names
-    ends = period.ends_at
-    first_assigned = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action__in=figures.ASSIGN_ACTIONS)
-                      .order_by("at", "seq").values("at")[:1])
-    rejections = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
-                  .order_by().values("problem").annotate(n=Count("id")).values("n"))
-    last_rejection = (ProblemEvent.objects.filter(problem=OuterRef("pk"), action=Action.REJECT, at__lt=ends)
-                      .order_by("-at", "-seq").values("note")[:1])
-    status_at_end = (ProblemEvent.objects.filter(problem=OuterRef("pk"), at__lt=ends)
-                     .order_by("-at", "-seq").values("to_status")[:1])
-    # "Assigned before P" as the first assignment's time, a scalar subquery: PostgreSQL then
-    # looks at the history of the few problems still open at P's end only, where an EXISTS
-    # was turned into a scan of every assign event of the ledger (5 s at 1M problems).
-    found_at = figures.found_at_unindexed()
-    matters = (
-        _scoped(Problem.objects.order_by(), district)
-        .filter(figures.open_at(ends, found_at=found_at), LessThan(found_at, period.starts_at))
-        .annotate(first_assigned_at=Subquery(first_assigned))
-        .filter(first_assigned_at__lt=period.starts_at)
-        .annotate(
-            rejections=Coalesce(Subquery(rejections, output_field=IntegerField()), 0),
-            last_rejection=Subquery(last_rejection, output_field=CharField()),
-            status_at_end=Subquery(status_at_end, output_field=CharField()),
-            total=Window(Count("id")),
-            overdue_total=Window(Count("id", filter=Q(deadline__lte=period.end))),
-            rejected_total=Window(Count("id", filter=Q(rejections__gt=0))),
-        )
-    )
-    # By deadline: the longest overdue first, then what falls due soonest.
-    rows = list(matters.annotate(point_name=_point_name()).order_by("deadline", "code").values_list(
-        *PROBLEM_COLUMNS, "rejections", "last_rejection", "status_at_end", "first_assigned_at",
-        "total", "overdue_total", "rejected_total")[:LIST_LIMIT])
+    district_id = figures.district_id_of(district)
+    candidates_sql, candidates_params = figures.compiled_once(
+        ("earlier matters' candidates", district_id),
+        lambda **bounds: _earlier_candidates(figures.Bounds(**bounds), district_id), **figures.bounds_of(period))
+    ops = connection.ops
+    params = [
+        *candidates_params, Action.REJECT, ops.adapt_datetimefield_value(period.ends_at),
+        *figures.ASSIGN_ACTIONS, Action.REJECT, Action.REJECT,
+        ops.adapt_datetimefield_value(period.starts_at), ops.adapt_datefield_value(period.end), LIST_LIMIT,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_earlier_matters_statement(candidates_sql), params)
+        rows = cursor.fetchall()
     counts = ({"total": rows[0][-3], "overdue": rows[0][-2], "rejected": rows[0][-1]} if rows
               else {"total": 0, "overdue": 0, "rejected": 0})
     end = period.end
     # timezone.localdate per row looks the current time zone up each time (an asgiref local,
     # a sixth of the Python time of this list); it is the same zone for every row.
     zone = timezone.get_current_timezone()
+    # A raw cursor gives SQLite's dates and times as text: converted as the ORM converts them.
+    as_date, as_datetime = figures.db_converter(DateField()), figures.db_converter(DateTimeField())
     items = []
     for row in rows:
+        row = list(row)
+        row[5] = deadline = as_date(row[5])
         item = _problem_item(row, names)
-        deadline: date | None = row[5]
         rejected, last_rejection, status, first_assigned_at = row[11:15]
         days = (end - deadline).days + 1 if deadline and deadline <= end else 0
         item.update(
             overdue=days > 0, days_overdue=days, rejections=rejected or 0,
             last_rejection=last_rejection or "", status=status,
-            assigned_on=first_assigned_at.astimezone(zone).date().isoformat(),
+            assigned_on=as_datetime(first_assigned_at).astimezone(zone).date().isoformat(),
         )
         items.append(item)
     return {**counts, "list": items}
