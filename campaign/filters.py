@@ -134,6 +134,12 @@ class ScopedFilterSet(django_filters.FilterSet):
 _FORM_CLASSES = {}
 
 
+def is_shared_form_class(form_class) -> bool:
+    """Whether ``form_class`` is one of the kept form classes of filters as declared (whose
+    fields are the same for every request but for their querysets)."""
+    return form_class in _FORM_CLASSES.values()
+
+
 class SamplePointFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
