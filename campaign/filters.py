@@ -7,8 +7,10 @@ used to learn about another district.
 import copy
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import QuerySetRequestMixin
@@ -62,10 +64,13 @@ class ScopedFilterSet(django_filters.FilterSet):
             flt.parent = self
         user = getattr(request, "user", None)
         for flt in self.filters.values():
-            # self.filters are this instance's copies; the form field is built from flt.queryset.
+            # self.filters are this instance's copies; the form field is built from flt.queryset,
+            # narrowed to the user's when first read (_ScopedOnRead): a request that chooses no
+            # value of a filter never builds its narrowed queryset (a district lead's eight
+            # ``visible_to`` were most of the filter set's time).
             model_qs = getattr(flt, "queryset", None)
             if model_qs is not None and hasattr(model_qs, "visible_to"):
-                flt.queryset = model_qs.visible_to(user)
+                _scope_on_read(flt, model_qs, user)
 
     def get_form_class(self):
         """The form class of the filters as declared is built once per filter set class, model
@@ -99,7 +104,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         base = self.base_filters
         for name, flt in self.filters.items():
             declared = base[name]
-            if flt._label is not declared._label or callable(getattr(flt, "queryset", None)):
+            if flt._label is not declared._label or callable(_queryset_unread(flt)):
                 return False
             extra, declared_extra = flt.extra, declared.extra
             for key, value in extra.items():
@@ -120,9 +125,12 @@ class ScopedFilterSet(django_filters.FilterSet):
                 form = form_class(prefix=self.form_prefix)
             if self._shared_form_class:
                 # The shared class's choice fields list every row; this request's copies list
-                # what the user may see (the querysets scoped in __init__).
+                # what the user may see (the filters' querysets, narrowed when first read: the
+                # field reads it to check or label a chosen value, or to list its choices).
                 for name, flt in self.filters.items():
-                    if isinstance(flt, QuerySetRequestMixin):
+                    if isinstance(flt, _ScopedOnRead) and "_scoped" not in flt.__dict__:
+                        _field_queryset_on_read(form.fields[name], flt)
+                    elif isinstance(flt, QuerySetRequestMixin):
                         queryset = flt.get_queryset(self.request)
                         if queryset is not None:
                             form.fields[name].queryset = queryset
@@ -132,6 +140,103 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 # (filter set class, model, language) -> the form class of its filters as declared.
 _FORM_CLASSES = {}
+
+
+class _ScopedOnRead:
+    """Mixed into a filter set's own copy of a model-choice filter: its ``queryset`` is the
+    declared one narrowed to the user's (``visible_to``) when first read, and kept."""
+
+    @property
+    def queryset(self):
+        kept = self.__dict__
+        if "_scoped" not in kept:
+            kept["_scoped"] = kept["_unscoped"].visible_to(kept["_scope_user"])
+        return kept["_scoped"]
+
+    @queryset.setter
+    def queryset(self, value):
+        self.__dict__["_scoped"] = value
+
+
+_SCOPED_ON_READ_CLASSES = {}
+
+
+def _on_read_class(cls, mixin, kept):
+    on_read = kept.get(cls)
+    if on_read is None:
+        on_read = kept[cls] = type(cls.__name__, (mixin, cls), {"__module__": cls.__module__})
+    return on_read
+
+
+def _scope_on_read(flt, queryset, user) -> None:
+    flt.__class__ = _on_read_class(type(flt), _ScopedOnRead, _SCOPED_ON_READ_CLASSES)
+    flt.__dict__.update(_unscoped=queryset, _scope_user=user)
+
+
+def _queryset_unread(flt):
+    """A filter's queryset as declared, without narrowing it."""
+    if isinstance(flt, _ScopedOnRead) and "_scoped" not in flt.__dict__:
+        return flt.__dict__["_unscoped"]
+    return getattr(flt, "queryset", None)
+
+
+class _FieldQuerysetOnRead:
+    """Mixed into a form's own copy of a model-choice field: its ``queryset`` (still the shared
+    class's, listing every row) becomes its filter's narrowed one when first read, before any
+    use: checking a chosen value, labelling it, listing the choices (``_ChoicesOnRead``)."""
+
+    @property
+    def queryset(self):
+        source = self.__dict__.pop("_queryset_source", None)
+        if source is not None:
+            forms.ModelChoiceField.queryset.fset(self, source.queryset)
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, value):
+        self.__dict__.pop("_queryset_source", None)
+        forms.ModelChoiceField.queryset.fset(self, value)
+
+
+class _ChoicesOnRead(BaseChoiceIterator):
+    """The widget's choices of a ``_FieldQuerysetOnRead`` field until it is narrowed: listing
+    them narrows the field first, so the widget never lists a row the user may not see."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def _narrowed(self):
+        field = self.field
+        field.queryset  # noqa: B018 - reading it narrows the field and gives its widget the choices
+        choices = field.widget.choices
+        return field.choices if choices is self else choices
+
+    def __iter__(self):
+        # The empty choice first, as the field's iterator gives it, without narrowing (a select
+        # reads only that one to decide its ``required`` attribute); then the narrowed choices.
+        empty_label = self.field.empty_label
+        if empty_label is None:
+            yield from self._narrowed()
+            return
+        yield ("", empty_label)
+        rest = iter(self._narrowed())
+        next(rest, None)  # the same empty choice
+        yield from rest
+
+    def __len__(self):
+        return len(self._narrowed())
+
+    def __bool__(self):
+        return bool(self._narrowed())
+
+
+_FIELD_ON_READ_CLASSES = {}
+
+
+def _field_queryset_on_read(field, flt) -> None:
+    field.__class__ = _on_read_class(type(field), _FieldQuerysetOnRead, _FIELD_ON_READ_CLASSES)
+    field.__dict__["_queryset_source"] = flt
+    field.widget.choices = _ChoicesOnRead(field)
 
 
 def is_shared_form_class(form_class) -> bool:
