@@ -130,3 +130,34 @@ def test_a_chosen_row_in_the_filter_fields_is_never_kept(city, login):
     city.district_a.name = "改名后的区"
     city.district_a.save()
     assert "改名后的区" in client.get(url).content.decode()
+
+
+# --- The current campaign, kept in the cache -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_current_campaign_is_kept_and_forgotten_when_a_campaign_changes(city, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from campaign.choices import CampaignKind
+    from campaign.models import Campaign
+
+    client = login(city.hq)
+    assert "创卫测试" not in client.get("/overview/").content.decode()
+    first = Campaign.objects.create(name="创卫测试一", city="测试市", kind=CampaignKind.CREATING)
+    assert "创卫测试一" in client.get("/overview/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert "创卫测试一" in client.get("/overview/").content.decode()
+    assert not [q for q in queries.captured_queries if '"campaign_campaign"' in q["sql"]]
+    first.name = "创卫测试改名"
+    first.save()
+    assert "创卫测试改名" in client.get("/overview/").content.decode()
+    first.is_current = False
+    first.save()
+    second = Campaign.objects.create(name="创卫测试二", city="测试市", kind=CampaignKind.CREATING)
+    page = client.get("/overview/").content.decode()
+    assert "创卫测试二" in page and "创卫测试改名" not in page
+    second.delete()
+    page = client.get("/overview/").content.decode()
+    assert "创卫测试二" not in page
