@@ -8,7 +8,7 @@ import copy
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
@@ -195,7 +195,16 @@ class _FieldQuerysetOnRead:
     @queryset.setter
     def queryset(self, value):
         self.__dict__.pop("_queryset_source", None)
+        self.__dict__.pop("rows_found", None)  # found in the former queryset
         forms.ModelChoiceField.queryset.fset(self, value)
+
+    def to_python(self, value):
+        """The chosen row, kept by the value sent: the widget labels it without reading it again
+        (``SearchSelect``: one query per chosen value, not two)."""
+        found = super().to_python(value)
+        if isinstance(found, Model) and self.to_field_name is None and isinstance(value, str):
+            self.__dict__.setdefault("rows_found", {})[value] = found
+        return found
 
 
 class _ChoicesOnRead(BaseChoiceIterator):
