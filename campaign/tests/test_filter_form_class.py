@@ -83,3 +83,39 @@ def test_a_copied_form_keeps_the_user_s_rows(city):
     field = copy.deepcopy(form.fields["district"])
     assert set(field.queryset) == {city.district_a}
     assert {value.value for value, _label in field.widget.choices if value} == {city.district_a.pk}
+
+
+def test_data_without_a_filter_value_need_no_form(city):
+    """A list's first page or its cursor alone: every filter would read an empty value, so the
+    rows are the scoped queryset's, valid, without the form being built."""
+    from django.http import QueryDict
+
+    from ledger.choices import Status
+    from ledger.models import Problem
+    from ledger.tests.factories import problem_in
+
+    problem_in(city, Status.FOUND)
+    for data in (QueryDict(), QueryDict("cursor=abc&page_size=5&sort=deadline")):
+        filterset = _filterset(ProblemFilterSet, city.district_lead, data)
+        filterset.queryset = Problem.objects.visible_to(city.district_lead)
+        assert filterset.is_valid() and not filterset.errors
+        assert list(filterset.qs) == list(Problem.objects.visible_to(city.district_lead))
+        assert "_form" not in filterset.__dict__
+        # The form, asked for, is the same as ever (and agrees).
+        assert filterset.form.is_valid()
+    # A filter's value, even empty or wrong, goes through the form as before.
+    for data, valid in (("status=found", True), ("status=", False), ("found_from=not-a-date", False),
+                        (f"district={city.district_b.pk}", False)):
+        filterset = _filterset(ProblemFilterSet, city.district_lead, QueryDict(data))
+        assert filterset.is_valid() is valid, data
+        assert "_form" in filterset.__dict__
+    # Unbound: no filtering at all, as django-filter does it.
+    assert not _filterset(ProblemFilterSet, city.hq).is_valid()
+
+
+def test_a_filter_set_that_changes_its_filters_checks_its_form_even_without_values(city):
+    from django.http import QueryDict
+
+    filterset = _filterset(NotificationFilterSet, city.hq, QueryDict())
+    assert filterset.is_valid()
+    assert "_form" in filterset.__dict__
