@@ -4,7 +4,7 @@ The menus of every page (base.html) and the ledger's filter fields cost a few mi
 template nodes per request (some 60 ``{% translate %}``, 100 ``{% if %}`` and 20 widgets) and
 yet come out the same for every request with the same role, flags, page and language. A
 ``memo`` block renders its contents once per (name, the resolved keys, language, script
-prefix, URL configuration) and gives the kept text afterwards.
+prefix, URL configuration, the request's current app) and gives the kept text afterwards.
 
 The rule that makes it correct: **the block's output must depend on nothing but its keys**
 (the language, the script prefix and the URL configuration are added to every key). Anything
@@ -50,8 +50,10 @@ class MemoNode(template.Node):
         if not enabled or (keys and keys[0] is None):
             return self.nodelist.render(context)
         urlconf = get_urlconf()
-        key = (self.name, get_language(), get_script_prefix(), get_resolver(urlconf), context.autoescape,
-               *(_hashable(k) for k in keys))
+        # {% url %} reverses in the request's current app when it names one (campaign.templatetags.cached_url).
+        current_app = getattr(getattr(context, "request", None), "current_app", None)
+        key = (self.name, get_language(), get_script_prefix(), get_resolver(urlconf), current_app,
+               context.autoescape, *(_hashable(k) for k in keys))
         text = _KEPT.get(key)
         if text is None:
             text = self.nodelist.render(context)
