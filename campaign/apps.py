@@ -12,7 +12,10 @@ class CampaignConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from . import exports  # noqa: F401 (registers the campaign's lists with campaign.exporting)
+        from . import (
+            context_processors,  # noqa: F401 (forgets the kept current campaign when one changes)
+            exports,  # noqa: F401 (registers the campaign's lists with campaign.exporting)
+        )
         from .services import audit
 
         user_logged_in.connect(audit.on_user_logged_in, dispatch_uid="campaign.audit.sign_in")

@@ -7,8 +7,11 @@ used to learn about another district.
 import copy
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Model, Q
+from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import QuerySetRequestMixin
@@ -62,10 +65,13 @@ class ScopedFilterSet(django_filters.FilterSet):
             flt.parent = self
         user = getattr(request, "user", None)
         for flt in self.filters.values():
-            # self.filters are this instance's copies; the form field is built from flt.queryset.
+            # self.filters are this instance's copies; the form field is built from flt.queryset,
+            # narrowed to the user's when first read (_ScopedOnRead): a request that chooses no
+            # value of a filter never builds its narrowed queryset (a district lead's eight
+            # ``visible_to`` were most of the filter set's time).
             model_qs = getattr(flt, "queryset", None)
             if model_qs is not None and hasattr(model_qs, "visible_to"):
-                flt.queryset = model_qs.visible_to(user)
+                _scope_on_read(flt, model_qs, user)
 
     def get_form_class(self):
         """The form class of the filters as declared is built once per filter set class, model
@@ -99,7 +105,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         base = self.base_filters
         for name, flt in self.filters.items():
             declared = base[name]
-            if flt._label is not declared._label or callable(getattr(flt, "queryset", None)):
+            if flt._label is not declared._label or callable(_queryset_unread(flt)):
                 return False
             extra, declared_extra = flt.extra, declared.extra
             for key, value in extra.items():
@@ -108,6 +114,50 @@ class ScopedFilterSet(django_filters.FilterSet):
             if len(extra.keys() - {"queryset"}) != len(declared_extra.keys() - {"queryset"}):
                 return False
         return True
+
+    def _sends_no_filter(self) -> bool:
+        """Whether the data carry no value of any filter (a list's first page, or only its
+        cursor): each filter then reads an empty value and leaves the rows as they are, so the
+        rows, the validity and the errors are known without building and checking the form (a
+        tenth of the list endpoint's time). Only for filters as declared, read by widgets that
+        read an absent value as empty, none of them required, and the filtering django-filter's."""
+        known = self.__dict__.get("_no_filter_sent")
+        if known is None:
+            known = self._no_filter_sent = (
+                self.is_bound
+                and type(self).filter_queryset is django_filters.FilterSet.filter_queryset
+                and self._filters_as_declared()
+                and self._data_names_no_field()
+            )
+        return known
+
+    def _data_names_no_field(self) -> bool:
+        form_class = self.get_form_class()
+        fields = form_class.base_fields
+        if not _ABSENT_READ_AS_EMPTY.setdefault(form_class, all(
+            not field.required and type(field.widget).value_from_datadict in _READS_ABSENT_AS_EMPTY
+            for field in fields.values()
+        )):
+            return False
+        prefix = self.form_prefix
+        return not any((f"{prefix}-{name}" if prefix else name) in self.data for name in fields)
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs") and not hasattr(self, "_form") and self._sends_no_filter():
+            self._qs = self.queryset.all()  # what filter_queryset gives when no filter has a value
+        return super().qs
+
+    def is_valid(self):
+        if not hasattr(self, "_form") and self._sends_no_filter():
+            return True
+        return super().is_valid()
+
+    @property
+    def errors(self):
+        if not hasattr(self, "_form") and self._sends_no_filter():
+            return ErrorDict()
+        return self.form.errors
 
     @property
     def form(self):
@@ -120,9 +170,12 @@ class ScopedFilterSet(django_filters.FilterSet):
                 form = form_class(prefix=self.form_prefix)
             if self._shared_form_class:
                 # The shared class's choice fields list every row; this request's copies list
-                # what the user may see (the querysets scoped in __init__).
+                # what the user may see (the filters' querysets, narrowed when first read: the
+                # field reads it to check or label a chosen value, or to list its choices).
                 for name, flt in self.filters.items():
-                    if isinstance(flt, QuerySetRequestMixin):
+                    if isinstance(flt, _ScopedOnRead) and "_scoped" not in flt.__dict__:
+                        _field_queryset_on_read(form.fields[name], flt)
+                    elif isinstance(flt, QuerySetRequestMixin):
                         queryset = flt.get_queryset(self.request)
                         if queryset is not None:
                             form.fields[name].queryset = queryset
@@ -132,6 +185,128 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 # (filter set class, model, language) -> the form class of its filters as declared.
 _FORM_CLASSES = {}
+# The widgets' readings that give an empty value (None, "" or []) for a name absent from the
+# data (not a checkbox's False, not a multi-widget's parts), and, per form class, whether all
+# its fields' widgets read so.
+_READS_ABSENT_AS_EMPTY = frozenset({
+    forms.Widget.value_from_datadict,
+    forms.widgets.ChoiceWidget.value_from_datadict,
+    forms.SelectMultiple.value_from_datadict,
+    forms.NullBooleanSelect.value_from_datadict,
+})
+_ABSENT_READ_AS_EMPTY = {}
+
+
+class _ScopedOnRead:
+    """Mixed into a filter set's own copy of a model-choice filter: its ``queryset`` is the
+    declared one narrowed to the user's (``visible_to``) when first read, and kept."""
+
+    @property
+    def queryset(self):
+        kept = self.__dict__
+        if "_scoped" not in kept:
+            kept["_scoped"] = kept["_unscoped"].visible_to(kept["_scope_user"])
+        return kept["_scoped"]
+
+    @queryset.setter
+    def queryset(self, value):
+        self.__dict__["_scoped"] = value
+
+
+_SCOPED_ON_READ_CLASSES = {}
+
+
+def _on_read_class(cls, mixin, kept):
+    on_read = kept.get(cls)
+    if on_read is None:
+        on_read = kept[cls] = type(cls.__name__, (mixin, cls), {"__module__": cls.__module__})
+    return on_read
+
+
+def _scope_on_read(flt, queryset, user) -> None:
+    flt.__class__ = _on_read_class(type(flt), _ScopedOnRead, _SCOPED_ON_READ_CLASSES)
+    flt.__dict__.update(_unscoped=queryset, _scope_user=user)
+
+
+def _queryset_unread(flt):
+    """A filter's queryset as declared, without narrowing it."""
+    if isinstance(flt, _ScopedOnRead) and "_scoped" not in flt.__dict__:
+        return flt.__dict__["_unscoped"]
+    return getattr(flt, "queryset", None)
+
+
+class _FieldQuerysetOnRead:
+    """Mixed into a form's own copy of a model-choice field: its ``queryset`` (still the shared
+    class's, listing every row) becomes its filter's narrowed one when first read, before any
+    use: checking a chosen value, labelling it, listing the choices (``_ChoicesOnRead``)."""
+
+    @property
+    def queryset(self):
+        source = self.__dict__.pop("_queryset_source", None)
+        if source is not None:
+            forms.ModelChoiceField.queryset.fset(self, source.queryset)
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, value):
+        self.__dict__.pop("_queryset_source", None)
+        self.__dict__.pop("rows_found", None)  # found in the former queryset
+        forms.ModelChoiceField.queryset.fset(self, value)
+
+    def to_python(self, value):
+        """The chosen row, kept by the value sent: the widget labels it without reading it again
+        (``SearchSelect``: one query per chosen value, not two)."""
+        found = super().to_python(value)
+        if isinstance(found, Model) and self.to_field_name is None and isinstance(value, str):
+            self.__dict__.setdefault("rows_found", {})[value] = found
+        return found
+
+
+class _ChoicesOnRead(BaseChoiceIterator):
+    """The widget's choices of a ``_FieldQuerysetOnRead`` field until it is narrowed: listing
+    them narrows the field first, so the widget never lists a row the user may not see."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def _narrowed(self):
+        field = self.field
+        field.queryset  # noqa: B018 - reading it narrows the field and gives its widget the choices
+        choices = field.widget.choices
+        return field.choices if choices is self else choices
+
+    def __iter__(self):
+        # The empty choice first, as the field's iterator gives it, without narrowing (a select
+        # reads only that one to decide its ``required`` attribute); then the narrowed choices.
+        empty_label = self.field.empty_label
+        if empty_label is None:
+            yield from self._narrowed()
+            return
+        yield ("", empty_label)
+        rest = iter(self._narrowed())
+        next(rest, None)  # the same empty choice
+        yield from rest
+
+    def __len__(self):
+        return len(self._narrowed())
+
+    def __bool__(self):
+        return bool(self._narrowed())
+
+
+_FIELD_ON_READ_CLASSES = {}
+
+
+def _field_queryset_on_read(field, flt) -> None:
+    field.__class__ = _on_read_class(type(field), _FieldQuerysetOnRead, _FIELD_ON_READ_CLASSES)
+    field.__dict__["_queryset_source"] = flt
+    field.widget.choices = _ChoicesOnRead(field)
+
+
+def is_shared_form_class(form_class) -> bool:
+    """Whether ``form_class`` is one of the kept form classes of filters as declared (whose
+    fields are the same for every request but for their querysets)."""
+    return form_class in _FORM_CLASSES.values()
 
 
 class SamplePointFilterSet(ScopedFilterSet):

@@ -27,8 +27,9 @@ class SearchSelect(forms.Select):
     joined with a space to show a choice (for example ``("code", "name")``).
 
     Only the empty choice and the selected one are rendered; the selected one's label is read
-    with one query on its primary key (none when nothing is selected). Without JavaScript the
-    select still submits and clears the current choice.
+    with one query on its primary key (none when nothing is selected, or when the field kept the
+    row it found checking the value: a filter set's field, campaign/filters.py). Without
+    JavaScript the select still submits and clears the current choice.
     """
 
     template_name = "campaign/widgets/search_select.html"
@@ -81,8 +82,12 @@ class SearchSelect(forms.Select):
         field = getattr(self.choices, "field", None)
         if field is None:  # plain choices: look the chosen ones up without rendering the rest
             return [(str(k), str(v)) for k, v in self.choices if str(k) in chosen]
+        wanted = [c for c in chosen if c.isdigit()]
+        kept = getattr(field, "rows_found", None) or {}  # rows the field found checking the values
+        if len(wanted) == 1 and wanted[0] in kept:
+            return [(str(kept[wanted[0]].pk), field.label_from_instance(kept[wanted[0]]))]
         found = []
-        for obj in field.queryset.filter(pk__in=[c for c in chosen if c.isdigit()]):
+        for obj in field.queryset.filter(pk__in=wanted):
             found.append((str(obj.pk), field.label_from_instance(obj)))
         return found
 

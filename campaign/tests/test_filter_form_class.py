@@ -48,3 +48,74 @@ def test_a_filter_set_that_changes_its_filters_gets_its_own_form_class(city):
     second = _filterset(NotificationFilterSet, city.hq).form
     assert type(first) is not type(second)
     assert len(first.fields["event"].choices) > 1
+
+
+def test_the_user_s_querysets_are_narrowed_only_when_read(city):
+    """A request that chooses nothing never narrows a filter's queryset (``visible_to``); one
+    that reads it (a chosen value checked or labelled, choices listed) gets the user's rows."""
+    from campaign.filters import SamplePointFilterSet
+
+    unbound = _filterset(ProblemFilterSet, city.district_lead)
+    html = "".join(str(unbound.form[name]) for name in unbound.form.fields)
+    assert 'name="district"' in html
+    assert all("_scoped" not in flt.__dict__ for flt in unbound.filters.values())
+    # Read, the filter's queryset and the form field's are the user's.
+    assert set(unbound.filters["district"].queryset) == {city.district_a}
+    assert set(unbound.form.fields["district"].queryset) == {city.district_a}
+    # A plain select lists its choices with the page: only the user's rows.
+    points = _filterset(SamplePointFilterSet, city.district_lead)
+    options = str(points.form["district"])
+    assert city.district_a.name in options and city.district_b.name not in options
+    grid_options = [str(value) for value, _label in points.form.fields["grid"].choices if value]
+    assert grid_options == [str(city.grid_a.pk)]
+    # A chosen value is checked against the user's rows.
+    chosen = _filterset(SamplePointFilterSet, city.district_lead, {"district": city.district_b.pk})
+    assert not chosen.is_valid() and "district" in chosen.errors
+    mine = _filterset(ProblemFilterSet, city.district_lead, {"district": city.district_a.pk})
+    assert mine.is_valid()
+    assert f'<option value="{city.district_a.pk}" selected>{city.district_a}</option>' in str(mine.form["district"])
+
+
+def test_a_copied_form_keeps_the_user_s_rows(city):
+    import copy
+
+    form = _filterset(ProblemFilterSet, city.district_lead).form
+    field = copy.deepcopy(form.fields["district"])
+    assert set(field.queryset) == {city.district_a}
+    assert {value.value for value, _label in field.widget.choices if value} == {city.district_a.pk}
+
+
+def test_data_without_a_filter_value_need_no_form(city):
+    """A list's first page or its cursor alone: every filter would read an empty value, so the
+    rows are the scoped queryset's, valid, without the form being built."""
+    from django.http import QueryDict
+
+    from ledger.choices import Status
+    from ledger.models import Problem
+    from ledger.tests.factories import problem_in
+
+    problem_in(city, Status.FOUND)
+    for data in (QueryDict(), QueryDict("cursor=abc&page_size=5&sort=deadline")):
+        filterset = _filterset(ProblemFilterSet, city.district_lead, data)
+        filterset.queryset = Problem.objects.visible_to(city.district_lead)
+        assert filterset.is_valid() and not filterset.errors
+        assert list(filterset.qs) == list(Problem.objects.visible_to(city.district_lead))
+        assert "_form" not in filterset.__dict__
+        # The form, asked for, is the same as ever (and agrees).
+        assert filterset.form.is_valid()
+    # A filter's value, even empty or wrong, goes through the form as before.
+    for data, valid in (("status=found", True), ("status=", False), ("found_from=not-a-date", False),
+                        (f"district={city.district_b.pk}", False)):
+        filterset = _filterset(ProblemFilterSet, city.district_lead, QueryDict(data))
+        assert filterset.is_valid() is valid, data
+        assert "_form" in filterset.__dict__
+    # Unbound: no filtering at all, as django-filter does it.
+    assert not _filterset(ProblemFilterSet, city.hq).is_valid()
+
+
+def test_a_filter_set_that_changes_its_filters_checks_its_form_even_without_values(city):
+    from django.http import QueryDict
+
+    filterset = _filterset(NotificationFilterSet, city.hq, QueryDict())
+    assert filterset.is_valid()
+    assert "_form" in filterset.__dict__

@@ -4,12 +4,15 @@ from functools import lru_cache
 from html import escape
 
 from django import template
+from django.forms import ModelChoiceField
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from campaign.filters import is_shared_form_class
 
 from ..choices import OPEN_STATUSES, Severity, Status, choice_label
 
@@ -242,3 +245,26 @@ def problem_rows(problems, selectable=False):
             **labels,
         ))
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or format_html
+
+
+@register.filter
+def filter_fields_key(form, skip=""):
+    """The key of ledger/_filter_fields.html's output for ``form`` (all its fields but ``skip``),
+    for ``{% memo %}`` (campaign/templatetags/fragment_memo.py): the fields' raw values as sent.
+    None (no memo) when the fields read more than that: a chosen row of a model-choice field
+    (its label comes from the database) or an error."""
+    if not is_shared_form_class(type(form)) or (form.is_bound and form.errors):
+        return None
+    data = form.data if form.is_bound else None
+    values = []
+    for name, field in form.fields.items():
+        if name == skip:
+            continue
+        raw = ()
+        if data is not None:
+            key = form.add_prefix(name)
+            raw = tuple(data.getlist(key)) if hasattr(data, "getlist") else (data.get(key),)
+        if isinstance(field, ModelChoiceField) and any(value not in (None, "") for value in raw):
+            return None
+        values.append((name, raw))
+    return (type(form), form.prefix, form.is_bound, skip, tuple(values))
