@@ -36,6 +36,8 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from .context_processors import forget_current_campaign
+
 FORMAT = "healthcity-backup/1"
 CHUNK = 1024 * 1024
 
@@ -276,5 +278,8 @@ def backup_restore(*, path: Path) -> dict:
         _restore_database(archive, manifest, Path(scratch))
         files = _restore_media(archive, manifest)
         fingerprints = _restore_fingerprints(archive, manifest)
+    # The load fired no save signal: the header's kept "current campaign" (read while the
+    # database was empty) is forgotten here.
+    forget_current_campaign()
     return {"manifest": manifest, "files": files, "fingerprints": fingerprints,
             "created_at": dt.datetime.fromisoformat(manifest["created_at"])}

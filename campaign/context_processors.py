@@ -10,7 +10,7 @@ CURRENT_CAMPAIGN_KEY = "campaign:current"
 # How long the current campaign is kept at most. Saving or deleting a campaign forgets it at
 # once (and again when the transaction commits), so this bounds only a page that read the old
 # campaign while another process was changing it.
-CURRENT_CAMPAIGN_SECONDS = 300
+CURRENT_CAMPAIGN_SECONDS = 60
 
 
 def current_campaign() -> Campaign | None:
