@@ -340,6 +340,8 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 3},
         }
     }
+    # Each request's session read from Redis, the database keeping every session (campaign/sessions.py).
+    SESSION_ENGINE = "campaign.sessions"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A job taken by a worker that died comes back to the queue after this many seconds

@@ -31,3 +31,26 @@ def test_the_list_endpoint_answers_what_the_generic_serializer_says(city, login,
     assert rows == expected
     assert any(row["days_overdue"] for row in rows) and any(row["sample_point"] is None for row in rows)
     assert any(row["responsible_unit_label"] is None for row in rows) and any(row["rebound_of"] for row in rows)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/Los_Angeles"])
+def test_the_rows_times_are_written_as_drfs_fields_write_them(zone):
+    """``_datetime_writer`` and ``_date_writer`` (the rows' fast path) against DRF's fields, in
+    the current time zone, for UTC ("Z"), offsets, microseconds and a naive time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ledger.api.serializers import _date_writer, _datetime_writer
+
+    values = [
+        dt.datetime(2026, 12, 7, 3, 4, 5, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 30, 23, 59, 59, 123456, tzinfo=dt.UTC),
+        dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        dt.datetime(2026, 3, 8, 10, 30),  # naive: made aware in the current zone, as DRF does
+    ]
+    with timezone.override(zone):
+        fast, field = _datetime_writer(), serializers.DateTimeField()
+        assert [fast(value) for value in values] == [field.to_representation(value) for value in values]
+    day = dt.date(2026, 2, 28)
+    assert _date_writer()(day) == serializers.DateField().to_representation(day) == "2026-02-28"
