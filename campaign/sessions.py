@@ -21,13 +21,18 @@ class SessionStore(cached_db.SessionStore):
     - **reading**: a cache that cannot be read or written serves the session from the database
       (Django's engine writes the copy back unguarded, so an unreachable Redis would make every
       page a 500);
-    - **ending** (signing out, a new session key at sign-in, a phone cut off): the cached copy
-      is removed before the database row and again after it. If the cache cannot be reached
-      the session is not ended and the error is raised (the sign-out fails and can be done
-      again) rather than leaving a copy in the cache that would sign the person back in once
-      it is reachable; the second removal drops a copy that a request running meanwhile may
-      have put back from the row.
+    - **ending** (signing out, a phone cut off): the cached copy is removed before the database
+      row and again after it. If the cache cannot be reached the session is not ended:
+      ``SessionNotEnded`` is raised (the sign-out page says so and can be sent again) rather
+      than leaving a copy in the cache (Redis keeps it on disk) that would sign the person back
+      in once it is reachable. The second removal drops a copy that a request running meanwhile
+      may have put back from the row.
+    - **a new key at sign-in** (``cycle_key``): the old key's copy is removed if the cache can
+      be reached, its row always. A copy left behind holds only what the old key held before
+      the sign-in (Django moves the person into the new key), so it grants nothing new.
     """
+
+    _ending_strictly = True
 
     def load(self):
         try:
@@ -60,6 +65,25 @@ class SessionStore(cached_db.SessionStore):
                 return
             session_key = self.session_key
         cached = self.cache_key_prefix + session_key
-        self._cache.delete(cached)
+        self._forget_copy(cached)
         DBStore.delete(self, session_key)
-        self._cache.delete(cached)
+        self._forget_copy(cached)
+
+    def cycle_key(self):
+        self._ending_strictly = False
+        try:
+            super().cycle_key()
+        finally:
+            self._ending_strictly = True
+
+    def _forget_copy(self, cached: str) -> None:
+        try:
+            self._cache.delete(cached)
+        except Exception as error:
+            if self._ending_strictly:
+                raise SessionNotEnded from error
+            logger.warning("Session cache unreachable; the old key's copy stays until it expires", exc_info=True)
+
+
+class SessionNotEnded(Exception):
+    """The session's cached copy could not be removed: the session was not ended."""

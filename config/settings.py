@@ -334,7 +334,7 @@ REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "campaign.cache.RedisCache",  # Django's, one client per pool (campaign/cache.py)
             "LOCATION": REDIS_URL,
             # An unreachable Redis fails fast; callers then compute without it (campaign.cache).
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 3},

@@ -17,11 +17,14 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 def redis_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "campaign.cache.RedisCache",
             "LOCATION": DEAD_REDIS,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    # Sessions read from Redis in front of the database, as when Redis is configured: signing
+    # in and every page fall back to the database (campaign/sessions.py).
+    settings.SESSION_ENGINE = "campaign.sessions"
 
 
 @pytest.fixture
@@ -72,3 +75,17 @@ def test_token_endpoint_answers_without_the_cache_when_redis_is_down(city, clien
     )
     assert response.status_code == 200
     assert response.json()["token"]
+
+
+def test_signing_in_works_and_signing_out_says_it_did_not_finish_when_redis_is_down(city, client, redis_down):
+    """With the sessions' cache unreachable a person signs in (the old key's copy waits) and
+    works; signing out is refused with 503 and a page saying the session is still open, since
+    ending it in the database alone would leave a copy that signs them back in later."""
+    response = client.post(reverse("login"), {"username": "hq", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("ledger:problem_list")).status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 503
+    assert "Clear-Site-Data" not in response
+    assert b'action="' + reverse("logout").encode() in response.content  # the retry
+    assert client.get(reverse("ledger:problem_list")).status_code == 200  # still signed in

@@ -92,11 +92,11 @@ def test_production_settings_are_secure_by_default():
 def test_redis_url_switches_broker_and_cache_to_redis():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])"
+        "print(s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
     )
     result = run_python(code, project_env(REDIS_URL="redis://127.0.0.1:6379/3"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache"]
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "campaign.cache.RedisCache", "campaign.sessions"]
 
 
 def test_large_request_bodies_are_refused(client, settings, db):

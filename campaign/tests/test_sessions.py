@@ -9,13 +9,13 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from campaign.sessions import SessionStore
+from campaign.sessions import SessionNotEnded, SessionStore
 
 pytestmark = pytest.mark.django_db
 
 WORKING = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions-test"}
 # Nothing listens on port 1: every call fails at once with a connection error.
-UNREACHABLE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+UNREACHABLE = {"BACKEND": "campaign.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
 
 
@@ -85,8 +85,9 @@ def test_a_session_is_not_ended_while_the_cache_cannot_be_reached():
     fails instead (and can be done again), and the session is still whole in the database."""
     with _caches(WORKING):
         key = _new_session()
-    with _caches(UNREACHABLE), pytest.raises(redis.exceptions.ConnectionError):
+    with _caches(UNREACHABLE), pytest.raises(SessionNotEnded) as refused:
         SessionStore(key).delete()
+    assert isinstance(refused.value.__cause__, redis.exceptions.ConnectionError)
     assert Session.objects.filter(session_key=key).exists()
     with _caches(WORKING):
         assert SessionStore(key)["person"] == 7
@@ -101,3 +102,14 @@ def test_redis_sessions_are_the_engine_when_redis_is_configured():
         assert settings.SESSION_ENGINE == "campaign.sessions"
     else:
         assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_a_new_key_at_sign_in_is_given_while_the_cache_cannot_be_reached():
+    """Signing in must work with Redis down: the old key's row goes, its copy (if any) waits."""
+    with _caches(UNREACHABLE):
+        store = SessionStore(_new_session())
+        old = store.session_key
+        store.cycle_key()
+        assert store.session_key != old and store["person"] == 7
+        assert not Session.objects.filter(session_key=old).exists()
+        assert SessionStore(store.session_key)["person"] == 7

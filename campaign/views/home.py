@@ -1,7 +1,9 @@
 """"/" and the page after signing in: each role lands on its own work (campaign/tasks_home.py)."""
 
 from django.contrib.auth.views import LogoutView
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+
+from ..sessions import SessionNotEnded
 
 from ..tasks_home import home_url
 from .structure import campaign_staff_required
@@ -19,6 +21,11 @@ class SignOutView(LogoutView):
     "Log out" form warns first when the phone still holds unsent entries (static/js/signout-guard.js)."""
 
     def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
+        try:
+            response = super().post(request, *args, **kwargs)
+        except SessionNotEnded:
+            # The cache holding the sessions cannot be reached: the session stays open, whole,
+            # and the person is told so rather than shown a sign-in page (campaign/sessions.py).
+            return render(request, "registration/signout_failed.html", status=503)
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
