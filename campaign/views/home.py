@@ -4,7 +4,6 @@ from django.contrib.auth.views import LogoutView
 from django.shortcuts import redirect, render
 
 from ..sessions import SessionNotEnded
-
 from ..tasks_home import home_url
 from .structure import campaign_staff_required
 
