@@ -5,6 +5,7 @@ Scoping: every model that a role may see only part of has a ``visible_to(user)``
 method. Pages, API endpoints and exports load through it; what it leaves out is a 404.
 """
 
+import time
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -600,11 +601,36 @@ class User(AbstractUser):
 
     @property
     def scope_label(self) -> str:
+        """The name of what the person covers (their district, unit, …) or "Whole city". Every
+        page's header shows it: kept per process for SCOPE_LABEL_SECONDS (as the header's
+        current campaign is), so a page does not load the district again to name it."""
         field = SCOPE_FIELD_BY_ROLE.get(self.role)
         if field is None and self.role == Role.INSPECTOR and self.district_id:
             field = "district"
-        target = getattr(self, field) if field else None
-        return str(target) if target else str(_("Whole city"))
+        target_id = getattr(self, f"{field}_id") if field else None
+        if target_id is None:
+            return str(_("Whole city"))
+        key = (field, target_id, translation.get_language())
+        now = time.monotonic()
+        kept = _scope_labels.get(key)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        label = str(getattr(self, field))
+        if len(_scope_labels) >= 4096:
+            _scope_labels.clear()
+        _scope_labels[key] = (now + SCOPE_LABEL_SECONDS, label)
+        return label
+
+
+# User.scope_label's names, per process: (field, id, language) -> (until, name). Forgotten in this
+# process when any team, district, unit, grid or road is saved or deleted; other processes
+# show a renamed one's new name within SCOPE_LABEL_SECONDS.
+SCOPE_LABEL_SECONDS = 60
+_scope_labels: dict = {}
+
+
+def forget_scope_labels(**_kwargs) -> None:
+    _scope_labels.clear()
 
 
 def cell_chiefs(*, grid_id: int | None, road_id: int | None):

@@ -17,6 +17,7 @@ wrong to forget it. ``enabled = False`` (tests) renders every block afresh.
 """
 
 from django import template
+from django.template.loader_tags import BlockNode
 from django.urls import get_resolver, get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
@@ -40,6 +41,11 @@ def _hashable(value):
 
 
 class MemoNode(template.Node):
+    # A page that extends base.html walks base.html's whole node tree for its {% block %}s on
+    # every render (Django's ExtendsNode); a memo holds none (``memo`` refuses one), so the walk
+    # skips the menus inside it.
+    child_nodelists = ()
+
     def __init__(self, name, keys, nodelist):
         self.name = name
         self.keys = keys
@@ -73,4 +79,7 @@ def memo(parser, token):
         raise template.TemplateSyntaxError("memo's name must be quoted")
     nodelist = parser.parse(("endmemo",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        # A kept fragment would hide a child template's override of the block.
+        raise template.TemplateSyntaxError("a memo cannot hold a {% block %}")
     return MemoNode(name[1:-1], [parser.compile_filter(bit) for bit in bits[2:]], nodelist)

@@ -161,3 +161,34 @@ def test_the_current_campaign_is_kept_and_forgotten_when_a_campaign_changes(city
     second.delete()
     page = client.get("/overview/").content.decode()
     assert "创卫测试二" not in page
+
+
+def test_a_memo_cannot_hold_a_block_and_the_block_walk_skips_it():
+    from django.template import Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        Template('{% load fragment_memo %}{% memo "x" %}{% block b %}{% endblock %}{% endmemo %}')
+    from campaign.templatetags.fragment_memo import MemoNode
+
+    assert MemoNode.child_nodelists == ()
+
+
+@pytest.mark.django_db
+def test_the_scope_label_is_kept_and_forgotten_when_its_district_is_renamed(city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from campaign.models import User
+
+    with translation.override("zh-hans"):
+        lead = User.objects.get(pk=city.users["district_lead"].pk)
+        first = lead.scope_label
+        again = User.objects.get(pk=lead.pk)
+        with CaptureQueriesContext(connection) as queries:
+            assert again.scope_label == first
+        assert len(queries) == 0
+        district = again.district
+        district.name = "改名区"
+        district.save()
+        assert User.objects.get(pk=lead.pk).scope_label == "改名区"
