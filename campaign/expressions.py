@@ -1,6 +1,7 @@
 """SQL expressions the apps share."""
 
-from django.db.models import Expression, F
+from django.db.models import Expression
+from django.db.models.expressions import Col
 
 
 class RelatedColumn(Expression):
@@ -15,17 +16,25 @@ class RelatedColumn(Expression):
     """
 
     def __init__(self, model, relation: str, column: str):
-        field = model._meta.get_field(relation)
-        self.related = field.related_model
+        self.foreign_key = model._meta.get_field(relation)
+        self.related = self.foreign_key.related_model
         self.column = self.related._meta.get_field(column)
         super().__init__(output_field=self.column)
-        self.key = F(field.attname)
+        self.key = None  # the outer row's key column, set when resolved against a query
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        # The key is a column of the query's own table: no join to look up (F() would walk
+        # Django's join machinery for it on every request).
+        resolved = self.copy()
+        resolved.key = Col(query.get_initial_alias(), self.foreign_key)
+        return resolved
 
     def get_source_expressions(self):
-        return [self.key]
+        return [self.key] if self.key is not None else []
 
     def set_source_expressions(self, exprs):
-        (self.key,) = exprs
+        if exprs:
+            (self.key,) = exprs
 
     def as_sql(self, compiler, connection):
         key_sql, params = compiler.compile(self.key)
@@ -44,7 +53,15 @@ def values_with_related(queryset, names):
     for name in names:
         relation, separator, column = name.partition("__")
         if separator and "__" not in column:
-            related[name] = RelatedColumn(model, relation, column)
+            expression = _kept.get((model, name))
+            if expression is None:
+                # Made once: Django hashes an expression by its constructor's arguments, found
+                # through inspect.signature, and keeps the result on the instance.
+                expression = _kept[model, name] = RelatedColumn(model, relation, column)
+            related[name] = expression
         else:
             plain.append(name)
     return queryset.values(*plain, **related)
+
+
+_kept: dict = {}
