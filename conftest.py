@@ -44,6 +44,11 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Throttle and lock-out counters must not leak between tests or runs through a shared cache.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Sessions in the database, as without Redis, whatever the run's REDIS_URL: the cache above
+    # is this process's own, and the tests that count a page's queries count the same on every
+    # run. The sessions read from Redis (campaign/sessions.py) have their own tests, and run
+    # under the fault drills and the browser-free worker tests with the real settings.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.CSRF_COOKIE_SECURE = False
     # The ledger's fingerprints of this run, never the checkout's var/ (verify_ledger reads them all).
     settings.LEDGER_FINGERPRINT_DIR = Path(tempfile.mkdtemp(prefix="test-ledger-fingerprints-"))
@@ -112,7 +117,10 @@ def _fresh_cache():
     menu) must not reach another test whose user got the same id (SQLite reuses them)."""
     from django.core.cache import cache
 
+    from campaign.models import forget_scope_labels
+
     cache.clear()
+    forget_scope_labels()  # the header's scope names kept per process (User.scope_label)
 
 
 # --- The browser (Playwright driving the machine's Chromium), one per run, for every folder's

@@ -253,6 +253,12 @@ def filter_fields_key(form, skip=""):
     for ``{% memo %}`` (campaign/templatetags/fragment_memo.py): the fields' raw values as sent.
     None (no memo) when the fields read more than that: a chosen row of a model-choice field
     (its label comes from the database) or an error."""
+    unbuilt = getattr(form, "memo_key_unbuilt", None)  # ledger.views.problems.FilterFormOnDemand
+    if unbuilt is not None:
+        key = unbuilt(skip)
+        if key is not None:
+            return key
+        form = form.form
     if not is_shared_form_class(type(form)) or (form.is_bound and form.errors):
         return None
     data = form.data if form.is_bound else None

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_POST
 from campaign import tasks_home
 from campaign.choices import Role
 from campaign.expressions import values_with_related
-from campaign.filters import ScopedFilterSet
+from campaign.filters import ScopedFilterSet, is_shared_form_class
 from campaign.forms import bootstrap_form
 from campaign.storage import stored_file_response
 from campaign.views.structure import campaign_staff_required
@@ -111,6 +112,49 @@ def _filter_form(filterset):
     return form
 
 
+class FilterFormOnDemand:
+    """The ledger's filter form for a page, built when the page reads it. A page whose filter
+    fields come from the memo (``{% memo %}``: no filter value sent) reads only their key and
+    the search box, so it builds no form (Django deep-copies the form's 22 fields each time).
+    Anything else reads the form itself (``form.fields``, ``form["status"]``, …)."""
+
+    def __init__(self, filterset, request):
+        self.filterset, self.request = filterset, request
+
+    @cached_property
+    def form(self):
+        return _filter_form(self.filterset)
+
+    def __getattr__(self, name):
+        return getattr(self.form, name)
+
+    def __getitem__(self, name):
+        return self.form[name]
+
+    def __iter__(self):
+        return iter(self.form)
+
+    def memo_key_unbuilt(self, skip):
+        """``filter_fields_key``'s key without building the form, or None when it must be built
+        (some filter has a value, the filter set built its form, or its form class is not a
+        shared one)."""
+        filterset = self.filterset
+        if "form" in self.__dict__ or not isinstance(filterset, ScopedFilterSet) or hasattr(filterset, "_form"):
+            return None
+        if filterset.is_bound and not filterset._sends_no_filter():
+            return None
+        form_class = filterset.get_form_class()
+        if not is_shared_form_class(form_class):
+            return None
+        values = tuple((name, ()) for name in form_class.base_fields if name != skip)
+        return (form_class, filterset.form_prefix, filterset.is_bound, skip, values)
+
+    def search_text(self) -> str:
+        """The search box's value as the form's ``q`` field shows it (the last ``q`` sent);
+        the template has it apart (a template reading ``form.x`` tries ``form["x"]`` first)."""
+        return (self.filterset.data.get("q") or "") if self.filterset.is_bound else ""
+
+
 def _jump_date(raw: str):
     """The day of the list's "jump to a date", or None for none or a date that does not exist."""
     try:
@@ -142,7 +186,7 @@ def problem_list(request):
     visible = Problem.objects.visible_to(user)
     filterset = ProblemFilterSet(request.GET or None, queryset=visible, request=request)
     _scope_choices(filterset, user)
-    form = _filter_form(filterset)
+    form = FilterFormOnDemand(filterset, request)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
     jump = _jump_date(request.GET.get("jump", ""))
     cursor = request.GET.get("cursor")
@@ -167,6 +211,7 @@ def problem_list(request):
     filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "jump"))
     context = {
         "form": form,
+        "search_text": form.search_text(),
         "page": page,
         "count": count,
         "more": more,
