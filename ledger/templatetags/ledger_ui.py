@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from campaign.filters import is_shared_form_class
+from campaign.widgets import SearchSelect
 
 from ..choices import OPEN_STATUSES, Severity, Status, choice_label
 
@@ -247,12 +248,27 @@ def problem_rows(problems, selectable=False):
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or format_html
 
 
+def _kept_label(field, raw) -> str | None:
+    """The option label ``SearchSelect`` shows for the one row chosen in ``field``, from the
+    row the field kept checking the value (campaign/filters.py), or None."""
+    chosen = [str(value) for value in raw if value not in (None, "")]
+    kept = getattr(field, "rows_found", None) or {}
+    if not isinstance(field.widget, SearchSelect) or len(chosen) != 1 or chosen[0] not in kept:
+        return None
+    row = kept[chosen[0]]
+    if str(row.pk) != chosen[0]:
+        return None
+    return str(field.label_from_instance(row))
+
+
 @register.filter
 def filter_fields_key(form, skip=""):
     """The key of ledger/_filter_fields.html's output for ``form`` (all its fields but ``skip``),
-    for ``{% memo %}`` (campaign/templatetags/fragment_memo.py): the fields' raw values as sent.
-    None (no memo) when the fields read more than that: a chosen row of a model-choice field
-    (its label comes from the database) or an error."""
+    for ``{% memo %}`` (campaign/templatetags/fragment_memo.py): the fields' raw values as sent
+    and, for a row chosen in a searched select (``SearchSelect`` shows only the chosen row),
+    that row's label as the field found it checking the value. None (no memo) when the fields
+    read more than that: an error, or a chosen row the field did not keep (its label would be
+    read from the database)."""
     unbuilt = getattr(form, "memo_key_unbuilt", None)  # ledger.views.problems.FilterFormOnDemand
     if unbuilt is not None:
         key = unbuilt(skip)
@@ -271,6 +287,10 @@ def filter_fields_key(form, skip=""):
             key = form.add_prefix(name)
             raw = tuple(data.getlist(key)) if hasattr(data, "getlist") else (data.get(key),)
         if isinstance(field, ModelChoiceField) and any(value not in (None, "") for value in raw):
-            return None
+            label = _kept_label(field, raw)
+            if label is None:
+                return None
+            values.append((name, raw, label))
+            continue
         values.append((name, raw))
     return (type(form), form.prefix, form.is_bound, skip, tuple(values))
