@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from campaign.choices import AuditAction, Role
 from campaign.services.audit import audit_record
+from campaign.sessions import SessionNotEnded
 
 from ..models import FieldDevice, FieldDeviceSession
 
@@ -92,8 +93,14 @@ def device_seen(*, user, device: uuid.UUID, session_key: str | None = None, now:
 
 def _end_sessions(session_keys: list[str]) -> None:
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    for key in session_keys:
-        store(session_key=key).delete()
+    try:
+        for key in session_keys:
+            store(session_key=key).delete()
+    except SessionNotEnded as error:
+        # The sessions' cached copies cannot be removed (Redis unreachable): the caller's
+        # transaction rolls the whole cut-off back rather than leave the person signed in.
+        raise DeviceError(_("The phone was not cut off: the store that keeps sessions cannot be reached. "
+                            "Try again in a minute.")) from error
 
 
 def _sessions_of(user) -> list[str]:

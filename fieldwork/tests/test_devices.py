@@ -337,3 +337,28 @@ def test_a_phones_requests_note_its_last_sync_without_a_write_each_time(city):
     FieldDevice.objects.update(last_seen_at=long_ago)
     client.get("/api/field/offline/")
     assert FieldDevice.objects.get().last_seen_at > long_ago
+
+
+def test_a_phone_is_not_cut_off_while_the_sessions_cache_cannot_be_reached(city, settings):
+    """With sessions read from Redis and Redis unreachable, ending the person's sessions would
+    leave copies that sign them back in: the cut-off is refused as a whole (nothing changed,
+    a message to try again) and goes through once the cache answers."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "campaign.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+    }
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    settings.SESSION_ENGINE = "campaign.sessions"
+    client = phone_client(city.unit_handler)
+    assert register(client).status_code == 201
+    device = FieldDevice.objects.get()
+    with pytest.raises(services.DeviceError, match="not cut off"):
+        services.device_revoke(device=device, by=city.hq, reason="手机丢失")
+    device.refresh_from_db()
+    city.unit_handler.refresh_from_db()
+    assert device.revoked_at is None and city.unit_handler.has_usable_password()
+    settings.CACHES = {**settings.CACHES, "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    services.device_revoke(device=device, by=city.hq, reason="手机丢失")
+    device.refresh_from_db()
+    assert device.revoked_at is not None
