@@ -131,6 +131,10 @@ class ScopedFilterSet(django_filters.FilterSet):
             )
         return known
 
+    def sends_no_filter(self) -> bool:
+        """Whether the data carry no value of any filter, as ``_sends_no_filter`` decides it."""
+        return self._sends_no_filter()
+
     def _data_names_no_field(self) -> bool:
         form_class = self.get_form_class()
         fields = form_class.base_fields

@@ -118,8 +118,8 @@ class FilterFormOnDemand:
     the search box, so it builds no form (Django deep-copies the form's 22 fields each time).
     Anything else reads the form itself (``form.fields``, ``form["status"]``, …)."""
 
-    def __init__(self, filterset, request):
-        self.filterset, self.request = filterset, request
+    def __init__(self, filterset):
+        self.filterset = filterset
 
     @cached_property
     def form(self):
@@ -141,7 +141,7 @@ class FilterFormOnDemand:
         filterset = self.filterset
         if "form" in self.__dict__ or not isinstance(filterset, ScopedFilterSet) or hasattr(filterset, "_form"):
             return None
-        if filterset.is_bound and not filterset._sends_no_filter():
+        if filterset.is_bound and not filterset.sends_no_filter():
             return None
         form_class = filterset.get_form_class()
         if not is_shared_form_class(form_class):
@@ -186,7 +186,7 @@ def problem_list(request):
     visible = Problem.objects.visible_to(user)
     filterset = ProblemFilterSet(request.GET or None, queryset=visible, request=request)
     _scope_choices(filterset, user)
-    form = FilterFormOnDemand(filterset, request)
+    form = FilterFormOnDemand(filterset)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
     jump = _jump_date(request.GET.get("jump", ""))
     cursor = request.GET.get("cursor")
