@@ -46,8 +46,8 @@ def pytest_configure(config):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Sessions in the database, as without Redis, whatever the run's REDIS_URL: the cache above
     # is this process's own, and the tests that count a page's queries count the same on every
-    # run. The sessions read from Redis (campaign/sessions.py) have their own tests, and run
-    # under the fault drills and the browser-free worker tests with the real settings.
+    # run. The sessions read from Redis (campaign/sessions.py) have their own tests, and the
+    # fault drills run the project in subprocesses with the real settings, Redis sessions included.
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.CSRF_COOKIE_SECURE = False
     # The ledger's fingerprints of this run, never the checkout's var/ (verify_ledger reads them all).
