@@ -89,7 +89,9 @@ class ScopedFilterSet(django_filters.FilterSet):
             for flt in declared.values():
                 flt.model = self.queryset.model  # labels of undeclared filters come from it
                 flt.parent = None
-            form_class = _FORM_CLASSES[key] = self._build_form_class(declared)
+            form_class = self._build_form_class(declared)
+            form_class.base_fields = _SharedFields(form_class.base_fields)
+            _FORM_CLASSES[key] = form_class
         self._shared_form_class = True
         return form_class
 
@@ -189,6 +191,34 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 # (filter set class, model, language) -> the form class of its filters as declared.
 _FORM_CLASSES = {}
+
+
+class _SharedFields(dict):
+    """The fields of a kept form class (``get_form_class``). A form copies its class's fields
+    with ``copy.deepcopy``; Django's copy of a choice field deep-copies its choices (their lazy
+    labels one by one) and clones a model-choice field's queryset, which ``form`` replaces with
+    the user's anyway: a third of a filtered request's form. This copy shares with the class
+    what no request changes (choices, error messages, validators, each widget's template and
+    options) and gives each request its own field and widget objects and the widget's attributes.
+
+    A model-choice field's copy has no queryset and no choices until ``form`` gives it its
+    filter's (narrowed, or the request's): one it missed would refuse every value and list no
+    choice, never list the class's rows."""
+
+    def __deepcopy__(self, memo):
+        return {name: _field_copy(field) for name, field in self.items()}
+
+
+def _field_copy(field):
+    clone = copy.copy(field)
+    widget = clone.widget = copy.copy(field.widget)
+    widget.attrs = field.widget.attrs.copy()
+    clone.error_messages = field.error_messages.copy()
+    clone.validators = field.validators[:]
+    if isinstance(field, forms.ModelChoiceField):
+        clone._queryset = None
+        widget.choices = ()
+    return clone
 # The widgets' readings that give an empty value (None, "" or []) for a name absent from the
 # data (not a checkbox's False, not a multi-widget's parts), and, per form class, whether all
 # its fields' widgets read so.

@@ -119,3 +119,42 @@ def test_a_filter_set_that_changes_its_filters_checks_its_form_even_without_valu
     filterset = _filterset(NotificationFilterSet, city.hq, QueryDict())
     assert filterset.is_valid()
     assert "_form" in filterset.__dict__
+
+
+def test_each_form_has_its_own_fields_and_widgets_sharing_only_what_no_request_changes(city):
+    """The kept class's fields are copied per form without deep-copying their choices or
+    cloning their querysets (campaign.filters._SharedFields): each form still gets its own field,
+    widget and widget attributes, and a model-choice field missed by the narrowing fails closed."""
+    from django import forms
+    from django.http import QueryDict
+
+    from campaign.filters import _SharedFields
+
+    data = QueryDict("status=rectifying&severity=serious")
+    first = _filterset(ProblemFilterSet, city.district_lead, data).form
+    second = _filterset(ProblemFilterSet, city.hq, data).form
+    base = type(first).base_fields
+    assert isinstance(base, _SharedFields)
+    for name, field in first.fields.items():
+        assert field is not base[name] and field is not second.fields[name]
+        assert field.widget is not base[name].widget is not second.fields[name].widget
+        assert field.widget.attrs is not base[name].widget.attrs
+        assert field.error_messages is not base[name].error_messages
+    first.fields["q"].widget.attrs["data-test"] = "1"
+    assert "data-test" not in second.fields["q"].widget.attrs and "data-test" not in base["q"].widget.attrs
+    assert first.is_valid() and second.is_valid(), (first.errors, second.errors)
+    # The class's fields list every row; the copies list the user's only.
+    assert set(base["district"].queryset) == {city.district_a, city.district_b}
+    assert set(first.fields["district"].queryset) == {city.district_a}
+    # A copy that no filter narrowed lists nothing and refuses every value.
+    missed = copy_of(base["district"])
+    assert missed.queryset is None and list(missed.widget.choices) == []
+    assert isinstance(missed, forms.ModelChoiceField)
+
+
+def copy_of(field):
+    import copy
+
+    from campaign.filters import _SharedFields
+
+    return copy.deepcopy(_SharedFields({"field": field}))["field"]
