@@ -21,6 +21,11 @@ class RelatedColumn(Expression):
         self.column = self.related._meta.get_field(column)
         super().__init__(output_field=self.column)
         self.key = None  # the outer row's key column, set when resolved against a query
+        # What Django's identity (hash and equality) would name: the class and the constructor's
+        # arguments. Set here, so each resolved copy inherits it: Django's own binds the arguments
+        # through inspect.signature again for every copy, and a list sorted by a column hashes
+        # every selected expression of every request.
+        self.identity = (RelatedColumn, ("model", model), ("relation", relation), ("column", column))
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
         # The key is a column of the query's own table: no join to look up (F() would walk

@@ -103,7 +103,15 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def _filters_as_declared(self):
         """Whether this instance's filters would build the fields the declared ones build, but
-        for the querysets (set per request in ``form``)."""
+        for the querysets (set per request in ``form``). Decided once per instance: a request
+        asks up to three times, and a filter set that changes its filters does so in its own
+        ``__init__``, before any of them."""
+        known = self.__dict__.get("_as_declared")
+        if known is None:
+            known = self._as_declared = self._compare_filters_with_declared()
+        return known
+
+    def _compare_filters_with_declared(self):
         base = self.base_filters
         for name, flt in self.filters.items():
             declared = base[name]

@@ -1,0 +1,33 @@
+"""campaign.expressions: related names read by scalar subselects give the rows a join gives."""
+
+import pytest
+from django.db.models import Expression
+
+from campaign.expressions import RelatedColumn, values_with_related
+from campaign.models import SamplePoint
+
+NAMES = ("pk", "code", "district__name", "district__name_en", "category__name_zh", "grid__name", "road__name")
+
+
+@pytest.mark.django_db
+def test_the_rows_are_those_of_values_with_joins_nulls_included(city):
+    city.points_a[0].grid = city.grid_a
+    city.points_a[0].save()
+    joined = list(SamplePoint.objects.order_by("-code", "pk").values(*NAMES))
+    by_subselects = list(values_with_related(SamplePoint.objects.order_by("-code", "pk"), NAMES))
+    assert by_subselects == joined
+    assert any(row["grid__name"] is None for row in by_subselects)
+    assert any(row["grid__name"] == city.grid_a.name for row in by_subselects)
+
+
+def test_identity_is_the_one_django_would_give():
+    """Hash and equality as Django's own identity (the class and the constructor's arguments),
+    set once and inherited by each resolved copy."""
+    column = RelatedColumn(SamplePoint, "district", "name")
+    assert column.identity == Expression.identity.func(column)
+    assert column == RelatedColumn(SamplePoint, "district", "name")
+    assert hash(column) == hash(RelatedColumn(SamplePoint, "district", "name"))
+    assert column != RelatedColumn(SamplePoint, "district", "name_en")
+    assert column != RelatedColumn(SamplePoint, "grid", "name")
+    resolved = column.resolve_expression(SamplePoint.objects.all().query)
+    assert resolved is not column and resolved == column and resolved.key is not None
