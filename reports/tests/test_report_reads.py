@@ -29,7 +29,7 @@ def test_earlier_matters_filter_the_problems_open_at_the_weeks_end_in_one_pass(c
         earlier = weekly_assignment.earlier_matters(period=WEEK)
 
     # The totals come with the list (window counts), not from a second walk over the problems;
-    # their values are checked against the pandas recomputation (test_recompute_weekly.py).
+    # their values are checked against the pandas recomputation (test_recompute.py).
     assert len(_problem_queries(queries)) == 1
     assert earlier["list"], "the week's set-up leaves earlier matters open"
 

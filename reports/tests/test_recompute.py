@@ -1,9 +1,14 @@
-"""Right to the last problem: every figure of the weekly assignment report equals an independent
-recomputation (pandas, reports/tests/recompute.py) from the exported ledger and its history,
-week after week, on the demo city and on the Los Angeles 311 ledger, city-wide and per district.
+"""Right to the last problem: every figure of the weekly assignment report, of the weekly exposure
+(its worst-problem lists, the red and black lists) and of the monthly comparison (each component,
+score, rank, last month's rank, the unranked with their reasons) equals an independent
+recomputation with pandas (reports/tests/recompute.py, recompute_rankings.py) from the exported
+ledger, its history and the submitted inspections, week after week and month after month, on the
+demo city and on the Los Angeles 311 ledger, city-wide and per district.
 
-Each class builds its ledger once (through the ledger's services), exports it the way a person
-would (the template in Chinese, the history CSV), and compares every week it spans.
+Each class builds its ledger once (through the ledger's services) for all three kinds: building
+the demo or importing the 311 requests is most of the time these tests take. It exports the
+ledger the way a person would (the template in Chinese, the history CSV) and compares every
+week and month it spans. The exposure's and the comparison's checks are in rankings_checks.py.
 """
 
 import datetime as dt
@@ -14,6 +19,7 @@ import tempfile
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone, translation
@@ -27,10 +33,11 @@ from ledger.sheets import assignment_sheet_issue
 from ledger.transfer import la311
 from ledger.transfer.export import write_history, write_ledger
 from reports.figures import COUNTS, RATES
-from reports.kinds import weekly_assignment
+from reports.kinds import weekly_assignment, weekly_exposure
 from reports.models import WeeklyTask
-from reports.periods import Period, week_of
-from reports.tests import recompute
+from reports.periods import Period, month_of, week_of
+from reports.tests import recompute, recompute_rankings
+from reports.tests.rankings_checks import RULES, RankingsRecomputeMixin, export_inspections
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="recompute-media-")
 
@@ -97,9 +104,9 @@ class RecomputeMixin:
         return data
 
 
-@override_settings(MEDIA_ROOT=MEDIA_ROOT, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class DemoRecomputeTests(RecomputeMixin, TestCase):
-    """Twelve weeks of demo ledger (seed_demo) plus this week's assignment sheets."""
+@override_settings(MEDIA_ROOT=MEDIA_ROOT, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], **RULES)
+class DemoRecomputeTests(RecomputeMixin, RankingsRecomputeMixin, TestCase):
+    """Twelve weeks of demo ledger and its inspections (seed_demo) plus this week's assignment sheets."""
 
     @classmethod
     def setUpTestData(cls):
@@ -120,6 +127,7 @@ class DemoRecomputeTests(RecomputeMixin, TestCase):
         WeeklyTask.objects.create(week_start=week_of(today).start, text="迎检前全面清理背街小巷", created_by=hq)
         cls.today = today
         cls.ledger = export()
+        cls.inspections = recompute_rankings.load_inspections(export_inspections())
 
     @classmethod
     def tearDownClass(cls):
@@ -129,6 +137,15 @@ class DemoRecomputeTests(RecomputeMixin, TestCase):
     def weeks(self, count: int):
         this_week = week_of(self.today)
         return [week_of(this_week.start - dt.timedelta(days=7 * n)) for n in range(count)]
+
+    def months(self, count: int):
+        month = month_of(self.today)
+        result = [month]
+        for _n in range(count - 1):
+            result.append(result[-1].previous())
+        return result
+
+    # --- The weekly assignment -------------------------------------------------------------------
 
     def test_every_figure_matches_the_recomputation_for_thirteen_weeks(self):
         busy = 0
@@ -167,6 +184,44 @@ class DemoRecomputeTests(RecomputeMixin, TestCase):
         stale = recompute.progress(self.ledger, period.start, period.end)["city"]
         self.assertEqual(reported["closed"], stale["closed"] + 1)
 
+    # --- The weekly exposure and the monthly comparison ------------------------------------------
+
+    def test_every_exposure_figure_matches_the_recomputation_for_thirteen_weeks(self):
+        totals, listed = dict.fromkeys(weekly_exposure.PROBLEM_LISTS, 0), {"red": 0, "black": 0}
+        for period in self.weeks(13):
+            data = self.assertExposureMatches(period)
+            for entry in data["problem_lists"]:
+                totals[entry["key"]] += entry["total"]
+            for colour in listed:
+                listed[colour] += len(data[f"{colour}_list"]["units"])
+        # The comparison means something only if every list had problems and both lists had units.
+        self.assertTrue(all(totals.values()), totals)
+        self.assertTrue(all(listed.values()), listed)
+        self.assertTrue(any(total > settings.REPORT_EXPOSURE_PROBLEMS for total in totals.values()), totals)
+
+    def test_every_exposure_figure_matches_for_each_district(self):
+        for district in District.objects.filter(problems__isnull=False).distinct().order_by("code"):
+            for period in self.weeks(4)[1:]:
+                self.assertExposureMatches(period, district)
+
+    def test_every_comparison_figure_matches_the_recomputation_for_four_months(self):
+        ranked = inspected = 0
+        for month in self.months(4):
+            data = self.assertComparisonMatches(month)
+            ranked += len(data["units"]["ranked"]) + len(data["districts"]["ranked"])
+            inspected += sum(row["inspections"] for row in data["districts"]["ranked"])
+        self.assertGreater(ranked, 10)
+        self.assertGreater(inspected, 0)  # the inspection component was exercised
+
+    def test_every_comparison_figure_matches_for_each_district(self):
+        for district in District.objects.filter(problems__isnull=False).distinct().order_by("code"):
+            for month in self.months(3)[1:]:
+                self.assertComparisonMatches(month, district)
+
+
+# Every 4th request, a sample spread over the whole file; LA311_EVERY=1 imports all 9,999.
+LA311_EVERY = int(os.environ.get("LA311_EVERY") or 4)
+
 
 # Every n-th request of the file, in the order made: 4 keeps the run short and still spans the
 # whole file; LA311_EVERY=1 imports all 9,999.
@@ -174,16 +229,18 @@ LA311_EVERY = int(os.environ.get("LA311_EVERY") or 4)
 
 
 @pytest.mark.realdata
-@override_settings(MEDIA_ROOT=MEDIA_ROOT, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-class La311RecomputeTests(RecomputeMixin, TestCase):
+@override_settings(MEDIA_ROOT=MEDIA_ROOT, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], **RULES)
+class La311RecomputeTests(RecomputeMixin, RankingsRecomputeMixin, TestCase):
     """The Los Angeles 311 requests of late December 2017 as a ledger (``import_la311``): created
-    in one week, closed over the following months (LA311_EVERY: see above)."""
+    in one week, closed over the following months (LA311_EVERY: see above). No inspections, so
+    the comparison's inspection component is empty throughout."""
 
     @classmethod
     def setUpTestData(cls):
         hq = User.objects.create_user(username="la-hq", role=Role.HQ_STAFF, password=None)
         cls.result = la311.import_la311(by=hq, every=LA311_EVERY)
         cls.ledger = export()
+        cls.inspections = recompute_rankings.load_inspections(export_inspections())
 
     @classmethod
     def tearDownClass(cls):
@@ -210,3 +267,30 @@ class La311RecomputeTests(RecomputeMixin, TestCase):
         for district in District.objects.filter(code__startswith="LA-").order_by("code"):
             for day in (dt.date(2017, 12, 27), dt.date(2018, 1, 3), dt.date(2018, 1, 10)):
                 self.assertWeekMatches(week_of(day), district)
+
+    # --- The weekly exposure and the monthly comparison ------------------------------------------
+
+    def test_every_exposure_figure_matches_week_by_week(self):
+        first = week_of(dt.date(2017, 12, 27))
+        periods = [week_of(first.start + dt.timedelta(days=7 * n)) for n in range(10)]
+        listed = 0
+        for period in periods:
+            data = self.assertExposureMatches(period)
+            listed += len(data["red_list"]["units"]) + len(data["black_list"]["units"])
+        self.assertGreater(listed, 0)
+
+    def test_every_exposure_figure_matches_for_each_area_planning_commission(self):
+        for district in District.objects.filter(code__startswith="LA-").order_by("code"):
+            for day in (dt.date(2017, 12, 27), dt.date(2018, 1, 3)):
+                self.assertExposureMatches(week_of(day), district)
+
+    def test_every_comparison_figure_matches_month_by_month(self):
+        ranked = 0
+        for month in (month_of(dt.date(2017, 12, 1)), month_of(dt.date(2018, 1, 1)), month_of(dt.date(2018, 2, 1))):
+            data = self.assertComparisonMatches(month)
+            ranked += len(data["units"]["ranked"])
+        self.assertGreater(ranked, 0)
+
+    def test_every_comparison_figure_matches_for_each_area_planning_commission(self):
+        for district in District.objects.filter(code__startswith="LA-").order_by("code"):
+            self.assertComparisonMatches(month_of(dt.date(2018, 1, 1)), district)
