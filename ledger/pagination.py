@@ -199,3 +199,12 @@ def bounded_count(queryset, limit: int) -> tuple[int, bool]:
     cheap on a large ledger where an exact count would read every matching row."""
     n = queryset.order_by().values("pk")[: limit + 1].count()
     return min(n, limit), n > limit
+
+
+def page_count(page: KeysetPage, queryset, limit: int) -> tuple[int, bool]:
+    """``bounded_count(queryset, limit)`` for the list ``page`` is a page of, without a second
+    query when the page holds every match: a first page (no cursor) with no page after it. A
+    search that matches a few problems, or none, then costs one query, not the search twice."""
+    if not page.has_other_pages and len(page) <= limit:
+        return len(page), False
+    return bounded_count(queryset, limit)

@@ -27,7 +27,7 @@ from campaign.views.structure import campaign_staff_required, is_htmx
 from campaign.write_scope import OutOfScope, writable
 from ledger.choices import Action
 from ledger.models import Problem, ProblemEvent
-from ledger.pagination import Ordering, SortKey, bounded_count, keyset_page
+from ledger.pagination import Ordering, SortKey, keyset_page, page_count
 from ledger.photos import PhotoError, photo_store
 
 from .. import selectors, services
@@ -135,7 +135,7 @@ def inspection_list(request):
     matches = filterset.qs
     page = keyset_page(matches.select_related(*LIST_RELATED), LIST_ORDER, request.GET.get("cursor"),
                        per_page=PER_PAGE)
-    count, more = bounded_count(matches, COUNT_LIMIT)
+    count, more = page_count(page, matches, COUNT_LIMIT)
     drafts, to_do = [], []
     if _inspects(user) and not request.GET.get("cursor"):
         drafts = list(selectors.my_drafts(user=user)[:MY_DRAFTS])

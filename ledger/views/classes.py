@@ -22,7 +22,7 @@ from ..class_rules import CLASS_TRANSITIONS, allowed_class_actions, class_refusa
 from ..class_selectors import TASK_LISTS, class_before_after
 from ..forms import ClassAddProblemsForm, ProblemClassForm
 from ..models import Problem, ProblemClass, ProblemClassPhoto
-from ..pagination import bounded_count, keyset_page
+from ..pagination import bounded_count, keyset_page, page_count
 from ..photos import PhotoError, class_photo_store
 from ..services import LedgerConflict, LedgerError, LedgerForbidden, LedgerInvalid
 from .problems import COUNT_LIMIT, DEFAULT_SORT, LIST_RELATED, PER_PAGE, SORTS, _can
@@ -114,7 +114,7 @@ def _render_detail(request, item, *, add_form=None, failed=None, status=200):
     members = visible.filter(problem_class=item)
     page = keyset_page(members.select_related(*LIST_RELATED), SORTS[DEFAULT_SORT][1], request.GET.get("cursor"),
                        per_page=PER_PAGE)
-    total, more = bounded_count(members, COUNT_LIMIT)
+    total, more = page_count(page, members, COUNT_LIMIT)
     still_open, more_open = bounded_count(members.open(), COUNT_LIMIT)
     events = list(item.events.select_related("actor").prefetch_related("photos").order_by("at", "id"))
     if add_form is None and _can(Action.CLASSIFY, user):

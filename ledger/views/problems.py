@@ -43,7 +43,7 @@ from ..forms import (
     ProblemRecordForm,
 )
 from ..models import EvidencePhoto, Problem
-from ..pagination import Ordering, SortKey, bounded_count, cursor_at, keyset_page
+from ..pagination import Ordering, SortKey, cursor_at, keyset_page, page_count
 from ..photos import PhotoError, photo_store
 from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
 from ..selectors import suggested_unit
@@ -207,7 +207,7 @@ def problem_list(request):
     # Related names by subselects (campaign.expressions.RelatedColumn), not a five-table join.
     page = keyset_page(values_with_related(rows, (*LIST_ROW_VALUES, *keys)), SORTS[sort][1], cursor,
                        per_page=PER_PAGE)
-    count, more = bounded_count(matches, COUNT_LIMIT)
+    count, more = page_count(page, matches, COUNT_LIMIT)
     filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "jump"))
     context = {
         "form": form,
