@@ -54,6 +54,17 @@ def export(problems=None) -> recompute.Ledger:
 class RecomputeMixin:
     ledger: recompute.Ledger
 
+    @classmethod
+    def export_for_recomputation(cls):
+        """The ledger and the submitted inspections, exported the way a person would."""
+        cls.ledger = export()
+        cls.inspections = recompute_rankings.load_inspections(export_inspections())
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+
     def assertFiguresEqual(self, reported: dict, recomputed: dict, where: str):
         for name in COUNTS:
             self.assertEqual(reported[name], recomputed[name], f"{where}: {name}")
@@ -126,13 +137,7 @@ class DemoRecomputeTests(RecomputeMixin, RankingsRecomputeMixin, TestCase):
         cls.sheet_count = AssignmentSheet.objects.filter(issued_at__gte=week_of(today).starts_at).count()
         WeeklyTask.objects.create(week_start=week_of(today).start, text="迎检前全面清理背街小巷", created_by=hq)
         cls.today = today
-        cls.ledger = export()
-        cls.inspections = recompute_rankings.load_inspections(export_inspections())
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+        cls.export_for_recomputation()
 
     def weeks(self, count: int):
         this_week = week_of(self.today)
@@ -239,13 +244,7 @@ class La311RecomputeTests(RecomputeMixin, RankingsRecomputeMixin, TestCase):
     def setUpTestData(cls):
         hq = User.objects.create_user(username="la-hq", role=Role.HQ_STAFF, password=None)
         cls.result = la311.import_la311(by=hq, every=LA311_EVERY)
-        cls.ledger = export()
-        cls.inspections = recompute_rankings.load_inspections(export_inspections())
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+        cls.export_for_recomputation()
 
     def test_the_import_made_a_problem_of_every_usable_request(self):
         self.assertEqual(self.result.created + len(self.result.skipped), self.result.rows)
