@@ -25,7 +25,7 @@ class RelatedColumn(Expression):
         # arguments. Set here, so each resolved copy inherits it: Django's own binds the arguments
         # through inspect.signature again for every copy, and a list sorted by a column hashes
         # every selected expression of every request.
-        self.identity = (RelatedColumn, ("model", model), ("relation", relation), ("column", column))
+        self.identity = (type(self), ("model", model), ("relation", relation), ("column", column))
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
         # The key is a column of the query's own table: no join to look up (F() would walk

@@ -209,24 +209,31 @@ class _SharedFields(dict):
     what no request changes (choices, error messages, validators, each widget's template and
     options) and gives each request its own field and widget objects and the widget's attributes.
 
-    A model-choice field's copy has no queryset and no choices until ``form`` gives it its
-    filter's (narrowed, or the request's): one it missed would refuse every value and list no
-    choice, never list the class's rows."""
+    A model-choice field's copy lists no row and refuses every value (an empty queryset, made
+    once per field) until ``form`` gives it its filter's, narrowed or the request's: one the
+    narrowing missed would never list or accept the class's rows."""
+
+    def __init__(self, fields):
+        super().__init__(fields)
+        self._nothing = {name: field.queryset.none() for name, field in fields.items()
+                         if isinstance(field, forms.ModelChoiceField) and field.queryset is not None}
 
     def __deepcopy__(self, memo):
-        return {name: _field_copy(field) for name, field in self.items()}
+        return {name: _field_copy(field, self._nothing.get(name)) for name, field in self.items()}
 
 
-def _field_copy(field):
+def _field_copy(field, nothing):
     clone = copy.copy(field)
     widget = clone.widget = copy.copy(field.widget)
     widget.attrs = field.widget.attrs.copy()
     clone.error_messages = field.error_messages.copy()
     clone.validators = field.validators[:]
     if isinstance(field, forms.ModelChoiceField):
-        clone._queryset = None
+        clone._queryset = nothing
         widget.choices = ()
     return clone
+
+
 # The widgets' readings that give an empty value (None, "" or []) for a name absent from the
 # data (not a checkbox's False, not a multi-widget's parts), and, per form class, whether all
 # its fields' widgets read so.
@@ -278,9 +285,9 @@ def _queryset_unread(flt):
 
 
 class _FieldQuerysetOnRead:
-    """Mixed into a form's own copy of a model-choice field: its ``queryset`` (still the shared
-    class's, listing every row) becomes its filter's narrowed one when first read, before any
-    use: checking a chosen value, labelling it, listing the choices (``_ChoicesOnRead``)."""
+    """Mixed into a form's own copy of a model-choice field: its ``queryset`` (empty in the copy,
+    ``_SharedFields``) becomes its filter's narrowed one when first read, before any use:
+    checking a chosen value, labelling it, listing the choices (``_ChoicesOnRead``)."""
 
     @property
     def queryset(self):

@@ -139,6 +139,7 @@ class KeysetPage:
     object_list: list
     next_cursor: str | None
     previous_cursor: str | None
+    from_start: bool = False  # read from the list's first row: no cursor was given (or it did not verify)
 
     @property
     def has_next(self) -> bool:
@@ -189,7 +190,8 @@ def keyset_page(queryset, ordering: Ordering, cursor: str | None, *, per_page: i
             next_cursor = encode_cursor(values(rows[-1]), backwards=False)
         if (more and backwards) or (decoded and not backwards):
             previous_cursor = encode_cursor(values(rows[0]), backwards=True)
-    return KeysetPage(object_list=rows, next_cursor=next_cursor, previous_cursor=previous_cursor)
+    return KeysetPage(object_list=rows, next_cursor=next_cursor, previous_cursor=previous_cursor,
+                      from_start=decoded is None)
 
 
 def bounded_count(queryset, limit: int) -> tuple[int, bool]:
@@ -203,8 +205,10 @@ def bounded_count(queryset, limit: int) -> tuple[int, bool]:
 
 def page_count(page: KeysetPage, queryset, limit: int) -> tuple[int, bool]:
     """``bounded_count(queryset, limit)`` for the list ``page`` is a page of, without a second
-    query when the page holds every match: a first page (no cursor) with no page after it. A
-    search that matches a few problems, or none, then costs one query, not the search twice."""
-    if not page.has_other_pages and len(page) <= limit:
+    query when the page holds every match: a page read from the first row (no cursor) with no
+    page after it. A search that matches a few problems, or none, then costs one query, not the
+    search twice. A page reached by a cursor (a jump to a date, an old link) is always counted:
+    it may be empty while the list is not."""
+    if page.from_start and not page.has_next and len(page) <= limit:
         return len(page), False
     return bounded_count(queryset, limit)

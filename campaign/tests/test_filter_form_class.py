@@ -1,6 +1,8 @@
 """The filter sets' form class is built once per filter set class and language; the choices a
 user may see are still set per request."""
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -138,7 +140,7 @@ def test_each_form_has_its_own_fields_and_widgets_sharing_only_what_no_request_c
     assert isinstance(base, _SharedFields)
     for name, field in first.fields.items():
         assert field is not base[name] and field is not second.fields[name]
-        assert field.widget is not base[name].widget is not second.fields[name].widget
+        assert field.widget is not base[name].widget and field.widget is not second.fields[name].widget
         assert field.widget.attrs is not base[name].widget.attrs
         assert field.error_messages is not base[name].error_messages
     first.fields["q"].widget.attrs["data-test"] = "1"
@@ -149,8 +151,26 @@ def test_each_form_has_its_own_fields_and_widgets_sharing_only_what_no_request_c
     assert set(first.fields["district"].queryset) == {city.district_a}
     # A copy that no filter narrowed lists nothing and refuses every value.
     missed = copy_of(base["district"])
-    assert missed.queryset is None and list(missed.widget.choices) == []
     assert isinstance(missed, forms.ModelChoiceField)
+    assert list(missed.queryset) == [] and list(missed.widget.choices) == []
+    with pytest.raises(ValidationError):
+        missed.clean(str(city.district_a.pk))
+    assert missed.clean("") is None
+
+
+def test_a_filter_set_decides_once_whether_its_filters_are_as_declared(city):
+    from unittest import mock
+
+    from campaign.filters import ScopedFilterSet
+
+    compare = ScopedFilterSet._compare_filters_with_declared
+    with mock.patch.object(ScopedFilterSet, "_compare_filters_with_declared", autospec=True,
+                           side_effect=compare) as compared:
+        filterset = _filterset(ProblemFilterSet, city.district_lead, {"severity": "serious"})
+        assert filterset.is_valid()
+        list(filterset.qs)
+        assert not filterset.sends_no_filter()
+    assert compared.call_count == 1
 
 
 def copy_of(field):

@@ -82,6 +82,21 @@ def test_a_list_that_runs_on_is_counted_with_one_more_query(city, login, monkeyp
     assert counted(one) == "1 个问题"
 
 
+def test_an_empty_page_reached_by_a_cursor_still_counts_the_list(city, login):
+    """A jump to a day before the first problem, newest first, shows no row; the list still
+    has its problems, and the count says so (only a page read from the first row that holds
+    every match is counted on the page)."""
+    for _ in range(3):
+        problem_in(city, Status.ASSIGNED)
+    client = login(city.hq)
+    html = client.get(URL, {"jump": "2001-01-01"}).content.decode()
+    assert len(re.findall(r"<tr data-problem=", html)) == 0
+    assert counted(html) == "3 个问题"
+    html = client.get(URL, {"jump": "2001-01-01", "sort": "found"}).content.decode()
+    assert len(re.findall(r"<tr data-problem=", html)) == 3
+    assert counted(html) == "3 个问题"
+
+
 def test_filter_form_renders_only_the_chosen_sample_point_and_searches_the_rest(city, login):
     chosen = city.points_a[1]
     html = login(city.hq).get(URL, {"sample_point": chosen.pk}).content.decode()

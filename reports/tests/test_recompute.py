@@ -224,10 +224,6 @@ class DemoRecomputeTests(RecomputeMixin, RankingsRecomputeMixin, TestCase):
                 self.assertComparisonMatches(month, district)
 
 
-# Every 4th request, a sample spread over the whole file; LA311_EVERY=1 imports all 9,999.
-LA311_EVERY = int(os.environ.get("LA311_EVERY") or 4)
-
-
 # Every n-th request of the file, in the order made: 4 keeps the run short and still spans the
 # whole file; LA311_EVERY=1 imports all 9,999.
 LA311_EVERY = int(os.environ.get("LA311_EVERY") or 4)
