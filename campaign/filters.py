@@ -5,6 +5,7 @@ used to learn about another district.
 """
 
 import copy
+from functools import lru_cache
 
 import django_filters
 from django import forms
@@ -129,48 +130,85 @@ class ScopedFilterSet(django_filters.FilterSet):
         """Whether the data carry no value of any filter (a list's first page, or only its
         cursor): each filter then reads an empty value and leaves the rows as they are, so the
         rows, the validity and the errors are known without building and checking the form (a
-        tenth of the list endpoint's time). Only for filters as declared, read by widgets that
-        read an absent value as empty, none of them required, and the filtering django-filter's."""
-        known = self.__dict__.get("_no_filter_sent")
-        if known is None:
-            known = self._no_filter_sent = (
-                self.is_bound
-                and type(self).filter_queryset is django_filters.FilterSet.filter_queryset
-                and self._filters_as_declared()
-                and self._data_names_no_field()
-            )
-        return known
+        tenth of the list endpoint's time). As ``_sent_fields`` decides it."""
+        return self._sent_fields() == ()
 
     def sends_no_filter(self) -> bool:
         """Whether the data carry no value of any filter, as ``_sends_no_filter`` decides it."""
         return self._sends_no_filter()
 
-    def _data_names_no_field(self) -> bool:
+    def _sent_fields(self) -> tuple[str, ...] | None:
+        """The names of the fields the data carry a value for, in the form's order; None when
+        that does not tell what the form would do. A field not sent reads an empty value, is
+        valid, and its filter leaves the rows as they are, so the fields sent decide the rows,
+        the validity and the errors. That holds for filters as declared, read by widgets that
+        read an absent value as empty (not a checkbox's False, not a multi-widget's parts), none
+        of them required, and the filtering django-filter's. Decided once per instance."""
+        known = self.__dict__.get("_sent")
+        if known is None:
+            found = self._find_sent_fields()
+            known = self._sent = found if found is not None else False
+        return known if known is not False else None
+
+    def _find_sent_fields(self) -> tuple[str, ...] | None:
+        if not (self.is_bound and type(self).filter_queryset is django_filters.FilterSet.filter_queryset
+                and self._filters_as_declared()):
+            return None
         form_class = self.get_form_class()
         fields = form_class.base_fields
         if not _ABSENT_READ_AS_EMPTY.setdefault(form_class, all(
             not field.required and type(field.widget).value_from_datadict in _READS_ABSENT_AS_EMPTY
             for field in fields.values()
         )):
-            return False
-        prefix = self.form_prefix
-        return not any((f"{prefix}-{name}" if prefix else name) in self.data for name in fields)
+            return None
+        prefix, data = self.form_prefix, self.data
+        return tuple(name for name in fields if (f"{prefix}-{name}" if prefix else name) in data)
+
+    def sent_fields_form(self):
+        """The form of only the fields the data carry a value for (``_sent_fields``), checked
+        on first use: its errors and cleaned values are the whole form's, without copying and
+        checking the fields not sent (the ledger's form has 22). None when there is none (the
+        filters are not as ``_sent_fields`` needs, or no value is sent). ``form`` is still the
+        whole form, built when read."""
+        if "_sent_form" not in self.__dict__:
+            names = self._sent_fields()
+            form = None
+            if names:
+                form_class = _form_of_fields(self.get_form_class(), names)
+                form = self._give_querysets(form_class(self.data, prefix=self.form_prefix))
+            self._sent_form = form
+        return self._sent_form
 
     @property
     def qs(self):
-        if not hasattr(self, "_qs") and not hasattr(self, "_form") and self._sends_no_filter():
-            self._qs = self.queryset.all()  # what filter_queryset gives when no filter has a value
+        if not hasattr(self, "_qs") and not hasattr(self, "_form"):
+            if self._sends_no_filter():
+                self._qs = self.queryset.all()  # what filter_queryset gives when no filter has a value
+            else:
+                sent = self.sent_fields_form()
+                if sent is not None:
+                    # filter_queryset's loop over the fields sent: the others' filters would
+                    # leave the rows as they are (``_sent_fields``).
+                    sent.errors  # noqa: B018 - checks the form, as django-filter's qs does first
+                    queryset = self.queryset.all()
+                    for name, value in sent.cleaned_data.items():
+                        queryset = self.filters[name].filter(queryset, value)
+                    self._qs = queryset
         return super().qs
 
     def is_valid(self):
-        if not hasattr(self, "_form") and self._sends_no_filter():
-            return True
+        if not hasattr(self, "_form") and self._sent_fields() is not None:
+            return not self.errors  # the fields sent decide it (``_sent_fields``)
         return super().is_valid()
 
     @property
     def errors(self):
-        if not hasattr(self, "_form") and self._sends_no_filter():
-            return ErrorDict()
+        if not hasattr(self, "_form"):
+            if self._sends_no_filter():
+                return ErrorDict()
+            sent = self.sent_fields_form()
+            if sent is not None:
+                return sent.errors
         return self.form.errors
 
     @property
@@ -183,18 +221,29 @@ class ScopedFilterSet(django_filters.FilterSet):
             else:
                 form = form_class(prefix=self.form_prefix)
             if self._shared_form_class:
-                # The shared class's choice fields list every row; this request's copies list
-                # what the user may see (the filters' querysets, narrowed when first read: the
-                # field reads it to check or label a chosen value, or to list its choices).
-                for name, flt in self.filters.items():
-                    if isinstance(flt, _ScopedOnRead) and "_scoped" not in flt.__dict__:
-                        _field_queryset_on_read(form.fields[name], flt)
-                    elif isinstance(flt, QuerySetRequestMixin):
-                        queryset = flt.get_queryset(self.request)
-                        if queryset is not None:
-                            form.fields[name].queryset = queryset
+                form = self._give_querysets(form)
+                sent = self.__dict__.get("_sent_form")
+                for name, field in (sent.fields.items() if sent is not None else ()):
+                    # The rows the form of the fields sent found checking the values: the same
+                    # filter's queryset, so not read again.
+                    if "rows_found" in field.__dict__ and isinstance(form.fields[name], _FieldQuerysetOnRead):
+                        form.fields[name].__dict__["rows_found"] = dict(field.rows_found)
             self._form = form
         return self._form
+
+    def _give_querysets(self, form):
+        """A kept class's form with its choice fields' querysets: the kept fields list every row;
+        this request's copies list what the user may see (the filters' querysets, narrowed when
+        first read: the field reads it to check or label a chosen value, or to list its choices)."""
+        for name, field in form.fields.items():
+            flt = self.filters.get(name)
+            if isinstance(flt, _ScopedOnRead):
+                _field_queryset_on_read(field, flt)
+            elif isinstance(flt, QuerySetRequestMixin):
+                queryset = flt.get_queryset(self.request)
+                if queryset is not None:
+                    field.queryset = queryset
+        return form
 
 
 # (filter set class, model, language) -> the form class of its filters as declared.
@@ -232,6 +281,16 @@ def _field_copy(field, nothing):
         clone._queryset = nothing
         widget.choices = ()
     return clone
+
+
+@lru_cache(maxsize=256)
+def _form_of_fields(form_class, names: tuple[str, ...]):
+    """A kept form class (``get_form_class``) with only the fields ``names``: the same field
+    objects, copied per form as the kept class's are (``_SharedFields``)."""
+    fields = form_class.base_fields
+    narrow = type(form_class.__name__, (form_class,), {"__module__": form_class.__module__})
+    narrow.base_fields = _SharedFields({name: fields[name] for name in names})
+    return narrow
 
 
 # The widgets' readings that give an empty value (None, "" or []) for a name absent from the
@@ -304,7 +363,12 @@ class _FieldQuerysetOnRead:
 
     def to_python(self, value):
         """The chosen row, kept by the value sent: the widget labels it without reading it again
-        (``SearchSelect``: one query per chosen value, not two)."""
+        (``SearchSelect``: one query per chosen value, not two), nor does a second form of the same
+        filter set (``ScopedFilterSet.form`` after ``sent_fields_form``)."""
+        if isinstance(value, str) and self.to_field_name is None:
+            kept = self.__dict__.get("rows_found")
+            if kept and value in kept:
+                return kept[value]
         found = super().to_python(value)
         if isinstance(found, Model) and self.to_field_name is None and isinstance(value, str):
             self.__dict__.setdefault("rows_found", {})[value] = found

@@ -277,20 +277,28 @@ def filter_fields_key(form, skip=""):
         form = form.form
     if not is_shared_form_class(type(form)) or (form.is_bound and form.errors):
         return None
+    return fields_key(form, type(form), skip)
+
+
+def fields_key(form, form_class, skip=""):
+    """``filter_fields_key`` of a checked form without errors, of the kept class ``form_class``
+    or of some of its fields (``ScopedFilterSet.sent_fields_form``: a field the form lacks was
+    not sent). None when a chosen row's label is not known."""
     data = form.data if form.is_bound else None
     values = []
-    for name, field in form.fields.items():
+    for name, declared in form_class.base_fields.items():
         if name == skip:
             continue
         raw = ()
         if data is not None:
             key = form.add_prefix(name)
             raw = tuple(data.getlist(key)) if hasattr(data, "getlist") else (data.get(key),)
-        if isinstance(field, ModelChoiceField) and any(value not in (None, "") for value in raw):
-            label = _kept_label(field, raw)
+        if isinstance(declared, ModelChoiceField) and any(value not in (None, "") for value in raw):
+            field = form.fields.get(name)
+            label = _kept_label(field, raw) if field is not None else None
             if label is None:
                 return None
             values.append((name, raw, label))
             continue
         values.append((name, raw))
-    return (type(form), form.prefix, form.is_bound, skip, tuple(values))
+    return (form_class, form.prefix, form.is_bound, skip, tuple(values))

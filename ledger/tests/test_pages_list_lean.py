@@ -171,8 +171,9 @@ def test_list_endpoint_rows_say_what_the_generic_serializer_says(city, language)
 
 def test_a_page_without_filter_values_builds_no_filter_form_once_its_fields_are_kept(city, login):
     """The filter fields come from the memo (no filter value sent: a first page, a cursor, a
-    sort): the form is not built (django-filter's form deep-copies its 22 fields). A filter
-    value builds it; the page is the same either way, the search box included."""
+    sort; or only the search, which the fields leave out): the form is not built (django-filter's
+    form deep-copies its 22 fields). A filter value not rendered before builds it, once; the page
+    is the same either way, the search box included."""
     from ledger.views import problems as views
 
     client = login(city.hq)
@@ -184,8 +185,14 @@ def test_a_page_without_filter_values_builds_no_filter_form_once_its_fields_are_
         sorted_only = client.get(URL, {"sort": "deadline"}).content.decode()
         assert built.call_count == 0
         searched = client.get(URL, {"q": '<b>"x"'}).content.decode()
+        assert built.call_count == 0
+        severe = client.get(URL, {"severity": "serious"}).content.decode()
+        assert built.call_count == 1
+        severe_again = client.get(URL, {"severity": "serious"}).content.decode()
         assert built.call_count == 1
     unmasked = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert unmasked.sub("", severe_again) == unmasked.sub("", severe)
+    assert re.search(r'<option value="serious" selected>', severe)
     assert unmasked.sub("", again) == unmasked.sub("", first)
     assert 'id="id_q" value=""' in first and 'name="status"' in sorted_only
     assert 'value="&lt;b&gt;&quot;x&quot;"' in searched

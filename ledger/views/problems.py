@@ -48,7 +48,7 @@ from ..photos import PhotoError, photo_store
 from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
 from ..selectors import suggested_unit
 from ..services import LedgerConflict, LedgerError, LedgerForbidden, LedgerInvalid
-from ..templatetags.ledger_ui import LIST_ROW_VALUES
+from ..templatetags.ledger_ui import LIST_ROW_VALUES, fields_key
 
 PER_PAGE = 50
 COUNT_LIMIT = 500  # the list counts matches up to here and then says "500+"
@@ -136,18 +136,22 @@ class FilterFormOnDemand:
 
     def memo_key_unbuilt(self, skip):
         """``filter_fields_key``'s key without building the form, or None when it must be built
-        (some filter has a value, the filter set built its form, or its form class is not a
-        shared one)."""
+        (the filter set built its form, its form class is not a shared one, or the values sent
+        have an error or a label the fields did not keep). The values sent are checked by the
+        form of those fields alone (``ScopedFilterSet.sent_fields_form``)."""
         filterset = self.filterset
         if "form" in self.__dict__ or not isinstance(filterset, ScopedFilterSet) or hasattr(filterset, "_form"):
-            return None
-        if filterset.is_bound and not filterset.sends_no_filter():
             return None
         form_class = filterset.get_form_class()
         if not is_shared_form_class(form_class):
             return None
-        values = tuple((name, ()) for name in form_class.base_fields if name != skip)
-        return (form_class, filterset.form_prefix, filterset.is_bound, skip, values)
+        if not filterset.is_bound or filterset.sends_no_filter():
+            values = tuple((name, ()) for name in form_class.base_fields if name != skip)
+            return (form_class, filterset.form_prefix, filterset.is_bound, skip, values)
+        sent = filterset.sent_fields_form()
+        if sent is None or sent.errors:
+            return None
+        return fields_key(sent, form_class, skip)
 
     def search_text(self) -> str:
         """The search box's value as the form's ``q`` field shows it (the last ``q`` sent);
