@@ -2,7 +2,6 @@
 accountability proposals waiting for HQ's decision, linked to the escalation list filtered to
 exactly them."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign import tasks_home
@@ -24,5 +23,5 @@ def register() -> None:
     tasks_home.register(tasks_home.TaskGroup(
         key="escalations_to_decide", label=_("Interviews and accountability proposals: decide"), roles=HQ,
         order=28, total_roles=HQ, rows=_to_decide,
-        url=lambda user: f"{reverse('accountability:escalation_list')}?{tasks_home.filter_data(TO_DECIDE).urlencode()}",
+        url=lambda user: tasks_home.list_url("accountability:escalation_list", TO_DECIDE),
     ))

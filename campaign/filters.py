@@ -228,6 +228,10 @@ class ScopedFilterSet(django_filters.FilterSet):
                     # filter's queryset, so not read again.
                     if "rows_found" in field.__dict__ and isinstance(form.fields[name], _FieldQuerysetOnRead):
                         form.fields[name].__dict__["rows_found"] = dict(field.rows_found)
+                if sent is not None and sent._errors is not None:
+                    # The filter set was checked: its form is too, as django-filter's would be
+                    # (a view reads ``form.cleaned_data`` after ``is_valid()``).
+                    form.errors  # noqa: B018
             self._form = form
         return self._form
 

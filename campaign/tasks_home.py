@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from .cache import cache_delete, cache_get, cache_set
 from .choices import Role
+from .templatetags.cached_url import kept_reverse
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class TaskGroup:
 
 
 _groups: dict[str, TaskGroup] = {}
+_by_role: dict[str, list[TaskGroup]] = {}  # groups_for's answer per role, until a group is registered
 _homes: dict[str, str] = {}
 DEFAULT_HOME = "campaign:overview"
 CACHE_KEY = "tasks-home:counts:{pk}"
@@ -59,9 +61,35 @@ def filter_data(params: dict) -> QueryDict:
     return data
 
 
+def list_url(url_name: str, params=None, fragment: str = "") -> str:
+    """The address of the list ``url_name`` showing ``params``' filters (a dict, or a function
+    that gives it: filters on today's date), and ``#fragment``: a group's URL. The view's
+    address is reversed once (``kept_reverse``) and each set of filters encoded once: every page's
+    menu names each of its groups' lists."""
+    data = params() if callable(params) else params
+    key = (kept_reverse(url_name), _frozen(data or {}), fragment)
+    url = _urls.get(key)
+    if url is None:
+        url = key[0] + (f"?{filter_data(data).urlencode()}" if data else "") + (f"#{fragment}" if fragment else "")
+        if len(_urls) >= _KEEP_URLS:
+            _urls.clear()
+        _urls[key] = url
+    return url
+
+
+def _frozen(params: dict) -> tuple:
+    return tuple(sorted((name, tuple(value) if isinstance(value, list) else value)
+                        for name, value in params.items()))
+
+
+_urls: dict[tuple, str] = {}
+_KEEP_URLS = 1024
+
+
 def register(group: TaskGroup) -> None:
     """Add a group (from an ``AppConfig.ready()``). Registering a key again replaces it."""
     _groups[group.key] = group
+    _by_role.clear()
 
 
 def register_home(url_name: str, *, roles=None) -> None:
@@ -85,7 +113,11 @@ def groups_for(user) -> list[TaskGroup]:
     if not (user and user.is_authenticated and user.is_active):
         return []
     role = role_of(user)
-    return sorted((g for g in _groups.values() if role in g.roles), key=lambda g: (g.order, g.key))
+    groups = _by_role.get(role)
+    if groups is None:
+        groups = _by_role[role] = sorted((g for g in _groups.values() if role in g.roles),
+                                         key=lambda g: (g.order, g.key))
+    return list(groups)
 
 
 def counts(user, *, fresh: bool = False) -> dict[str, int]:
@@ -150,3 +182,10 @@ class TaskMenu:
     @property
     def stale_seconds(self) -> int:
         return settings.TASK_COUNTS_CACHE_SECONDS
+
+    @property
+    def memo_key(self) -> tuple:
+        """All the menu shows (campaign/_task_menu.html), as a ``{% memo %}`` key: it is rendered
+        once per these labels, counts and addresses."""
+        return (tuple((e["key"], str(e["label"]), e["count"], e["url"]) for e in self.entries),
+                self.total, self.stale_seconds)

@@ -2,7 +2,6 @@
 round points waiting to be started and the inspections they started and must submit. Each
 links to the section of the inspections page that lists exactly those rows."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign import tasks_home
@@ -18,7 +17,7 @@ def register() -> None:
         key="round_points", label=_("Round points assigned to me: start"), roles=INSPECTOR, order=5,
         total_roles=INSPECTOR,
         rows=lambda user: selectors.round_points_to_start(user=user),
-        url=lambda user: reverse("inspections:inspection_list") + "#my-round-points",
+        url=lambda user: tasks_home.list_url("inspections:inspection_list", fragment="my-round-points"),
         preview=lambda user, limit: list(selectors.round_points_to_start(user=user)[:limit]),
         preview_template="inspections/_task_round_point.html",
     ))
@@ -26,7 +25,7 @@ def register() -> None:
         key="inspection_drafts", label=_("Inspections started: finish and submit"), roles=INSPECTOR, order=6,
         total_roles=INSPECTOR,
         rows=lambda user: selectors.my_drafts(user=user),
-        url=lambda user: reverse("inspections:inspection_list") + "#my-drafts",
+        url=lambda user: tasks_home.list_url("inspections:inspection_list", fragment="my-drafts"),
         preview=lambda user, limit: list(selectors.my_drafts(user=user)[:limit]),
         preview_template="inspections/_task_draft.html",
     ))

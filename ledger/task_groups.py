@@ -8,7 +8,6 @@ is in every group whose filters it matches.
 from datetime import timedelta
 
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,7 +65,7 @@ def _rows(user, params):
 
 
 def list_url(params) -> str:
-    return f"{reverse('ledger:problem_list')}?{_filters(params).urlencode()}"
+    return tasks_home.list_url("ledger:problem_list", params)
 
 
 def _group(key, label, roles, params, order, total_roles) -> tasks_home.TaskGroup:
@@ -93,7 +92,7 @@ def _class_group(key, label, roles, task, order) -> tasks_home.TaskGroup:
 
     return tasks_home.TaskGroup(
         key=key, label=label, roles=frozenset(roles), order=order, rows=rows,
-        url=lambda user: f"{reverse('ledger:class_list')}?task={task}",
+        url=lambda user: tasks_home.list_url("ledger:class_list", {"task": task}),
         preview=preview, preview_template="ledger/_class_task_card.html",
     )
 

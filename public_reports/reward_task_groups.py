@@ -2,7 +2,6 @@
 and to pay (approved), each linked to the reward ledger filtered by that status, which lists
 exactly the counted rewards."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign import tasks_home
@@ -17,7 +16,7 @@ TO_PAY = {"status": RewardStatus.APPROVED.value}
 
 
 def _url(params) -> str:
-    return f"{reverse('public_reports:rewards')}?{tasks_home.filter_data(params).urlencode()}"
+    return tasks_home.list_url("public_reports:rewards", params)
 
 
 def register() -> None:

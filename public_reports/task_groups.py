@@ -2,7 +2,6 @@
 moderation (HQ staff all, a district lead their district's), linked to the queue filtered to
 exactly them, and unsatisfied ratings waiting for HQ's review, linked to the review queue."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign import tasks_home
@@ -23,7 +22,7 @@ def to_moderate(user):
 
 
 def queue_url(params) -> str:
-    return f"{reverse('public_reports:queue')}?{tasks_home.filter_data(params).urlencode()}"
+    return tasks_home.list_url("public_reports:queue", params)
 
 
 def register() -> None:
@@ -33,5 +32,5 @@ def register() -> None:
     ))
     tasks_home.register(tasks_home.TaskGroup(
         key="public_ratings_to_review", label=_("Unsatisfied ratings: review"), roles=HQ, order=29,
-        total_roles=HQ, rows=review_queue, url=lambda user: reverse("public_reports:review_queue"),
+        total_roles=HQ, rows=review_queue, url=lambda user: tasks_home.list_url("public_reports:review_queue"),
     ))

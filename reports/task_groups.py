@@ -2,7 +2,6 @@
 be published (weekly exposures and monthly comparisons: the kinds reports/kinds says HQ publishes), linked to the reports list filtered to exactly them; and leaders land on the
 dashboard."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign import tasks_home
@@ -25,6 +24,6 @@ def register() -> None:
     tasks_home.register(tasks_home.TaskGroup(
         key="to_publish", label=_("Reports to publish"), roles=HQ, order=25, total_roles=HQ,
         rows=_to_publish,
-        url=lambda user: f"{reverse('reports:report_list')}?{tasks_home.filter_data(TO_PUBLISH).urlencode()}",
+        url=lambda user: tasks_home.list_url("reports:report_list", TO_PUBLISH),
     ))
     tasks_home.register_home("reports:dashboard", roles=[Role.LEADER])

@@ -17,7 +17,7 @@ def material_link(requirement) -> str:
 
 
 def _list_url(params: dict) -> str:
-    return f"{reverse('assessment:archive_list')}?{tasks_home.filter_data(params).urlencode()}"
+    return tasks_home.list_url("assessment:archive_list", params)
 
 
 def _rows(status: str):

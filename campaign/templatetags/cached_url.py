@@ -31,6 +31,19 @@ def _current_app(context):
             return None
 
 
+def kept_reverse(name: str, current_app: str | None = None) -> str:
+    """``reverse(name)`` of a view name without arguments, kept per URL configuration, script
+    prefix, language and current app (the tag below, and the task menu's lists)."""
+    key = (name, current_app, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+    url = _KEPT.get(key)
+    if url is None:
+        url = reverse(name, current_app=current_app)
+        if len(_KEPT) >= _KEEP_AT_MOST:
+            _KEPT.clear()
+        _KEPT[key] = url
+    return url
+
+
 class CachedURLNode(defaulttags.URLNode):
     def __init__(self, view_name, args, kwargs, asvar):
         super().__init__(view_name, args, kwargs, asvar)
@@ -43,19 +56,10 @@ class CachedURLNode(defaulttags.URLNode):
     def render(self, context):
         if self.constant_name is None:
             return super().render(context)
-        current_app = _current_app(context)
-        urlconf = get_urlconf()
-        # The resolver is made again when the URL configuration changes (clear_url_caches).
-        key = (self.constant_name, current_app, get_resolver(urlconf), get_script_prefix(), get_language())
-        url = _KEPT.get(key)
-        if url is None:
-            try:
-                url = reverse(self.constant_name, current_app=current_app)
-            except NoReverseMatch:
-                return super().render(context)
-            if len(_KEPT) >= _KEEP_AT_MOST:
-                _KEPT.clear()
-            _KEPT[key] = url
+        try:
+            url = kept_reverse(self.constant_name, _current_app(context))
+        except NoReverseMatch:
+            return super().render(context)
         if self.asvar:
             context[self.asvar] = url
             return ""

@@ -217,6 +217,8 @@ def test_the_form_of_the_fields_sent_filters_as_the_whole_form(city, data):
         assert list(sent.qs.order_by("pk")) == list(whole.qs.order_by("pk"))
         assert "_form" not in sent.__dict__
         form = sent.sent_fields_form()
+        # Its whole form, read afterwards, is checked as django-filter's would be.
+        assert sent.form.cleaned_data == whole.form.cleaned_data
         assert set(form.fields) == {name for name in type(whole.form).base_fields if name in data}
         # The filter fields' memo key from the fields sent is the whole form's.
         if not whole.errors:

@@ -2,7 +2,6 @@
 done yet, and the objects HQ has to verify. Each links to the objects list with the same
 filters, so the count is the number of rows found there."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaign import tasks_home
@@ -26,7 +25,7 @@ def _group(key, label, roles, params, order) -> tasks_home.TaskGroup:
     return tasks_home.TaskGroup(
         key=key, label=label, roles=frozenset(roles), order=order,
         rows=lambda user: _rows(user, params),
-        url=lambda user: f"{reverse('programme:target_list')}?{tasks_home.filter_data(params).urlencode()}",
+        url=lambda user: tasks_home.list_url("programme:target_list", params),
     )
 
 

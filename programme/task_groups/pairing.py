@@ -1,7 +1,6 @@
 """Pairing's part of the task home (campaign/tasks_home.py): a unit handler's pair tasks that
 are overdue or due within a week, linked to the tasks list showing exactly them."""
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,5 +16,5 @@ def register() -> None:
     tasks_home.register(tasks_home.TaskGroup(
         key="pair_tasks_due", label=_("Pair tasks due (overdue or within 7 days)"), roles=UNITS,
         order=60, total_roles=UNITS, rows=lambda user: tasks_due(user, today=timezone.localdate()),
-        url=lambda user: f"{reverse('programme:pair_task_list')}?due=soon",
+        url=lambda user: tasks_home.list_url("programme:pair_task_list", {"due": "soon"}),
     ))
