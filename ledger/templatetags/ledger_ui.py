@@ -132,24 +132,6 @@ def source_ref_link(context, ref):
 # in one pass: every label, badge and translation is made once per list, not once per row.
 # ledger/tests/test_problem_rows.py renders the template it replaces beside it and compares.
 
-_ROW = (
-    '\n      <tr data-problem="{code}">\n        {select}\n'
-    '        <td class="stack-title text-nowrap"><a href="{url}">{code}</a>\n'
-    '          <span class="d-md-none">{overdue}</span></td>\n'
-    '        <td data-label="{t_description}"><div>{description}\n          {point}</div></td>\n'
-    '        <td data-label="{t_status}"><div class="d-flex flex-wrap gap-1">{status} {severity} {rejected}</div></td>\n'
-    '        <td data-label="{t_district}">{district}</td>\n'
-    '        <td data-label="{t_category}">{category}</td>\n'
-    '        <td data-label="{t_unit}">{unit}</td>\n'
-    '        <td data-label="{t_found}" class="text-nowrap">{found}</td>\n'
-    '        <td data-label="{t_deadline}"><div class="d-flex flex-wrap gap-1"><span class="text-nowrap">{deadline}</span> '
-    '{overdue}</div></td>\n'
-    '      </tr>\n    '
-)
-_SELECT = ('<td data-label="{t_select}"><input class="form-check-input" type="checkbox" name="problems" value="{pk}" '
-           'aria-label="{code}"><input type="hidden" name="version-{pk}" value="{version}"></td>')
-
-
 def _ymd(day) -> str:
     """``|date:"Y-m-d"`` of a date."""
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
@@ -203,10 +185,11 @@ def problem_rows(problems, selectable=False):
     zone = timezone.get_current_timezone()
     today = timezone.localdate()
     prefix = escape(_problem_path_prefix(get_script_prefix()))
-    labels = {key: escape(label) for key, label in (
-        ("t_select", _("Select")), ("t_description", _("Description")), ("t_status", _("Status")),
-        ("t_district", _("District")), ("t_category", _("Category")), ("t_unit", _("Responsible unit")),
-        ("t_found", _("Found on")), ("t_deadline", _("Deadline")))}
+    # The cells' labels, escaped once; each row is one f-string (str.format with twenty named
+    # fields parsed its template and built a dict per row: a third of the rows' time).
+    t_select, t_description, t_status, t_district, t_category, t_unit, t_found, t_deadline = (escape(label) for label in (
+        _("Select"), _("Description"), _("Status"), _("District"), _("Category"), _("Responsible unit"),
+        _("Found on"), _("Deadline")))
     statuses = _Once(lambda status: format_html(
         '<span class="badge {} status-badge" data-status="{}">{}</span>',
         STATUS_STYLE.get(status, "text-bg-secondary"), status, choice_label(Status, status)))
@@ -222,29 +205,32 @@ def problem_rows(problems, selectable=False):
     for row in problems:
         if not isinstance(row, dict):
             row = list_row(row)
-        pk, code, deadline = row["pk"], escape(row["code"]), row["deadline"]
+        pk, code, deadline, found = row["pk"], escape(row["code"]), row["deadline"], row["found_at"]
         days = (today - deadline).days if deadline and row["status"] in OPEN_STATUSES else 0
         badge = overdue[max(0, days)]
         point = row["sample_point__name"] if row["sample_point_id"] is not None else None
+        point = f'<div class="small text-body-secondary">{escape(point)}</div>' if point is not None else ""
         unit = names[row["responsible_unit__name"], row["responsible_unit__name_en"]] if (
             row["responsible_unit_id"] is not None) else ""
-        out.append(_ROW.format(
-            code=code,
-            select=_SELECT.format(pk=pk, code=code, version=row["version"], **labels) if selectable else "",
-            url=f"{prefix}{pk}/",
-            overdue=badge,
-            description=escape(short(row["description"], 60)),
-            point=f'<div class="small text-body-secondary">{escape(point)}</div>' if point is not None else "",
-            status=statuses[row["status"]],
-            severity=severities[row["severity"]],
-            rejected=rejections[row["rejection_count"]],
-            district=names[row["district__name"], row["district__name_en"]],
-            category=categories[row["category__name_zh"], row["category__name_en"]],
-            unit=unit or "—",
-            found=_ymd(row["found_at"].astimezone(zone)) if row["found_at"] else "",
-            deadline=_ymd(deadline) if deadline else "—",
-            **labels,
-        ))
+        select = (f'<td data-label="{t_select}"><input class="form-check-input" type="checkbox" name="problems" '
+                  f'value="{pk}" aria-label="{code}"><input type="hidden" name="version-{pk}" value="{row["version"]}">'
+                  f'</td>') if selectable else ""
+        out.append(
+            f'\n      <tr data-problem="{code}">\n        {select}\n'
+            f'        <td class="stack-title text-nowrap"><a href="{prefix}{pk}/">{code}</a>\n'
+            f'          <span class="d-md-none">{badge}</span></td>\n'
+            f'        <td data-label="{t_description}"><div>{escape(short(row["description"], 60))}\n'
+            f'          {point}</div></td>\n'
+            f'        <td data-label="{t_status}"><div class="d-flex flex-wrap gap-1">{statuses[row["status"]]} '
+            f'{severities[row["severity"]]} {rejections[row["rejection_count"]]}</div></td>\n'
+            f'        <td data-label="{t_district}">{names[row["district__name"], row["district__name_en"]]}</td>\n'
+            f'        <td data-label="{t_category}">{categories[row["category__name_zh"], row["category__name_en"]]}</td>\n'
+            f'        <td data-label="{t_unit}">{unit or "—"}</td>\n'
+            f'        <td data-label="{t_found}" class="text-nowrap">{_ymd(found.astimezone(zone)) if found else ""}</td>\n'
+            f'        <td data-label="{t_deadline}"><div class="d-flex flex-wrap gap-1"><span class="text-nowrap">'
+            f'{_ymd(deadline) if deadline else "—"}</span> {badge}</div></td>\n'
+            f'      </tr>\n    '
+        )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or format_html
 
 
