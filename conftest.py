@@ -123,6 +123,18 @@ def _fresh_cache():
     forget_scope_labels()  # the header's scope names kept per process (User.scope_label)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language: a request in another (LocaleMiddleware) leaves
+    it active in the thread, and a label read outside a request would follow the test before."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- The browser (Playwright driving the machine's Chromium), one per run, for every folder's
 # browser tests: tests/conftest.py makes its pages, fieldwork/tests its phones.
 

@@ -144,6 +144,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "campaign.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend with the session's person read without the ORM (campaign/auth_backends.py).
+    "campaign.auth_backends.UserBackend",
+    # Only for sessions signed in before UserBackend (it refuses a wrong password itself).
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
