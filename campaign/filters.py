@@ -137,6 +137,10 @@ class ScopedFilterSet(django_filters.FilterSet):
         """Whether the data carry no value of any filter, as ``_sends_no_filter`` decides it."""
         return self._sends_no_filter()
 
+    def sent_fields(self) -> tuple[str, ...] | None:
+        """The names of the filters the data carry a value for, as ``_sent_fields`` decides them."""
+        return self._sent_fields()
+
     def _sent_fields(self) -> tuple[str, ...] | None:
         """The names of the fields the data carry a value for, in the form's order; None when
         that does not tell what the form would do. A field not sent reads an empty value, is

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core import signing
-from django.db.models import F, Q
+from django.db.models import Expression, F, IntegerField, Q
 from django.utils.dateparse import parse_date, parse_datetime
 
 CURSOR_SALT = "ledger.keyset-cursor"
@@ -140,6 +140,7 @@ class KeysetPage:
     next_cursor: str | None
     previous_cursor: str | None
     from_start: bool = False  # read from the list's first row: no cursor was given (or it did not verify)
+    counted: tuple[int, bool] | None = None  # bounded_count read with the rows (keyset_page's ``count``)
 
     @property
     def has_next(self) -> bool:
@@ -160,10 +161,13 @@ class KeysetPage:
         return len(self.object_list)
 
 
-def keyset_page(queryset, ordering: Ordering, cursor: str | None, *, per_page: int) -> KeysetPage:
+def keyset_page(queryset, ordering: Ordering, cursor: str | None, *, per_page: int, count=None) -> KeysetPage:
     """One page of ``queryset`` in ``ordering``, starting after (or, backwards, before) ``cursor``.
 
-    Runs exactly one query (plus whatever the queryset's prefetches add)."""
+    Runs exactly one query (plus whatever the queryset's prefetches add). ``count``, a
+    (queryset, limit), is ``bounded_count(queryset, limit)`` read by the same query (``BoundedCount``),
+    as the page's ``counted``; None when the page is empty (the database runs the count with the
+    first row it returns)."""
     keys = ordering.all_keys()
     decoded = decode_cursor(cursor or "", len(keys))
     backwards = bool(decoded and decoded[1])
@@ -171,7 +175,13 @@ def keyset_page(queryset, ordering: Ordering, cursor: str | None, *, per_page: i
     if decoded:
         rows = rows.filter(_bound(keys[0], decoded[0][0], reverse=backwards),
                            _after(keys, decoded[0], reverse=backwards))
+    if count is not None:
+        rows = rows.annotate(**{COUNTED: BoundedCount(*count)})
     rows = list(rows[: per_page + 1])
+    counted = None
+    if count is not None and rows:
+        found = _take_counted(rows)
+        counted = (min(found, count[1]), found > count[1])
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backwards:
@@ -191,7 +201,40 @@ def keyset_page(queryset, ordering: Ordering, cursor: str | None, *, per_page: i
         if (more and backwards) or (decoded and not backwards):
             previous_cursor = encode_cursor(values(rows[0]), backwards=True)
     return KeysetPage(object_list=rows, next_cursor=next_cursor, previous_cursor=previous_cursor,
-                      from_start=decoded is None)
+                      from_start=decoded is None, counted=counted)
+
+
+COUNTED = "bounded_count_of_matches"
+
+
+def _take_counted(rows) -> int:
+    """The count each row carries, taken off them (a values() row or a model instance)."""
+    first = rows[0]
+    found = first[COUNTED] if isinstance(first, dict) else getattr(first, COUNTED)
+    for row in rows:
+        if isinstance(row, dict):
+            del row[COUNTED]
+        else:
+            delattr(row, COUNTED)
+    return found
+
+
+class BoundedCount(Expression):
+    """``bounded_count``'s number as a column of another query: ``(SELECT COUNT(*) FROM (… LIMIT
+    limit+1))``. It refers to nothing of the outer row, so the database runs it once, when the
+    first row is returned (PostgreSQL's InitPlan, SQLite's once-only subquery), and not at all
+    for no row. A page that needs its matches counted then costs one query and one round trip."""
+
+    output_field = IntegerField()
+
+    def __init__(self, queryset, limit: int):
+        super().__init__()
+        self.query = queryset.order_by().values("pk")[: limit + 1].query
+        self.identity = (type(self), ("query", id(self.query)), ("limit", limit))
+
+    def as_sql(self, compiler, connection):
+        sql, params = self.query.get_compiler(connection=connection).as_sql()
+        return f"(SELECT COUNT(*) FROM ({sql}) bounded_count)", params  # noqa: S608 - the ORM's own SQL
 
 
 def bounded_count(queryset, limit: int) -> tuple[int, bool]:
@@ -211,4 +254,6 @@ def page_count(page: KeysetPage, queryset, limit: int) -> tuple[int, bool]:
     it may be empty while the list is not."""
     if page.from_start and not page.has_next and len(page) <= limit:
         return len(page), False
+    if page.counted is not None:
+        return page.counted
     return bounded_count(queryset, limit)

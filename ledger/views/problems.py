@@ -184,6 +184,25 @@ def _may_bulk_verify(user) -> bool:
 # --- The ledger ----------------------------------------------------------------------------------
 
 
+# Filters the ledger's indexes answer (ledger.models.Problem.Meta.indexes: by district, unit, team,
+# grid or road and status; open problems by deadline): matching them twice costs little.
+COUNT_ON_PAGE_FILTERS = frozenset({"status", "district", "responsible_unit", "team", "grid", "road", "open",
+                                   "overdue"})
+
+
+def _count_on_page(filterset, cursor) -> bool:
+    """Whether the page's query counts the matches too (ledger.pagination.BoundedCount): one
+    query, not two. Always for a page reached by a cursor, which is always counted; from the first
+    row, when the filters sent are ones the indexes answer. The database counts whenever the page
+    has a row, even when every match is on it and no count was needed, so a search (or another
+    filter that may read many rows to find a few) keeps its count apart, run only when the page
+    is full (page_count)."""
+    if cursor or not filterset.is_bound:  # unbound: no filter at all
+        return True
+    sent = filterset.sent_fields()
+    return sent is not None and COUNT_ON_PAGE_FILTERS.issuperset(sent)
+
+
 @campaign_staff_required
 def problem_list(request):
     user = request.user
@@ -210,7 +229,7 @@ def problem_list(request):
     keys = [key.field for key in SORTS[sort][1].keys if key.field not in LIST_ROW_VALUES]
     # Related names by subselects (campaign.expressions.RelatedColumn), not a five-table join.
     page = keyset_page(values_with_related(rows, (*LIST_ROW_VALUES, *keys)), SORTS[sort][1], cursor,
-                       per_page=PER_PAGE)
+                       per_page=PER_PAGE, count=(matches, COUNT_LIMIT) if _count_on_page(filterset, cursor) else None)
     count, more = page_count(page, matches, COUNT_LIMIT)
     filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "jump"))
     context = {
