@@ -24,6 +24,43 @@ def cache_get(key: str, default=None):
         return default
 
 
+def cache_get_many(keys) -> dict:
+    """The cached values of ``keys`` that are there, in one round trip; {} when the cache
+    cannot be read."""
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - any cache failure means "not cached"
+        logger.warning("cache unavailable: reading %d keys failed", len(keys), exc_info=True)
+        return {}
+
+
+# --- What every page's header reads, in one round trip -------------------------------------------
+# The current campaign, and for the signed-in person the menu's task counts and unread count:
+# three keys on every page, read by three context processors. The first to ask reads them all
+# (``page_values``) and keeps them on the request; apps register the keys they read for a person
+# (``register_page_key``, from their AppConfig.ready()), so the ground floor names none of theirs.
+
+_page_keys: list = []  # (user) -> a key
+
+
+def register_page_key(key_of) -> None:
+    if key_of not in _page_keys:
+        _page_keys.append(key_of)
+
+
+def page_values(request, *keys: str) -> dict:
+    """The cached values of ``keys`` and of every registered key for ``request``'s person, read
+    once per request (a key missing from the answer was not cached)."""
+    kept = getattr(request, "_page_cache_values", None)
+    if kept is None:
+        user = getattr(request, "user", None)
+        wanted = [*keys, *((key_of(user) for key_of in _page_keys) if user is not None and user.is_authenticated
+                            else ())]
+        kept = cache_get_many(wanted) if wanted else {}
+        request._page_cache_values = kept
+    return kept
+
+
 def cache_set(key: str, value, timeout=DEFAULT_TIMEOUT) -> bool:
     """Store ``value``; False (logged) when the cache cannot be written."""
     try:

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .cache import cache_delete, cache_get, cache_set
+from .cache import cache_delete, cache_get, cache_set, page_values
 from .models import Campaign
 from .tasks_home import TaskMenu
 
@@ -11,11 +11,14 @@ CURRENT_CAMPAIGN_KEY = "campaign:current"
 # once (and again when the transaction commits), so this bounds only a page that read the old
 # campaign while another process was changing it.
 CURRENT_CAMPAIGN_SECONDS = 60
+_NOT_READ = object()
 
 
-def current_campaign() -> Campaign | None:
-    """The current campaign, kept in the cache (one query on every page before)."""
-    kept = cache_get(CURRENT_CAMPAIGN_KEY)
+def current_campaign(kept=_NOT_READ) -> Campaign | None:
+    """The current campaign, kept in the cache (one query on every page before); ``kept``: what
+    the cache holds, read already (``page_values``)."""
+    if kept is _NOT_READ:
+        kept = cache_get(CURRENT_CAMPAIGN_KEY)
     if isinstance(kept, dict) and "campaign" in kept:
         return kept["campaign"]
     found = Campaign.objects.filter(is_current=True).first()
@@ -32,7 +35,7 @@ def forget_current_campaign(**kwargs) -> None:
 
 def campaign(request):
     """The current campaign, shown in every page's header."""
-    return {"current_campaign": current_campaign()}
+    return {"current_campaign": current_campaign(page_values(request, CURRENT_CAMPAIGN_KEY).get(CURRENT_CAMPAIGN_KEY))}
 
 
 def task_menu(request):
@@ -40,4 +43,4 @@ def task_menu(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"task_menu": TaskMenu(user)}
+    return {"task_menu": TaskMenu(user, kept=page_values(request))}

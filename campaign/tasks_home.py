@@ -26,7 +26,7 @@ from django.db.models import CharField, Count, Value
 from django.http import QueryDict
 from django.urls import reverse
 
-from .cache import cache_delete, cache_get, cache_set
+from .cache import cache_delete, cache_get, cache_set, register_page_key
 from .choices import Role
 from .templatetags.cached_url import kept_reverse
 
@@ -120,14 +120,15 @@ def groups_for(user) -> list[TaskGroup]:
     return list(groups)
 
 
-def counts(user, *, fresh: bool = False) -> dict[str, int]:
-    """Each of the user's groups' count, from the cache unless ``fresh`` (then kept again)."""
+def counts(user, *, fresh: bool = False, kept=None) -> dict[str, int]:
+    """Each of the user's groups' count, from the cache unless ``fresh`` (then kept again);
+    ``kept``: cached values read already (``page_values``), which hold the key if it was cached."""
     groups = groups_for(user)
     if not groups:
         return {}
-    key = CACHE_KEY.format(pk=user.pk)
+    key = _counts_key(user)
     if not fresh:
-        cached = cache_get(key)
+        cached = kept[key] if kept is not None and key in kept else cache_get(key)
         if isinstance(cached, dict) and set(cached) == {g.key for g in groups}:
             return cached
     result = _count(user, groups)
@@ -154,20 +155,28 @@ def _count(user, groups) -> dict[str, int]:
     return {group.key: found.get(group.key, 0) for group in groups}
 
 
+def _counts_key(user) -> str:
+    return CACHE_KEY.format(pk=user.pk)
+
+
+register_page_key(_counts_key)
+
+
 def forget(user) -> None:
     """Drop the user's kept counts: the next page counts again."""
-    cache_delete(CACHE_KEY.format(pk=user.pk))
+    cache_delete(_counts_key(user))
 
 
 class TaskMenu:
     """The menu's view of the registry, computed only when a page shows the menu."""
 
-    def __init__(self, user):
+    def __init__(self, user, kept=None):
         self.user = user
+        self.kept = kept  # the page's cached values, read already (``page_values``)
 
     @cached_property
     def entries(self) -> list[dict]:
-        numbers = counts(self.user)
+        numbers = counts(self.user, kept=self.kept)
         return [
             {"key": g.key, "label": g.label, "count": numbers.get(g.key, 0), "url": g.url(self.user)}
             for g in groups_for(self.user)

@@ -1,3 +1,6 @@
+from campaign.cache import page_values
+
+
 def inbox(request):
     """The unread count in the menu, computed only when a page shows it (cached per person)."""
     user = getattr(request, "user", None)
@@ -7,6 +10,6 @@ def inbox(request):
     def unread():
         from .services import unread_count
 
-        return unread_count(user)
+        return unread_count(user, kept=page_values(request))
 
     return {"notifications_unread": unread}

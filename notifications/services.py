@@ -369,10 +369,16 @@ def _unread_key(user_id: int) -> str:
     return f"notifications:unread:{user_id}"
 
 
-def unread_count(user) -> int:
-    """How many unread notifications ``user`` has, kept NOTIFICATION_UNREAD_CACHE_SECONDS."""
+def unread_key_of(user) -> str:
+    return _unread_key(user.pk)
+
+
+def unread_count(user, kept=None) -> int:
+    """How many unread notifications ``user`` has, kept NOTIFICATION_UNREAD_CACHE_SECONDS;
+    ``kept``: cached values read already (campaign.cache.page_values, which reads this key:
+    apps.py registers it)."""
     key = _unread_key(user.pk)
-    count = cache_get(key)
+    count = kept[key] if kept is not None and key in kept else cache_get(key)
     if count is None:
         count = Notification.objects.visible_to(user).unread().count()
         cache_set(key, count, settings.NOTIFICATION_UNREAD_CACHE_SECONDS)
