@@ -49,16 +49,20 @@ def register_page_key(key_of) -> None:
 
 
 def page_values(request, *keys: str) -> dict:
-    """The cached values of ``keys`` and of every registered key for ``request``'s person, read
-    once per request (a key missing from the answer was not cached)."""
+    """The cached values of ``keys`` and of every registered key for ``request``'s person, each
+    read once per request, together (a key missing from the answer was not cached)."""
+    user = getattr(request, "user", None)
+    wanted = [*keys, *((key_of(user) for key_of in _page_keys) if user is not None and user.is_authenticated
+                       else ())]
     kept = getattr(request, "_page_cache_values", None)
     if kept is None:
-        user = getattr(request, "user", None)
-        wanted = [*keys, *((key_of(user) for key_of in _page_keys) if user is not None and user.is_authenticated
-                            else ())]
-        kept = cache_get_many(wanted) if wanted else {}
-        request._page_cache_values = kept
-    return kept
+        kept = request._page_cache_values = ({}, set())
+    values, asked = kept
+    missing = [key for key in wanted if key not in asked]
+    if missing:
+        values.update(cache_get_many(missing))
+        asked.update(missing)
+    return values
 
 
 def cache_set(key: str, value, timeout=DEFAULT_TIMEOUT) -> bool:
