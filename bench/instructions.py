@@ -1,0 +1,108 @@
+"""Instructions per request of the ledger page and `/api/problems/`, counted by callgrind.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_100k .venv/bin/python bench/instructions.py
+
+On a shared machine a request's time moves with the neighbours; the number of instructions the
+app's process runs for it does not (the database's own work is not counted: it is another
+process). The script runs itself under ``valgrind --tool=callgrind`` with counting off, turns it
+on around each case's requests (``callgrind_control``) and prints the instructions per request:
+a change's effect on the app's Python, one request at a time, to a fraction of a percent. Needs
+valgrind (Debian's package) and a database made by bench/ledger.py.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = [
+    ("no filter", ""), ("status=rectifying", "status=rectifying"), ("a chosen district", "district={district}"),
+    ("overdue", "overdue=true"), ("search 捕蝇笼 (common)", "q=捕蝇笼"), ("search 垃圾分类亭 (no match)", "q=垃圾分类亭"),
+    ("open + sort by deadline", "open=true&sort=deadline"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=5, help="counted requests per case (after 5 of warm-up)")
+    parser.add_argument("--inner", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.inner:
+        return measure(options.requests)
+    if not shutil.which("valgrind"):
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory(prefix="callgrind-") as folder:
+        command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={folder}/cg.%p",
+                   os.path.realpath(sys.executable), __file__, "--inner", "1", "--requests", str(options.requests)]
+        # The real interpreter (a venv's python is a link); the venv's packages by PYTHONPATH.
+        site = next(Path(sys.prefix, "lib").glob("python3*/site-packages"))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(site)])}
+        run = subprocess.run(command, env=env, capture_output=True, text=True)
+        if run.returncode:
+            sys.exit(run.stdout[-2000:] + run.stderr[-4000:])
+        print(f"instructions per request ({options.requests} counted per case), the app's process only")
+        for dump in sorted(Path(folder).glob("cg.*.*"), key=lambda p: int(p.name.rsplit(".", 1)[1])):
+            text = dump.read_text(errors="replace")
+            label = re.search(r"^desc: Trigger: .*?[Dd]ump (.+)$", text, re.M)
+            total = re.search(r"^summary: (\d+)", text, re.M)
+            if label and total:
+                print(f"  {label.group(1):60s} {int(total.group(1)) / options.requests / 1e6:7.2f}M")
+
+
+def measure(requests: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijkl")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    os.environ.setdefault("SECURE_COOKIES", "0")
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.WARNING)
+    from django.conf import settings
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from django.test import Client
+
+    from campaign.models import District, User
+
+    # As bench/ledger.py: one database connection for all requests, no collectstatic manifest.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    pid = str(os.getpid())
+
+    def callgrind(*args):
+        subprocess.run(["callgrind_control", *args, pid], capture_output=True, check=True)
+
+    callgrind("--instr=on")
+    for who in ("hq", "district"):
+        user = User.objects.get(username=who)
+        district = District.objects.get(code="D02").pk if who == "hq" else user.district_id
+        client = Client()
+        client.force_login(user)
+        for base, kind in (("/ledger/problems/", "page"), ("/api/problems/", "API")):
+            for label, query in CASES:
+                query = query.replace("&sort=deadline", "") if kind == "API" else query
+                url = base + ("?" + query.format(district=district) if query else "")
+                for _ in range(5):
+                    response = client.get(url)
+                if response.status_code != 200:
+                    sys.exit(f"{url}: {response.status_code}")
+                callgrind("--zero")
+                for _ in range(requests):
+                    client.get(url)
+                callgrind(f"--dump={kind} {who}: {label}")
+    callgrind("--instr=off")
+
+
+if __name__ == "__main__":
+    main()
