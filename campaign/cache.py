@@ -50,18 +50,18 @@ def register_page_key(key_of) -> None:
 
 def page_values(request, *keys: str) -> dict:
     """The cached values of ``keys`` and of every registered key for ``request``'s person, each
-    read once per request, together (a key missing from the answer was not cached)."""
+    read once per request, together; a key that was not cached holds None (as ``cache_get``
+    answers it), so its reader computes it without asking the cache again."""
     user = getattr(request, "user", None)
     wanted = [*keys, *((key_of(user) for key_of in _page_keys) if user is not None and user.is_authenticated
                        else ())]
-    kept = getattr(request, "_page_cache_values", None)
-    if kept is None:
-        kept = request._page_cache_values = ({}, set())
-    values, asked = kept
-    missing = [key for key in wanted if key not in asked]
+    values = getattr(request, "_page_cache_values", None)
+    if values is None:
+        values = request._page_cache_values = {}
+    missing = [key for key in wanted if key not in values]
     if missing:
-        values.update(cache_get_many(missing))
-        asked.update(missing)
+        found = cache_get_many(missing)
+        values.update((key, found.get(key)) for key in missing)
     return values
 
 

@@ -160,10 +160,12 @@ class ScopedFilterSet(django_filters.FilterSet):
             return None
         form_class = self.get_form_class()
         fields = form_class.base_fields
-        if not _ABSENT_READ_AS_EMPTY.setdefault(form_class, all(
-            not field.required and type(field.widget).value_from_datadict in _READS_ABSENT_AS_EMPTY
-            for field in fields.values()
-        )):
+        absent_read_as_empty = _ABSENT_READ_AS_EMPTY.get(form_class)
+        if absent_read_as_empty is None:
+            absent_read_as_empty = _ABSENT_READ_AS_EMPTY[form_class] = all(
+                not field.required and type(field.widget).value_from_datadict in _READS_ABSENT_AS_EMPTY
+                for field in fields.values())
+        if not absent_read_as_empty:
             return None
         prefix, data = self.form_prefix, self.data
         return tuple(name for name in fields if (f"{prefix}-{name}" if prefix else name) in data)
@@ -187,13 +189,14 @@ class ScopedFilterSet(django_filters.FilterSet):
     def qs(self):
         if not hasattr(self, "_qs") and not hasattr(self, "_form"):
             if self._sends_no_filter():
+                self._checked = True  # as django-filter's qs checks the form first
                 self._qs = self.queryset.all()  # what filter_queryset gives when no filter has a value
             else:
                 sent = self.sent_fields_form()
                 if sent is not None:
                     # filter_queryset's loop over the fields sent: the others' filters would
                     # leave the rows as they are (``_sent_fields``).
-                    sent.errors  # noqa: B018 - checks the form, as django-filter's qs does first
+                    self.errors  # noqa: B018 - checks the form, as django-filter's qs does first
                     queryset = self.queryset.all()
                     for name, value in sent.cleaned_data.items():
                         queryset = self.filters[name].filter(queryset, value)
@@ -209,9 +212,11 @@ class ScopedFilterSet(django_filters.FilterSet):
     def errors(self):
         if not hasattr(self, "_form"):
             if self._sends_no_filter():
+                self._checked = True
                 return ErrorDict()
             sent = self.sent_fields_form()
             if sent is not None:
+                self._checked = True
                 return sent.errors
         return self.form.errors
 
@@ -232,10 +237,11 @@ class ScopedFilterSet(django_filters.FilterSet):
                     # filter's queryset, so not read again.
                     if "rows_found" in field.__dict__ and isinstance(form.fields[name], _FieldQuerysetOnRead):
                         form.fields[name].__dict__["rows_found"] = dict(field.rows_found)
-                if sent is not None and sent._errors is not None:
-                    # The filter set was checked: its form is too, as django-filter's would be
-                    # (a view reads ``form.cleaned_data`` after ``is_valid()``).
-                    form.errors  # noqa: B018
+            if self.__dict__.get("_checked") and form.is_bound:
+                # The filter set was checked without its form (no value sent, or the form of
+                # the fields sent): its form is checked too, as django-filter's would be (a
+                # view reads ``form.cleaned_data`` after ``is_valid()``).
+                form.errors  # noqa: B018
             self._form = form
         return self._form
 

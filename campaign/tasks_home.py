@@ -48,7 +48,7 @@ class TaskGroup:
 
 
 _groups: dict[str, TaskGroup] = {}
-_by_role: dict[str, list[TaskGroup]] = {}  # groups_for's answer per role, until a group is registered
+_by_role: dict[tuple, list[TaskGroup]] = {}  # groups_for's answer per role and registry
 _homes: dict[str, str] = {}
 DEFAULT_HOME = "campaign:overview"
 CACHE_KEY = "tasks-home:counts:{pk}"
@@ -89,7 +89,6 @@ _KEEP_URLS = 1024
 def register(group: TaskGroup) -> None:
     """Add a group (from an ``AppConfig.ready()``). Registering a key again replaces it."""
     _groups[group.key] = group
-    _by_role.clear()
 
 
 def register_home(url_name: str, *, roles=None) -> None:
@@ -113,10 +112,14 @@ def groups_for(user) -> list[TaskGroup]:
     if not (user and user.is_authenticated and user.is_active):
         return []
     role = role_of(user)
-    groups = _by_role.get(role)
+    # Kept per role and per the registry's groups as they are (a test may swap or change them).
+    key = (role, id(_groups), *map(id, _groups.values()))
+    groups = _by_role.get(key)
     if groups is None:
-        groups = _by_role[role] = sorted((g for g in _groups.values() if role in g.roles),
-                                         key=lambda g: (g.order, g.key))
+        if len(_by_role) >= 64:
+            _by_role.clear()
+        groups = _by_role[key] = sorted((g for g in _groups.values() if role in g.roles),
+                                        key=lambda g: (g.order, g.key))
     return list(groups)
 
 

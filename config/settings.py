@@ -146,7 +146,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend with the session's person read without the ORM (campaign/auth_backends.py).
     "campaign.auth_backends.UserBackend",
-    # Only for sessions signed in before UserBackend (it refuses a wrong password itself).
+    # Only for sessions signed in before UserBackend. UserBackend ends a sign-in whose password it
+    # refuses (PermissionDenied), so no backend after it checks passwords again.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

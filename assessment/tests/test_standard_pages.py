@@ -58,6 +58,10 @@ def test_filters_narrow_the_materials(city, edition, login):
     assert html.count('id="article-') == 1
 
 
+def test_a_parameter_that_is_no_filter_still_shows_the_page(city, edition, login):
+    assert login(city.hq).get(reverse("assessment:standard"), {"foo": "1"}).status_code == 200
+
+
 def test_hq_switches_the_edition_others_cannot(city, edition, login, tmp_path):
     path = tmp_path / "e.yaml"
     import yaml

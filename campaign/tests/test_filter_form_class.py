@@ -223,3 +223,32 @@ def test_the_form_of_the_fields_sent_filters_as_the_whole_form(city, data):
         # The filter fields' memo key from the fields sent is the whole form's.
         if not whole.errors:
             assert fields_key(form, type(whole.form), "q") == filter_fields_key(whole.form, "q")
+
+
+@pytest.mark.parametrize("data", ["", "cursor=abc&foo=1", "status=found", "status=nonsense"])
+def test_the_whole_form_read_after_a_check_is_checked(city, data):
+    """A view may read ``filterset.form.cleaned_data`` after ``is_valid()`` or ``qs``, as with
+    django-filter, whether the check took the form of the fields sent or none (no value sent)."""
+    from django.http import QueryDict
+
+    for check in ("is_valid", "qs", "errors"):
+        filterset = _filterset(ProblemFilterSet, city.district_lead, QueryDict(data))
+        getattr(filterset, check)() if check == "is_valid" else getattr(filterset, check)
+        assert "_form" not in filterset.__dict__
+        assert isinstance(filterset.form.cleaned_data, dict), (data, check)
+
+
+def test_the_groups_per_role_follow_the_registry(city):
+    """tasks_home.groups_for keeps each role's groups, but not past a change of the registry
+    (a test swapping it, a group registered again)."""
+    from campaign import tasks_home
+
+    before = tasks_home.groups_for(city.unit_handler)
+    assert before
+    saved = tasks_home._groups
+    try:
+        tasks_home._groups = {}
+        assert tasks_home.groups_for(city.unit_handler) == []
+    finally:
+        tasks_home._groups = saved
+    assert tasks_home.groups_for(city.unit_handler) == before
