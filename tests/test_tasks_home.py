@@ -191,3 +191,17 @@ def test_hq_counts_the_exposures_waiting_to_be_published_as_the_filtered_reports
     waiting = Report.objects.filter(published_at__isnull=True).first()
     assert client.post(reverse("reports:report_publish", args=[waiting.pk]), {"confirmed": "yes"}).status_code == 302
     assert menu(client.get(OVERVIEW))["to_publish"] == 1
+
+
+def test_the_groups_per_role_follow_the_registry(city):
+    """tasks_home.groups_for keeps each role's groups, but not past a change of the registry
+    (a test swapping it, a group registered again)."""
+    before = tasks_home.groups_for(city.unit_handler)
+    assert before
+    saved = tasks_home._groups
+    try:
+        tasks_home._groups = {}
+        assert tasks_home.groups_for(city.unit_handler) == []
+    finally:
+        tasks_home._groups = saved
+    assert tasks_home.groups_for(city.unit_handler) == before

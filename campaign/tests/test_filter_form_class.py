@@ -237,18 +237,3 @@ def test_the_whole_form_read_after_a_check_is_checked(city, data):
         assert "_form" not in filterset.__dict__
         assert isinstance(filterset.form.cleaned_data, dict), (data, check)
 
-
-def test_the_groups_per_role_follow_the_registry(city):
-    """tasks_home.groups_for keeps each role's groups, but not past a change of the registry
-    (a test swapping it, a group registered again)."""
-    from campaign import tasks_home
-
-    before = tasks_home.groups_for(city.unit_handler)
-    assert before
-    saved = tasks_home._groups
-    try:
-        tasks_home._groups = {}
-        assert tasks_home.groups_for(city.unit_handler) == []
-    finally:
-        tasks_home._groups = saved
-    assert tasks_home.groups_for(city.unit_handler) == before
