@@ -56,29 +56,18 @@ def main() -> None:
 
 
 def measure(requests: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijkl")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    os.environ.setdefault("SECURE_COOKIES", "0")
+    # bench/ledger.py's set-up, by loading it: the same settings as the wall-clock benchmark (DEBUG
+    # off, one database connection for all requests, no collectstatic manifest).
+    import importlib.util
     import logging
 
-    import django
-
-    django.setup()
+    spec = importlib.util.spec_from_file_location("bench_ledger", ROOT / "bench" / "ledger.py")
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
     logging.disable(logging.WARNING)
-    from django.conf import settings
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
     from django.test import Client
 
     from campaign.models import District, User
 
-    # As bench/ledger.py: one database connection for all requests, no collectstatic manifest.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     pid = str(os.getpid())
 
     def callgrind(*args):
