@@ -69,4 +69,20 @@ def values_with_related(queryset, names):
     return queryset.values(*plain, **related)
 
 
+def kept_values_with_related(model, names):
+    """``values_with_related(model.objects.all(), names)``, built once per process and copied
+    for each use: a fresh queryset to narrow (scope, filters, order) and run.
+
+    Building it costs more than compiling it (``values()`` resolves each name through Django's
+    join machinery, about 0.5 ms for the ledger list's 29 columns); a copy of the built query
+    costs a tenth of that. Filters added to the copy give the same SQL as filters added before
+    ``values()``. The kept queryset itself is never run, so it holds no rows."""
+    key = (model, tuple(names))
+    kept = _kept_querysets.get(key)
+    if kept is None:
+        kept = _kept_querysets[key] = values_with_related(model._default_manager.all(), names)
+    return kept.all()
+
+
 _kept: dict = {}
+_kept_querysets: dict = {}

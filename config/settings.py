@@ -441,6 +441,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's JSON, the same bytes written by orjson (campaign/api/renderers.py); the browsable API.
+    "DEFAULT_RENDERER_CLASSES": [
+        "campaign.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # DRF's parsers, refusing a control character in any field (campaign/control_characters.py).
     "DEFAULT_PARSER_CLASSES": [
         "campaign.api.parsers.JSONParser",

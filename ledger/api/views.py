@@ -23,7 +23,7 @@ from rest_framework.routers import SimpleRouter
 
 from campaign.api.parsers import FormParser, JSONParser, MultiPartParser
 from campaign.choices import Role
-from campaign.expressions import values_with_related
+from campaign.expressions import kept_values_with_related
 from config.api import CursorPagination, FilterBackend
 from ledger import class_services, services
 from ledger.choices import Action
@@ -130,9 +130,11 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     LIST_RELATED = ("category", "district", "sample_point", "responsible_unit", "team")
 
     def get_queryset(self):
-        queryset = Problem.objects.visible_to(self.request.user)
         if self.action == "list":
-            return queryset  # list() reads the columns its rows show (s.LIST_VALUES), and no others
+            # The columns its rows show (s.LIST_VALUES) and no others, related names by subselects
+            # (campaign.expressions.RelatedColumn, not a five-table join), the query built once.
+            return kept_values_with_related(Problem, s.LIST_VALUES).visible_to(self.request.user)
+        queryset = Problem.objects.visible_to(self.request.user)
         if self.action == "retrieve":
             return self._with_history(queryset)
         return queryset  # actions: loaded bare, then locked and checked by the service
@@ -140,9 +142,7 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def list(self, request, *args, **kwargs):
         """ProblemListSerializer's rows, written from ``values()`` (s.problem_list_rows): the
         same answer without a model instance per row and its related names."""
-        queryset = self.filter_queryset(self.get_queryset())
-        # Related names by subselects (campaign.expressions.RelatedColumn), not a five-table join.
-        page = self.paginate_queryset(values_with_related(queryset, s.LIST_VALUES))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.problem_list_rows(page))
 
     def filter_queryset(self, queryset):

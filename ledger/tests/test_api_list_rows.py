@@ -4,7 +4,7 @@ for a mix of rows (every status, overdue, rejected, rebound, no sample point or 
 languages, on the first page and the next."""
 
 import pytest
-from rest_framework import serializers
+from rest_framework import renderers, serializers
 
 from ledger.api.serializers import ProblemListSerializer
 from ledger.models import Problem
@@ -54,3 +54,12 @@ def test_the_rows_times_are_written_as_drfs_fields_write_them(zone):
         assert [fast(value) for value in values] == [field.to_representation(value) for value in values]
     day = dt.date(2026, 2, 28)
     assert _date_writer()(day) == serializers.DateField().to_representation(day) == "2026-02-28"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_answer_is_the_bytes_drfs_renderer_writes(city, login, mixed, language):  # noqa: F811
+    """The API's renderer (campaign.api.renderers, orjson) against DRF's own, on a real answer."""
+    response = login(city.hq).get("/api/problems/", {"page_size": 7}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response["Content-Type"] == "application/json"
+    assert response.content == renderers.JSONRenderer().render(response.data, "application/json")
+    assert b"\\u" not in response.content and len(response.data["results"]) == 7

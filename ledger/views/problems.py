@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from campaign import tasks_home
 from campaign.choices import Role
-from campaign.expressions import values_with_related
+from campaign.expressions import kept_values_with_related
 from campaign.filters import ScopedFilterSet, is_shared_form_class
 from campaign.forms import bootstrap_form
 from campaign.storage import stored_file_response
@@ -206,7 +206,9 @@ def _count_on_page(filterset, cursor) -> bool:
 @campaign_staff_required
 def problem_list(request):
     user = request.user
-    visible = Problem.objects.visible_to(user)
+    # The rows as values (LIST_ROW_VALUES), no model instance per problem, related names by
+    # subselects (campaign.expressions.RelatedColumn, not a five-table join), the query built once.
+    visible = kept_values_with_related(Problem, LIST_ROW_VALUES).visible_to(user)
     filterset = ProblemFilterSet(request.GET or None, queryset=visible, request=request)
     _scope_choices(filterset, user)
     form = FilterFormOnDemand(filterset)
@@ -224,11 +226,8 @@ def problem_list(request):
     matches = filterset.qs
     rows = matches
     if sort == "overdue":
-        rows = _with_overdue_since(rows)
-    # The rows as values (LIST_ROW_VALUES and the sort's keys), no model instance per problem.
-    keys = [key.field for key in SORTS[sort][1].keys if key.field not in LIST_ROW_VALUES]
-    # Related names by subselects (campaign.expressions.RelatedColumn), not a five-table join.
-    page = keyset_page(values_with_related(rows, (*LIST_ROW_VALUES, *keys)), SORTS[sort][1], cursor,
+        rows = _with_overdue_since(rows)  # the sort's key, added to the rows' values
+    page = keyset_page(rows, SORTS[sort][1], cursor,
                        per_page=PER_PAGE, count=(matches, COUNT_LIMIT) if _count_on_page(filterset, cursor) else None)
     count, more = page_count(page, matches, COUNT_LIMIT)
     filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "jump"))
