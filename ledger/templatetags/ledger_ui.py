@@ -138,15 +138,32 @@ def _ymd(day) -> str:
 
 
 class _Once(dict):
-    """A value per key, made by ``make`` the first time the key is asked for."""
+    """A value per key, made by ``make`` the first time the key is asked for.
 
-    def __init__(self, make):
+    With ``kept`` (a name), the values made are also kept for the process, per language: a
+    label or badge depends only on its key and the language, and a page's forty-odd of them
+    (statuses, units, districts…) cost 5% of the page to make afresh. A name renamed is a new
+    key. At most KEPT_PER_KIND values are kept per kind and language; past that they are made
+    per list, as before."""
+
+    def __init__(self, make, kept=None):
         super().__init__()
         self.make = make
+        self.kept = _KEPT.setdefault((translation.get_language(), kept), {}) if kept else None
 
     def __missing__(self, key):
-        value = self[key] = self.make(key)
+        kept = self.kept
+        value = kept.get(key) if kept is not None else None
+        if value is None:
+            value = self.make(key)
+            if kept is not None and len(kept) < KEPT_PER_KIND:
+                kept[key] = value
+        self[key] = value
         return value
+
+
+KEPT_PER_KIND = 5000
+_KEPT: dict = {}
 
 
 # What a row shows, as ``values(*LIST_ROW_VALUES)`` reads it: the ledger page reads its rows so,
@@ -192,15 +209,15 @@ def problem_rows(problems, selectable=False):
         _("Found on"), _("Deadline")))
     statuses = _Once(lambda status: format_html(
         '<span class="badge {} status-badge" data-status="{}">{}</span>',
-        STATUS_STYLE.get(status, "text-bg-secondary"), status, choice_label(Status, status)))
+        STATUS_STYLE.get(status, "text-bg-secondary"), status, choice_label(Status, status)), "status")
     severities = _Once(lambda severity: (
         format_html('<span class="badge {}">{}</span>', SEVERITY_STYLE[severity], choice_label(Severity, severity))
-        if SEVERITY_STYLE.get(severity, "") else ""))
-    rejections = _Once(lambda count: _rejected_badge(count) if count else "")
-    overdue = _Once(lambda days: _overdue_badge(days) if days else "")
+        if SEVERITY_STYLE.get(severity, "") else ""), "severity")
+    rejections = _Once(lambda count: _rejected_badge(count) if count else "", "rejections")
+    overdue = _Once(lambda days: _overdue_badge(days) if days else "", "overdue")
     # BilingualName.label (district, unit) and Category.label, once per name and language.
-    names = _Once(lambda name: escape(name[1] if (english and name[1]) else name[0]))
-    categories = _Once(lambda name: escape(name[1] if english else name[0]))
+    names = _Once(lambda name: escape(name[1] if (english and name[1]) else name[0]), "name")
+    categories = _Once(lambda name: escape(name[1] if english else name[0]), "category")
     out = []
     for row in problems:
         if not isinstance(row, dict):

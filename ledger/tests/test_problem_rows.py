@@ -95,3 +95,27 @@ def test_the_ledger_page_shows_the_rows_the_template_wrote(city, login, mixed):
     with translation.override("en"):
         previous = engines["django"].from_string(PREVIOUS_ROWS).render({"problems": rows, "selectable": True})
     assert previous in html
+
+
+def test_the_labels_kept_for_the_process_follow_the_language_and_a_rename(city, mixed):
+    """The rows' labels and badges are kept per process, per language (ledger_ui._Once with
+    ``kept``): rendering in one language then the other and back gives each language's text,
+    and a unit renamed shows its new name at once (the name is the key)."""
+    engine = engines["django"]
+
+    def rows(language):
+        problems = list(Problem.objects.filter(pk__in=[p.pk for p in mixed]).select_related(*LIST_RELATED)
+                        .order_by("-id"))
+        with translation.override(language):
+            return (engine.from_string(NEW_ROWS).render({"problems": problems}),
+                    engine.from_string(PREVIOUS_ROWS).render({"problems": problems}))
+
+    for language in ("en", "zh-hans", "en", "zh-hans"):
+        new, previous = rows(language)
+        assert new == previous
+    unit = next(p.responsible_unit for p in mixed if p.responsible_unit_id)
+    unit.name, unit.name_en = "改名后的单位", "Renamed unit"
+    unit.save()
+    for language, name in (("en", "Renamed unit"), ("zh-hans", "改名后的单位")):
+        new, previous = rows(language)
+        assert new == previous and name in new
