@@ -132,3 +132,27 @@ def test_hq_ticks_all_assigns_each_to_its_suggested_unit_and_verifies_a_batch_st
     expect(page.locator("tr[data-problem]")).to_have_count(0)
     assert all(Problem.objects.get(pk=p.pk).status == Status.CLOSED for p in applied)
     assert errors == []
+
+
+def test_a_search_that_runs_on_shows_its_rows_then_its_count(live_server, desk_page, city, monkeypatch):
+    """A search whose page runs on is shown before it is counted: the count line says "more
+    than" a page, then the page asks for the count (ledger problem_count, static/js/app.js)."""
+    from ledger.tests.factories import record
+
+    monkeypatch.setattr("ledger.views.problems.PER_PAGE", 2)
+    for _ in range(3):
+        record(city, description="捕蝇笼破损")
+    record(city, description="垃圾桶满溢")
+    page = desk_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server.url, "district_lead")
+    with page.expect_response(re.compile(r".*/ledger/problems/count/\?q=")) as counted:
+        page.goto(f"{live_server.url}/ledger/problems/?q=捕蝇笼")
+    assert counted.value.ok
+    expect(page.locator("tr[data-problem]")).to_have_count(2)
+    expect(page.locator("#ledger-count")).to_have_text("3 个问题")
+    expect(page.locator("#ledger-count")).not_to_have_attribute("data-count-url", re.compile(".*"))
+    page.goto(f"{live_server.url}/ledger/problems/?q=垃圾桶")  # one match: counted on the page
+    expect(page.locator("#ledger-count")).to_have_text("1 个问题")
+    assert errors == []

@@ -12,7 +12,7 @@ import pytest
 from ledger.choices import Status
 from ledger.filters import ProblemFilterSet
 from ledger.models import Problem
-from ledger.tests.factories import problem_in
+from ledger.tests.factories import problem_in, record
 
 pytestmark = pytest.mark.django_db
 URL = "/ledger/problems/"
@@ -86,17 +86,23 @@ def test_a_list_that_runs_on_is_counted_by_its_page_query(city, login, monkeypat
         two = client.get(URL, {"status": Status.ASSIGNED, "district": city.district_a.pk}).content.decode()
     assert counted(two) == "2 个问题"
     code = Problem.objects.order_by("pk").first().code
-    # A search reads the sample points whose name matches first.
-    with django_assert_num_queries(5):
-        searched = client.get(URL, {"q": code[:4]}).content.decode()
-    assert counted(searched) == "3 个问题"
+    # A search reads the sample points whose name matches first. Its page runs on: the rows come
+    # without a count ("more than" a page), which the page then asks problem_count for.
+    with django_assert_num_queries(4):
+        searched = client.get(URL, {"q": code[:4], "sort": "found", "cursor": ""}).content.decode()
+    assert counted(searched) == "超过 2 个问题"
+    count_url = re.search(r'data-count-url="([^"]+)"', searched).group(1).replace("&amp;", "&")
+    assert count_url == f"/ledger/problems/count/?q={code[:4]}"
+    with django_assert_num_queries(4):  # the session, the user, the sample points, the bounded count
+        answer = client.get(count_url).json()
+    assert answer == {"count": 3, "more": False, "text": "3 个问题"}
     with django_assert_num_queries(4):
         found = client.get(URL, {"q": code}).content.decode()
-    assert counted(found) == "1 个问题"
+    assert counted(found) == "1 个问题" and "data-count-url" not in found
     # Past the limit, the count says "more than" (on the page's query as apart).
     monkeypatch.setattr("ledger.views.problems.COUNT_LIMIT", 2)
-    for params in ({}, {"q": code[:4]}):
-        assert "超过 2 个问题" in counted(client.get(URL, params).content.decode()), params
+    assert "超过 2 个问题" in counted(client.get(URL).content.decode())
+    assert client.get(count_url).json() == {"count": 2, "more": True, "text": "超过 2 个问题"}
 
 
 def test_an_empty_page_reached_by_a_cursor_still_counts_the_list(city, login):
@@ -242,3 +248,21 @@ def test_the_count_on_the_page_is_right_and_runs_only_with_a_row(city):
             cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "InitPlan" in plan and "Aggregate (never executed)" in plan, plan
+
+
+def test_the_count_answers_only_what_the_user_may_see(city, login):
+    """problem_count counts as the list does: the user's scope, the filters sent, a chosen
+    district outside the scope as the list refuses it; staff only."""
+    record(city)
+    record(city)
+    record(city, point=city.points_b[0])
+    assert login(city.hq).get("/ledger/problems/count/").json() == {"count": 3, "more": False, "text": "3 个问题"}
+    lead = login(city.users["district_lead"])
+    assert city.users["district_lead"].district_id == city.district_a.pk
+    assert lead.get("/ledger/problems/count/", HTTP_ACCEPT_LANGUAGE="en").json() == {
+        "count": 2, "more": False, "text": "2 problems"}
+    # Another district is not among the lead's choices: the list and the count refuse it alike.
+    other = lead.get("/ledger/problems/count/", {"district": city.district_b.pk}).json()
+    assert other["text"] == counted(lead.get(URL, {"district": city.district_b.pk}).content.decode())
+    assert other["count"] <= 2
+    assert login(city.users["public"]).get("/ledger/problems/count/").status_code == 403

@@ -13,8 +13,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, DateField, F, Prefetch, Q, Value, When
-from django.http import Http404, QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -43,7 +44,7 @@ from ..forms import (
     ProblemRecordForm,
 )
 from ..models import EvidencePhoto, Problem
-from ..pagination import Ordering, SortKey, cursor_at, keyset_page, page_count
+from ..pagination import Ordering, SortKey, bounded_count, cursor_at, keyset_page, page_count
 from ..photos import PhotoError, photo_store
 from ..rules import ROLES, TRANSITIONS, allowed_actions, refusal, role_of
 from ..selectors import suggested_unit
@@ -229,7 +230,16 @@ def problem_list(request):
         rows = _with_overdue_since(rows)  # the sort's key, added to the rows' values
     page = keyset_page(rows, SORTS[sort][1], cursor,
                        per_page=PER_PAGE, count=(matches, COUNT_LIMIT) if _count_on_page(filterset, cursor) else None)
-    count, more = page_count(page, matches, COUNT_LIMIT)
+    count_url = None
+    if page.counted is None and page.from_start and page.has_next:
+        # The page runs on and its query did not count its matches (a search, which may be slow
+        # to run twice): the rows are shown now and the count comes after them, asked for by
+        # static/js/app.js at problem_count. A count never holds the rows back; without script
+        # the line says "more than" a page.
+        count, more = len(page), True
+        count_url = reverse("ledger:problem_count") + "?" + _list_filters(request.GET).urlencode()
+    else:
+        count, more = page_count(page, matches, COUNT_LIMIT)
     filtered = any(v for k, v in request.GET.items() if k not in ("cursor", "sort", "jump"))
     context = {
         "form": form,
@@ -237,6 +247,7 @@ def problem_list(request):
         "page": page,
         "count": count,
         "more": more,
+        "count_url": count_url,
         "filtered": filtered,
         "sort": sort,
         "jump": jump,
@@ -247,6 +258,28 @@ def problem_list(request):
     }
     context["bulk"] = context["can_assign"] or context["can_bulk_verify"]
     return render(request, "ledger/problem_list.html", context)
+
+
+def _list_filters(query: QueryDict) -> QueryDict:
+    """The list's filters of a query string, without its place in the list (cursor, sort, jump)."""
+    filters = query.copy()
+    for name in ("cursor", "sort", "jump"):
+        filters.pop(name, None)
+    return filters
+
+
+@campaign_staff_required
+def problem_count(request):
+    """How many problems the ledger list's filters match, counted as the list counts them (at
+    most COUNT_LIMIT): ``{"count", "more", "text"}``, the text the list's count line shows. The
+    list asks for it after showing its rows when its own query did not count them."""
+    user = request.user
+    filterset = ProblemFilterSet(_list_filters(request.GET) or None, queryset=Problem.objects.visible_to(user),
+                                 request=request)
+    _scope_choices(filterset, user)
+    count, more = bounded_count(filterset.qs, COUNT_LIMIT)
+    text = render_to_string("ledger/_problem_count.html", {"count": count, "more": more}, request).strip()
+    return JsonResponse({"count": count, "more": more, "text": text})
 
 
 # --- A problem -----------------------------------------------------------------------------------
@@ -612,6 +645,7 @@ def bulk_verify(request):
 
 routes = [
     path("problems/", problem_list, name="problem_list"),
+    path("problems/count/", problem_count, name="problem_count"),
     path("problems/new/", problem_record, name="problem_record"),
     path("problems/bulk-assign/", bulk_assign, name="bulk_assign"),
     path("problems/bulk-verify/", bulk_verify, name="bulk_verify"),

@@ -33,6 +33,23 @@
   }
   document.addEventListener("DOMContentLoaded", function () { initScopeForms(document); });
 
+  // The ledger's count line, when the page showed its rows before counting them (a search that
+  // runs on): the count comes from data-count-url (ledger.views.problems.problem_count). Without
+  // script, or if the count fails, the line keeps saying "more than" a page.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-count-url]").forEach(function (line) {
+      fetch(line.getAttribute("data-count-url"), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (answer && answer.text) {
+            line.textContent = answer.text;
+            line.removeAttribute("data-count-url");
+          }
+        })
+        .catch(function () {});
+    });
+  });
+
   // A button marked data-print prints the page (no inline onclick: the CSP refuses it).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
