@@ -78,6 +78,7 @@ from ledger.choices import Action, Severity, Source, Status  # noqa: E402
 from ledger.demo import PHRASES, REJECTIONS, _rectification, _where  # noqa: E402
 from ledger.integrity import STATE_FIELDS, encode_field  # noqa: E402
 from ledger.models import Problem, ProblemCounter, ProblemEvent, current_hash_scheme  # noqa: E402
+from ledger.views.problems import COUNT_LIMIT  # noqa: E402
 
 SEED = 1_000_000
 BATCH = 20_000
@@ -453,6 +454,11 @@ SELECT p.id, p.code, p.description, p.status, p.severity, p.source, p.rejection_
  ORDER BY {order}
  LIMIT 51
 """
+# The count a page that runs on asks for after its rows (ledger problem_count): the matches
+# counted as far as the list counts them (COUNT_LIMIT, then "more than").
+FLOOR_COUNT_SQL = """
+SELECT COUNT(*) FROM (SELECT p.id FROM ledger_problem p WHERE {where} LIMIT {limit}) counted
+"""
 NEWEST_FIRST = "p.found_at DESC, p.id DESC"
 OPEN = "p.status IN ('found', 'assigned', 'rectifying', 'closing_applied')"
 
@@ -485,14 +491,15 @@ def floor_query(params: dict, user: User, after: tuple | None = None, sql: str =
     if after is not None:
         where.append("(p.found_at, p.id) < (%s, %s)")
         args += list(after)
-    return sql.format(where=" AND ".join(where), order=order), args
+    return sql.format(where=" AND ".join(where), order=order, limit=COUNT_LIMIT + 1), args
 
 
 POINT_IDS = object()  # stands for the ids of the sample points whose name matches the search
 
 
-def floor_runner(params: dict, user: User, after: tuple | None = None, subselects: bool = False):
-    sql, args = floor_query(params, user, after, FLOOR_SUBSELECT_SQL if subselects else FLOOR_SQL)
+def floor_runner(params: dict, user: User, after: tuple | None = None, subselects: bool = False,
+                 sql: str | None = None):
+    sql, args = floor_query(params, user, after, sql or (FLOOR_SUBSELECT_SQL if subselects else FLOOR_SQL))
 
     def run():
         with connection.cursor() as cursor:
@@ -512,6 +519,7 @@ def floor_page_end(user: User) -> tuple | None:
     return (rows[49][7], rows[49][0]) if len(rows) > 50 else None
 
 
+COUNT_URL = re.compile(r'data-count-url="([^"]+)"')
 NEXT_LINK = re.compile(r'href="([^"]*[?&](?:amp;)?cursor=[^"]*)"')
 
 
@@ -553,6 +561,10 @@ def bench_pages(timings: Timings, users: dict) -> None:
                                    target=PAGE_TARGET)
             if label == "no filter":
                 first = body
+            count_url = COUNT_URL.search(body or "")
+            if count_url:  # the rows came first; the page then asks for their count
+                timings.measure(client, f"{who}: {label}, its count (asked after)", html.unescape(count_url.group(1)),
+                                floor=floor_runner(params, user, sql=FLOOR_COUNT_SQL), target=PAGE_TARGET)
         following = next_page_url(first, base)
         if following:
             timings.measure(client, f"{who}: second page (next cursor)", following,
