@@ -99,6 +99,8 @@ TEMPLATES = [
         "OPTIONS": {
             # {% url %} keeping the address of a constant view name (campaign/templatetags/cached_url.py).
             "builtins": ["campaign.templatetags.cached_url"],
+            # {% load i18n %}: Django's library, a constant {% translate %} kept once rendered.
+            "libraries": {"i18n": "campaign.templatetags.kept_i18n"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
