@@ -96,6 +96,11 @@ def test_a_list_that_runs_on_is_counted_by_its_page_query(city, login, monkeypat
     with django_assert_num_queries(4):  # the session, the user, the sample points, the bounded count
         answer = client.get(count_url).json()
     assert answer == {"count": 3, "more": False, "text": "3 个问题"}
+    # "Apply" on an empty filter form sends every field empty: nothing is searched, the page's
+    # own query counts the list.
+    with django_assert_num_queries(3):
+        applied = client.get(URL, {"q": "", "district": "", "category": "", "status": ""}).content.decode()
+    assert counted(applied) == "3 个问题" and "data-count-url" not in applied
     with django_assert_num_queries(4):
         found = client.get(URL, {"q": code}).content.decode()
     assert counted(found) == "1 个问题" and "data-count-url" not in found

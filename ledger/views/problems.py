@@ -201,7 +201,11 @@ def _count_on_page(filterset, cursor) -> bool:
     if cursor or not filterset.is_bound:  # unbound: no filter at all
         return True
     sent = filterset.sent_fields()
-    return sent is not None and COUNT_ON_PAGE_FILTERS.issuperset(sent)
+    if sent is None:
+        return False
+    # A field sent empty ("Apply" on an empty form) filters nothing, as one not sent.
+    data = filterset.data
+    return COUNT_ON_PAGE_FILTERS.issuperset(name for name in sent if any(data.getlist(name)))
 
 
 @campaign_staff_required
