@@ -44,3 +44,17 @@ def test_only_constant_messages_are_kept():
 def test_the_projects_templates_load_it():
     template = engines["django"].from_string('{% load i18n %}{% translate "Search" %}')
     assert any(isinstance(node, KeptTranslateNode) for node in template.template.nodelist)
+
+
+def test_the_system_check_allows_the_replaced_i18n_and_still_warns_of_any_other_pair():
+    from campaign.template_backend import Templates
+
+    assert engines["django"].check() == []
+
+    def backend(libraries):
+        return Templates({"NAME": "check", "DIRS": [], "APP_DIRS": False,
+                          "OPTIONS": {"libraries": libraries}})
+
+    assert backend({"i18n": "campaign.templatetags.kept_i18n"}).check() == []
+    warnings = backend({"static": "campaign.templatetags.kept_i18n"}).check()
+    assert [warning.id for warning in warnings] == ["templates.W003"] and "'static'" in warnings[0].msg
