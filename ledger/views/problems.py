@@ -282,7 +282,8 @@ def problem_count(request):
                                  request=request)
     _scope_choices(filterset, user)
     count, more = bounded_count(filterset.qs, COUNT_LIMIT)
-    text = render_to_string("ledger/_problem_count.html", {"count": count, "more": more}, request).strip()
+    # No request: the line needs no context processor (menus, counts), only the active language.
+    text = render_to_string("ledger/_problem_count.html", {"count": count, "more": more}).strip()
     return JsonResponse({"count": count, "more": more, "text": text})
 
 
