@@ -142,7 +142,7 @@ class _Once(dict):
 
     With ``kept`` (a name), the values made are also kept for the process, per language: a
     label or badge depends only on its key and the language, and a page's forty-odd of them
-    (statuses, units, districts…) cost 5% of the page to make afresh. A name renamed is a new
+    (statuses, units, districts…) were a few percent of the page's time (cProfile) made afresh. A name renamed is a new
     key. At most KEPT_PER_KIND values are kept per kind and language; past that they are made
     per list, as before."""
 
